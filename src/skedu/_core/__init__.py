@@ -1,0 +1,1 @@
+"""Compiled kernels of skedu (Cython, nogil, OpenMP). Not a public API."""

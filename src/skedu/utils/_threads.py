@@ -1,0 +1,40 @@
+"""The one place that turns ``n_jobs`` into a number of OpenMP threads."""
+
+import os
+from numbers import Integral
+
+from .._core._openmp import omp_max_threads
+
+
+def _cpu_count():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def effective_n_threads(n_jobs=None):
+    """Number of OpenMP threads a kernel may use for a given ``n_jobs``.
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        scikit-learn's meaning: ``None`` uses every thread the OpenMP runtime allows, ``-1``
+        all cores, ``-2`` all but one, a positive number that many. The result never exceeds
+        what ``OMP_NUM_THREADS`` or an active ``threadpoolctl`` limit allows.
+
+    Returns
+    -------
+    n_threads : int
+        At least 1.
+    """
+    if n_jobs is not None and (not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool)):
+        raise TypeError(f"n_jobs must be an int or None, got {n_jobs!r}.")
+    if n_jobs == 0:
+        raise ValueError("n_jobs == 0 has no meaning; use None, -1 or a positive number.")
+    allowed = max(1, omp_max_threads())
+    if n_jobs is None:
+        return allowed
+    if n_jobs < 0:
+        n_jobs = max(1, _cpu_count() + 1 + n_jobs)
+    return max(1, min(int(n_jobs), allowed))
