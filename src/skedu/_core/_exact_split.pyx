@@ -1,0 +1,139 @@
+"""Best split of one feature from its sorted values (the exact splitter, CART's and XGBoost's
+"exact greedy"; the hist splitter uses it too, on bin indices, for nodes too small to be worth a
+histogram).
+
+The node's values are gathered with missing ones moved to the end, the rest sorted, and a sweep
+accumulates the left side's sums; every boundary between distinct values is a candidate, with
+the missing values' sums tried on either side, and one more candidate puts every non-missing
+value left and every missing one right.
+"""
+
+from libc.math cimport INFINITY, isnan
+
+from ._sort cimport sort_values_with_rows
+from ._types cimport MISSING_BIN
+from ._split cimport consider_split
+
+# Values closer than this are one value (scikit-learn's FEATURE_THRESHOLD).
+cdef double FEATURE_THRESHOLD = 1e-7
+
+
+cdef inline void add_row(double* sums, double* hessian_sum, const double* gradients,
+                         const double* hessians, intp_t row, intp_t n_channels) noexcept nogil:
+    cdef intp_t k
+    for k in range(n_channels):
+        sums[k] += gradients[row * n_channels + k]
+    hessian_sum[0] += hessians[row]
+
+
+cdef inline double midpoint(float low, float high) noexcept nogil:
+    # Halves first to avoid overflow; rounding can land on ``high``, which must stay right.
+    cdef double threshold = low / 2.0 + high / 2.0
+    if threshold == high or threshold == INFINITY or threshold == -INFINITY:
+        threshold = low
+    return threshold
+
+
+cdef intp_t gather_values(const X_DTYPE_C* column, const intp_t* rows, intp_t n_rows,
+                          float* sort_values, intp_t* sort_rows) noexcept nogil:
+    """Copy the node's values of one feature, missing (NaN) ones last; return how many are not."""
+    cdef intp_t i, row, n_non_missing = 0, back = n_rows
+    cdef float value
+    for i in range(n_rows):
+        row = rows[i]
+        value = column[row]
+        if isnan(value):
+            back -= 1
+            sort_rows[back] = row
+        else:
+            sort_values[n_non_missing] = value
+            sort_rows[n_non_missing] = row
+            n_non_missing += 1
+    return n_non_missing
+
+
+cdef intp_t gather_bins(const BIN_DTYPE_C* column, const intp_t* rows, intp_t n_rows,
+                        float* sort_values, intp_t* sort_rows) noexcept nogil:
+    """As ``gather_values`` for binned data: bin indices as values, the missing bin last."""
+    cdef intp_t i, row, n_non_missing = 0, back = n_rows
+    cdef BIN_DTYPE_C bin_index
+    for i in range(n_rows):
+        row = rows[i]
+        bin_index = column[row]
+        if bin_index == MISSING_BIN:
+            back -= 1
+            sort_rows[back] = row
+        else:
+            sort_values[n_non_missing] = bin_index
+            sort_rows[n_non_missing] = row
+            n_non_missing += 1
+    return n_non_missing
+
+
+cdef bint best_split_sorted(intp_t feature, intp_t n_rows, intp_t n_non_missing,
+                            const double* gradients, const double* hessians,
+                            const SplitContext* context, SplitRecord* best, float* sort_values,
+                            intp_t* sort_rows, double* scratch, bint bin_values) noexcept nogil:
+    """Improve ``best`` with the best split of ``feature``; return False if it is constant.
+
+    ``sort_values[:n_non_missing]``/``sort_rows[:n_rows]`` come from a gather; ``scratch``
+    holds 4 * n_channels doubles. With ``bin_values`` the threshold recorded is the left bin
+    (the caller maps it to a bin edge), else the midpoint between the two values.
+    """
+    cdef intp_t n_channels = context.n_channels
+    cdef intp_t i, k, n_missing = n_rows - n_non_missing
+    cdef double left_hessian = 0.0, missing_hessian = 0.0, gain
+    cdef double* left_sums = scratch
+    cdef double* right_sums = scratch + n_channels
+    cdef double* missing_sums = scratch + 2 * n_channels
+    cdef double* with_missing = scratch + 3 * n_channels
+    for k in range(n_channels):
+        left_sums[k] = 0.0
+        missing_sums[k] = 0.0
+    for i in range(n_non_missing, n_rows):
+        add_row(missing_sums, &missing_hessian, gradients, hessians, sort_rows[i], n_channels)
+
+    sort_values_with_rows(sort_values, sort_rows, n_non_missing)
+    if n_non_missing == 0 or (n_missing == 0 and
+                              sort_values[n_non_missing - 1] <= sort_values[0] + FEATURE_THRESHOLD):
+        return False
+
+    for i in range(n_non_missing - 1):
+        add_row(left_sums, &left_hessian, gradients, hessians, sort_rows[i], n_channels)
+        if sort_values[i + 1] <= sort_values[i] + FEATURE_THRESHOLD:
+            continue
+        if consider_split(left_sums, left_hessian, i + 1, context, right_sums, &gain):
+            if gain > best.gain:
+                best.found = True
+                best.gain = gain
+                best.feature = feature
+                best.threshold = sort_values[i] if bin_values else midpoint(sort_values[i], sort_values[i + 1])
+                best.n_left = i + 1
+                # Without missing values in the node, unseen missing values follow the majority.
+                best.missing_go_left = n_missing == 0 and 2 * (i + 1) >= n_rows
+        if n_missing > 0:
+            for k in range(n_channels):
+                with_missing[k] = left_sums[k] + missing_sums[k]
+            if consider_split(with_missing, left_hessian + missing_hessian, i + 1 + n_missing,
+                              context, right_sums, &gain):
+                if gain > best.gain:
+                    best.found = True
+                    best.gain = gain
+                    best.feature = feature
+                    best.threshold = sort_values[i] if bin_values else midpoint(sort_values[i], sort_values[i + 1])
+                    best.n_left = i + 1 + n_missing
+                    best.missing_go_left = True
+
+    if n_missing > 0:
+        # Every non-missing value left, every missing one right.
+        add_row(left_sums, &left_hessian, gradients, hessians, sort_rows[n_non_missing - 1],
+                n_channels)
+        if consider_split(left_sums, left_hessian, n_non_missing, context, right_sums, &gain):
+            if gain > best.gain:
+                best.found = True
+                best.gain = gain
+                best.feature = feature
+                best.threshold = INFINITY
+                best.n_left = n_non_missing
+                best.missing_go_left = False
+    return True

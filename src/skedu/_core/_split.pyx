@@ -1,0 +1,96 @@
+"""Best split of one feature from its histogram (the hist splitter).
+
+Bins are swept left to right; at each bin boundary the missing values' sums (the last bin) are
+tried on the right and, when there are any, on the left. ``consider_split`` is shared with the
+exact splitter: both check the growth limits and score the two sides the same way.
+"""
+
+from ._criterion cimport side_score
+from ._types cimport MISSING_BIN, CRITERION_SECOND_ORDER
+
+
+cdef bint consider_split(const double* left_sums, double left_hessian, intp_t left_count,
+                         const SplitContext* context, double* right_sums,
+                         double* gain) noexcept nogil:
+    """Gain of sending ``left_*`` left and the rest of the node right; False if not allowed."""
+    cdef intp_t k, n_channels = context.n_channels
+    cdef intp_t right_count = context.node_count - left_count
+    cdef double right_hessian = context.node_hessian - left_hessian
+    if left_count < context.min_samples_leaf or right_count < context.min_samples_leaf:
+        return False
+    if left_hessian < context.min_weight_leaf or right_hessian < context.min_weight_leaf:
+        return False
+    if context.criterion != CRITERION_SECOND_ORDER and (left_hessian <= 0.0 or right_hessian <= 0.0):
+        return False
+    for k in range(n_channels):
+        right_sums[k] = context.node_sums[k] - left_sums[k]
+    gain[0] = (side_score(left_sums, left_hessian, n_channels, context.criterion,
+                          context.l2_regularization)
+               + side_score(right_sums, right_hessian, n_channels, context.criterion,
+                            context.l2_regularization)
+               - context.node_score)
+    return True
+
+
+cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
+                                    intp_t n_bins_non_missing, const double* bin_thresholds,
+                                    const SplitContext* context, SplitRecord* best,
+                                    double* scratch) noexcept nogil:
+    """Improve ``best`` with the best split of ``feature``; return False if the feature is
+    constant in the node (one non-empty bin, missing values included).
+
+    ``bin_thresholds[b]`` is the upper edge of bin b (+inf for the last non-missing bin).
+    ``scratch`` holds 3 * n_channels doubles.
+    """
+    cdef intp_t n_channels = context.n_channels, stride = context.n_channels + 2
+    cdef intp_t b, k, left_count = 0, missing_count, n_nonempty = 0
+    cdef double left_hessian = 0.0, missing_hessian, gain
+    cdef double* left_sums = scratch
+    cdef double* with_missing = scratch + n_channels
+    cdef double* right_sums = scratch + 2 * n_channels
+    cdef const double* entry
+    cdef const double* missing = histogram + MISSING_BIN * stride
+
+    missing_count = <intp_t>missing[n_channels + 1]
+    missing_hessian = missing[n_channels]
+    n_nonempty = 1 if missing_count > 0 else 0
+    for k in range(n_channels):
+        left_sums[k] = 0.0
+
+    # The last non-missing bin as threshold sends every non-missing value left: a split only
+    # when there are missing values to send right.
+    for b in range(n_bins_non_missing):
+        entry = histogram + b * stride
+        if entry[n_channels + 1] == 0.0:
+            continue
+        n_nonempty += 1
+        for k in range(n_channels):
+            left_sums[k] += entry[k]
+        left_hessian += entry[n_channels]
+        left_count += <intp_t>entry[n_channels + 1]
+        if left_count == context.node_count:
+            break
+        if consider_split(left_sums, left_hessian, left_count, context, right_sums, &gain):
+            if gain > best.gain:
+                best.found = True
+                best.gain = gain
+                best.feature = feature
+                best.bin_threshold = <unsigned char>b
+                best.threshold = bin_thresholds[b]
+                best.n_left = left_count
+                # Without missing values in the node, unseen missing values follow the majority.
+                best.missing_go_left = missing_count == 0 and 2 * left_count >= context.node_count
+        if missing_count > 0 and left_count + missing_count < context.node_count:
+            for k in range(n_channels):
+                with_missing[k] = left_sums[k] + missing[k]
+            if consider_split(with_missing, left_hessian + missing_hessian,
+                              left_count + missing_count, context, right_sums, &gain):
+                if gain > best.gain:
+                    best.found = True
+                    best.gain = gain
+                    best.feature = feature
+                    best.bin_threshold = <unsigned char>b
+                    best.threshold = bin_thresholds[b]
+                    best.n_left = left_count + missing_count
+                    best.missing_go_left = True
+    return n_nonempty > 1

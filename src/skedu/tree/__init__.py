@@ -1,0 +1,6 @@
+"""Decision trees: CART classification and regression on skedu's shared tree engine."""
+
+from ._classes import DecisionTreeClassifier, DecisionTreeRegressor
+from ._export import export_text
+
+__all__ = ["DecisionTreeClassifier", "DecisionTreeRegressor", "export_text"]

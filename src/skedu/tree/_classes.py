@@ -1,0 +1,447 @@
+"""CART decision trees on skedu's shared tree engine."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.utils import Bunch, check_random_state, compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._core._grow import grow_trees
+from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
+from ._binning import MAX_BINS, BinMapper
+from ._flat_tree import FlatTree
+
+CRITERIA_CLASSIFICATION = {"gini": 0, "entropy": 1, "log_loss": 1}
+CRITERIA_REGRESSION = {"squared_error": 2}
+SPLITTERS = {"best": 0, "hist": 1}
+
+
+def _check_number(name, value, kind, low, high=None, low_inclusive=True, allow_none=False):
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(f"{name} must be {kind.__name__.lower()}, got {value!r}.")
+    too_low = value < low if low_inclusive else value <= low
+    if too_low or (high is not None and value > high):
+        bound = f"{'>=' if low_inclusive else '>'} {low}" + (f" and <= {high}" if high is not None else "")
+        raise ValueError(f"{name} must be {bound}, got {value!r}.")
+
+
+class BaseDecisionTree(BaseEstimator):
+    """Parameters, validation and fitting shared by the classifier and the regressor."""
+
+    def __init__(self, *, criterion, splitter="best", max_depth=None, min_samples_split=2,
+                 min_samples_leaf=1, min_weight_fraction_leaf=0.0, max_features=None,
+                 random_state=None, max_leaf_nodes=None, min_impurity_decrease=0.0,
+                 ccp_alpha=0.0, max_bins=255, n_jobs=None):
+        self.criterion = criterion
+        self.splitter = splitter
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
+        self.max_features = max_features
+        self.random_state = random_state
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_impurity_decrease = min_impurity_decrease
+        self.ccp_alpha = ccp_alpha
+        self.max_bins = max_bins
+        self.n_jobs = n_jobs
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    # -- validation ------------------------------------------------------------------------
+
+    def _validate_params(self, n_samples, n_features):
+        criteria = CRITERIA_CLASSIFICATION if self._is_classifier else CRITERIA_REGRESSION
+        if self.criterion not in criteria:
+            raise ValueError(f"criterion must be one of {sorted(criteria)}, got {self.criterion!r}.")
+        if self.splitter not in SPLITTERS:
+            raise ValueError(f"splitter must be one of {sorted(SPLITTERS)}, got {self.splitter!r}.")
+        _check_number("max_depth", self.max_depth, Integral, 1, allow_none=True)
+        if isinstance(self.min_samples_split, Real) and not isinstance(self.min_samples_split, Integral):
+            _check_number("min_samples_split", self.min_samples_split, Real, 0.0, 1.0, low_inclusive=False)
+            min_samples_split = max(2, int(np.ceil(self.min_samples_split * n_samples)))
+        else:
+            _check_number("min_samples_split", self.min_samples_split, Integral, 2)
+            min_samples_split = self.min_samples_split
+        if isinstance(self.min_samples_leaf, Real) and not isinstance(self.min_samples_leaf, Integral):
+            _check_number("min_samples_leaf", self.min_samples_leaf, Real, 0.0, 1.0, low_inclusive=False)
+            min_samples_leaf = max(1, int(np.ceil(self.min_samples_leaf * n_samples)))
+        else:
+            _check_number("min_samples_leaf", self.min_samples_leaf, Integral, 1)
+            min_samples_leaf = self.min_samples_leaf
+        _check_number("min_weight_fraction_leaf", self.min_weight_fraction_leaf, Real, 0.0, 0.5)
+        _check_number("max_leaf_nodes", self.max_leaf_nodes, Integral, 2, allow_none=True)
+        _check_number("min_impurity_decrease", self.min_impurity_decrease, Real, 0.0)
+        _check_number("ccp_alpha", self.ccp_alpha, Real, 0.0)
+        _check_number("max_bins", self.max_bins, Integral, 2, MAX_BINS)
+        return min_samples_split, min_samples_leaf, self._resolve_max_features(n_features)
+
+    def _resolve_max_features(self, n_features):
+        max_features = self.max_features
+        if max_features is None:
+            return n_features
+        if max_features == "sqrt":
+            return max(1, int(np.sqrt(n_features)))
+        if max_features == "log2":
+            return max(1, int(np.log2(n_features)))
+        if isinstance(max_features, str):
+            raise ValueError(f"max_features must be None, 'sqrt', 'log2', an int or a float, got {max_features!r}.")
+        if isinstance(max_features, Integral) and not isinstance(max_features, bool):
+            _check_number("max_features", max_features, Integral, 1, n_features)
+            return int(max_features)
+        _check_number("max_features", max_features, Real, 0.0, 1.0, low_inclusive=False)
+        return max(1, int(max_features * n_features))
+
+    # -- fitting -----------------------------------------------------------------------------
+
+    def _validate_X_y(self, X, y):
+        X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
+                             multi_output=not self._is_classifier, y_numeric=not self._is_classifier)
+        return np.ascontiguousarray(X), y
+
+    def _fit(self, X, gradients, hessians, squares, sample_weight):
+        n_samples, n_features = X.shape
+        min_samples_split, min_samples_leaf, max_features = self._validate_params(n_samples, n_features)
+        n_threads = effective_n_threads(self.n_jobs)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        data = {"feature_values": None, "binned": None, "bin_thresholds": None,
+                "n_bins_non_missing": None}
+        if self.splitter == "hist":
+            binner = BinMapper(self.max_bins, random_state=seed, n_threads=n_threads)
+            data["binned"] = binner.fit_transform(X)
+            data["bin_thresholds"] = binner.upper_edges_
+            data["n_bins_non_missing"] = binner.n_bins_non_missing_
+        else:
+            data["feature_values"] = np.ascontiguousarray(X.T)
+        ((nodes, values),) = grow_trees(
+            criterion=self._criterion_code, splitter=SPLITTERS[self.splitter],
+            gradients=gradients, hessians=hessians, squares=squares, **data,
+            rows_per_tree=[np.flatnonzero(sample_weight > 0)], row_weights_per_tree=None,
+            seeds=np.array([seed], dtype=np.uint64),
+            max_depth=-1 if self.max_depth is None else self.max_depth,
+            min_samples_split=min_samples_split, min_samples_leaf=min_samples_leaf,
+            min_weight_leaf=self.min_weight_fraction_leaf * sample_weight.sum(),
+            min_impurity_decrease=float(self.min_impurity_decrease), min_split_gain=0.0,
+            max_leaf_nodes=0 if self.max_leaf_nodes is None else self.max_leaf_nodes,
+            max_features=max_features, l2_regularization=0.0, n_threads=n_threads,
+        )
+        self.max_features_ = max_features
+        self.tree_ = FlatTree(nodes, values, n_features)
+        if self.ccp_alpha > 0.0:
+            self.tree_ = self.tree_.pruned(self.ccp_alpha)
+        return self
+
+    @property
+    def _criterion_code(self):
+        criteria = CRITERIA_CLASSIFICATION if self._is_classifier else CRITERIA_REGRESSION
+        return criteria[self.criterion]
+
+    # -- fitted tree -------------------------------------------------------------------------
+
+    def _validate_X_predict(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, ensure_all_finite="allow-nan", reset=False)
+        return np.ascontiguousarray(X)
+
+    def apply(self, X):
+        """Index of the leaf each sample ends up in.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        leaves : ndarray of shape (n_samples,)
+        """
+        X = self._validate_X_predict(X)
+        return self.tree_.apply(X, effective_n_threads(self.n_jobs))
+
+    def decision_path(self, X):
+        """Nodes each sample passes through.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        indicator : sparse matrix of shape (n_samples, n_nodes)
+            Non-zero where the sample goes through the node (CSR).
+        """
+        return self.tree_.decision_path(self._validate_X_predict(X))
+
+    def get_depth(self):
+        """Depth of the tree: the longest path from the root to a leaf."""
+        check_is_fitted(self)
+        return self.tree_.max_depth
+
+    def get_n_leaves(self):
+        """Number of leaves of the tree."""
+        check_is_fitted(self)
+        return self.tree_.n_leaves
+
+    @property
+    def feature_importances_(self):
+        """Normalised total impurity decrease brought by each feature (Gini importance)."""
+        check_is_fitted(self)
+        return self.tree_.feature_importances()
+
+    def cost_complexity_pruning_path(self, X, y, sample_weight=None):
+        """Effective alphas and leaf impurities of minimal cost-complexity pruning.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        path : Bunch
+            ``ccp_alphas`` (increasing effective alphas; pruning with one of them gives the
+            matching subtree) and ``impurities`` (sum of the leaves' weighted impurities).
+        """
+        tree = clone(self).set_params(ccp_alpha=0.0).fit(X, y, sample_weight)
+        alphas, impurities = tree.tree_.cost_complexity_pruning_path()
+        return Bunch(ccp_alphas=alphas, impurities=impurities)
+
+
+class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
+    """A CART classification tree: exact (sorted) or histogram split search, compiled and
+    parallel over features.
+
+    Parameters
+    ----------
+    criterion : {"gini", "entropy", "log_loss"}, default="gini"
+        Split quality; "log_loss" and "entropy" are the same (Shannon information gain).
+    splitter : {"best", "hist"}, default="best"
+        "best" searches every distinct value of the sorted feature (exact); "hist" bins every
+        feature into at most ``max_bins`` quantile bins first, then splits between bins.
+    max_depth : int, default=None
+        Maximum depth; None grows until leaves are pure or hit the other limits.
+    min_samples_split : int or float, default=2
+        Minimum number of samples (or fraction of samples) a node needs to be split.
+    min_samples_leaf : int or float, default=1
+        Minimum number of samples (or fraction) each child of a split must keep.
+    min_weight_fraction_leaf : float, default=0.0
+        Minimum fraction of the total sample weight each leaf must keep.
+    max_features : int, float, {"sqrt", "log2"} or None, default=None
+        Features drawn at random at each split (constant features are not counted).
+    random_state : int, RandomState instance or None, default=None
+        Draws features per split and the binning subsample.
+    max_leaf_nodes : int, default=None
+        Grow best-first (largest impurity decrease first) to at most this many leaves.
+    min_impurity_decrease : float, default=0.0
+        A split must decrease the weighted impurity by at least this (per unit of total weight).
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``.
+    ccp_alpha : float, default=0.0
+        Complexity parameter of minimal cost-complexity pruning.
+    max_bins : int, default=255
+        Bins per feature for ``splitter="hist"`` (missing values get a bin of their own).
+    n_jobs : int, default=None
+        Threads for split search and prediction (None: all that OpenMP allows). The fitted
+        tree does not depend on it.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    n_classes_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when X has feature names that are all strings.
+    max_features_ : int
+    tree_ : FlatTree
+        The fitted tree as flat node arrays.
+    feature_importances_ : ndarray of shape (n_features_in_,)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skedu.tree import DecisionTreeClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y)
+    >>> clf.predict(X[:2])
+    array([0, 0])
+    >>> clf.get_depth()
+    3
+    """
+
+    _is_classifier = True
+
+    def __init__(self, *, criterion="gini", splitter="best", max_depth=None, min_samples_split=2,
+                 min_samples_leaf=1, min_weight_fraction_leaf=0.0, max_features=None,
+                 random_state=None, max_leaf_nodes=None, min_impurity_decrease=0.0,
+                 class_weight=None, ccp_alpha=0.0, max_bins=255, n_jobs=None):
+        super().__init__(criterion=criterion, splitter=splitter, max_depth=max_depth,
+                         min_samples_split=min_samples_split, min_samples_leaf=min_samples_leaf,
+                         min_weight_fraction_leaf=min_weight_fraction_leaf,
+                         max_features=max_features, random_state=random_state,
+                         max_leaf_nodes=max_leaf_nodes,
+                         min_impurity_decrease=min_impurity_decrease, ccp_alpha=ccp_alpha,
+                         max_bins=max_bins, n_jobs=n_jobs)
+        self.class_weight = class_weight
+
+    def fit(self, X, y, sample_weight=None):
+        """Grow the tree on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; NaN marks missing values (sent to a learned side at every split).
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; samples of weight 0 are ignored.
+
+        Returns
+        -------
+        self : DecisionTreeClassifier
+        """
+        X, y = self._validate_X_y(X, y)
+        if y.ndim == 2 and y.shape[1] > 1:
+            raise ValueError("Multi-output classification is not supported: y must be 1-d.")
+        y = np.ravel(y)
+        check_classification_targets(y)
+        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        self.n_classes_ = len(self.classes_)
+        if self.n_classes_ < 2:
+            raise ValueError(f"y contains a single class ({self.classes_[0]!r}); a classifier "
+                             "needs samples of at least two classes.")
+        sample_weight = check_non_negative_sample_weight(sample_weight, X)
+        if self.class_weight is not None:
+            sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
+        gradients = np.zeros((X.shape[0], self.n_classes_))
+        gradients[np.arange(X.shape[0]), y_encoded] = sample_weight
+        return self._fit(X, gradients, sample_weight, None, sample_weight)
+
+    def predict_proba(self, X):
+        """Class probabilities: the weighted class fractions of the leaf each sample reaches.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        X = self._validate_X_predict(X)
+        return self.tree_.predict(X, effective_n_threads(self.n_jobs))
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba` (``-inf`` for classes absent from the leaf)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Most probable class of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
+    """A CART regression tree (squared error; one or several outputs) on the shared engine.
+
+    Parameters
+    ----------
+    criterion : {"squared_error"}, default="squared_error"
+    splitter : {"best", "hist"}, default="best"
+        "best": exact search over sorted values; "hist": search between quantile bins.
+    max_depth, min_samples_split, min_samples_leaf, min_weight_fraction_leaf, max_features, \
+random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
+        As in :class:`DecisionTreeClassifier`.
+
+    Attributes
+    ----------
+    n_outputs_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+    max_features_ : int
+    tree_ : FlatTree
+    feature_importances_ : ndarray of shape (n_features_in_,)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from skedu.tree import DecisionTreeRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = DecisionTreeRegressor(max_depth=2).fit(X, y)
+    >>> reg.get_n_leaves()
+    4
+    """
+
+    _is_classifier = False
+
+    def __init__(self, *, criterion="squared_error", splitter="best", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features=None, random_state=None, max_leaf_nodes=None,
+                 min_impurity_decrease=0.0, ccp_alpha=0.0, max_bins=255, n_jobs=None):
+        super().__init__(criterion=criterion, splitter=splitter, max_depth=max_depth,
+                         min_samples_split=min_samples_split, min_samples_leaf=min_samples_leaf,
+                         min_weight_fraction_leaf=min_weight_fraction_leaf,
+                         max_features=max_features, random_state=random_state,
+                         max_leaf_nodes=max_leaf_nodes,
+                         min_impurity_decrease=min_impurity_decrease, ccp_alpha=ccp_alpha,
+                         max_bins=max_bins, n_jobs=n_jobs)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def fit(self, X, y, sample_weight=None):
+        """Grow the tree on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; NaN marks missing values.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : DecisionTreeRegressor
+        """
+        X, y = self._validate_X_y(X, y)
+        y = np.asarray(y, dtype=np.float64)
+        check_finite_targets(y)
+        y2d = y.reshape(len(y), -1)
+        self.n_outputs_ = y2d.shape[1]
+        sample_weight = check_non_negative_sample_weight(sample_weight, X)
+        gradients = np.ascontiguousarray(y2d * sample_weight[:, None])
+        squares = np.ascontiguousarray((y2d**2).sum(axis=1) * sample_weight)
+        return self._fit(X, gradients, sample_weight, squares, sample_weight)
+
+    def predict(self, X):
+        """Mean target of the leaf each sample reaches.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        X = self._validate_X_predict(X)
+        values = self.tree_.predict(X, effective_n_threads(self.n_jobs))
+        return values[:, 0] if self.n_outputs_ == 1 else values
