@@ -211,6 +211,7 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     cdef bint varies
     record.found = False
     record.gain = -INFINITY
+    record.bin_threshold = 0
     if histogram != NULL:
         varies = best_split_from_histogram(
             feature, histogram + feature * N_BINS * (data.n_channels + 2),
@@ -259,11 +260,12 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
     # parallel and reduced in draw order: the result does not depend on the thread count.
     while n_visited < params.max_features and next_position < n_features:
         batch = min(params.max_features - n_visited, n_features - next_position)
-        if params.max_features < n_features:
-            for position in range(next_position, next_position + batch):
-                swap_with = position + random_below(&ws.rng, n_features - position)
-                ws.features[position], ws.features[swap_with] = (ws.features[swap_with],
-                                                                 ws.features[position])
+        # Drawn in random order even when every feature is searched: ties between features
+        # are frequent on discrete data, and always preferring low indices biases the tree.
+        for position in range(next_position, next_position + batch):
+            swap_with = position + random_below(&ws.rng, n_features - position)
+            ws.features[position], ws.features[swap_with] = (ws.features[swap_with],
+                                                             ws.features[position])
         parallel = params.n_threads > 1 and batch > 1 and (end - start) * batch >= MIN_PARALLEL_WORK
         if parallel:
             for j in prange(batch, schedule='static', num_threads=params.n_threads):

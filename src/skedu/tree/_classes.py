@@ -115,7 +115,8 @@ class BaseDecisionTree(BaseEstimator):
                 "n_bins_non_missing": None}
         if self.splitter == "hist":
             binner = BinMapper(self.max_bins, random_state=seed, n_threads=n_threads)
-            data["binned"] = binner.fit_transform(X)
+            # Edges from the rows that count, so zero weights act as removed rows.
+            data["binned"] = binner.fit(X[sample_weight > 0]).transform(X)
             data["bin_thresholds"] = binner.upper_edges_
             data["n_bins_non_missing"] = binner.n_bins_non_missing_
         else:
@@ -314,7 +315,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         self.n_classes_ = len(self.classes_)
         if self.n_classes_ < 2:
-            raise ValueError(f"y contains a single class ({self.classes_[0]!r}); a classifier "
+            raise ValueError(f"y has only one class ({self.classes_[0]!r}); a classifier "
                              "needs samples of at least two classes.")
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
         if self.class_weight is not None:
@@ -353,7 +354,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         -------
         y : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
