@@ -23,7 +23,7 @@ from ._exact_split cimport best_split_sorted, gather_bins, gather_values
 from ._histogram cimport build_feature_histogram, subtract_histograms
 from ._random cimport random_below
 from ._split cimport best_split_from_histogram
-from ._types cimport (CRITERION_SECOND_ORDER, LEAF, MISSING_BIN, N_BINS, SPLITTER_HIST,
+from ._types cimport (CRITERION_SECOND_ORDER, CRITERION_SQUARED_ERROR, LEAF, MISSING_BIN, N_BINS, SPLITTER_HIST,
                       BIN_DTYPE_C, X_DTYPE_C, Node, intp_t,
                       SplitContext, SplitRecord)
 
@@ -333,6 +333,13 @@ cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_lef
     return node_id
 
 
+cdef inline bint is_impurity_known(const Workspace* ws) noexcept nogil:
+    # Squared error needs the rows' squares; boosting's node objective is no impurity.
+    if ws.params.criterion == CRITERION_SQUARED_ERROR:
+        return ws.squares != NULL
+    return ws.params.criterion != CRITERION_SECOND_ORDER
+
+
 cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t start,
                         intp_t end, int depth, double* histogram) noexcept nogil:
     """Find the node's best split; queue the node if it may be split, else leave it a leaf."""
@@ -346,7 +353,7 @@ cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t 
         or n_rows < params.min_samples_split
         or n_rows < 2 * params.min_samples_leaf
         or node.weighted_n_node_samples < 2.0 * params.min_weight_leaf
-        or (params.criterion != CRITERION_SECOND_ORDER and node.impurity <= DBL_EPSILON)
+        or (node.impurity <= DBL_EPSILON and is_impurity_known(ws))
     )
     if not is_leaf:
         if (params.splitter == SPLITTER_HIST and histogram == NULL

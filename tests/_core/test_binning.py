@@ -1,0 +1,34 @@
+import numpy as np
+
+from skedu.tree._binning import BinMapper
+
+
+def test_bins_follow_the_tree_rule_value_le_edge():
+    rng = np.random.RandomState(0)
+    X = rng.randn(2000, 3).astype(np.float32)
+    X[:, 1] = rng.randint(0, 5, 2000)
+    X[rng.rand(2000) < 0.1, 2] = np.nan
+    mapper = BinMapper(max_bins=32, random_state=0).fit(X)
+    binned = mapper.transform(X)
+    assert binned.shape == (3, 2000)
+    for feature in range(3):
+        n_edges = mapper.n_bins_non_missing_[feature] - 1
+        edges = mapper.upper_edges_[feature, :n_edges]
+        assert np.all(np.isinf(mapper.upper_edges_[feature, n_edges:]))
+        column = X[:, feature].astype(np.float64)
+        missing = np.isnan(column)
+        np.testing.assert_array_equal(binned[feature, missing], 255)
+        expected = np.searchsorted(edges, column[~missing], side="left")
+        np.testing.assert_array_equal(binned[feature, ~missing], expected)
+    # Few distinct values: one bin per value, edges at the midpoints.
+    np.testing.assert_array_equal(mapper.upper_edges_[1, :4], [0.5, 1.5, 2.5, 3.5])
+    assert mapper.n_bins_non_missing_[0] <= 32
+
+
+def test_constant_and_all_missing_features_get_one_bin():
+    X = np.c_[np.ones(10), np.full(10, np.nan)].astype(np.float32)
+    mapper = BinMapper().fit(X)
+    np.testing.assert_array_equal(mapper.n_bins_non_missing_, [1, 1])
+    binned = mapper.transform(X)
+    np.testing.assert_array_equal(binned[0], 0)
+    np.testing.assert_array_equal(binned[1], 255)
