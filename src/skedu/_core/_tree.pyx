@@ -16,8 +16,8 @@ NODE_DTYPE = np.asarray(<Node[:1]>(&dummy_node)).dtype
 
 # Rows per block: a few thousand rows of 8-byte leaf ids fit in L1 with a small tree.
 cdef intp_t BLOCK_ROWS = 256
-# Fewer rows than this are predicted on one thread.
-cdef intp_t MIN_PARALLEL_ROWS = 4096
+# Fewer (row, tree) traversals than this run on one thread: each costs tens of nanoseconds.
+cdef intp_t MIN_PARALLEL_ROWS = 50000
 
 
 cdef intp_t find_leaf(const X_DTYPE_C* row, const Node* nodes) noexcept nogil:
