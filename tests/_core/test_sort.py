@@ -25,3 +25,17 @@ def test_sort_of_adversarial_orders():
         expected = np.sort(values)
         sort_for_tests(values, rows)
         np.testing.assert_array_equal(values, expected)
+
+
+@pytest.mark.parametrize("n", [100, 511, 512, 20000])
+def test_sort_of_signed_values_and_signed_zeros(n):
+    rng = np.random.RandomState(n)
+    values = (rng.randn(n) * 10.0 ** rng.randint(-30, 30, n)).astype(np.float32)
+    values[: n // 10] = -0.0
+    values[n // 10: n // 5] = 0.0
+    rng.shuffle(values)
+    rows = np.arange(n, dtype=np.intp)
+    original = values.copy()
+    sort_for_tests(values, rows)
+    np.testing.assert_array_equal(values, np.sort(original))
+    np.testing.assert_array_equal(original[rows], values)

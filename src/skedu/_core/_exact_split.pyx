@@ -2,7 +2,8 @@
 "exact greedy"; the hist splitter uses it too, on bin indices, for nodes too small to be worth a
 histogram).
 
-The node's values are gathered with missing ones moved to the end, the rest sorted, and a sweep
+The node's values are gathered with missing ones moved to the end, the rest sorted (by the
+caller for raw values, by a counting sort here for bins), and a sweep
 accumulates the left side's sums; every boundary between distinct values is a candidate, with
 the missing values' sums tried on either side, and one more candidate puts every non-missing
 value left and every missing one right.
@@ -11,8 +12,12 @@ value left and every missing one right.
 from libc.math cimport INFINITY, isnan
 
 from ._sort cimport sort_values_with_rows
-from ._types cimport MISSING_BIN
+from ._types cimport MISSING_BIN, N_BINS
 from ._split cimport consider_split
+
+# Binned nodes with fewer rows are sorted by comparisons (the radix sort is not reached: the
+# hist splitter sends only nodes of fewer than a few hundred rows here).
+cdef intp_t COUNTING_SORT_MIN_ROWS = 64
 
 # Values closer than this are one value (scikit-learn's FEATURE_THRESHOLD).
 cdef double FEATURE_THRESHOLD = 1e-7
@@ -54,20 +59,40 @@ cdef intp_t gather_values(const X_DTYPE_C* column, const intp_t* rows, intp_t n_
 
 cdef intp_t gather_bins(const BIN_DTYPE_C* column, const intp_t* rows, intp_t n_rows,
                         float* sort_values, intp_t* sort_rows) noexcept nogil:
-    """As ``gather_values`` for binned data: bin indices as values, the missing bin last."""
-    cdef intp_t i, row, n_non_missing = 0, back = n_rows
-    cdef BIN_DTYPE_C bin_index
+    """As ``gather_values`` for binned data, and sorted: bin indices as values, the missing bin
+    last. A counting sort (two passes over the rows and two over N_BINS counters) above
+    ``COUNTING_SORT_MIN_ROWS`` rows, an insertion-based sort below, where the counters would
+    cost more than the rows."""
+    cdef intp_t counts[N_BINS]
+    cdef intp_t i, row, bin_index, position, total = 0, back = n_rows, n_non_missing = 0
+    if n_rows < COUNTING_SORT_MIN_ROWS:
+        for i in range(n_rows):
+            row = rows[i]
+            bin_index = column[row]
+            if bin_index == MISSING_BIN:
+                back -= 1
+                sort_rows[back] = row
+            else:
+                sort_values[n_non_missing] = bin_index
+                sort_rows[n_non_missing] = row
+                n_non_missing += 1
+        sort_values_with_rows(sort_values, sort_rows, n_non_missing, NULL, NULL)
+        return n_non_missing
+    for bin_index in range(N_BINS):
+        counts[bin_index] = 0
     for i in range(n_rows):
-        row = rows[i]
-        bin_index = column[row]
-        if bin_index == MISSING_BIN:
-            back -= 1
-            sort_rows[back] = row
-        else:
-            sort_values[n_non_missing] = bin_index
-            sort_rows[n_non_missing] = row
-            n_non_missing += 1
-    return n_non_missing
+        counts[column[rows[i]]] += 1
+    for bin_index in range(N_BINS):
+        position = counts[bin_index]
+        counts[bin_index] = total
+        total += position
+    for i in range(n_rows):
+        bin_index = column[rows[i]]
+        position = counts[bin_index]
+        counts[bin_index] += 1
+        sort_rows[position] = rows[i]
+        sort_values[position] = bin_index
+    return counts[MISSING_BIN - 1]
 
 
 cdef bint best_split_sorted(intp_t feature, intp_t n_rows, intp_t n_non_missing,
@@ -76,8 +101,8 @@ cdef bint best_split_sorted(intp_t feature, intp_t n_rows, intp_t n_non_missing,
                             intp_t* sort_rows, double* scratch, bint bin_values) noexcept nogil:
     """Improve ``best`` with the best split of ``feature``; return False if it is constant.
 
-    ``sort_values[:n_non_missing]``/``sort_rows[:n_rows]`` come from a gather; ``scratch``
-    holds 4 * n_channels doubles. With ``bin_values`` the threshold recorded is the left bin
+    ``sort_values[:n_non_missing]`` (sorted) and ``sort_rows[:n_rows]`` (missing values' rows
+    last) come from a gather; ``scratch`` holds 4 * n_channels doubles. With ``bin_values`` the threshold recorded is the left bin
     (the caller maps it to a bin edge), else the midpoint between the two values.
     """
     cdef intp_t n_channels = context.n_channels
@@ -93,7 +118,6 @@ cdef bint best_split_sorted(intp_t feature, intp_t n_rows, intp_t n_non_missing,
     for i in range(n_non_missing, n_rows):
         add_row(missing_sums, &missing_hessian, gradients, hessians, sort_rows[i], n_channels)
 
-    sort_values_with_rows(sort_values, sort_rows, n_non_missing)
     if n_non_missing == 0 or (n_missing == 0 and
                               sort_values[n_non_missing - 1] <= sort_values[0] + FEATURE_THRESHOLD):
         return False

@@ -14,7 +14,7 @@ import numpy as np
 from cython.parallel import prange, threadid
 from libc.float cimport DBL_EPSILON
 from libc.math cimport INFINITY, isnan
-from libc.stdint cimport uint64_t
+from libc.stdint cimport uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 
@@ -22,6 +22,7 @@ from ._criterion cimport leaf_value, node_impurity, side_score
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
 from ._histogram cimport build_feature_histogram, subtract_histograms
 from ._random cimport random_below
+from ._sort cimport sort_values_with_rows
 from ._split cimport best_split_from_histogram
 from ._types cimport (CRITERION_SECOND_ORDER, CRITERION_SQUARED_ERROR, LEAF, MISSING_BIN, N_BINS, SPLITTER_HIST,
                       BIN_DTYPE_C, X_DTYPE_C, Node, intp_t,
@@ -36,7 +37,7 @@ cdef double UNDEFINED_THRESHOLD = -2.0
 # Hist splitter: nodes with fewer rows sort their bin indices instead of building a histogram
 # (same candidate splits, same result). A histogram costs N_BINS entries per feature to clear,
 # subtract and scan whatever the node's size, which dominates deep trees' many small nodes.
-cdef intp_t HISTOGRAM_MIN_ROWS = 512
+cdef intp_t HISTOGRAM_MIN_ROWS = 256
 
 
 cdef struct PendingNode:
@@ -63,6 +64,8 @@ cdef struct Workspace:
     double* ordered_hessians
     float* sort_values              # [n_threads, n_rows]
     intp_t* sort_rows               # [n_threads, n_rows]
+    uint32_t* scratch_keys          # [n_threads, n_rows]: the radix sort's other buffers
+    intp_t* scratch_rows            # [n_threads, n_rows]
     double* scratch                 # [n_features, 4 * n_channels]
     SplitRecord* feature_splits     # [n_features]
     unsigned char* feature_constant # [n_features]
@@ -207,6 +210,8 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     cdef double* scratch = ws.scratch + feature * 4 * data.n_channels
     cdef float* sort_values = ws.sort_values + thread * ws.n_rows
     cdef intp_t* sort_rows = ws.sort_rows + thread * ws.n_rows
+    cdef uint32_t* scratch_keys = ws.scratch_keys + thread * ws.n_rows
+    cdef intp_t* scratch_rows = ws.scratch_rows + thread * ws.n_rows
     cdef intp_t n_non_missing, bin_threshold
     cdef bint varies
     record.found = False
@@ -234,10 +239,17 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     else:
         n_non_missing = gather_values(data.feature_values + feature * data.n_samples,
                                       ws.samples + start, end - start, sort_values, sort_rows)
+        sort_values_with_rows(sort_values, sort_rows, n_non_missing, scratch_keys, scratch_rows)
         varies = best_split_sorted(feature, end - start, n_non_missing, ws.gradients,
                                    ws.hessians, context, record, sort_values, sort_rows,
                                    scratch, False)
     ws.feature_constant[feature] = not varies
+
+
+cdef inline bint is_perfect(const SplitRecord* split, const SplitContext* context) noexcept nogil:
+    # A split into two pure children cannot be beaten (later features need a strictly larger
+    # gain), so the search stops: in deep trees most nodes are tiny and split perfectly.
+    return split.found and split.gain >= context.perfect_gain
 
 
 cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, intp_t start,
@@ -246,6 +258,7 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
     cdef const GrowParams* params = ws.params
     cdef intp_t n_features = ws.data.n_features
     cdef intp_t n_visited = 0, next_position = 0, batch, position, j, feature, swap_with
+    cdef intp_t n_evaluated
     cdef SplitRecord best
     cdef bint parallel
     best.found = False
@@ -267,20 +280,27 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
             ws.features[position], ws.features[swap_with] = (ws.features[swap_with],
                                                              ws.features[position])
         parallel = params.n_threads > 1 and batch > 1 and (end - start) * batch >= MIN_PARALLEL_WORK
+        n_evaluated = batch
         if parallel:
             for j in prange(batch, schedule='static', num_threads=params.n_threads):
                 evaluate_feature(ws, ws.features[next_position + j], threadid(), context,
                                  start, end, histogram)
         else:
             for j in range(batch):
-                evaluate_feature(ws, ws.features[next_position + j], 0, context, start, end,
-                                 histogram)
-        for position in range(next_position, next_position + batch):
+                feature = ws.features[next_position + j]
+                evaluate_feature(ws, feature, 0, context, start, end, histogram)
+                if is_perfect(&ws.feature_splits[feature], context):
+                    n_evaluated = j + 1
+                    break
+        # The reduction stops where the serial search stops: the same split either way.
+        for position in range(next_position, next_position + n_evaluated):
             feature = ws.features[position]
             if not ws.feature_constant[feature]:
                 n_visited += 1
             if ws.feature_splits[feature].found and ws.feature_splits[feature].gain > best.gain:
                 best = ws.feature_splits[feature]
+            if is_perfect(&best, context):
+                return best
         next_position += batch
     return best
 
@@ -374,6 +394,13 @@ cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t 
         context.node_score = side_score(context.node_sums, context.node_hessian,
                                         context.n_channels, params.criterion,
                                         params.l2_regularization)
+        # The impurity decrease to pure children: the whole weighted impurity (times the
+        # number of outputs, which squared error's impurity averages over).
+        context.perfect_gain = INFINITY
+        if is_impurity_known(ws):
+            context.perfect_gain = (node.impurity * node.weighted_n_node_samples
+                                    * (context.n_channels if params.criterion == CRITERION_SQUARED_ERROR else 1)
+                                    * (1.0 - 1e-10))
         pending.split = find_best_split(ws, &context, start, end, histogram)
         is_leaf = not pending.split.found or (
             pending.split.gain <= ws.required_gain if params.criterion == CRITERION_SECOND_ORDER
@@ -484,6 +511,8 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.ordered_hessians = <double*>malloc(max(n_rows, 1) * sizeof(double))
     ws.sort_values = <float*>malloc(max(n_rows, 1) * n_threads * sizeof(float))
     ws.sort_rows = <intp_t*>malloc(max(n_rows, 1) * n_threads * sizeof(intp_t))
+    ws.scratch_keys = <uint32_t*>malloc(max(n_rows, 1) * n_threads * sizeof(uint32_t))
+    ws.scratch_rows = <intp_t*>malloc(max(n_rows, 1) * n_threads * sizeof(intp_t))
     ws.scratch = <double*>malloc(data.n_features * 4 * n_channels * sizeof(double))
     ws.feature_splits = <SplitRecord*>malloc(data.n_features * sizeof(SplitRecord))
     ws.feature_constant = <unsigned char*>malloc(data.n_features)
@@ -491,7 +520,8 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.frontier = <PendingNode*>malloc(ws.frontier_capacity * sizeof(PendingNode))
     ws.free_histograms = <double**>malloc((ws.frontier_capacity + 2) * sizeof(double*))
     if (ws.samples == NULL or ws.ordered_gradients == NULL or ws.ordered_hessians == NULL
-            or ws.sort_values == NULL or ws.sort_rows == NULL or ws.scratch == NULL
+            or ws.sort_values == NULL or ws.sort_rows == NULL or ws.scratch_keys == NULL
+            or ws.scratch_rows == NULL or ws.scratch == NULL
             or ws.feature_splits == NULL or ws.feature_constant == NULL or ws.features == NULL
             or ws.frontier == NULL or ws.free_histograms == NULL):
         return False
@@ -537,6 +567,8 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.ordered_hessians)
     free(ws.sort_values)
     free(ws.sort_rows)
+    free(ws.scratch_keys)
+    free(ws.scratch_rows)
     free(ws.scratch)
     free(ws.feature_splits)
     free(ws.feature_constant)

@@ -1,6 +1,16 @@
-"""Introsort of float32 keys carrying their row indices (the exact splitter's per-node sort)."""
+"""Sorting float32 values carrying their row indices (the exact splitter's per-node sort).
+
+Large arrays use an LSD radix sort on the values' bits (linear time, no comparisons to
+mispredict); small ones an introsort.
+"""
+
+import numpy as np
 
 from libc.math cimport log2
+from libc.string cimport memcpy
+
+# Below this many values an introsort beats the radix sort's fixed cost of four counting passes.
+cdef intp_t RADIX_MIN_SIZE = 512
 
 
 cdef inline void swap(float* values, intp_t* rows, intp_t i, intp_t j) noexcept nogil:
@@ -91,12 +101,72 @@ cdef void introsort(float* values, intp_t* rows, intp_t n, int max_depth) noexce
     insertion_sort(values, rows, n)
 
 
-cdef void sort_values_with_rows(float* values, intp_t* rows, intp_t n) noexcept nogil:
-    """Sort ``values[:n]`` ascending (no NaN) and permute ``rows[:n]`` alongside."""
-    if n > 1:
+cdef inline uint32_t float_to_key(float value) noexcept nogil:
+    # Order-preserving map of IEEE floats to unsigned ints: flip every bit of negatives, only
+    # the sign bit of positives. -0.0 and 0.0 get neighbouring keys; both compare equal later.
+    cdef uint32_t bits = (<uint32_t*>&value)[0]
+    return bits ^ (<uint32_t>0xFFFFFFFF if bits >> 31 else <uint32_t>0x80000000)
+
+
+cdef inline float key_to_float(uint32_t key) noexcept nogil:
+    cdef uint32_t bits = key ^ (<uint32_t>0x80000000 if key >> 31 else <uint32_t>0xFFFFFFFF)
+    return (<float*>&bits)[0]
+
+
+cdef void radix_sort(float* values, intp_t* rows, intp_t n, uint32_t* scratch_keys,
+                     intp_t* scratch_rows) noexcept nogil:
+    """Four stable counting passes over the key's bytes; passes where every key shares the
+    byte are skipped (narrow value ranges need fewer)."""
+    cdef uint32_t* keys = <uint32_t*>values  # the values' buffer holds the keys meanwhile
+    cdef uint32_t* source_keys = keys
+    cdef uint32_t* target_keys = scratch_keys
+    cdef intp_t* source_rows = rows
+    cdef intp_t* target_rows = scratch_rows
+    cdef intp_t counts[256]
+    cdef intp_t i, digit, total, count
+    cdef int shift
+    for i in range(n):
+        keys[i] = float_to_key(values[i])
+    for shift in range(0, 32, 8):
+        for digit in range(256):
+            counts[digit] = 0
+        for i in range(n):
+            counts[(source_keys[i] >> shift) & 0xFF] += 1
+        if counts[(source_keys[0] >> shift) & 0xFF] == n:
+            continue
+        total = 0
+        for digit in range(256):
+            count = counts[digit]
+            counts[digit] = total
+            total += count
+        for i in range(n):
+            digit = (source_keys[i] >> shift) & 0xFF
+            target_keys[counts[digit]] = source_keys[i]
+            target_rows[counts[digit]] = source_rows[i]
+            counts[digit] += 1
+        source_keys, target_keys = target_keys, source_keys
+        source_rows, target_rows = target_rows, source_rows
+    if source_keys != keys:
+        memcpy(keys, source_keys, n * sizeof(uint32_t))
+        memcpy(rows, source_rows, n * sizeof(intp_t))
+    for i in range(n):
+        values[i] = key_to_float(keys[i])
+
+
+cdef void sort_values_with_rows(float* values, intp_t* rows, intp_t n, uint32_t* scratch_keys,
+                                intp_t* scratch_rows) noexcept nogil:
+    """Sort ``values[:n]`` ascending (no NaN) and permute ``rows[:n]`` alongside.
+
+    ``scratch_keys`` and ``scratch_rows`` hold ``n`` entries each.
+    """
+    if n >= RADIX_MIN_SIZE:
+        radix_sort(values, rows, n, scratch_keys, scratch_rows)
+    elif n > 1:
         introsort(values, rows, n, 2 * <int>log2(n))
 
 
 def sort_for_tests(float[::1] values, intp_t[::1] rows):
     """Sort in place (test entry point of the kernel)."""
-    sort_values_with_rows(&values[0], &rows[0], values.shape[0])
+    cdef uint32_t[::1] scratch_keys = np.empty(max(values.shape[0], 1), dtype=np.uint32)
+    cdef intp_t[::1] scratch_rows = np.empty(max(values.shape[0], 1), dtype=np.intp)
+    sort_values_with_rows(&values[0], &rows[0], values.shape[0], &scratch_keys[0], &scratch_rows[0])

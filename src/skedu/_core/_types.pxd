@@ -60,3 +60,4 @@ cdef struct SplitContext:
     double node_hessian
     intp_t node_count
     double node_score           # side_score of the whole node
+    double perfect_gain         # no split gains more (both children pure); inf when unknown
