@@ -52,9 +52,12 @@ class BinMapper:
         columns = np.ascontiguousarray(X.T)
         self.upper_edges_ = np.full((n_features, MAX_BINS), np.inf)
         self.n_bins_non_missing_ = np.ones(n_features, dtype=np.intp)
-        # numpy's sort releases the GIL: features are sorted on several threads.
-        with ThreadPoolExecutor(max(1, self.n_threads)) as pool:
-            all_edges = list(pool.map(self._edges, columns))
+        if self.n_threads > 1 and columns.size >= 1_000_000:
+            # numpy's sort releases the GIL: features are sorted on several threads.
+            with ThreadPoolExecutor(self.n_threads) as pool:
+                all_edges = list(pool.map(self._edges, columns))
+        else:
+            all_edges = [self._edges(column) for column in columns]
         for feature, edges in enumerate(all_edges):
             self.upper_edges_[feature, : len(edges)] = edges
             self.n_bins_non_missing_[feature] = len(edges) + 1
