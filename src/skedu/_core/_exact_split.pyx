@@ -13,7 +13,7 @@ from libc.math cimport INFINITY, isnan
 
 from ._sort cimport sort_values_with_rows
 from ._types cimport MISSING_BIN, N_BINS
-from ._split cimport consider_split
+from ._split cimport consider_split, record_split
 
 # Binned nodes with fewer rows are sorted by comparisons (the radix sort is not reached: the
 # hist splitter sends only nodes of fewer than a few hundred rows here).
@@ -37,6 +37,14 @@ cdef inline double midpoint(float low, float high) noexcept nogil:
     if threshold == high or threshold == INFINITY or threshold == -INFINITY:
         threshold = low
     return threshold
+
+
+cdef inline double threshold_between(const float* sorted_values, intp_t i,
+                                     bint bin_values) noexcept nogil:
+    # Bins: the left bin (the caller maps it to its upper edge); values: the midpoint.
+    if bin_values:
+        return sorted_values[i]
+    return midpoint(sorted_values[i], sorted_values[i + 1])
 
 
 cdef intp_t gather_values(const X_DTYPE_C* column, const intp_t* rows, intp_t n_rows,
@@ -128,25 +136,18 @@ cdef bint best_split_sorted(intp_t feature, intp_t n_rows, intp_t n_non_missing,
             continue
         if consider_split(left_sums, left_hessian, i + 1, context, right_sums, &gain):
             if gain > best.gain:
-                best.found = True
-                best.gain = gain
-                best.feature = feature
-                best.threshold = sort_values[i] if bin_values else midpoint(sort_values[i], sort_values[i + 1])
-                best.n_left = i + 1
                 # Without missing values in the node, unseen missing values follow the majority.
-                best.missing_go_left = n_missing == 0 and 2 * (i + 1) >= n_rows
+                record_split(best, feature, gain, threshold_between(sort_values, i, bin_values),
+                             0, i + 1, n_missing == 0 and 2 * (i + 1) >= n_rows)
         if n_missing > 0:
             for k in range(n_channels):
                 with_missing[k] = left_sums[k] + missing_sums[k]
             if consider_split(with_missing, left_hessian + missing_hessian, i + 1 + n_missing,
                               context, right_sums, &gain):
                 if gain > best.gain:
-                    best.found = True
-                    best.gain = gain
-                    best.feature = feature
-                    best.threshold = sort_values[i] if bin_values else midpoint(sort_values[i], sort_values[i + 1])
-                    best.n_left = i + 1 + n_missing
-                    best.missing_go_left = True
+                    record_split(best, feature, gain,
+                                 threshold_between(sort_values, i, bin_values), 0,
+                                 i + 1 + n_missing, True)
 
     if n_missing > 0:
         # Every non-missing value left, every missing one right.
@@ -154,10 +155,5 @@ cdef bint best_split_sorted(intp_t feature, intp_t n_rows, intp_t n_non_missing,
                 n_channels)
         if consider_split(left_sums, left_hessian, n_non_missing, context, right_sums, &gain):
             if gain > best.gain:
-                best.found = True
-                best.gain = gain
-                best.feature = feature
-                best.threshold = INFINITY
-                best.n_left = n_non_missing
-                best.missing_go_left = False
+                record_split(best, feature, gain, INFINITY, 0, n_non_missing, False)
     return True

@@ -72,25 +72,15 @@ cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
             break
         if consider_split(left_sums, left_hessian, left_count, context, right_sums, &gain):
             if gain > best.gain:
-                best.found = True
-                best.gain = gain
-                best.feature = feature
-                best.bin_threshold = <unsigned char>b
-                best.threshold = bin_thresholds[b]
-                best.n_left = left_count
                 # Without missing values in the node, unseen missing values follow the majority.
-                best.missing_go_left = missing_count == 0 and 2 * left_count >= context.node_count
+                record_split(best, feature, gain, bin_thresholds[b], b, left_count,
+                             missing_count == 0 and 2 * left_count >= context.node_count)
         if missing_count > 0 and left_count + missing_count < context.node_count:
             for k in range(n_channels):
                 with_missing[k] = left_sums[k] + missing[k]
             if consider_split(with_missing, left_hessian + missing_hessian,
                               left_count + missing_count, context, right_sums, &gain):
                 if gain > best.gain:
-                    best.found = True
-                    best.gain = gain
-                    best.feature = feature
-                    best.bin_threshold = <unsigned char>b
-                    best.threshold = bin_thresholds[b]
-                    best.n_left = left_count + missing_count
-                    best.missing_go_left = True
+                    record_split(best, feature, gain, bin_thresholds[b], b,
+                                 left_count + missing_count, True)
     return n_nonempty > 1
