@@ -30,9 +30,12 @@ from ._types cimport (CRITERION_SECOND_ORDER, CRITERION_SQUARED_ERROR, LEAF, MIS
 
 from ._tree import NODE_DTYPE
 
-# Below this many (row, feature) pairs a node's search runs on one thread: a parallel region
-# costs more than it saves on small nodes.
-cdef intp_t MIN_PARALLEL_WORK = 32768
+# A parallel region costs microseconds (far more on a busy machine): node-level work runs on
+# one thread unless it is worth at least about a millisecond. Units: (row, feature) pairs to
+# sort, (row, feature) pairs to add to histograms, (bin, feature) histogram entries to scan.
+cdef intp_t MIN_PARALLEL_SORT = 32768
+cdef intp_t MIN_PARALLEL_HISTOGRAM = 262144
+cdef intp_t MIN_PARALLEL_SCAN = 131072
 cdef double UNDEFINED_THRESHOLD = -2.0
 # Hist splitter: nodes with fewer rows sort their bin indices instead of building a histogram
 # (same candidate splits, same result). A histogram costs N_BINS entries per feature to clear,
@@ -191,7 +194,7 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
         for k in range(n_channels):
             ws.ordered_gradients[i * n_channels + k] = ws.gradients[row * n_channels + k]
         ws.ordered_hessians[i] = ws.hessians[row]
-    if ws.params.n_threads > 1 and n_rows * data.n_features >= MIN_PARALLEL_WORK:
+    if ws.params.n_threads > 1 and n_rows * data.n_features >= MIN_PARALLEL_HISTOGRAM:
         for f in prange(data.n_features, schedule='static', num_threads=ws.params.n_threads):
             build_feature_histogram(data.binned + f * data.n_samples, rows, n_rows,
                                     ws.ordered_gradients, ws.ordered_hessians, n_channels,
@@ -258,7 +261,7 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
     cdef const GrowParams* params = ws.params
     cdef intp_t n_features = ws.data.n_features
     cdef intp_t n_visited = 0, next_position = 0, batch, position, j, feature, swap_with
-    cdef intp_t n_evaluated
+    cdef intp_t n_evaluated, work
     cdef SplitRecord best
     cdef bint parallel
     best.found = False
@@ -279,7 +282,11 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
             swap_with = position + random_below(&ws.rng, n_features - position)
             ws.features[position], ws.features[swap_with] = (ws.features[swap_with],
                                                              ws.features[position])
-        parallel = params.n_threads > 1 and batch > 1 and (end - start) * batch >= MIN_PARALLEL_WORK
+        if histogram != NULL:
+            work = batch * N_BINS * (ws.data.n_channels + 2) // MIN_PARALLEL_SCAN
+        else:
+            work = (end - start) * batch // MIN_PARALLEL_SORT
+        parallel = params.n_threads > 1 and batch > 1 and work > 0
         n_evaluated = batch
         if parallel:
             for j in prange(batch, schedule='static', num_threads=params.n_threads):
