@@ -1,13 +1,10 @@
-from ._types cimport intp_t, SplitContext, SplitRecord
+from ._criterion cimport side_score
+from ._types cimport intp_t, SplitContext, SplitRecord, CRITERION_SECOND_ORDER
 
 cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
                                     intp_t n_bins_non_missing, const double* bin_thresholds,
                                     const SplitContext* context, SplitRecord* best,
                                     double* scratch) noexcept nogil
-
-cdef bint consider_split(const double* left_sums, double left_hessian, intp_t left_count,
-                         const SplitContext* context, double* right_sums,
-                         double* gain) noexcept nogil
 
 
 cdef inline void record_split(SplitRecord* best, intp_t feature, double gain, double threshold,
@@ -20,3 +17,26 @@ cdef inline void record_split(SplitRecord* best, intp_t feature, double gain, do
     best.bin_threshold = <unsigned char>bin_threshold
     best.n_left = n_left
     best.missing_go_left = missing_go_left
+
+
+cdef inline bint consider_split(const double* left_sums, double left_hessian, intp_t left_count,
+                                const SplitContext* context, double* right_sums,
+                                double* gain) noexcept nogil:
+    """Gain of sending ``left_*`` left and the rest of the node right; False if not allowed."""
+    cdef intp_t k, n_channels = context.n_channels
+    cdef intp_t right_count = context.node_count - left_count
+    cdef double right_hessian = context.node_hessian - left_hessian
+    if left_count < context.min_samples_leaf or right_count < context.min_samples_leaf:
+        return False
+    if left_hessian < context.min_weight_leaf or right_hessian < context.min_weight_leaf:
+        return False
+    if context.criterion != CRITERION_SECOND_ORDER and (left_hessian <= 0.0 or right_hessian <= 0.0):
+        return False
+    for k in range(n_channels):
+        right_sums[k] = context.node_sums[k] - left_sums[k]
+    gain[0] = (side_score(left_sums, left_hessian, n_channels, context.criterion,
+                          context.l2_regularization)
+               + side_score(right_sums, right_hessian, n_channels, context.criterion,
+                            context.l2_regularization)
+               - context.node_score)
+    return True

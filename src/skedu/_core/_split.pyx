@@ -1,35 +1,12 @@
 """Best split of one feature from its histogram (the hist splitter).
 
 Bins are swept left to right; at each bin boundary the missing values' sums (the last bin) are
-tried on the right and, when there are any, on the left. ``consider_split`` is shared with the
-exact splitter: both check the growth limits and score the two sides the same way.
+tried on the right and, when there are any, on the left. ``consider_split`` (inline, in the
+.pxd) is shared with the exact splitter: both check the growth limits and score the two sides
+the same way.
 """
 
-from ._criterion cimport side_score
-from ._types cimport MISSING_BIN, CRITERION_SECOND_ORDER
-
-
-cdef bint consider_split(const double* left_sums, double left_hessian, intp_t left_count,
-                         const SplitContext* context, double* right_sums,
-                         double* gain) noexcept nogil:
-    """Gain of sending ``left_*`` left and the rest of the node right; False if not allowed."""
-    cdef intp_t k, n_channels = context.n_channels
-    cdef intp_t right_count = context.node_count - left_count
-    cdef double right_hessian = context.node_hessian - left_hessian
-    if left_count < context.min_samples_leaf or right_count < context.min_samples_leaf:
-        return False
-    if left_hessian < context.min_weight_leaf or right_hessian < context.min_weight_leaf:
-        return False
-    if context.criterion != CRITERION_SECOND_ORDER and (left_hessian <= 0.0 or right_hessian <= 0.0):
-        return False
-    for k in range(n_channels):
-        right_sums[k] = context.node_sums[k] - left_sums[k]
-    gain[0] = (side_score(left_sums, left_hessian, n_channels, context.criterion,
-                          context.l2_regularization)
-               + side_score(right_sums, right_hessian, n_channels, context.criterion,
-                            context.l2_regularization)
-               - context.node_score)
-    return True
+from ._types cimport MISSING_BIN
 
 
 cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
