@@ -96,6 +96,14 @@ def test_output_order_does_not_depend_on_threads():
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("transactions", [[[]], [[], []]])
+def test_mining_without_frequent_items_returns_nothing(transactions):
+    indptr, ranks = to_csr(transactions)
+    items, offsets, supports, n_nodes = mine_frequent_itemsets(indptr, ranks, 0, 1, 10, 2)
+    assert items.shape == (0,) and offsets.tolist() == [0] and supports.shape == (0,)
+    assert n_nodes == 1
+
+
 def test_mining_rejects_bad_thresholds():
     indptr, ranks = to_csr([[0]])
     with pytest.raises(ValueError, match="min_count"):

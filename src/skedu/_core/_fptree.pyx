@@ -90,7 +90,7 @@ cdef int grow(void** array, int64_t n_elements, size_t element_size) noexcept no
 
 
 cdef int reserve_nodes(Tree* tree, node_t n_nodes) noexcept nogil:
-    if n_nodes <= tree.node_capacity:
+    if n_nodes <= tree.node_capacity and tree.item != NULL:
         return 0
     if (grow(<void**>&tree.item, n_nodes, sizeof(item_t))
             or grow(<void**>&tree.parent, n_nodes, sizeof(node_t))
@@ -104,7 +104,7 @@ cdef int reserve_nodes(Tree* tree, node_t n_nodes) noexcept nogil:
 
 
 cdef int reserve_items(Tree* tree, item_t n_items) noexcept nogil:
-    if n_items <= tree.item_capacity:
+    if n_items <= tree.item_capacity and tree.header_start != NULL:
         return 0
     if (grow(<void**>&tree.header_start, n_items + 1, sizeof(node_t))
             or grow(<void**>&tree.item_label, n_items, sizeof(item_t))
