@@ -13,6 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from benchmarks import datasets
+from skedu._core._fptree import min_nodes_for_threads
 from skedu.frequent_patterns import FPGrowth, association_rules, fpgrowth
 from tests.conftest import require_data
 
@@ -122,10 +123,11 @@ def test_matches_pyfim_relim_on_fimi_files(name, fraction, supports):
 
 
 def test_thread_count_does_not_change_the_result():
-    require_data("mushroom.dat.xz")
-    transactions = datasets.load_transactions("mushroom.dat.xz")
-    one = FPGrowth(min_support=0.25, n_jobs=1).fit(transactions)
-    two = FPGrowth(min_support=0.25, n_jobs=2).fit(transactions)
+    require_data("T10I4D100K.dat.xz")
+    transactions = datasets.load_transactions("T10I4D100K.dat.xz")[:20_000]
+    one = FPGrowth(min_support=0.003, n_jobs=1).fit(transactions)
+    two = FPGrowth(min_support=0.003, n_jobs=2).fit(transactions)
+    assert one.n_tree_nodes_ >= min_nodes_for_threads  # large enough for the threaded path
     assert one.itemsets_ == two.itemsets_
     np.testing.assert_array_equal(one.support_counts_, two.support_counts_)
 

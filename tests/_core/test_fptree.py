@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from skedu._core._fp_encode import encode_transactions, itemsets_as_tuples, rank_transactions
-from skedu._core._fptree import mine_frequent_itemsets
+from skedu._core._fptree import mine_frequent_itemsets, min_nodes_for_threads
 
 
 def naive_frequent_itemsets(transactions, min_count, max_len):
@@ -87,11 +87,11 @@ def test_mining_random_against_naive():
 
 def test_output_order_does_not_depend_on_threads():
     rng = np.random.default_rng(1)
-    transactions = [sorted(set(rng.integers(0, 30, size=8).tolist())) for _ in range(3000)]
+    transactions = [sorted(set(rng.integers(0, 40, size=8).tolist())) for _ in range(8000)]
     indptr, ranks = to_csr(transactions)
-    one = mine_frequent_itemsets(indptr, ranks, 30, 5, 100, 1)
-    two = mine_frequent_itemsets(indptr, ranks, 30, 5, 100, 2)
-    assert one[3] >= 2000  # large enough for the threaded path
+    one = mine_frequent_itemsets(indptr, ranks, 40, 5, 100, 1)
+    two = mine_frequent_itemsets(indptr, ranks, 40, 5, 100, 2)
+    assert one[3] >= min_nodes_for_threads  # large enough for the threaded path
     for a, b in zip(one[:3], two[:3]):
         np.testing.assert_array_equal(a, b)
 

@@ -7,13 +7,66 @@
 """
 
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
+from cpython.long cimport PyLong_CheckExact
 from cpython.object cimport PyObject
+from cpython.sequence cimport PySequence_Fast_GET_ITEM
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport qsort
 
+cdef extern from "Python.h":
+    long long PyLong_AsLongLongAndOverflow(object value, int* overflow) except? -1
+
 import numpy as np
+
+
+cdef int32_t SMALL_INT_TABLE_LIMIT = 1 << 22
+
+
+cdef class _ItemIds:
+    """Item -> id table: a dict, plus a direct array for small non-negative ints.
+
+    Integer item codes (as in the FIMI files) are the common case, and an array lookup costs
+    far less than hashing. Every item also enters the dict, so an object equal to an int (``5.0``)
+    still maps to the int's id, as Python's own hashing would have it.
+    """
+    cdef dict id_of
+    cdef list labels
+    cdef int32_t[::1] id_of_small_int
+
+    def __cinit__(self):
+        self.id_of = {}
+        self.labels = []
+        self.id_of_small_int = np.full(1024, -1, dtype=np.int32)
+
+    cdef int32_t lookup_or_add(self, object item) except -1:
+        cdef PyObject* found = PyDict_GetItem(self.id_of, item)
+        cdef int32_t item_id
+        if found != NULL:
+            return <int32_t><object>found
+        item_id = len(self.labels)
+        PyDict_SetItem(self.id_of, item, item_id)
+        self.labels.append(item)
+        return item_id
+
+    cdef inline int32_t id_of_item(self, object item) except -1:
+        cdef int overflow = 0
+        cdef long long value
+        cdef int32_t item_id
+        if PyLong_CheckExact(item):
+            value = PyLong_AsLongLongAndOverflow(item, &overflow)
+            if overflow == 0 and 0 <= value < SMALL_INT_TABLE_LIMIT:
+                if value >= self.id_of_small_int.shape[0]:
+                    grown = np.full(max(2 * self.id_of_small_int.shape[0], value + 1), -1, dtype=np.int32)
+                    grown[:self.id_of_small_int.shape[0]] = self.id_of_small_int
+                    self.id_of_small_int = grown
+                item_id = self.id_of_small_int[value]
+                if item_id < 0:
+                    item_id = self.lookup_or_add(item)
+                    self.id_of_small_int[value] = item_id
+                return item_id
+        return self.lookup_or_add(item)
 
 
 def encode_transactions(transactions):
@@ -32,16 +85,15 @@ def encode_transactions(transactions):
     labels : list
         The item of each id.
     """
-    cdef dict id_of = {}
-    cdef list labels = []
-    cdef PyObject* found
+    cdef _ItemIds table = _ItemIds()
     cdef int32_t item_id
-    cdef int64_t n_entries = 0, n_transactions = 0, transaction_start
-    cdef int64_t entry_capacity = 1024, row_capacity = 1024, label_capacity = 1024
+    cdef Py_ssize_t position
+    cdef int64_t n_entries = 0, n_transactions = 0
+    cdef int64_t entry_capacity = 1024, row_capacity = 1024
     cdef int32_t[::1] ids = np.empty(entry_capacity, dtype=np.int32)
     cdef int64_t[::1] indptr = np.empty(row_capacity, dtype=np.int64)
     # last_row[id] is the last transaction that listed the item: repeats are dropped in O(1).
-    cdef int64_t[::1] last_row = np.empty(label_capacity, dtype=np.int64)
+    cdef int64_t[::1] last_row = np.full(1024, -1, dtype=np.int64)
     indptr[0] = 0
     for transaction in transactions:
         if isinstance(transaction, (str, bytes)):
@@ -49,25 +101,20 @@ def encode_transactions(transactions):
                 "Each transaction must be an iterable of items, got a string "
                 f"{transaction!r}; wrap it in a list to use it as one item."
             )
-        transaction_start = n_entries
-        for item in transaction:
-            found = PyDict_GetItem(id_of, item)
-            if found == NULL:
-                item_id = len(labels)
-                PyDict_SetItem(id_of, item, item_id)
-                labels.append(item)
-                if item_id >= label_capacity:
-                    label_capacity *= 2
-                    last_row = np.resize(np.asarray(last_row), label_capacity)
-                last_row[item_id] = -1
-            else:
-                item_id = <object>found
+        if not isinstance(transaction, (list, tuple)):
+            transaction = list(transaction)
+        if n_entries + len(transaction) > entry_capacity:
+            entry_capacity = max(2 * entry_capacity, n_entries + len(transaction))
+            ids = np.resize(np.asarray(ids), entry_capacity)
+        for position in range(len(transaction)):
+            item_id = table.id_of_item(<object>PySequence_Fast_GET_ITEM(transaction, position))
+            if item_id >= last_row.shape[0]:
+                grown = np.full(2 * last_row.shape[0], -1, dtype=np.int64)
+                grown[:last_row.shape[0]] = last_row
+                last_row = grown
             if last_row[item_id] == n_transactions:
                 continue
             last_row[item_id] = n_transactions
-            if n_entries >= entry_capacity:
-                entry_capacity *= 2
-                ids = np.resize(np.asarray(ids), entry_capacity)
             ids[n_entries] = item_id
             n_entries += 1
         n_transactions += 1
@@ -76,7 +123,7 @@ def encode_transactions(transactions):
             indptr = np.resize(np.asarray(indptr), row_capacity)
         indptr[n_transactions] = n_entries
     return (np.asarray(indptr)[:n_transactions + 1].copy(), np.asarray(ids)[:n_entries].copy(),
-            labels)
+            table.labels)
 
 
 cdef int compare_int32(const void* a, const void* b) noexcept nogil:

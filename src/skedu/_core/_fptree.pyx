@@ -29,9 +29,11 @@ ctypedef int32_t node_t
 ctypedef int32_t item_t
 ctypedef int64_t count_t
 
-# Below this many nodes in the FP-tree the whole mining takes well under a millisecond, less than
-# starting a parallel region (measured on retail, T10I4D100K, mushroom and chess subsamples).
-cdef node_t MIN_NODES_FOR_THREADS = 2000
+# Below this many nodes in the FP-tree, building and mining it take about a millisecond: less than
+# waking and joining a second thread can save (retail at 1%: 31k nodes, 0.03 s, no gain from a
+# second thread).
+cdef node_t MIN_NODES_FOR_THREADS = 20000
+min_nodes_for_threads = MIN_NODES_FOR_THREADS  # for the tests of the threaded path
 
 
 cdef struct Tree:
@@ -78,6 +80,7 @@ cdef struct Workspace:
     count_t min_count
     Output out
     int failed              # set when an allocation failed
+    char padding[64]        # keeps the counters of neighbouring threads off one cache line
 
 
 cdef int grow(void** array, int64_t n_elements, size_t element_size) noexcept nogil:
