@@ -149,3 +149,12 @@ def test_itemsets_as_tuples():
     items = np.array([2, 0, 1], dtype=np.int32)
     offsets = np.array([0, 1, 3], dtype=np.int64)
     assert itemsets_as_tuples(items, offsets, ["x", "y", "z"]) == [("z",), ("x", "y")]
+
+
+def test_encode_transactions_treats_equal_items_as_one():
+    # Small ints go through an array, everything else through a dict: equal items must still
+    # share one id, as in a Python set.
+    indptr, ids, labels = encode_transactions([[5, 5.0], [True, 1], [-1, 2**40, 2**40, 1.0]])
+    assert labels == [5, True, -1, 2**40]
+    assert ids.tolist() == [0, 1, 2, 3, 1]
+    assert indptr.tolist() == [0, 1, 2, 5]
