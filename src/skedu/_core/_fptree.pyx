@@ -527,6 +527,8 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
         raise ValueError("min_count must be at least 1.")
     if max_len < 1:
         raise ValueError("max_len must be at least 1.")
+    if ranks.shape[0] >= np.iinfo(np.int32).max or indptr.shape[0] > np.iinfo(np.int32).max:
+        raise ValueError("FP-growth supports fewer than 2**31 - 1 transactions and item entries.")
     with nogil:
         failed = build_top_tree(&top, indptr, ranks, n_items)
     if failed:
