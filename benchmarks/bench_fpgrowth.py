@@ -6,13 +6,13 @@ mlxtend needs a one-hot DataFrame: building it (``TransactionEncoder``, sparse) 
 in the "one-hot s" column, and not counted in mlxtend's time. skedu runs with the benchmark's
 threads and with one; pyfim and mlxtend are single-threaded.
 
-Peak memory is the rise of the resident set size during one run, in a fresh process per tool
-and case (the kernel's high-water mark, reset through ``/proc/self/clear_refs`` after loading);
-mlxtend's is measured only where one run takes under 5 s, and not with ``--quick``.
+Peak memory is the rise of the resident set size during one run, in a fresh process per file
+(the kernel's high-water mark, reset through ``/proc/self/clear_refs`` before each run);
+mlxtend's is measured only where one run takes under 2 s, and not with ``--quick``.
 
 "identical" compares skedu's sets and supports with pyfim's ``relim`` (correct; pyfim's
 ``fpgrowth`` leaves out the sets made only of items present in every transaction) and with
-mlxtend's result.
+mlxtend's result, which is given a fraction halfway between two counts (see ``_runners``).
 """
 
 import ctypes
@@ -41,7 +41,7 @@ QUICK_CASES = [
     ("mushroom.dat.xz", None, (20.0,)),
     ("chess.dat.xz", None, (80.0,)),
 ]
-MLXTEND_MEMORY_LIMIT_S = 5.0
+MLXTEND_MEMORY_LIMIT_S = 2.0
 SINGLE_RUN_ABOVE_S = 20.0
 
 
@@ -77,7 +77,10 @@ def _runners(transactions, min_count, n_threads, frame=None):
     if frame is not None:
         from mlxtend.frequent_patterns import fpgrowth as mlxtend_fpgrowth
 
-        fraction = min_count / len(transactions)  # count c passes exactly when c >= min_count
+        # mlxtend mines with ceil(min_support * n), which rounds c / n * n up to c + 1 for some
+        # c (45 / 88162 * 88162 = 45.00000000000001 on retail) and loses every set at the
+        # threshold; halfway between two counts it keeps exactly the counts >= min_count.
+        fraction = (min_count - 0.5) / len(transactions)
         runners["mlxtend"] = lambda: mlxtend_fpgrowth(frame, min_support=fraction, use_colnames=True)
     return runners
 
@@ -91,34 +94,40 @@ def _current_and_peak_rss_kib():
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
-def measure_peak_memory(name, n_rows, min_count, tool):
-    """Run one tool once in this (fresh) process; print the rise of its resident set, in MiB."""
+def measure_peak_memory(name, n_rows, jobs):
+    """Run each (min_count, tool) of ``jobs`` once in this process; print their peak rise in MiB.
+
+    Before each run, freed heap pages go back to the system and the high-water mark is reset to
+    the current resident set, so each figure is what that one run added at its peak.
+    """
     transactions = _load(name, n_rows)
-    frame = _one_hot_frame(transactions) if tool == "mlxtend" else None
-    run = _runners(transactions, min_count, n_threads=1, frame=frame)[tool]
-    gc.collect()
-    try:  # give freed heap pages back, so that reusing them shows as growth
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except OSError:
-        pass
-    with open("/proc/self/clear_refs", "w") as handle:
-        handle.write("5")  # resets the high-water mark to the current resident set size
-    before, _ = _current_and_peak_rss_kib()
-    result = run()
-    _, peak = _current_and_peak_rss_kib()
-    del result
-    print(json.dumps((peak - before) / 1024))
+    frame = _one_hot_frame(transactions) if any(tool == "mlxtend" for _, tool in jobs) else None
+    libc = ctypes.CDLL("libc.so.6")
+    peaks = []
+    for min_count, tool in jobs:
+        run = _runners(transactions, min_count, n_threads=1, frame=frame)[tool]
+        gc.collect()
+        libc.malloc_trim(0)
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+        before, _ = _current_and_peak_rss_kib()
+        result = run()
+        _, peak = _current_and_peak_rss_kib()
+        del result
+        peaks.append((peak - before) / 1024)
+    print(json.dumps(peaks))
 
 
-def _peak_memory_mib(name, n_rows, min_count, tool):
+def _peak_memory_mib(name, n_rows, jobs):
+    """Peak memory of each job, measured in a fresh process; "n/a" where that fails."""
     code = ("from benchmarks.bench_fpgrowth import measure_peak_memory; "
-            f"measure_peak_memory({name!r}, {n_rows!r}, {min_count}, {tool!r})")
+            f"measure_peak_memory({name!r}, {n_rows!r}, {jobs!r})")
     try:
         completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                    check=True, timeout=600)
-        return float(completed.stdout.strip().splitlines()[-1])
+        return json.loads(completed.stdout.strip().splitlines()[-1])
     except (subprocess.SubprocessError, ValueError, IndexError, OSError):
-        return "n/a"
+        return ["n/a"] * len(jobs)
 
 
 def _as_sets(result, tool):
@@ -154,7 +163,7 @@ def run(quick, n_threads):
         has_mlxtend = True
     except ImportError:
         has_mlxtend = False
-    repeats = 3 if quick else 5
+    repeats = 3
     rows, notes = [], []
     for name, n_rows, supports in QUICK_CASES if quick else FULL_CASES:
         if not available(name):
@@ -166,6 +175,7 @@ def run(quick, n_threads):
             start = time.perf_counter()
             frame = _one_hot_frame(transactions)
             one_hot_s = time.perf_counter() - start
+        memory_jobs = []
         for percent in supports:
             min_count = math.ceil(percent / 100 * len(transactions))
             runners = _runners(transactions, min_count, n_threads, frame)
@@ -194,11 +204,14 @@ def run(quick, n_threads):
                 checks.append("mlxtend " + ("yes" if ours == _as_sets(mlxtend_result, "mlxtend") else "NO"))
             row["identical"] = ", ".join(checks) or "-"
             for tool in ("skedu", "pyfim", "mlxtend"):
-                measured = tool in medians or (tool == "mlxtend" and mlxtend_run is not None and not quick
-                                               and row["mlxtend s"] < MLXTEND_MEMORY_LIMIT_S)
-                row[f"{tool} peak MiB"] = (_peak_memory_mib(name, n_rows, min_count, tool)
-                                           if measured else "-")
+                if tool in medians or (tool == "mlxtend" and mlxtend_run is not None and not quick
+                                       and row["mlxtend s"] < MLXTEND_MEMORY_LIMIT_S):
+                    memory_jobs.append((min_count, tool, len(rows)))
+                row[f"{tool} peak MiB"] = "-"
             rows.append(row)
+        peaks = _peak_memory_mib(name, n_rows, [(count, tool) for count, tool, _ in memory_jobs])
+        for (_, tool, row_index), peak in zip(memory_jobs, peaks):
+            rows[row_index][f"{tool} peak MiB"] = peak
     columns = ["data", "min support", "itemsets", "skedu s", "skedu 1 thread s", "pyfim s",
                "mlxtend s", "one-hot s", "skedu / pyfim", "skedu / mlxtend", "skedu peak MiB",
                "pyfim peak MiB", "mlxtend peak MiB", "tree nodes", "identical"]

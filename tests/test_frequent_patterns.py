@@ -77,9 +77,13 @@ def test_matches_brute_force(transactions, min_support, max_len):
 
 
 @settings(max_examples=40, deadline=None)
-@given(transactions=transactions_strategy, min_support=st.floats(0.01, 1.0))
-def test_matches_mlxtend_fpgrowth_and_apriori(transactions, min_support):
+@given(transactions=transactions_strategy, min_count=st.integers(1, 25))
+def test_matches_mlxtend_fpgrowth_and_apriori(transactions, min_count):
     mlxtend = pytest.importorskip("mlxtend.frequent_patterns", reason="mlxtend is a test extra")
+    # mlxtend's fpgrowth mines with ceil(min_support * n), which rounds some exact thresholds
+    # up (7 / 25 * 25 = 7.000000000000001 -> 8) and loses the sets at the threshold; a fraction
+    # halfway between two counts means the same to every implementation.
+    min_support = min(1.0, (min_count - 0.5) / len(transactions))
     frame = pd.DataFrame(one_hot(transactions, 8))
     ours = frame_as_dict(fpgrowth(frame, min_support=min_support))
     assert ours == frame_as_dict(mlxtend.fpgrowth(frame, min_support=min_support))
@@ -130,6 +134,16 @@ def test_thread_count_does_not_change_the_result():
     assert one.n_tree_nodes_ >= min_nodes_for_threads  # large enough for the threaded path
     assert one.itemsets_ == two.itemsets_
     np.testing.assert_array_equal(one.support_counts_, two.support_counts_)
+
+
+def test_support_exactly_at_a_fractional_threshold_is_kept():
+    # 7 / 25 * 25 rounds to 7.000000000000001: a threshold taken as ceil(min_support * n) would
+    # lose the pair, whose support 7 / 25 meets min_support = 7 / 25.
+    transactions = [["a", "b"]] * 7 + [["a"]] * 18
+    found = fitted_as_dict(FPGrowth(min_support=7 / 25).fit(transactions))
+    assert found[frozenset("ab")] == 7
+    frame = pd.DataFrame(one_hot([[0, 1]] * 7 + [[0]] * 18, 2))
+    assert frame_as_dict(fpgrowth(frame, min_support=7 / 25))[frozenset([0, 1])] == 7 / 25
 
 
 def test_item_present_in_every_transaction_is_kept():

@@ -154,6 +154,7 @@ cdef void sum_counts_upwards(Tree* tree) noexcept nogil:
 
 cdef inline int compare_rows(const int64_t[::1] indptr, const item_t[::1] ranks,
                              item_t a, item_t b) noexcept nogil:
+    """Lexicographic order of transactions ``a`` and ``b`` (a prefix comes first)."""
     cdef int64_t i = indptr[a], end_a = indptr[a + 1]
     cdef int64_t j = indptr[b], end_b = indptr[b + 1]
     while i < end_a and j < end_b:
@@ -167,7 +168,7 @@ cdef inline int compare_rows(const int64_t[::1] indptr, const item_t[::1] ranks,
 cdef void sort_rows(const int64_t[::1] indptr, const item_t[::1] ranks,
                     item_t* order, item_t* buffer, item_t n_rows) noexcept nogil:
     """Stable bottom-up merge sort of row indices by their rank sequences."""
-    cdef item_t width = 1, start, middle, end, i, j, k
+    cdef int64_t width = 1, start, middle, end, i, j, k
     cdef item_t* source = order
     cdef item_t* target = buffer
     cdef item_t* swap
