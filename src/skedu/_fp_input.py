@@ -1,8 +1,9 @@
 """Inputs of FP-growth as item ids in CSR form, whatever their type.
 
 Four kinds of input are accepted: a list (or other iterable) of transactions of hashable items,
-a 0/1 or boolean dense 2-D array, a scipy sparse matrix, and a one-hot pandas DataFrame (dense or
-sparse columns). Arrays, matrices and frames go through scikit-learn's ``validate_data`` so that
+a dense 2-D array, a scipy sparse matrix, and a pandas DataFrame (dense or sparse columns); in
+the last three the non-zero entries of a row are its items (mlxtend's functions require 0/1).
+Arrays, matrices and frames go through scikit-learn's ``validate_data`` so that
 NaN, infinity, wrong dimensions and empty input get its usual messages; sparse input is never
 densified.
 """
