@@ -167,6 +167,13 @@ def test_all_input_kinds_agree():
         assert fitted_as_dict(FPGrowth(min_support=0.1).fit(X)) == expected
 
 
+def test_series_of_baskets_is_a_list_of_transactions():
+    baskets = pd.Series([["tea", "milk"], ["tea"], ("milk", "tea", "tea")])
+    model = FPGrowth(min_support=2).fit(baskets)
+    assert fitted_as_dict(model) == brute_force_itemsets(list(baskets), 2)
+    assert model.transform(baskets).shape == (3, 3)
+
+
 def test_sparse_input_is_not_densified(monkeypatch):
     X = sparse.random(200, 50_000, density=1e-4, format="csr", random_state=0)
     X.data[:] = 1

@@ -23,7 +23,12 @@ def is_dataframe(X):
 
 
 def is_matrix_input(X):
-    """True when ``X`` is read as an (n_transactions, n_items) matrix rather than transactions."""
+    """True when ``X`` is read as an (n_transactions, n_items) matrix rather than transactions.
+
+    A pandas Series (say a column of baskets) is a sequence of transactions.
+    """
+    if type(X).__module__.split(".")[0] == "pandas" and getattr(X, "ndim", 2) == 1:
+        return False
     return (sparse.issparse(X) or is_dataframe(X)
             or (hasattr(X, "__array__") and not isinstance(X, (list, tuple))))
 
