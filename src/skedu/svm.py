@@ -41,7 +41,8 @@ class _BaseSGDLinear(BaseEstimator):
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=_DTYPES, order="C",
                              reset=reset, y_numeric=self._is_regression)
         if X.shape[0] < 2:
-            raise ValueError(f"At least 2 samples are needed to fit, got {X.shape[0]}.")
+            raise ValueError(f"Found {X.shape[0]} sample(s) (n_samples={X.shape[0]}); at least 2 "
+                             "are needed to fit.")
         return X, y
 
     def _fit(self, X, y, sample_weight, n_epochs, partial, coef_init=None, intercept_init=None,
@@ -352,7 +353,8 @@ class LinearSVC(ClassifierMixin, _BaseSGDLinear):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        return self.classes_[self._predict_indices(self._decision(X))]
+        indices = self._predict_indices(self._decision(X))
+        return self.classes_[indices]
 
     @available_if(lambda self: self.loss == "log_loss")
     def predict_proba(self, X):
