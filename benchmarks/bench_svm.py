@@ -3,13 +3,15 @@
 Workloads (BENCHMARKS.md): W-svm dense, ``make_classification(500_000 + 100_000, n_features=100,
 n_informative=50, random_state=6)`` standardised on the training rows (not timed); W-svm sparse,
 200_000 x 100_000 CSR of density 5e-4 with labels the sign of a sparse random weight vector · x,
-5% flipped (seed 6); then a9a and w8a (LIBLINEAR's sparse sets) when present.
+5% flipped (seed 6); then, in the full run, a9a and w8a (LIBLINEAR's sparse sets) and
+Fashion-MNIST (10 classes one-vs-rest, pixels / 255) when present.
 
 For each workload:
 
 - plain SGD, hinge loss, alpha=1e-4, 5 and 20 epochs, skedu against SGDClassifier (time per
   epoch is the target: <= 1.0x);
-- scikit-learn's LinearSVC (LIBLINEAR) on the first 100_000 training rows, and each skedu
+- scikit-learn's LinearSVC (LIBLINEAR) on the first 100_000 training rows (10_000 for
+  Fashion-MNIST, where LIBLINEAR needs about half a minute for those already), and each skedu
   optimiser for 5 epochs on the same rows (target: the best reaches LinearSVC's accuracy - 0.3
   point in <= 0.5x its fit time);
 - the objective per epoch (``loss_curve_``) of each optimiser, and a PNG plot of it under
@@ -30,12 +32,20 @@ from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC as LiblinearSVC
 
 from benchmarks import datasets
-from benchmarks._common import benchmark_main, markdown_table, package_version, time_alternately
+from benchmarks._common import (
+    benchmark_main,
+    markdown_table,
+    package_version,
+    time_alternately,
+    time_call,
+)
 from skedu.svm import LinearSVC
 
 ALPHA = 1e-4
 OPTIMIZER_EPOCHS = 5
 LIBLINEAR_ROWS = 100_000
+# A fit slower than this is timed once (BENCHMARKS.md).
+SLOW_FIT_S = 20.0
 # Mini-batch settings of the adaptive optimisers: they update every weight per step, so they
 # want batches; the rates are the usual defaults of each method scaled for batches of 64-256.
 OPTIMIZERS = {
@@ -45,8 +55,13 @@ OPTIMIZERS = {
     "rmsprop": {"optimizer": "rmsprop", "batch_size": 64, "eta0": 0.001},
     "adam": {"optimizer": "adam", "batch_size": 64, "eta0": 0.001},
 }
-# On 100_000 sparse columns a step of an adaptive optimiser sweeps every weight: larger batches.
-SPARSE_BATCH = 512
+# On 100_000 sparse columns a step of an adaptive optimiser sweeps every weight: larger batches
+# (and, for momentum, a larger rate to go with them).
+SPARSE_OVERRIDES = {
+    "momentum": {"batch_size": 128, "eta0": 0.05},
+    "rmsprop": {"batch_size": 512},
+    "adam": {"batch_size": 512},
+}
 
 
 def dense_workload(quick):
@@ -90,6 +105,12 @@ def libsvm_workload(name):
     return train_test_split(X, y, test_size=0.3, random_state=6, stratify=y)
 
 
+def fashion_workload():
+    X_train, y_train = datasets.load_idx("fashion-mnist", "train")
+    X_test, y_test = datasets.load_idx("fashion-mnist", "test")
+    return X_train / 255.0, X_test / 255.0, y_train, y_test
+
+
 def _fit(estimator, X, y):
     def call():
         with warnings.catch_warnings():
@@ -121,28 +142,31 @@ def _epoch_rows(name, X_train, X_test, y_train, y_test, repeats, n_threads, epoc
     return rows
 
 
-def _optimizer_rows(name, X_train, X_test, y_train, y_test, repeats, n_threads, sparse):
+def _optimizer_rows(name, X_train, X_test, y_train, y_test, repeats, n_threads, sparse,
+                    n_rows=LIBLINEAR_ROWS):
     """LinearSVC on the first rows against each skedu optimiser on the same rows."""
-    X_rows, y_rows = X_train[:LIBLINEAR_ROWS], y_train[:LIBLINEAR_ROWS]
-    functions = {"liblinear": _fit(LiblinearSVC(random_state=0), X_rows, y_rows)}
+    X_rows, y_rows = X_train[:n_rows], y_train[:n_rows]
+    liblinear = _fit(LiblinearSVC(random_state=0), X_rows, y_rows)
+    first_time, first_fit = time_call(liblinear, repeats=1)
+    functions = {} if first_time > SLOW_FIT_S else {"liblinear": liblinear}
     for label, params in OPTIMIZERS.items():
-        params = dict(params)
-        if sparse and "batch_size" in params:
-            params["batch_size"] = SPARSE_BATCH
+        params = {**params, **(SPARSE_OVERRIDES.get(label, {}) if sparse else {})}
         functions[label] = _fit(LinearSVC(alpha=ALPHA, max_iter=OPTIMIZER_EPOCHS, tol=None,
                                           random_state=0, n_jobs=n_threads, **params),
                                 X_rows, y_rows)
     times, fitted = time_alternately(functions, repeats)
+    if "liblinear" not in functions:
+        times["liblinear"], fitted["liblinear"] = first_time, first_fit
     reference = fitted["liblinear"].score(X_test, y_test)
     rows, curves = [], {}
-    for label in functions:
+    for label in ["liblinear", *OPTIMIZERS]:
         accuracy = fitted[label].score(X_test, y_test)
         is_peer = label == "liblinear"
         rows.append({
             "workload": f"{name}, {len(y_rows):,} rows",
             "model": "sklearn LinearSVC" if is_peer else f"skedu {label}",
             "version": package_version("scikit-learn" if is_peer else "skedu"),
-            "epochs": fitted[label].n_iter_ if is_peer else OPTIMIZER_EPOCHS,
+            "epochs (LIBLINEAR: iterations)": fitted[label].n_iter_,
             "fit s": times[label], "accuracy": accuracy,
             "vs LinearSVC fit s": times[label] / times["liblinear"],
             "accuracy - LinearSVC": accuracy - reference,
@@ -185,20 +209,29 @@ def run(quick, n_threads):
     """Run the W-svm workloads; return Markdown tables."""
     repeats = 1 if quick else 3
     epochs = (5,) if quick else (5, 20)
-    workloads = {"W-svm dense": (dense_workload, False), "W-svm sparse": (sparse_workload, True)}
-    for name in ("a9a", "w8a"):
-        if datasets.available(f"{name}.xz") and not quick:
-            workloads[name] = (lambda _quick, name=name: libsvm_workload(name), True)
+    # name: (loader, sparse, epochs of the SGDClassifier comparison, rows given to LIBLINEAR)
+    workloads = {
+        "W-svm dense": (lambda: dense_workload(quick), False, epochs, LIBLINEAR_ROWS),
+        "W-svm sparse": (lambda: sparse_workload(quick), True, epochs, LIBLINEAR_ROWS),
+    }
+    if not quick:
+        for name in ("a9a", "w8a"):
+            if datasets.available(f"{name}.xz"):
+                workloads[name] = (lambda name=name: libsvm_workload(name), True, epochs,
+                                   LIBLINEAR_ROWS)
+        if datasets.available("fashion-mnist/train-images-idx3-ubyte.gz"):
+            workloads["Fashion-MNIST"] = (fashion_workload, False, (5,), 10_000)
     epoch_rows, optimizer_rows, all_curves = [], [], {}
-    for name, (load, sparse) in workloads.items():
-        data = load(quick)
-        epoch_rows += _epoch_rows(name, *data, repeats, n_threads, epochs)
-        rows, curves = _optimizer_rows(name, *data, repeats, n_threads, sparse)
+    for name, (load, sparse, n_epochs, n_rows) in workloads.items():
+        data = load()
+        epoch_rows += _epoch_rows(name, *data, repeats, n_threads, n_epochs)
+        rows, curves = _optimizer_rows(name, *data, repeats, n_threads, sparse, n_rows)
         optimizer_rows += rows
         all_curves[name] = curves
     epoch_columns = ["workload", "model", "version", "epochs", "fit s", "s/epoch", "accuracy",
                      "vs SGDClassifier s/epoch"]
-    optimizer_columns = ["workload", "model", "version", "epochs", "fit s", "accuracy",
+    optimizer_columns = ["workload", "model", "version", "epochs (LIBLINEAR: iterations)",
+                         "fit s", "accuracy",
                          "vs LinearSVC fit s", "accuracy - LinearSVC"]
     parts = [
         "Plain SGD, hinge, alpha=1e-4 (target: s/epoch <= 1.0x SGDClassifier):",

@@ -310,6 +310,10 @@ def test_bad_weights_and_labels_raise():
         LinearSVC().fit(X, y, sample_weight=np.full(20, -1.0))
     with pytest.raises(ValueError, match="Unknown label type"):
         LinearSVC().fit(X, np.linspace(0, 1, 20))
+    with pytest.raises(ValueError, match="coef_init has shape"):
+        LinearSVC().fit(X, y, coef_init=np.zeros(4))
+    with pytest.raises(ValueError, match="first call"):
+        LinearSVC().partial_fit(X, y)
     with pytest.raises(ValueError, match="not in classes"):
         LinearSVC().partial_fit(X, y, classes=[0, 2])
     with pytest.raises(ValueError, match="balanced"):

@@ -16,8 +16,9 @@ from ._sgd_params import ADAPTIVE_DIVISOR, ADAPTIVE_SMALLEST_RATE
 from .utils import effective_n_threads
 
 # One-vs-rest models run on several threads only when an epoch touches at least this many
-# non-zeros in all (n_models * nnz); below it starting the threads costs more than it saves.
-PARALLEL_MIN_WORK = 200_000
+# values in all (n_models * nnz). Measured on 2 cores: 3 models x 100 rows x 4 features take
+# 14 us an epoch serially and 18 us on 2 threads; the two break even near 10_000.
+PARALLEL_MIN_WORK = 20_000
 
 
 @dataclass
@@ -80,9 +81,10 @@ def csr_or_dense_rows(X):
     """The four row arrays ``sgd_epoch`` takes, without copying X's values."""
     if sp.issparse(X):
         empty = np.empty((0, X.shape[1]), dtype=X.dtype)
-        return (empty, X.data, X.indices.astype(np.intp, copy=False),
-                X.indptr.astype(np.intp, copy=False))
-    empty_index = np.empty(0, dtype=np.intp)
+        index_dtype = np.result_type(X.indices.dtype, X.indptr.dtype)  # the same in scipy
+        return (empty, X.data, X.indices.astype(index_dtype, copy=False),
+                X.indptr.astype(index_dtype, copy=False))
+    empty_index = np.empty(0, dtype=np.int32)
     return X, np.empty(0, dtype=X.dtype), empty_index, empty_index
 
 

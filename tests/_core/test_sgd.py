@@ -204,3 +204,15 @@ def test_shuffle_order_is_a_seeded_permutation():
     np.testing.assert_array_equal(first, second)
     np.testing.assert_array_equal(np.sort(first), np.arange(50))
     assert not np.array_equal(first, np.arange(50))
+
+
+def test_int64_csr_indices_give_the_same_epoch(tiny):
+    X, y, weights, order = tiny
+    params = _params(alpha_l1=0.01)
+    narrow = sp.csr_matrix(X)
+    wide = sp.csr_matrix(X)
+    wide.indices = wide.indices.astype(np.int64)
+    wide.indptr = wide.indptr.astype(np.int64)
+    first, _ = _run_kernel(narrow, y, weights, order, params)
+    second, _ = _run_kernel(wide, y, weights, order, params)
+    np.testing.assert_array_equal(first.coef, second.coef)

@@ -14,7 +14,7 @@ Two update paths share the row access and the losses:
 
 from cython.parallel cimport prange
 from libc.math cimport pow, sqrt
-from libc.stdint cimport uint64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.string cimport memset
 
 from skedu._core._sgd_loss cimport loss_derivative, loss_value
@@ -22,6 +22,11 @@ from skedu._core._sgd_loss cimport loss_derivative, loss_value
 ctypedef fused floating:
     float
     double
+
+# CSR index arrays as scipy makes them: int32, or int64 for very large matrices
+ctypedef fused index_t:
+    int32_t
+    int64_t
 
 cdef enum:
     OPTIMIZER_SGD = 0
@@ -87,9 +92,9 @@ cdef inline double _label(const SGDParams* params, double target,
     return 1.0 if target == positive_class else -1.0
 
 
-cdef inline void _row(const floating* dense, const floating* data, const Py_ssize_t* indices,
-                      const Py_ssize_t* indptr, Py_ssize_t n_features, Py_ssize_t i,
-                      const floating** values, const Py_ssize_t** columns,
+cdef inline void _row(const floating* dense, const floating* data, const index_t* indices,
+                      const index_t* indptr, Py_ssize_t n_features, Py_ssize_t i,
+                      const floating** values, const index_t** columns,
                       Py_ssize_t* nnz) noexcept nogil:
     """Point at row ``i``: ``columns`` is NULL for a dense row (all ``n_features`` values)."""
     if dense != NULL:
@@ -103,10 +108,11 @@ cdef inline void _row(const floating* dense, const floating* data, const Py_ssiz
 
 
 cdef inline void _prefetch_row(const floating* dense, const floating* data,
-                               const Py_ssize_t* indices, const Py_ssize_t* indptr,
+                               const index_t* indices, const index_t* indptr,
                                Py_ssize_t n_features, Py_ssize_t i) noexcept nogil:
     """Ask for row ``i`` ahead of time: shuffled rows defeat the hardware prefetcher."""
     cdef const char* start
+    cdef const char* index_start
     cdef Py_ssize_t n_bytes, offset
     if dense != NULL:
         start = <const char*> (dense + i * n_features)
@@ -114,12 +120,14 @@ cdef inline void _prefetch_row(const floating* dense, const floating* data,
     else:
         start = <const char*> (data + indptr[i])
         n_bytes = (indptr[i + 1] - indptr[i]) * sizeof(floating)
-        SKEDU_PREFETCH(indices + indptr[i])
+        index_start = <const char*> (indices + indptr[i])
+        for offset in range(0, (indptr[i + 1] - indptr[i]) * sizeof(index_t), 64):
+            SKEDU_PREFETCH(index_start + offset)
     for offset in range(0, n_bytes, 64):
         SKEDU_PREFETCH(start + offset)
 
 
-cdef inline double _row_dot(const floating* values, const Py_ssize_t* columns, Py_ssize_t nnz,
+cdef inline double _row_dot(const floating* values, const index_t* columns, Py_ssize_t nnz,
                             const double* weights) noexcept nogil:
     cdef Py_ssize_t j = 0
     cdef double sum0 = 0.0, sum1 = 0.0, sum2 = 0.0, sum3 = 0.0
@@ -140,7 +148,7 @@ cdef inline double _row_dot(const floating* values, const Py_ssize_t* columns, P
     return sum0
 
 
-cdef inline void _row_axpy(double factor, const floating* values, const Py_ssize_t* columns,
+cdef inline void _row_axpy(double factor, const floating* values, const index_t* columns,
                            Py_ssize_t nnz, double* weights) noexcept nogil:
     """weights += factor * row."""
     cdef Py_ssize_t j
@@ -153,7 +161,7 @@ cdef inline void _row_axpy(double factor, const floating* values, const Py_ssize
 
 
 cdef inline void _cumulative_l1(double* coef, double* l1_applied, double scale, double l1_total,
-                                const Py_ssize_t* columns, Py_ssize_t n_columns,
+                                const index_t* columns, Py_ssize_t n_columns,
                                 double* average_coef, double average_a) noexcept nogil:
     """Clip the weights of ``columns`` towards 0 until each has received ``l1_total`` of L1.
 
@@ -219,8 +227,8 @@ cdef void _fold_scale(double* coef, double* average_coef, Py_ssize_t n_features,
 
 
 cdef long long _plain_sgd_epoch(
-    const floating* dense, const floating* data, const Py_ssize_t* indices,
-    const Py_ssize_t* indptr, Py_ssize_t n_samples, Py_ssize_t n_features,
+    const floating* dense, const floating* data, const index_t* indices,
+    const index_t* indptr, Py_ssize_t n_samples, Py_ssize_t n_features,
     const double* y, const double* sample_weight, const Py_ssize_t* order,
     double positive_class, double* coef, double* intercept, double* average_coef,
     double* average_intercept, double* l1_applied, double* l1_total,
@@ -238,7 +246,7 @@ cdef long long _plain_sgd_epoch(
     cdef Py_ssize_t start = 0, stop, r, i, j, nnz, n_batch
     cdef long long n_averaged
     cdef const floating* values
-    cdef const Py_ssize_t* columns
+    cdef const index_t* columns
     # averaging may have started in an earlier epoch (its state is then folded: a = 0, b = 1)
     cdef bint averaging = params.average_start > 0 and step > params.average_start
 
@@ -287,8 +295,8 @@ cdef long long _plain_sgd_epoch(
         if params.alpha_l1 > 0.0:
             l1_total[0] += eta * params.alpha_l1
             if dense != NULL:
-                _cumulative_l1(coef, l1_applied, scale, l1_total[0], NULL, n_features,
-                               average_coef if averaging else NULL, average_a)
+                _cumulative_l1(coef, l1_applied, scale, l1_total[0], <const index_t*> NULL,
+                               n_features, average_coef if averaging else NULL, average_a)
             else:
                 for r in range(n_batch):
                     i = order[start + r]
@@ -318,8 +326,8 @@ cdef long long _plain_sgd_epoch(
 
 
 cdef long long _adaptive_epoch(
-    const floating* dense, const floating* data, const Py_ssize_t* indices,
-    const Py_ssize_t* indptr, Py_ssize_t n_samples, Py_ssize_t n_features,
+    const floating* dense, const floating* data, const index_t* indices,
+    const index_t* indptr, Py_ssize_t n_samples, Py_ssize_t n_features,
     const double* y, const double* sample_weight, const Py_ssize_t* order,
     double positive_class, double* coef, double* intercept, double* moment1, double* moment2,
     double* intercept_moments, double* average_coef, double* average_intercept,
@@ -335,7 +343,7 @@ cdef long long _adaptive_epoch(
     cdef Py_ssize_t start = 0, stop, r, i, j, nnz, n_batch
     cdef long long n_averaged
     cdef const floating* values
-    cdef const Py_ssize_t* columns
+    cdef const index_t* columns
 
     while start < n_samples:
         stop = start + params.batch_size
@@ -399,8 +407,8 @@ cdef inline double* _model_row(double[:, ::1] array, Py_ssize_t k) noexcept nogi
 def sgd_epoch(
     const floating[:, ::1] X_dense,
     const floating[::1] X_data,
-    const Py_ssize_t[::1] X_indices,
-    const Py_ssize_t[::1] X_indptr,
+    const index_t[::1] X_indices,
+    const index_t[::1] X_indptr,
     const double[::1] y,
     const double[::1] sample_weight,
     const Py_ssize_t[::1] order,
@@ -427,7 +435,8 @@ def sgd_epoch(
     X_dense : ndarray of shape (n_samples, n_features) or (0, n_features), float32 or float64
         The rows when dense; empty when the rows are given as CSR.
     X_data, X_indices, X_indptr : ndarrays
-        CSR rows (``X_indices`` and ``X_indptr`` as intp); empty when ``X_dense`` is used.
+        CSR rows (indices and indptr both int32 or both int64); empty when ``X_dense`` is
+        used.
     y : ndarray of shape (n_samples,)
         Class index (classification) or target (regression).
     sample_weight : ndarray of shape (n_samples,)
@@ -471,8 +480,8 @@ def sgd_epoch(
     cdef long long next_step = step
     cdef const floating* dense = NULL
     cdef const floating* data = NULL
-    cdef const Py_ssize_t* indices = NULL
-    cdef const Py_ssize_t* indptr = NULL
+    cdef const index_t* indices = NULL
+    cdef const index_t* indptr = NULL
     if X_dense.shape[0] > 0:
         dense = &X_dense[0, 0]
     else:
