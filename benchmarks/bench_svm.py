@@ -14,6 +14,7 @@ For each workload:
   Fashion-MNIST, where LIBLINEAR needs about half a minute for those already), and each skedu
   optimiser for 5 epochs on the same rows (target: the best reaches LinearSVC's accuracy - 0.3
   point in <= 0.5x its fit time);
+- the one-vs-rest loop on Fashion-MNIST at 1 .. ``--threads`` threads;
 - the objective per epoch (``loss_curve_``) of each optimiser, and a PNG plot of it under
   ``benchmarks/output/`` when matplotlib is installed.
 
@@ -176,6 +177,16 @@ def _optimizer_rows(name, X_train, X_test, y_train, y_test, repeats, n_threads, 
     return rows, curves
 
 
+def _thread_rows(name, X_train, X_test, y_train, y_test, repeats, n_threads):
+    """One-vs-rest fit time at 1, 2, 4, ... up to ``n_threads`` threads (same model each time)."""
+    counts = sorted({1, n_threads} | {2**k for k in range(1, 5) if 2**k <= n_threads})
+    functions = {count: _fit(LinearSVC(alpha=ALPHA, max_iter=3, tol=None, random_state=0,
+                                       n_jobs=count), X_train, y_train) for count in counts}
+    times, _ = time_alternately(functions, repeats)
+    return [{"workload": name, "threads": count, "fit s (3 epochs)": times[count],
+             "speed-up over 1 thread": times[1] / times[count]} for count in counts]
+
+
 def _curve_table(title, curves):
     n_epochs = max(len(curve) for curve in curves.values())
     columns = ["optimizer"] + [f"epoch {e + 1}" for e in range(n_epochs)]
@@ -221,9 +232,11 @@ def run(quick, n_threads):
                                    LIBLINEAR_ROWS)
         if datasets.available("fashion-mnist/train-images-idx3-ubyte.gz"):
             workloads["Fashion-MNIST"] = (fashion_workload, False, (5,), 10_000)
-    epoch_rows, optimizer_rows, all_curves = [], [], {}
+    epoch_rows, optimizer_rows, thread_rows, all_curves = [], [], [], {}
     for name, (load, sparse, n_epochs, n_rows) in workloads.items():
         data = load()
+        if name == "Fashion-MNIST":
+            thread_rows = _thread_rows(name, *data, repeats, n_threads)
         epoch_rows += _epoch_rows(name, *data, repeats, n_threads, n_epochs)
         rows, curves = _optimizer_rows(name, *data, repeats, n_threads, sparse, n_rows)
         optimizer_rows += rows
@@ -240,6 +253,10 @@ def run(quick, n_threads):
         "the best within -0.003 accuracy at <= 0.5x LinearSVC's fit time):",
         markdown_table(optimizer_rows, optimizer_columns),
     ]
+    if thread_rows:
+        parts += ["Thread scaling of the one-vs-rest loop (10 models):",
+                  markdown_table(thread_rows, ["workload", "threads", "fit s (3 epochs)",
+                                               "speed-up over 1 thread"])]
     parts += [_curve_table(name, curves) for name, curves in all_curves.items()]
     parts.append(_plot_curves(all_curves))
     return "\n\n".join(parts)

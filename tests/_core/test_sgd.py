@@ -89,7 +89,8 @@ def _naive_epoch(X, labels, weights, order, coef, intercept, params, loss, optim
     return coef, intercept, total_loss, step
 
 
-def _run_kernel(X, y, weights, order, params, n_models=1, positive=(1.0,), n_epochs=1):
+def _run_kernel(X, y, weights, order, params, n_models=1, positive=(1.0,), n_epochs=1,
+                n_threads=1):
     state = SGDState.zeros(n_models, X.shape[1], params, params["eta0"])
     X_dense, X_data, X_indices, X_indptr = csr_or_dense_rows(X)
     work = np.zeros((n_models, max(params["batch_size"], X.shape[1])))
@@ -99,7 +100,7 @@ def _run_kernel(X, y, weights, order, params, n_models=1, positive=(1.0,), n_epo
             X_dense, X_data, X_indices, X_indptr, y, weights, order,
             np.asarray(positive, dtype=float), state.coef, state.intercept, state.moment1,
             state.moment2, state.intercept_moments, state.average_coef, state.average_intercept,
-            state.l1_applied, state.l1_total, work, loss_sums, params, state.step, 1)
+            state.l1_applied, state.l1_total, work, loss_sums, params, state.step, n_threads)
     if params["optimizer"] != 0:
         assert np.all(work == 0), "the gradient buffer must be left zeroed"
     return state, loss_sums
@@ -216,3 +217,26 @@ def test_int64_csr_indices_give_the_same_epoch(tiny):
     first, _ = _run_kernel(narrow, y, weights, order, params)
     second, _ = _run_kernel(wide, y, weights, order, params)
     np.testing.assert_array_equal(first.coef, second.coef)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_models_trained_chunk_by_chunk_equal_models_trained_alone(optimizer, n_threads):
+    # rows of 600 float64 put about 27 rows in a chunk: an epoch is many chunks
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 600)
+    y = rng.randint(3, size=100).astype(float)
+    weights = rng.rand(100)
+    order = rng.permutation(100).astype(np.intp)
+    params = _params(optimizer=OPTIMIZER_CODES[optimizer], batch_size=4, average_start=30,
+                     alpha_l1=0.001)
+    together, loss_sums = _run_kernel(X, y, weights, order, params, n_models=3,
+                                      positive=(0.0, 1.0, 2.0), n_epochs=2, n_threads=n_threads)
+    for k in range(3):
+        alone, alone_loss = _run_kernel(X, y, weights, order, params, positive=(float(k),),
+                                        n_epochs=2)
+        np.testing.assert_array_equal(together.coef[k], alone.coef[0])
+        np.testing.assert_array_equal(together.average_coef[k], alone.average_coef[0])
+        # the adaptive path adds up the losses chunk by chunk: same terms, other grouping
+        np.testing.assert_allclose(loss_sums[k], alone_loss[0], rtol=1e-12)
+    assert together.step == alone.step

@@ -15,6 +15,7 @@ Two update paths share the row access and the losses:
 from cython.parallel cimport prange
 from libc.math cimport pow, sqrt
 from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
 from skedu._core._sgd_loss cimport loss_derivative, loss_value
@@ -51,6 +52,10 @@ cdef extern from *:
 
 # Rows ahead whose memory is requested while the current row is processed.
 cdef Py_ssize_t PREFETCH_DISTANCE = 2
+
+# Row data a thread passes through all its one-vs-rest models at a time: about half of a
+# typical per-core L2 cache, so the rows are still there for the next model.
+cdef double CHUNK_BYTES = 131072.0
 
 # Below this the scaled weights lose precision: fold the scale into the stored weights.
 cdef double MIN_WEIGHT_SCALE = 1e-9
@@ -226,34 +231,62 @@ cdef void _fold_scale(double* coef, double* average_coef, Py_ssize_t n_features,
     scale[0] = 1.0
 
 
-cdef long long _plain_sgd_epoch(
+ctypedef struct PlainCursor:
+    # plain SGD's per-model running state between chunks of rows of one epoch
+    double scale
+    double average_a
+    double average_b
+    double total_loss
+    bint averaging
+
+
+cdef void _plain_sgd_start(PlainCursor* cursor, const SGDParams* params,
+                           long long step) noexcept nogil:
+    cursor.scale = 1.0
+    cursor.average_a = 0.0
+    cursor.average_b = 1.0
+    cursor.total_loss = 0.0
+    # averaging may have started in an earlier epoch (its state is then folded: a = 0, b = 1)
+    cursor.averaging = params.average_start > 0 and step > params.average_start
+
+
+cdef void _plain_sgd_finish(PlainCursor* cursor, double* coef, double* average_coef,
+                            Py_ssize_t n_features, double* loss_sum) noexcept nogil:
+    _fold_scale(coef, average_coef if cursor.averaging else NULL, n_features, &cursor.scale,
+                &cursor.average_a, &cursor.average_b)
+    loss_sum[0] = cursor.total_loss
+
+
+cdef long long _plain_sgd_rows(
     const floating* dense, const floating* data, const index_t* indices,
     const index_t* indptr, Py_ssize_t n_samples, Py_ssize_t n_features,
     const double* y, const double* sample_weight, const Py_ssize_t* order,
+    Py_ssize_t first, Py_ssize_t last,
     double positive_class, double* coef, double* intercept, double* average_coef,
     double* average_intercept, double* l1_applied, double* l1_total,
-    double* batch_updates, double* loss_sum, const SGDParams* params, long long step,
+    double* batch_updates, PlainCursor* cursor, const SGDParams* params, long long step,
 ) noexcept nogil:
-    """One epoch of plain SGD for one model; returns the step after the epoch.
+    """Plain SGD for one model over ``order[first:last]``; returns the next step.
 
-    The stored weights are ``coef = v`` with w = scale * v during the epoch. The average is
-    ``(average_coef + average_a * v) / average_b`` (Bottou 2012, "Stochastic gradient descent
-    tricks"), so a sparse step updates the average at the row's non-zeros only.
+    ``first`` is at a batch boundary. During the epoch the stored weights are ``coef = v`` with
+    w = scale * v. The average is ``(average_coef + average_a * v) / average_b`` (Bottou 2012,
+    "Stochastic gradient descent tricks"), so a sparse step updates the average at the row's
+    non-zeros only.
     """
-    cdef double scale = 1.0, average_a = 0.0, average_b = 1.0
+    cdef double scale = cursor.scale
+    cdef double average_a = cursor.average_a, average_b = cursor.average_b
+    cdef double total_loss = cursor.total_loss
+    cdef bint averaging = cursor.averaging
     cdef double eta, prediction, label, update, intercept_update, decay, mu
-    cdef double total_loss = 0.0
-    cdef Py_ssize_t start = 0, stop, r, i, j, nnz, n_batch
+    cdef Py_ssize_t start = first, stop, r, i, j, nnz, n_batch
     cdef long long n_averaged
     cdef const floating* values
     cdef const index_t* columns
-    # averaging may have started in an earlier epoch (its state is then folded: a = 0, b = 1)
-    cdef bint averaging = params.average_start > 0 and step > params.average_start
 
-    while start < n_samples:
+    while start < last:
         stop = start + params.batch_size
-        if stop > n_samples:
-            stop = n_samples
+        if stop > last:
+            stop = last
         n_batch = stop - start
         eta = _learning_rate(params, step)
 
@@ -319,36 +352,40 @@ cdef long long _plain_sgd_epoch(
         step += 1
         start = stop
 
-    _fold_scale(coef, average_coef if averaging else NULL, n_features, &scale, &average_a,
-                &average_b)
-    loss_sum[0] = total_loss
+    cursor.scale = scale
+    cursor.average_a = average_a
+    cursor.average_b = average_b
+    cursor.total_loss = total_loss
+    cursor.averaging = averaging
     return step
 
 
-cdef long long _adaptive_epoch(
+cdef long long _adaptive_rows(
     const floating* dense, const floating* data, const index_t* indices,
     const index_t* indptr, Py_ssize_t n_samples, Py_ssize_t n_features,
     const double* y, const double* sample_weight, const Py_ssize_t* order,
+    Py_ssize_t first, Py_ssize_t last,
     double positive_class, double* coef, double* intercept, double* moment1, double* moment2,
     double* intercept_moments, double* average_coef, double* average_intercept,
     double* gradient, double* loss_sum, const SGDParams* params, long long step,
 ) noexcept nogil:
-    """One epoch of momentum, RMSProp or Adam for one model; returns the step after the epoch.
+    """Momentum, RMSProp or Adam for one model over ``order[first:last]``; returns the next step.
 
-    ``gradient`` is all zeros on entry and is left all zeros.
+    ``first`` is at a batch boundary; the losses are added to ``loss_sum``. ``gradient`` is all
+    zeros on entry and is left all zeros.
     """
     cdef double eta, prediction, label, slope, intercept_gradient, weight_gradient, mu
     cdef double bias1 = 1.0, bias2 = 1.0
     cdef double total_loss = 0.0
-    cdef Py_ssize_t start = 0, stop, r, i, j, nnz, n_batch
+    cdef Py_ssize_t start = first, stop, r, i, j, nnz, n_batch
     cdef long long n_averaged
     cdef const floating* values
     cdef const index_t* columns
 
-    while start < n_samples:
+    while start < last:
         stop = start + params.batch_size
-        if stop > n_samples:
-            stop = n_samples
+        if stop > last:
+            stop = last
         n_batch = stop - start
         eta = _learning_rate(params, step)
 
@@ -393,7 +430,7 @@ cdef long long _adaptive_epoch(
         step += 1
         start = stop
 
-    loss_sum[0] = total_loss
+    loss_sum[0] += total_loss
     return step
 
 
@@ -492,21 +529,77 @@ def sgd_epoch(
     if n_samples == 0:
         return step
 
-    for k in prange(n_models, nogil=True, schedule="static", num_threads=n_threads):
-        if params.optimizer == OPTIMIZER_SGD:
-            next_step = _plain_sgd_epoch(
-                dense, data, indices, indptr, n_samples, n_features, &y[0], &sample_weight[0],
-                &order[0], positive_class[k], &coef[k, 0], &intercept[k],
-                _model_row(average_coef, k), &average_intercept[k], _model_row(l1_applied, k),
-                &l1_total[k], &work[k, 0], &loss_sums[k], &params, step)
-        else:
-            next_step = _adaptive_epoch(
-                dense, data, indices, indptr, n_samples, n_features, &y[0], &sample_weight[0],
-                &order[0], positive_class[k], &coef[k, 0], &intercept[k],
-                _model_row(moment1, k), _model_row(moment2, k), &intercept_moments[k, 0],
-                _model_row(average_coef, k), &average_intercept[k], &work[k, 0],
-                &loss_sums[k], &params, step)
+    cdef bint plain = params.optimizer == OPTIMIZER_SGD
+    cdef Py_ssize_t n_blocks = min(max(n_threads, 1), n_models)
+    cdef Py_ssize_t block, k_first, k_last, chunk_start, chunk_stop
+    cdef long long chunk_step, block_step
+    cdef double row_bytes
+    if dense != NULL:
+        row_bytes = n_features * sizeof(floating)
+    else:
+        row_bytes = ((<double> indptr[X_indptr.shape[0] - 1] / (X_indptr.shape[0] - 1))
+                     * (sizeof(floating) + sizeof(index_t)))
+    cdef Py_ssize_t chunk = _chunk_rows(params.batch_size, row_bytes,
+                                        (n_models + n_blocks - 1) // n_blocks, n_samples)
+    cdef PlainCursor* cursors = <PlainCursor*> malloc(n_models * sizeof(PlainCursor))
+    if cursors == NULL:
+        raise MemoryError()
+
+    try:
+        # each thread trains a block of models chunk by chunk, so a chunk of rows read from
+        # memory serves every model of the block while it is in cache
+        for block in prange(n_blocks, nogil=True, schedule="static", num_threads=n_blocks):
+            k_first = block * n_models // n_blocks
+            k_last = (block + 1) * n_models // n_blocks
+            for k in range(k_first, k_last):
+                _plain_sgd_start(&cursors[k], &params, step)
+                loss_sums[k] = 0.0
+            chunk_start = 0
+            chunk_step = step
+            block_step = step
+            while chunk_start < n_samples:
+                chunk_stop = chunk_start + chunk
+                if chunk_stop > n_samples:
+                    chunk_stop = n_samples
+                for k in range(k_first, k_last):
+                    if plain:
+                        block_step = _plain_sgd_rows(
+                            dense, data, indices, indptr, n_samples, n_features, &y[0],
+                            &sample_weight[0], &order[0], chunk_start, chunk_stop,
+                            positive_class[k], &coef[k, 0], &intercept[k],
+                            _model_row(average_coef, k), &average_intercept[k],
+                            _model_row(l1_applied, k), &l1_total[k], &work[k, 0], &cursors[k],
+                            &params, chunk_step)
+                    else:
+                        block_step = _adaptive_rows(
+                            dense, data, indices, indptr, n_samples, n_features, &y[0],
+                            &sample_weight[0], &order[0], chunk_start, chunk_stop,
+                            positive_class[k], &coef[k, 0], &intercept[k],
+                            _model_row(moment1, k), _model_row(moment2, k),
+                            &intercept_moments[k, 0], _model_row(average_coef, k),
+                            &average_intercept[k], &work[k, 0], &loss_sums[k], &params,
+                            chunk_step)
+                chunk_step = block_step
+                chunk_start = chunk_stop
+            if plain:
+                for k in range(k_first, k_last):
+                    _plain_sgd_finish(&cursors[k], &coef[k, 0], _model_row(average_coef, k),
+                                      n_features, &loss_sums[k])
+            next_step = chunk_step
+    finally:
+        free(cursors)
     return next_step
+
+
+cdef Py_ssize_t _chunk_rows(Py_ssize_t batch_size, double row_bytes,
+                            Py_ssize_t models_per_block, Py_ssize_t n_samples) noexcept nogil:
+    """Rows a thread passes through all its models at a time: whole batches, about
+    ``CHUNK_BYTES`` of row data; the whole epoch when a thread has a single model."""
+    cdef Py_ssize_t n_batches
+    if models_per_block <= 1:
+        return n_samples
+    n_batches = <Py_ssize_t> (CHUNK_BYTES / (row_bytes * batch_size + 1.0))
+    return (n_batches if n_batches > 1 else 1) * batch_size
 
 
 def shuffle_order(Py_ssize_t[::1] order, uint64_t seed):
