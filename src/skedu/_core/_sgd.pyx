@@ -1,7 +1,9 @@
 """One epoch of stochastic / mini-batch gradient descent for linear models.
 
-Every one-vs-rest model sees the same rows in the same order, so the models are independent and
-train in parallel (``prange`` over models) with results that do not depend on the thread count.
+Every one-vs-rest model sees the same rows in the same order, so the models are independent: each
+thread trains a block of them (``prange`` over blocks), passing every chunk of rows through all
+the models of its block while the chunk is in cache. Each model's sequence of updates is the
+same whatever the thread count or chunk size, and so is the result.
 
 Two update paths share the row access and the losses:
 
