@@ -41,15 +41,20 @@ def brute_force_best_gain(X, gradients, hessians, criterion, l2=0.0):
     return best
 
 
-def grow(X, gradients, hessians, criterion, splitter, l2=0.0, max_depth=1, seed=0, **limits):
+def grow(X, gradients, hessians, criterion, splitter, l2=0.0, max_depth=1, seed=0,
+         row_major=False, **limits):
     X = np.ascontiguousarray(X, dtype=np.float32)
     data = dict(feature_values=None, binned=None, bin_thresholds=None, n_bins_non_missing=None)
     if splitter == 1:
         mapper = BinMapper().fit(X)
         data.update(binned=mapper.transform(X), bin_thresholds=mapper.upper_edges_,
                     n_bins_non_missing=mapper.n_bins_non_missing_)
+        if row_major:
+            data["binned_rows"] = np.ascontiguousarray(data["binned"].T)
     else:
         data["feature_values"] = np.ascontiguousarray(X.T)
+        if row_major:
+            data["row_values"] = X
     params = dict(min_samples_split=2, min_samples_leaf=1, min_weight_leaf=0.0,
                   min_impurity_decrease=0.0, min_split_gain=0.0, max_leaf_nodes=0,
                   max_features=X.shape[1], n_threads=1)
@@ -114,6 +119,19 @@ def test_rows_reach_the_leaf_whose_statistics_they_made(splitter):
     sum_tree_values(X32, both, np.concatenate([values, values]), offsets,
                     np.array([0.25, 0.75]), out, 2)
     np.testing.assert_allclose(out, values[leaves])
+
+
+@pytest.mark.parametrize("splitter", [0, 1])
+def test_row_major_copies_give_the_same_tree(splitter):
+    rng = np.random.RandomState(4)
+    X = rng.randn(5000, 7)
+    X[rng.rand(5000, 7) < 0.05] = np.nan
+    gradients = rng.randn(5000, 1)
+    hessians = rng.rand(5000) + 0.1
+    trees = [grow(X, gradients, hessians, SECOND_ORDER, splitter, l2=1.0, max_depth=12,
+                  row_major=row_major) for row_major in (False, True)]
+    np.testing.assert_array_equal(trees[0][0], trees[1][0])
+    np.testing.assert_array_equal(trees[0][1], trees[1][1])
 
 
 def test_growth_limits_and_best_first_order():

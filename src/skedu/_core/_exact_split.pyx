@@ -47,14 +47,18 @@ cdef inline double threshold_between(const float* sorted_values, intp_t i,
     return midpoint(sorted_values[i], sorted_values[i + 1])
 
 
-cdef intp_t gather_values(const X_DTYPE_C* column, const intp_t* rows, intp_t n_rows,
-                          float* sort_values, intp_t* sort_rows) noexcept nogil:
-    """Copy the node's values of one feature, missing (NaN) ones last; return how many are not."""
+cdef intp_t gather_values(const X_DTYPE_C* column, intp_t stride, const intp_t* rows,
+                          intp_t n_rows, float* sort_values, intp_t* sort_rows) noexcept nogil:
+    """Copy the node's values of one feature, missing (NaN) ones last; return how many are not.
+
+    Row ``r``'s value is ``column[r * stride]``: stride 1 reads a feature-major column,
+    stride n_features a row-major matrix (cache-friendly for small nodes, whose rows' every
+    feature then stays in cache from one feature's search to the next)."""
     cdef intp_t i, row, n_non_missing = 0, back = n_rows
     cdef float value
     for i in range(n_rows):
         row = rows[i]
-        value = column[row]
+        value = column[row * stride]
         if isnan(value):
             back -= 1
             sort_rows[back] = row
@@ -65,10 +69,10 @@ cdef intp_t gather_values(const X_DTYPE_C* column, const intp_t* rows, intp_t n_
     return n_non_missing
 
 
-cdef intp_t gather_bins(const BIN_DTYPE_C* column, const intp_t* rows, intp_t n_rows,
-                        float* sort_values, intp_t* sort_rows) noexcept nogil:
+cdef intp_t gather_bins(const BIN_DTYPE_C* column, intp_t stride, const intp_t* rows,
+                        intp_t n_rows, float* sort_values, intp_t* sort_rows) noexcept nogil:
     """As ``gather_values`` for binned data, and sorted: bin indices as values, the missing bin
-    last. A counting sort (two passes over the rows and two over N_BINS counters) above
+    last; ``stride`` as in ``gather_values``. A counting sort (two passes over the rows and two over N_BINS counters) above
     ``COUNTING_SORT_MIN_ROWS`` rows, an insertion-based sort below, where the counters would
     cost more than the rows."""
     cdef intp_t counts[N_BINS]
@@ -76,7 +80,7 @@ cdef intp_t gather_bins(const BIN_DTYPE_C* column, const intp_t* rows, intp_t n_
     if n_rows < COUNTING_SORT_MIN_ROWS:
         for i in range(n_rows):
             row = rows[i]
-            bin_index = column[row]
+            bin_index = column[row * stride]
             if bin_index == MISSING_BIN:
                 back -= 1
                 sort_rows[back] = row
@@ -89,13 +93,13 @@ cdef intp_t gather_bins(const BIN_DTYPE_C* column, const intp_t* rows, intp_t n_
     for bin_index in range(N_BINS):
         counts[bin_index] = 0
     for i in range(n_rows):
-        counts[column[rows[i]]] += 1
+        counts[column[rows[i] * stride]] += 1
     for bin_index in range(N_BINS):
         position = counts[bin_index]
         counts[bin_index] = total
         total += position
     for i in range(n_rows):
-        bin_index = column[rows[i]]
+        bin_index = column[rows[i] * stride]
         position = counts[bin_index]
         counts[bin_index] += 1
         sort_rows[position] = rows[i]

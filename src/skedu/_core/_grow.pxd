@@ -21,7 +21,9 @@ cdef struct GrowData:
     intp_t n_features
     intp_t n_channels
     const X_DTYPE_C* feature_values     # exact: [n_features, n_samples]
+    const X_DTYPE_C* row_values         # exact: [n_samples, n_features] or NULL
     const BIN_DTYPE_C* binned           # hist: [n_features, n_samples]
+    const BIN_DTYPE_C* binned_rows      # hist: [n_samples, n_features] or NULL
     const double* bin_thresholds        # hist: [n_features, MISSING_BIN], +inf after the last
     const intp_t* n_bins_non_missing    # hist: [n_features]
     const double* gradients             # [n_samples, n_channels]

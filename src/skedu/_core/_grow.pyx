@@ -41,6 +41,9 @@ cdef double UNDEFINED_THRESHOLD = -2.0
 # (same candidate splits, same result). A histogram costs N_BINS entries per feature to clear,
 # subtract and scan whatever the node's size, which dominates deep trees' many small nodes.
 cdef intp_t HISTOGRAM_MIN_ROWS = 256
+# Nodes with fewer rows read row-major copies of the data when there are some: each row's
+# features share cache lines, so a small node's data stays cached across its features.
+cdef intp_t ROW_MAJOR_MAX_ROWS = 2048
 
 
 cdef struct PendingNode:
@@ -226,8 +229,12 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
             data.n_bins_non_missing[feature], data.bin_thresholds + feature * MISSING_BIN,
             context, record, scratch)
     elif ws.params.splitter == SPLITTER_HIST:
-        n_non_missing = gather_bins(data.binned + feature * data.n_samples, ws.samples + start,
-                                    end - start, sort_values, sort_rows)
+        if data.binned_rows != NULL and end - start < ROW_MAJOR_MAX_ROWS:
+            n_non_missing = gather_bins(data.binned_rows + feature, data.n_features,
+                                        ws.samples + start, end - start, sort_values, sort_rows)
+        else:
+            n_non_missing = gather_bins(data.binned + feature * data.n_samples, 1,
+                                        ws.samples + start, end - start, sort_values, sort_rows)
         varies = best_split_sorted(feature, end - start, n_non_missing, ws.gradients,
                                    ws.hessians, context, record, sort_values, sort_rows,
                                    scratch, True)
@@ -240,8 +247,12 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
             record.bin_threshold = <unsigned char>bin_threshold
             record.threshold = data.bin_thresholds[feature * MISSING_BIN + bin_threshold]
     else:
-        n_non_missing = gather_values(data.feature_values + feature * data.n_samples,
-                                      ws.samples + start, end - start, sort_values, sort_rows)
+        if data.row_values != NULL and end - start < ROW_MAJOR_MAX_ROWS:
+            n_non_missing = gather_values(data.row_values + feature, data.n_features,
+                                          ws.samples + start, end - start, sort_values, sort_rows)
+        else:
+            n_non_missing = gather_values(data.feature_values + feature * data.n_samples, 1,
+                                          ws.samples + start, end - start, sort_values, sort_rows)
         sort_values_with_rows(sort_values, sort_rows, n_non_missing, scratch_keys, scratch_rows)
         varies = best_split_sorted(feature, end - start, n_non_missing, ws.gradients,
                                    ws.hessians, context, record, sort_values, sort_rows,
@@ -658,6 +669,7 @@ cdef object tree_arrays_to_numpy(TreeArrays* tree, intp_t n_channels):
 def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients,
                const double[::1] hessians, const double[::1] squares,
                const X_DTYPE_C[:, ::1] feature_values, const BIN_DTYPE_C[:, ::1] binned,
+               const X_DTYPE_C[:, ::1] row_values=None, const BIN_DTYPE_C[:, ::1] binned_rows=None,
                const double[:, ::1] bin_thresholds, const intp_t[::1] n_bins_non_missing,
                list rows_per_tree, list row_weights_per_tree, const uint64_t[::1] seeds,
                intp_t max_depth, intp_t min_samples_split, intp_t min_samples_leaf,
@@ -674,6 +686,8 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients,
         ``sum_k w * y_k**2`` for the squared-error impurity.
     feature_values : ndarray of shape (n_features, n_samples), float32, or None
         Raw values, feature-major (exact splitter).
+    row_values, binned_rows : ndarrays of shape (n_samples, n_features) or None
+        Optional row-major copies of the raw values / binned data: small nodes read them.
     binned, bin_thresholds, n_bins_non_missing : ndarrays or None
         Binned data (n_features, n_samples) uint8, the bins' upper edges (n_features, 255)
         and the number of non-missing bins per feature (hist splitter).
@@ -712,11 +726,15 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients,
         data.binned = &binned[0, 0]
         data.bin_thresholds = &bin_thresholds[0, 0]
         data.n_bins_non_missing = &n_bins_non_missing[0]
+        data.binned_rows = &binned_rows[0, 0] if binned_rows is not None else NULL
         data.feature_values = NULL
+        data.row_values = NULL
     else:
         data.n_features = feature_values.shape[0]
         data.feature_values = &feature_values[0, 0]
+        data.row_values = &row_values[0, 0] if row_values is not None else NULL
         data.binned = NULL
+        data.binned_rows = NULL
         data.bin_thresholds = NULL
         data.n_bins_non_missing = NULL
 

@@ -119,8 +119,11 @@ class BaseDecisionTree(BaseEstimator):
             data["binned"] = binner.fit(X[sample_weight > 0]).transform(X)
             data["bin_thresholds"] = binner.upper_edges_
             data["n_bins_non_missing"] = binner.n_bins_non_missing_
+            data["binned_rows"] = np.ascontiguousarray(data["binned"].T)
         else:
+            # Large nodes read feature-major columns, small ones the row-major X.
             data["feature_values"] = np.ascontiguousarray(X.T)
+            data["row_values"] = X
         ((nodes, values),) = grow_trees(
             criterion=self._criterion_code, splitter=SPLITTERS[self.splitter],
             gradients=gradients, hessians=hessians, squares=squares, **data,
