@@ -72,7 +72,8 @@ cdef struct Workspace:
     intp_t* sort_rows               # [n_threads, n_rows]
     uint32_t* scratch_keys          # [n_threads, n_rows]: the radix sort's other buffers
     intp_t* scratch_rows            # [n_threads, n_rows]
-    double* scratch                 # [n_features, 4 * n_channels]
+    double* scratch                 # [n_threads, scratch_stride]
+    intp_t scratch_stride           # 4 * n_channels rounded up, plus a cache line of padding
     SplitRecord* feature_splits     # [n_features]
     unsigned char* feature_constant # [n_features]
     intp_t* features                # candidate order, partially shuffled per node
@@ -212,8 +213,11 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
 cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const SplitContext* context,
                            intp_t start, intp_t end, const double* histogram) noexcept nogil:
     cdef const GrowData* data = ws.data
-    cdef SplitRecord* record = &ws.feature_splits[feature]
-    cdef double* scratch = ws.scratch + feature * 4 * data.n_channels
+    cdef SplitRecord local_record
+    # Searched in a local record, stored once: neighbouring features' records share cache
+    # lines across threads.
+    cdef SplitRecord* record = &local_record
+    cdef double* scratch = ws.scratch + thread * ws.scratch_stride
     cdef float* sort_values = ws.sort_values + thread * ws.n_rows
     cdef intp_t* sort_rows = ws.sort_rows + thread * ws.n_rows
     cdef uint32_t* scratch_keys = ws.scratch_keys + thread * ws.n_rows
@@ -258,6 +262,7 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
                                    ws.hessians, context, record, sort_values, sort_rows,
                                    scratch, False)
     ws.feature_constant[feature] = not varies
+    ws.feature_splits[feature] = local_record
 
 
 cdef inline bint is_perfect(const SplitRecord* split, const SplitContext* context) noexcept nogil:
@@ -300,7 +305,7 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
         parallel = params.n_threads > 1 and batch > 1 and work > 0
         n_evaluated = batch
         if parallel:
-            for j in prange(batch, schedule='static', num_threads=params.n_threads):
+            for j in prange(batch, schedule='dynamic', num_threads=params.n_threads):
                 evaluate_feature(ws, ws.features[next_position + j], threadid(), context,
                                  start, end, histogram)
         else:
@@ -531,7 +536,10 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.sort_rows = <intp_t*>malloc(max(n_rows, 1) * n_threads * sizeof(intp_t))
     ws.scratch_keys = <uint32_t*>malloc(max(n_rows, 1) * n_threads * sizeof(uint32_t))
     ws.scratch_rows = <intp_t*>malloc(max(n_rows, 1) * n_threads * sizeof(intp_t))
-    ws.scratch = <double*>malloc(data.n_features * 4 * n_channels * sizeof(double))
+    # Threads accumulate in their own scratch, a cache line apart: shared lines would be
+    # written by two threads on every row of the sweep.
+    ws.scratch_stride = ((4 * n_channels + 7) // 8 + 1) * 8
+    ws.scratch = <double*>malloc(n_threads * ws.scratch_stride * sizeof(double))
     ws.feature_splits = <SplitRecord*>malloc(data.n_features * sizeof(SplitRecord))
     ws.feature_constant = <unsigned char*>malloc(data.n_features)
     ws.features = <intp_t*>malloc(data.n_features * sizeof(intp_t))
