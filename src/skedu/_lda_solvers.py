@@ -1,0 +1,190 @@
+"""The three LDA solvers, working from class statistics (counts, means, scatter) only.
+
+Each function returns a dict of fitted attributes with scikit-learn's names and meanings; the
+estimator sets them. Only ``shrinkage="auto"`` needs the rows themselves (Ledoit–Wolf depends on
+fourth moments), and :func:`ledoit_wolf_covariance` takes them.
+"""
+
+import numpy as np
+from scipy import linalg
+from sklearn.covariance import ledoit_wolf
+from sklearn.preprocessing import StandardScaler
+
+
+def shrink(covariance, shrinkage):
+    """``(1 - a) C + a tr(C) / p I``: the fixed shrinkage of :func:`sklearn.covariance.shrunk_covariance`.
+
+    Parameters
+    ----------
+    covariance : ndarray of shape (n_features, n_features)
+    shrinkage : float in [0, 1] or None
+        ``None`` returns ``covariance`` unchanged.
+
+    Returns
+    -------
+    shrunk : ndarray of shape (n_features, n_features)
+    """
+    if shrinkage is None:
+        return covariance
+    n_features = covariance.shape[0]
+    shrunk = (1.0 - shrinkage) * covariance
+    shrunk.flat[:: n_features + 1] += shrinkage * np.trace(covariance) / n_features
+    return shrunk
+
+
+def ledoit_wolf_covariance(X):
+    """Ledoit–Wolf covariance of standardised ``X``, scaled back (scikit-learn's ``"auto"``).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+
+    Returns
+    -------
+    covariance : ndarray of shape (n_features, n_features)
+    """
+    scaler = StandardScaler()
+    standardised = scaler.fit_transform(X)
+    covariance = ledoit_wolf(standardised)[0]
+    return scaler.scale_[:, np.newaxis] * covariance * scaler.scale_[np.newaxis, :]
+
+
+def within_covariance(stats, priors, shrinkage):
+    """Prior-weighted sum of the (biased) class covariances, each shrunk by ``shrinkage``.
+
+    Fixed shrinkage is linear in the covariance and the priors sum to one, so shrinking the
+    weighted sum equals summing the shrunk class covariances.
+
+    Parameters
+    ----------
+    stats : ClassStatistics
+    priors : ndarray of shape (n_classes,)
+    shrinkage : float or None
+
+    Returns
+    -------
+    covariance : ndarray of shape (n_features, n_features)
+    """
+    if stats.per_class:
+        weights = priors / stats.counts
+        covariance = np.tensordot(weights, stats.scatter, axes=1)
+    else:
+        # Without per-class scatter the priors are the class proportions: sum_k M_k / n.
+        covariance = stats.scatter / stats.n_samples
+    return shrink(covariance, shrinkage)
+
+
+def total_covariance(stats, shrinkage):
+    """Covariance of all rows (classes pooled, biased), shrunk by ``shrinkage``.
+
+    ``n S_t = S_w + sum_k n_k (m_k - m)(m_k - m)^T`` with ``m`` the overall mean.
+    """
+    n_samples = stats.n_samples
+    overall_mean = stats.counts @ stats.means / n_samples
+    centred_means = stats.means - overall_mean
+    between = (centred_means.T * stats.counts) @ centred_means
+    return shrink((stats.pooled_scatter() + between) / n_samples, shrinkage)
+
+
+def _linear_rule(means, coef, priors):
+    """Intercepts of the discriminant functions ``x -> coef_k x - coef_k m_k / 2 + log pi_k``."""
+    return -0.5 * np.einsum("kj,kj->k", means, coef) + np.log(priors)
+
+
+def solve_lsqr(within, means, priors):
+    """Least-squares solver: ``coef_k = S_w^+ m_k`` (Duda, Hart & Stork, 2.6.2).
+
+    Returns
+    -------
+    attributes : dict with ``coef_`` and ``intercept_``
+    """
+    coef = linalg.lstsq(within, means.T)[0].T
+    return {"coef_": coef, "intercept_": _linear_rule(means, coef, priors)}
+
+
+def solve_eigen(within, total, means, priors, max_components):
+    """Generalised eigenproblem ``S_b w = lambda S_w w`` with ``S_b = S_t - S_w``.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        When ``S_w`` is not positive definite (singular within-class scatter).
+    """
+    try:
+        eigenvalues, eigenvectors = linalg.eigh(total - within, within)
+    except linalg.LinAlgError as error:
+        raise linalg.LinAlgError(
+            "The within-class covariance is singular (for instance duplicated features, or "
+            "more features than samples), so solver='eigen' cannot solve S_b w = l S_w w. "
+            "Use shrinkage (e.g. shrinkage='auto') or solver='svd'."
+        ) from error
+    descending = np.argsort(eigenvalues)[::-1]
+    eigenvectors = eigenvectors[:, descending]
+    # The eigenvectors are S_w-orthonormal, so V V^T = S_w^{-1} and coef_ = means S_w^{-1}.
+    coef = (means @ eigenvectors) @ eigenvectors.T
+    return {
+        "explained_variance_ratio_": (eigenvalues[descending] / eigenvalues.sum())[:max_components],
+        "scalings_": eigenvectors,
+        "coef_": coef,
+        "intercept_": _linear_rule(means, coef, priors),
+    }
+
+
+def solve_svd(stats, priors, tol, max_components):
+    """SVD solver, from the class statistics alone.
+
+    scikit-learn takes the SVD of the class-centred rows scaled by their within-class standard
+    deviations and by ``1/sqrt(n)``. Its right singular vectors and singular values are the
+    eigenvectors and the square roots of the eigenvalues of that matrix's Gram matrix, which is
+    the within-class scatter scaled the same way: ``D^-1 S_w D^-1 / n``. A ``p x p`` symmetric
+    eigenproblem therefore replaces an ``n x p`` SVD.
+
+    Returns
+    -------
+    attributes : dict with ``xbar_``, ``scalings_``, ``explained_variance_ratio_``, ``coef_``,
+        ``intercept_``
+    """
+    n_samples = stats.n_samples
+    n_classes = stats.means.shape[0]
+    scatter = stats.pooled_scatter()
+    std = np.sqrt(np.clip(np.diag(scatter), 0.0, None) / n_samples)
+    std[std == 0] = 1.0
+
+    # 1) Whiten the within-class scatter.
+    scaled_scatter = scatter / n_samples / np.outer(std, std)
+    eigenvalues, eigenvectors = linalg.eigh(scaled_scatter)
+    eigenvalues, eigenvectors = eigenvalues[::-1], eigenvectors[:, ::-1]
+    singular_values = np.sqrt(np.clip(eigenvalues, 0.0, None))
+    rank = int(np.sum(singular_values > tol))
+    if rank == 0:
+        raise ValueError(
+            "Every feature is constant within each class: the within-class scatter is zero and "
+            "solver='svd' finds no direction to keep (lower tol, or check the data)."
+        )
+    whitening = (eigenvectors[:, :rank] / std[:, np.newaxis]) / singular_values[:rank]
+
+    # 2) Directions of largest between-class variance in the whitened space.
+    xbar = priors @ stats.means
+    scale = np.sqrt(n_samples * priors / (n_classes - 1))
+    between = (scale[:, np.newaxis] * (stats.means - xbar)) @ whitening
+    _, between_singular, between_vt = linalg.svd(between, full_matrices=False)
+    total_between = np.sum(between_singular**2)
+    if total_between == 0:  # every class has the same mean
+        explained = np.zeros_like(between_singular)
+        between_rank = 0
+    else:
+        explained = between_singular**2 / total_between
+        between_rank = int(np.sum(between_singular > tol * between_singular[0]))
+    scalings = whitening @ between_vt.T[:, :between_rank]
+
+    coef = (stats.means - xbar) @ scalings
+    intercept = -0.5 * np.sum(coef**2, axis=1) + np.log(priors)
+    coef = coef @ scalings.T
+    intercept -= xbar @ coef.T
+    return {
+        "xbar_": xbar,
+        "scalings_": scalings,
+        "explained_variance_ratio_": explained[:max_components],
+        "coef_": coef,
+        "intercept_": intercept,
+    }
