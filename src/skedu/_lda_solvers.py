@@ -94,11 +94,17 @@ def _linear_rule(means, coef, priors):
 def solve_lsqr(within, means, priors):
     """Least-squares solver: ``coef_k = S_w^+ m_k`` (Duda, Hart & Stork, 2.6.2).
 
+    Singular values of ``S_w`` below ``n_features * eps`` times the largest count as zero (the
+    rank tolerance of :func:`numpy.linalg.matrix_rank`). LAPACK's default cut-off, ``eps``, is
+    below the rounding noise of an exactly singular ``S_w`` (more features than samples), whose
+    null space would then swamp the solution.
+
     Returns
     -------
     attributes : dict with ``coef_`` and ``intercept_``
     """
-    coef = linalg.lstsq(within, means.T)[0].T
+    cutoff = within.shape[0] * np.finfo(within.dtype).eps
+    coef = linalg.lstsq(within, means.T, cond=cutoff)[0].T
     return {"coef_": coef, "intercept_": _linear_rule(means, coef, priors)}
 
 
@@ -122,8 +128,11 @@ def solve_eigen(within, total, means, priors, max_components):
     eigenvectors = eigenvectors[:, descending]
     # The eigenvectors are S_w-orthonormal, so V V^T = S_w^{-1} and coef_ = means S_w^{-1}.
     coef = (means @ eigenvectors) @ eigenvectors.T
+    # Ratios sorted after dividing, as scikit-learn does: with unequal shrinkage of S_t and S_w,
+    # S_b is indefinite and the eigenvalues may sum to a negative number.
+    explained = np.sort(eigenvalues / eigenvalues.sum())[::-1]
     return {
-        "explained_variance_ratio_": (eigenvalues[descending] / eigenvalues.sum())[:max_components],
+        "explained_variance_ratio_": explained[:max_components],
         "scalings_": eigenvectors,
         "coef_": coef,
         "intercept_": _linear_rule(means, coef, priors),

@@ -449,7 +449,7 @@ class LinearDiscriminantAnalysis(
             missing = self.classes_[statistics.counts == 0]
             raise NotFittedError(
                 "partial_fit has not seen enough rows to fit the model yet (classes without "
-                f"rows: {list(missing)}; rows seen: {statistics.n_samples}). Pass rows of every "
+                f"rows: {missing.tolist()}; rows seen: {statistics.n_samples}). Pass rows of every "
                 "class, and more rows than classes."
             )
         check_is_fitted(self, "coef_")
