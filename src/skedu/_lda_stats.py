@@ -14,19 +14,39 @@ running totals with the pairwise update of Chan, Golub & LeVeque (1979)::
 
 Centring each block on its own mean keeps the products small, so no precision is lost to the
 cancellation that ``sum x x^T - n mean mean^T`` suffers when the means are far from zero.
+
+The per-block work (gather, centre, ``syrk``) runs in the compiled kernel
+:func:`skedu._core._lda.block_statistics`, in parallel over blocks; the merge is done here, in
+block order, so the statistics do not depend on the number of threads.
 """
 
-import numpy as np
+from contextlib import nullcontext
 
-# A block of this many bytes (float64) fits in the last-level cache, so gathering, centring and
-# the BLAS product read it from cache; syrk runs at full speed from a few thousand rows.
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+from ._core._lda import block_statistics
+
+# A block of this many bytes (float64) stays in cache while it is gathered, centred and passed to
+# syrk, which runs at full speed from a few thousand rows.
 _BLOCK_BYTES = 4 << 20
 _MIN_BLOCK_ROWS = 256
+# Memory for the per-block results of one parallel wave (each block: n_features^2 doubles).
+_WAVE_BYTES = 64 << 20
+_MAX_WAVE_BLOCKS = 16
+# Below this many multiply-adds (n_rows * n_features^2; ~50 ms of syrk on one core), measured:
+# the start of a parallel region and waiting for the slower thread cost more than they save.
+_MIN_PARALLEL_WORK = 50_000_000
 
 
 def block_rows(n_features):
     """Number of rows per block for ``n_features`` columns of float64."""
     return max(_MIN_BLOCK_ROWS, _BLOCK_BYTES // (8 * max(1, n_features)))
+
+
+def wave_blocks(n_features):
+    """Blocks computed per parallel wave: as many as ``_WAVE_BYTES`` of scatter slots hold."""
+    return int(np.clip(_WAVE_BYTES // (8 * n_features * n_features), 1, _MAX_WAVE_BLOCKS))
 
 
 def _class_order(codes, n_classes):
@@ -37,6 +57,20 @@ def _class_order(codes, n_classes):
     counts = np.bincount(codes, minlength=n_classes)
     starts = np.concatenate(([0], np.cumsum(counts)))
     return order, counts, starts
+
+
+def _blocks(starts, rows_per_block):
+    """Split each class's group of rows into blocks: (block starts + end, class of each block)."""
+    block_starts, block_classes = [], []
+    for k in range(starts.shape[0] - 1):
+        firsts = np.arange(starts[k], starts[k + 1], rows_per_block)
+        block_starts.append(firsts)
+        block_classes.append(np.full(firsts.shape[0], k))
+    block_starts.append([starts[-1]])
+    return (
+        np.concatenate(block_starts).astype(np.intp),
+        np.concatenate(block_classes).astype(np.intp),
+    )
 
 
 class ClassStatistics:
@@ -76,13 +110,7 @@ class ClassStatistics:
         """Within-class scatter summed over classes, shape (n_features, n_features)."""
         return self.scatter.sum(axis=0) if self.per_class else self.scatter
 
-    def class_scatter(self, k):
-        """Scatter of class ``k`` alone (only with ``per_class=True``)."""
-        if not self.per_class:
-            raise RuntimeError("per-class scatter was not accumulated")
-        return self.scatter[k]
-
-    def update(self, X, codes):
+    def update(self, X, codes, n_threads=1):
         """Add the rows of ``X`` whose class indices are ``codes``.
 
         Parameters
@@ -90,26 +118,48 @@ class ClassStatistics:
         X : ndarray of shape (n_samples, n_features), float32 or float64
         codes : ndarray of shape (n_samples,), int
             Class index of each row, in ``[0, n_classes)``.
+        n_threads : int
+            Threads for the block kernel (fewer for small inputs); the result does not depend
+            on it.
 
         Returns
         -------
         self : ClassStatistics
         """
-        order, counts, starts = _class_order(codes, self.counts.shape[0])
-        rows_per_block = block_rows(X.shape[1])
-        for k in np.flatnonzero(counts):
-            rows = order[starts[k]:starts[k + 1]]
-            for first in range(0, rows.shape[0], rows_per_block):
-                block = X.take(rows[first:first + rows_per_block], axis=0)
-                self._add_block(k, np.asarray(block, dtype=np.float64))
+        n_samples, n_features = X.shape
+        order, _, starts = _class_order(codes, self.counts.shape[0])
+        rows_per_block = min(block_rows(n_features), max(1, n_samples))
+        block_starts, block_classes = _blocks(starts, rows_per_block)
+        n_blocks = block_classes.shape[0]
+        wave = wave_blocks(n_features)
+        if n_samples * n_features**2 < _MIN_PARALLEL_WORK or wave == 1:
+            n_threads = 1
+        n_threads = max(1, min(n_threads, wave, n_blocks))
+        # One block per wave means very wide rows: then BLAS's own threads share each syrk.
+        blas_threads_per_call = wave == 1
+
+        buffers = np.empty((n_threads, rows_per_block, n_features))
+        wave_means = np.empty((min(wave, n_blocks), n_features))
+        wave_scatters = np.empty((min(wave, n_blocks), n_features, n_features))
+        with _single_threaded_blas(not blas_threads_per_call):
+            for first in range(0, n_blocks, wave):
+                n_slots = min(wave, n_blocks - first)
+                block_statistics(
+                    X, order, block_starts, first, buffers,
+                    wave_means[:n_slots], wave_scatters[:n_slots], n_threads,
+                )
+                for slot in range(n_slots):
+                    block = first + slot
+                    self._merge(
+                        block_classes[block],
+                        int(block_starts[block + 1] - block_starts[block]),
+                        wave_means[slot],
+                        wave_scatters[slot],
+                    )
         return self
 
-    def _add_block(self, k, block):
-        """Merge one block of rows of class ``k`` (a float64 copy, centred in place)."""
-        n_block = block.shape[0]
-        block_mean = block.mean(axis=0)
-        block -= block_mean
-        block_scatter = block.T @ block  # numpy calls syrk for a product with its own transpose
+    def _merge(self, k, n_block, block_mean, block_scatter):
+        """Chan-Golub-LeVeque merge of one block's statistics into class ``k``'s."""
         n_before = int(self.counts[k])
         n_after = n_before + n_block
         delta = block_mean - self.means[k]
@@ -119,3 +169,18 @@ class ClassStatistics:
         if n_before:
             target += np.outer(delta, delta * (n_before * n_block / n_after))
         self.counts[k] = n_after
+
+
+_controller = None
+
+
+def _single_threaded_blas(active):
+    """Keep BLAS to one thread while the kernel calls it: either the kernel's own threads each
+    call it, or the blocks are too small for BLAS's fork and join to pay (and on a busy machine
+    every small multi-threaded call waits for a descheduled BLAS thread)."""
+    global _controller
+    if not active:
+        return nullcontext()
+    if _controller is None:  # inspecting the loaded libraries costs ~2 ms; do it once
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")

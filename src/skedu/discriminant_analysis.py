@@ -3,8 +3,8 @@
 Every solver works from three statistics gathered in one pass over the rows: class counts, class
 means and the within-class scatter (:mod:`skedu._lda_stats`). ``fit`` gathers them from all rows
 at once, ``partial_fit`` from chunks, and both then solve the same small problems in
-:mod:`skedu._lda_solvers`. The heavy product is one BLAS ``syrk`` per block of rows; there is no
-compiled kernel because none beat it.
+:mod:`skedu._lda_solvers`. The heavy product is one BLAS ``syrk`` per block of rows of one class,
+called from the compiled kernel :mod:`skedu._core._lda` in parallel over blocks.
 """
 
 import warnings
@@ -32,6 +32,7 @@ from ._lda_solvers import (
     within_covariance,
 )
 from ._lda_stats import ClassStatistics
+from .utils import effective_n_threads
 
 __all__ = ["LinearDiscriminantAnalysis"]
 
@@ -79,6 +80,10 @@ class LinearDiscriminantAnalysis(
         With "svd": singular values of the whitened within-class data at or below ``tol`` are
         treated as zero, and so are between-class singular values at or below ``tol`` times the
         largest.
+    n_jobs : int, default=None
+        Threads for gathering the class statistics (scikit-learn's meaning: ``None`` uses what
+        the OpenMP runtime allows, ``-1`` all cores). Small inputs run on one thread. The model
+        does not depend on it.
 
     Attributes
     ----------
@@ -146,6 +151,7 @@ class LinearDiscriminantAnalysis(
         n_components=None,
         store_covariance=False,
         tol=1e-4,
+        n_jobs=None,
     ):
         self.solver = solver
         self.shrinkage = shrinkage
@@ -153,6 +159,7 @@ class LinearDiscriminantAnalysis(
         self.n_components = n_components
         self.store_covariance = store_covariance
         self.tol = tol
+        self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fitting
 
@@ -180,7 +187,7 @@ class LinearDiscriminantAnalysis(
             raise ValueError("The number of samples must be more than the number of classes.")
         self.classes_ = classes
         statistics = ClassStatistics(classes.shape[0], X.shape[1], self._needs_class_scatter())
-        self._statistics = statistics.update(X, codes)
+        self._statistics = statistics.update(X, codes, effective_n_threads(self.n_jobs))
         self._solve(statistics, X, codes)
         return self
 
@@ -232,7 +239,7 @@ class LinearDiscriminantAnalysis(
                     "were not kept; call fit (or start partial_fit again on a fresh estimator)."
                 )
         codes = _encode(y, self.classes_)
-        self._statistics.update(X, codes)
+        self._statistics.update(X, codes, effective_n_threads(self.n_jobs))
         counts = self._statistics.counts
         if np.all(counts > 0) and counts.sum() > counts.shape[0]:
             self._solve(self._statistics)
@@ -368,6 +375,7 @@ class LinearDiscriminantAnalysis(
             raise TypeError(f"tol must be a float, got {self.tol!r}.")
         if not self.tol >= 0:
             raise ValueError(f"tol must be non-negative, got {self.tol!r}.")
+        effective_n_threads(self.n_jobs)  # raises on a bad n_jobs
         if not isinstance(self.store_covariance, (bool, np.bool_)):
             raise TypeError(f"store_covariance must be a bool, got {self.store_covariance!r}.")
 
