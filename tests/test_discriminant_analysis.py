@@ -5,6 +5,8 @@ closed-form model by different routes (class statistics and a p x p eigenproblem
 the n x p centred data there), so results agree to rounding error; the tests allow 1e-6 relative.
 """
 
+import functools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -59,20 +61,28 @@ def _subsample(X, y, n_rows, seed=0):
     return np.asarray(X[rows], dtype=np.float64), y[rows]
 
 
+@functools.lru_cache(maxsize=None)
 def _load(name):
-    """A data set as (X float64, y); the shared ones subsampled to keep the test quick."""
+    """A data set as (X float64, y), read-only; the shared ones subsampled to keep tests quick.
+
+    Cached: several tests read the same set.
+    """
     if name in ("iris", "wine", "digits"):
-        return getattr(datasets, f"load_{name}")(return_X_y=True)
-    if name == "letter":
+        X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
+    elif name == "letter":
         require_data("letter-recognition.data.xz")
-        return _subsample(*shared.load_letter(), 5000)
-    if name == "skin_nonskin":
+        X, y = _subsample(*shared.load_letter(), 5000)
+    elif name == "skin_nonskin":
         require_data("skin_nonskin.csv.xz")
-        return _subsample(*shared.load_skin_nonskin(), 20000)
-    if name == "fashion_mnist":
+        X, y = _subsample(*shared.load_skin_nonskin(), 20000)
+    elif name == "fashion_mnist":
         require_data("fashion-mnist/train-images-idx3-ubyte.gz")
-        return _subsample(*shared.load_idx("fashion-mnist"), 3000)
-    raise ValueError(name)
+        X, y = _subsample(*shared.load_idx("fashion-mnist"), 3000)
+    else:
+        raise ValueError(name)
+    X.setflags(write=False)
+    y.setflags(write=False)
+    return X, y
 
 
 def _largest_relative_error(actual, expected):
@@ -289,6 +299,18 @@ def test_non_finite_input(bad):
     for method in ("predict", "predict_proba", "decision_function", "transform"):
         with pytest.raises(ValueError, match="NaN|infinity"):
             getattr(model, method)(X_bad)
+
+
+def test_huge_finite_input_is_not_rejected():
+    # Scores of finite but huge rows overflow to infinity; only a non-finite X is an error.
+    X, y = _iris()
+    model = LinearDiscriminantAnalysis().fit(X, y)
+    huge = np.full((2, 4), 1e307)
+    huge[1] *= -1
+    with np.errstate(over="ignore"):
+        scores = model.decision_function(huge)
+    assert not np.all(np.isfinite(scores))
+    assert model.predict(huge).shape == (2,)
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.exceptions import NotFittedError
+from sklearn.utils import assert_all_finite
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -260,8 +261,7 @@ class LinearDiscriminantAnalysis(
             One column per class, or with two classes the log-odds of ``classes_[1]``.
         """
         self._check_ready()
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        scores = X @ self.coef_.T
+        scores = self._product(X, self.coef_.T)
         scores += self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
@@ -328,9 +328,8 @@ class LinearDiscriminantAnalysis(
             With "svd", fewer columns when the between-class rank is below ``n_components``.
         """
         self._check_ready()
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         projection = self.scalings_[:, : self._max_components]
-        projected = X @ projection
+        projected = self._product(X, projection)
         if self.solver == "svd":
             # (X - xbar) @ P without an n x p temporary.
             projected -= self.xbar_ @ projection
@@ -450,6 +449,22 @@ class LinearDiscriminantAnalysis(
         self.priors_ = priors
         self._max_components = max_components
         self._n_features_out = max_components
+
+    def _product(self, X, matrix):
+        """``X @ matrix`` for validated ``X``, whose finiteness is checked on the product.
+
+        NaN and infinity in a row of ``X`` make every entry of its row of the product non-finite,
+        so checking the small product replaces a pass over ``X``; ``X`` itself is checked only
+        when the product is not finite (then finite but huge values may have overflowed).
+        """
+        X = validate_data(
+            self, X, reset=False, dtype=[np.float64, np.float32], ensure_all_finite=False
+        )
+        with np.errstate(invalid="ignore", over="ignore"):  # reported below, as a clear error
+            product = X @ matrix
+        if matrix.shape[1] == 0 or not np.isfinite(product).all():
+            assert_all_finite(X, input_name="X")
+        return product
 
     def _check_ready(self):
         statistics = getattr(self, "_statistics", None)
