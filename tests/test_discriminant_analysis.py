@@ -245,6 +245,14 @@ def test_partial_fit_input_errors():
         LinearDiscriminantAnalysis().partial_fit(X[:2], y[:2], classes=[0])
     with pytest.raises(AttributeError):
         LinearDiscriminantAnalysis(solver="eigen", shrinkage="auto").partial_fit
+    untouched = LinearDiscriminantAnalysis(n_components=5)
+    with pytest.raises(ValueError, match="cannot be larger"):
+        untouched.partial_fit(X, y, classes=[0, 1, 2])
+    assert not hasattr(untouched, "classes_")
+    model = LinearDiscriminantAnalysis(solver="eigen").partial_fit(X, y, classes=[0, 1, 2])
+    model.set_params(priors=[0.2, 0.3, 0.5])
+    with pytest.raises(ValueError, match="priors were set after fitting began"):
+        model.partial_fit(X, y)
 
 
 # -------------------------------------------------------------------- singular within scatter

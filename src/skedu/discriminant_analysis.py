@@ -186,10 +186,13 @@ class LinearDiscriminantAnalysis(
         _check_at_least_two_classes(classes)
         if X.shape[0] == classes.shape[0]:
             raise ValueError("The number of samples must be more than the number of classes.")
+        # Parameter errors surface before the pass over the rows.
+        user_priors = self._user_priors(classes.shape[0])
+        max_components = self._max_components_for(classes.shape[0], X.shape[1])
         self.classes_ = classes
         statistics = ClassStatistics(classes.shape[0], X.shape[1], self._needs_class_scatter())
         self._statistics = statistics.update(X, codes, effective_n_threads(self.n_jobs))
-        self._solve(statistics, X, codes)
+        self._solve(statistics, user_priors, max_components, X, codes)
         return self
 
     @available_if(lambda self: _streams(self))
@@ -224,10 +227,6 @@ class LinearDiscriminantAnalysis(
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             classes = np.unique(np.asarray(classes))
             _check_at_least_two_classes(classes)
-            self.classes_ = classes
-            self._statistics = ClassStatistics(
-                classes.shape[0], X.shape[1], self._needs_class_scatter()
-            )
         else:
             if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
                 raise ValueError(
@@ -239,11 +238,20 @@ class LinearDiscriminantAnalysis(
                     "priors were set after fitting began and need per-class scatter matrices that "
                     "were not kept; call fit (or start partial_fit again on a fresh estimator)."
                 )
+            classes = self.classes_
+        # Parameter errors surface before any state changes.
+        user_priors = self._user_priors(classes.shape[0])
+        max_components = self._max_components_for(classes.shape[0], X.shape[1])
+        if first_call:
+            self.classes_ = classes
+            self._statistics = ClassStatistics(
+                classes.shape[0], X.shape[1], self._needs_class_scatter()
+            )
         codes = _encode(y, self.classes_)
         self._statistics.update(X, codes, effective_n_threads(self.n_jobs))
         counts = self._statistics.counts
         if np.all(counts > 0) and counts.sum() > counts.shape[0]:
-            self._solve(self._statistics)
+            self._solve(self._statistics, user_priors, max_components)
         return self
 
     # ---------------------------------------------------------------- prediction
@@ -383,10 +391,10 @@ class LinearDiscriminantAnalysis(
         uses_covariance = self.solver != "svd" or self.store_covariance
         return self.priors is not None and uses_covariance and self.shrinkage != "auto"
 
-    def _class_priors(self, counts):
-        n_classes = counts.shape[0]
+    def _user_priors(self, n_classes):
+        """The ``priors`` parameter validated and normalised, or None for the class proportions."""
         if self.priors is None:
-            return counts / counts.sum()
+            return None
         priors = np.asarray(self.priors, dtype=np.float64)
         if priors.shape != (n_classes,):
             raise ValueError(
@@ -410,11 +418,11 @@ class LinearDiscriminantAnalysis(
             )
         return self.n_components
 
-    def _solve(self, statistics, X=None, codes=None):
+    def _solve(self, statistics, user_priors, max_components, X=None, codes=None):
         """Set the fitted attributes from ``statistics`` (and the rows, for Ledoit-Wolf)."""
-        n_classes, n_features = statistics.means.shape
-        max_components = self._max_components_for(n_classes, n_features)
-        priors = self._class_priors(statistics.counts)
+        n_classes = statistics.means.shape[0]
+        counts = statistics.counts
+        priors = counts / counts.sum() if user_priors is None else user_priors
         for name in _FITTED_ATTRIBUTES:
             self.__dict__.pop(name, None)
 
