@@ -91,7 +91,9 @@ def _compare(label, X_train, y_train, X_test, y_test, solver, n_threads, repeats
     for method in ("predict", "transform"):
         if solver == "lsqr" and method == "transform":
             continue
-        calls = {name: (lambda m=model: getattr(m, method)(X_test)) for name, model in fitted.items()}
+        calls = {
+            name: (lambda m=model: getattr(m, method)(X_test)) for name, model in fitted.items()
+        }
         timings, _ = time_alternately(calls, repeats=repeats)
         for name, seconds in timings.items():
             row[f"{name} {method} s"] = seconds

@@ -334,7 +334,9 @@ def test_huge_finite_input_is_not_rejected():
         (np.ones((6, 2)) * 1j, np.array([0, 1] * 3), ValueError, "[Cc]omplex"),
         (sparse.csr_matrix(np.eye(6)), np.array([0, 1] * 3), TypeError, "[Ss]parse"),
     ],
-    ids=["empty", "1d", "lengths", "one-class", "n=k", "continuous", "strings", "complex", "sparse"],
+    ids=[
+        "empty", "1d", "lengths", "one-class", "n=k", "continuous", "strings", "complex", "sparse",
+    ],
 )
 def test_bad_training_data(X, y, error, match):
     with pytest.raises(error, match=match):

@@ -12,7 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 
 def shrink(covariance, shrinkage):
-    """``(1 - a) C + a tr(C) / p I``: the fixed shrinkage of :func:`sklearn.covariance.shrunk_covariance`.
+    """``(1 - a) C + a tr(C) / p I``, the shrinkage of :func:`sklearn.covariance.shrunk_covariance`.
 
     Parameters
     ----------

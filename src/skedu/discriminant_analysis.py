@@ -7,9 +7,6 @@ at once, ``partial_fit`` from chunks, and both then solve the same small problem
 called from the compiled kernel :mod:`skedu._core._lda` in parallel over blocks.
 """
 
-import warnings
-from numbers import Integral, Real
-
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import (
@@ -33,11 +30,17 @@ from ._lda_solvers import (
     within_covariance,
 )
 from ._lda_stats import ClassStatistics
+from ._lda_validation import (
+    check_at_least_two_classes,
+    check_params,
+    encode_labels,
+    max_components,
+    user_priors,
+)
 from .utils import effective_n_threads
 
 __all__ = ["LinearDiscriminantAnalysis"]
 
-_SOLVERS = ("svd", "eigen", "lsqr")
 _FITTED_ATTRIBUTES = (
     "coef_", "intercept_", "covariance_", "means_", "priors_", "scalings_", "xbar_",
     "explained_variance_ratio_",
@@ -179,20 +182,20 @@ class LinearDiscriminantAnalysis(
         self : LinearDiscriminantAnalysis
             The fitted estimator.
         """
-        self._check_params()
+        check_params(self)
         X, y = validate_data(self, X, y, ensure_min_samples=2, dtype=[np.float64, np.float32])
         check_classification_targets(y)
         classes, codes = np.unique(y, return_inverse=True)
-        _check_at_least_two_classes(classes)
+        check_at_least_two_classes(classes)
         if X.shape[0] == classes.shape[0]:
             raise ValueError("The number of samples must be more than the number of classes.")
         # Parameter errors surface before the pass over the rows.
-        user_priors = self._user_priors(classes.shape[0])
-        max_components = self._max_components_for(classes.shape[0], X.shape[1])
+        given_priors = user_priors(self.priors, classes.shape[0])
+        kept_components = max_components(self.n_components, classes.shape[0], X.shape[1])
         self.classes_ = classes
         statistics = ClassStatistics(classes.shape[0], X.shape[1], self._needs_class_scatter())
         self._statistics = statistics.update(X, codes, effective_n_threads(self.n_jobs))
-        self._solve(statistics, user_priors, max_components, X, codes)
+        self._solve(statistics, given_priors, kept_components, X, codes)
         return self
 
     @available_if(lambda self: _streams(self))
@@ -218,7 +221,7 @@ class LinearDiscriminantAnalysis(
         self : LinearDiscriminantAnalysis
             The updated estimator.
         """
-        self._check_params()
+        check_params(self)
         first_call = not hasattr(self, "_statistics")
         X, y = validate_data(self, X, y, reset=first_call, dtype=[np.float64, np.float32])
         check_classification_targets(y)
@@ -226,7 +229,7 @@ class LinearDiscriminantAnalysis(
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             classes = np.unique(np.asarray(classes))
-            _check_at_least_two_classes(classes)
+            check_at_least_two_classes(classes)
         else:
             if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
                 raise ValueError(
@@ -240,18 +243,18 @@ class LinearDiscriminantAnalysis(
                 )
             classes = self.classes_
         # Parameter errors surface before any state changes.
-        user_priors = self._user_priors(classes.shape[0])
-        max_components = self._max_components_for(classes.shape[0], X.shape[1])
+        given_priors = user_priors(self.priors, classes.shape[0])
+        kept_components = max_components(self.n_components, classes.shape[0], X.shape[1])
         if first_call:
             self.classes_ = classes
             self._statistics = ClassStatistics(
                 classes.shape[0], X.shape[1], self._needs_class_scatter()
             )
-        codes = _encode(y, self.classes_)
+        codes = encode_labels(y, self.classes_)
         self._statistics.update(X, codes, effective_n_threads(self.n_jobs))
         counts = self._statistics.counts
         if np.all(counts > 0) and counts.sum() > counts.shape[0]:
-            self._solve(self._statistics, user_priors, max_components)
+            self._solve(self._statistics, given_priors, kept_components)
         return self
 
     # ---------------------------------------------------------------- prediction
@@ -359,75 +362,21 @@ class LinearDiscriminantAnalysis(
 
     # ------------------------------------------------------------------ helpers
 
-    def _check_params(self):
-        if self.solver not in _SOLVERS:
-            raise ValueError(f"solver must be one of {_SOLVERS}, got {self.solver!r}.")
-        shrinkage = self.shrinkage
-        if isinstance(shrinkage, str):
-            if shrinkage != "auto":
-                raise ValueError(f"shrinkage must be None, 'auto' or a float, got {shrinkage!r}.")
-        elif shrinkage is not None:
-            if not isinstance(shrinkage, Real) or isinstance(shrinkage, bool):
-                raise TypeError(f"shrinkage must be None, 'auto' or a float, got {shrinkage!r}.")
-            if not 0.0 <= shrinkage <= 1.0:
-                raise ValueError(f"shrinkage must be in [0, 1], got {shrinkage!r}.")
-        if shrinkage is not None and self.solver == "svd":
-            raise ValueError("shrinkage is not supported with solver='svd'; use 'eigen' or 'lsqr'.")
-        if self.n_components is not None:
-            if not isinstance(self.n_components, Integral) or isinstance(self.n_components, bool):
-                raise TypeError(f"n_components must be an int or None, got {self.n_components!r}.")
-            if self.n_components < 1:
-                raise ValueError(f"n_components must be at least 1, got {self.n_components}.")
-        if not isinstance(self.tol, Real) or isinstance(self.tol, bool):
-            raise TypeError(f"tol must be a float, got {self.tol!r}.")
-        if not self.tol >= 0:
-            raise ValueError(f"tol must be non-negative, got {self.tol!r}.")
-        effective_n_threads(self.n_jobs)  # raises on a bad n_jobs
-        if not isinstance(self.store_covariance, (bool, np.bool_)):
-            raise TypeError(f"store_covariance must be a bool, got {self.store_covariance!r}.")
-
     def _needs_class_scatter(self):
         """Whether user priors will weight the class covariances (then keep them apart)."""
         uses_covariance = self.solver != "svd" or self.store_covariance
         return self.priors is not None and uses_covariance and self.shrinkage != "auto"
 
-    def _user_priors(self, n_classes):
-        """The ``priors`` parameter validated and normalised, or None for the class proportions."""
-        if self.priors is None:
-            return None
-        priors = np.asarray(self.priors, dtype=np.float64)
-        if priors.shape != (n_classes,):
-            raise ValueError(
-                f"priors has shape {priors.shape}; expected ({n_classes},), one per class."
-            )
-        if not np.all(np.isfinite(priors)) or np.any(priors < 0):
-            raise ValueError("priors must be finite and non-negative.")
-        if abs(priors.sum() - 1.0) > 1e-5:
-            warnings.warn("The priors do not sum to 1. Renormalizing", UserWarning)
-            priors = priors / priors.sum()
-        return priors
-
-    def _max_components_for(self, n_classes, n_features):
-        max_components = min(n_classes - 1, n_features)
-        if self.n_components is None:
-            return max_components
-        if self.n_components > max_components:
-            raise ValueError(
-                f"n_components={self.n_components} cannot be larger than "
-                f"min(n_features, n_classes - 1) = {max_components}."
-            )
-        return self.n_components
-
-    def _solve(self, statistics, user_priors, max_components, X=None, codes=None):
+    def _solve(self, statistics, given_priors, kept_components, X=None, codes=None):
         """Set the fitted attributes from ``statistics`` (and the rows, for Ledoit-Wolf)."""
         n_classes = statistics.means.shape[0]
         counts = statistics.counts
-        priors = counts / counts.sum() if user_priors is None else user_priors
+        priors = counts / counts.sum() if given_priors is None else given_priors
         for name in _FITTED_ATTRIBUTES:
             self.__dict__.pop(name, None)
 
         if self.solver == "svd":
-            attributes = solve_svd(statistics, priors, self.tol, max_components)
+            attributes = solve_svd(statistics, priors, self.tol, kept_components)
             if self.store_covariance:
                 attributes["covariance_"] = within_covariance(statistics, priors, None)
         else:
@@ -444,7 +393,7 @@ class LinearDiscriminantAnalysis(
                     total = ledoit_wolf_covariance(X)
                 else:
                     total = total_covariance(statistics, self.shrinkage)
-                attributes = solve_eigen(within, total, statistics.means, priors, max_components)
+                attributes = solve_eigen(within, total, statistics.means, priors, kept_components)
             attributes["covariance_"] = within
 
         if n_classes == 2:  # one decision function: the log-odds of the second class
@@ -455,8 +404,8 @@ class LinearDiscriminantAnalysis(
             setattr(self, name, value)
         self.means_ = statistics.means.copy()
         self.priors_ = priors
-        self._max_components = max_components
-        self._n_features_out = max_components
+        self._max_components = kept_components
+        self._n_features_out = kept_components
 
     def _product(self, X, matrix):
         """``X @ matrix`` for validated ``X``, whose finiteness is checked on the product.
@@ -514,23 +463,3 @@ LinearDiscriminantAnalysis.transform = available_if(_projects)(
 LinearDiscriminantAnalysis.fit_transform = available_if(_projects)(
     LinearDiscriminantAnalysis.fit_transform
 )
-
-
-def _check_at_least_two_classes(classes):
-    if classes.shape[0] < 2:
-        raise ValueError(
-            "LinearDiscriminantAnalysis needs samples of at least 2 classes; "
-            f"got only class {classes.tolist()}."
-        )
-
-
-def _encode(y, classes):
-    """Index of each label of ``y`` in the sorted ``classes``; an error for unknown labels."""
-    codes = np.searchsorted(classes, y)
-    codes = np.clip(codes, 0, classes.shape[0] - 1)
-    unknown = classes[codes] != y
-    if np.any(unknown):
-        raise ValueError(
-            f"y contains labels not in classes: {np.unique(np.asarray(y)[unknown]).tolist()}."
-        )
-    return codes
