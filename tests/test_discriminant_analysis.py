@@ -269,8 +269,14 @@ def test_duplicated_features_like_sklearn():
     # the cure in the message (LinAlgError is a ValueError).
     with pytest.raises(np.linalg.LinAlgError):
         SklearnLDA(solver="eigen").fit(duplicated, y)
+    model = LinearDiscriminantAnalysis(solver="eigen").fit(X, y)
     with pytest.raises(ValueError, match="singular.*shrinkage"):
-        LinearDiscriminantAnalysis(solver="eigen").fit(duplicated, y)
+        model.fit(duplicated, y)
+    # The failed refit leaves no half-updated model and no statistics to stream onto.
+    with pytest.raises(NotFittedError):
+        model.predict(duplicated)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        model.partial_fit(duplicated, y)
 
 
 def test_more_features_than_samples():
@@ -307,6 +313,12 @@ def test_non_finite_input(bad):
     for method in ("predict", "predict_proba", "decision_function", "transform"):
         with pytest.raises(ValueError, match="NaN|infinity"):
             getattr(model, method)(X_bad)
+
+
+def test_no_spread_within_classes_is_a_clear_error():
+    X = np.array([[0.0, 1.0], [0.0, 1.0], [2.0, 3.0], [2.0, 3.0]])
+    with pytest.raises(ValueError, match="constant within each class"):
+        LinearDiscriminantAnalysis().fit(X, [0, 0, 1, 1])
 
 
 def test_huge_finite_input_is_not_rejected():
