@@ -126,10 +126,20 @@ class LinearDiscriminantAnalysis(
 
     Notes
     -----
-    With the default priors the results equal scikit-learn's up to floating-point error for
-    every solver. The "svd" solver replaces scikit-learn's SVD of the ``n x p`` centred data by
-    the eigendecomposition of its ``p x p`` Gram matrix (the scaled within-class scatter): same
-    singular vectors, squared singular values, and one pass over the rows.
+    The fitted attributes equal scikit-learn's up to floating-point error for every solver, with
+    three deliberate differences: "lsqr" treats singular values of ``S_w`` below
+    ``n_features * eps`` times the largest as zero (scikit-learn keeps the rounding noise of a
+    singular ``S_w``, e.g. with more features than samples); :meth:`predict_log_proba` is a
+    log-softmax, finite where scikit-learn's ``log(predict_proba)`` underflows; the statistics
+    are accumulated in float64 for float32 input.
+
+    The "svd" solver replaces scikit-learn's SVD of the ``n x p`` centred data by the
+    eigendecomposition of its ``p x p`` Gram matrix (the scaled within-class scatter): the same
+    singular vectors, the squares of the singular values, and one pass over the rows.
+
+    The estimator keeps the statistics for :meth:`partial_fit`: a ``p x p`` scatter matrix, or
+    one per class when ``priors`` is given with the "eigen" or "lsqr" solver (or with
+    ``store_covariance``).
 
     Examples
     --------
