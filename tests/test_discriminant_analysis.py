@@ -463,3 +463,28 @@ def test_feature_names_out():
         model.get_feature_names_out(),
         ["lineardiscriminantanalysis0", "lineardiscriminantanalysis1"],
     )
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_partial_fit_with_non_finite_chunk_keeps_the_statistics(bad):
+    X, y = datasets.load_wine(return_X_y=True)
+    order = np.random.default_rng(0).permutation(X.shape[0])
+    X, y = X[order], y[order]
+    model = LinearDiscriminantAnalysis().partial_fit(X[:100], y[:100], classes=[0, 1, 2])
+    chunk = X[100:].copy()
+    chunk[-1, 3] = bad
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        model.partial_fit(chunk, y[100:])
+    model.partial_fit(X[100:], y[100:])
+    _assert_close(model.coef_, LinearDiscriminantAnalysis().fit(X, y).coef_)
+    first = LinearDiscriminantAnalysis()
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        first.partial_fit(chunk, y[100:], classes=[0, 1, 2])
+    first.partial_fit(X, y)  # the failed first chunk left nothing behind
+    _assert_close(first.coef_, model.coef_)
+
+
+def test_overflowing_sums_are_a_clear_error():
+    X, y = datasets.load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match="overflow"):
+        LinearDiscriminantAnalysis().fit(X * 1e307, y)

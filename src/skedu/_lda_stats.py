@@ -23,6 +23,7 @@ block order, so the statistics do not depend on the number of threads.
 from contextlib import nullcontext
 
 import numpy as np
+from sklearn.utils import assert_all_finite
 from threadpoolctl import ThreadpoolController
 
 from ._core._lda import block_statistics
@@ -129,7 +130,27 @@ class ClassStatistics:
         Returns
         -------
         self : ClassStatistics
+
+        Raises
+        ------
+        ValueError
+            When ``X`` holds NaN or infinity. They show in the block means, so ``X`` needs no
+            check of its own beforehand; the statistics are then left as they were.
         """
+        saved = None if self.n_samples == 0 else (
+            self.counts.copy(), self.means.copy(), self.scatter.copy()
+        )
+        try:
+            self._add_rows(X, codes, n_threads)
+        except BaseException:
+            if saved is None:
+                self.counts[:], self.means[:], self.scatter[:] = 0, 0.0, 0.0
+            else:
+                self.counts, self.means, self.scatter = saved
+            raise
+        return self
+
+    def _add_rows(self, X, codes, n_threads):
         n_samples, n_features = X.shape
         order, _, starts = _class_order(codes, self.counts.shape[0])
         rows_per_block = min(block_rows(n_features), max(1, n_samples))
@@ -152,6 +173,8 @@ class ClassStatistics:
                     X, order, block_starts, first, buffers,
                     wave_means[:n_slots], wave_scatters[:n_slots], n_threads,
                 )
+                if not np.isfinite(wave_means[:n_slots]).all():
+                    _raise_non_finite(X)
                 for slot in range(n_slots):
                     block = first + slot
                     self._merge(
@@ -160,7 +183,6 @@ class ClassStatistics:
                         wave_means[slot],
                         wave_scatters[slot],
                     )
-        return self
 
     def _merge(self, k, n_block, block_mean, block_scatter):
         """Chan-Golub-LeVeque merge of one block's statistics into class ``k``'s."""
@@ -173,6 +195,12 @@ class ClassStatistics:
         if n_before:
             target += np.outer(delta, delta * (n_before * n_block / n_after))
         self.counts[k] = n_after
+
+
+def _raise_non_finite(X):
+    """The error for rows whose block sums are not finite: NaN or infinity in ``X``, or overflow."""
+    assert_all_finite(X, input_name="X")
+    raise ValueError("X holds values so large that their sums overflow float64; rescale X.")
 
 
 _controller = None
