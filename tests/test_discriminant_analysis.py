@@ -30,6 +30,15 @@ from tests.conftest import require_data
 # margin over the ~1e-12 actually seen, yet catches any real formula difference.
 RTOL = 1e-6
 
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    """Run scikit-learn's LAPACK calls on one BLAS thread: on a 2-core machine shared with other
+    jobs, multi-threaded LAPACK on small matrices can be 100x slower (e.g. 25 s instead of 1 s
+    for the SVD of 3000 x 784). skedu's own threads are OpenMP and stay as they are."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 SOLVER_SETTINGS = [
     {"solver": "svd"},
     {"solver": "eigen"},
