@@ -304,6 +304,29 @@ def test_more_features_than_samples():
     _assert_matches_sklearn(X, y, solver="lsqr", shrinkage=0.5)
 
 
+def test_wide_data_svd_routes_agree():
+    # fit takes the SVD of the rows when there are more features than rows; partial_fit (and
+    # store_covariance) go through the p x p statistics. Both must give the same model.
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((40, 60)) + np.repeat(rng.standard_normal((4, 60)), 10, axis=0)
+    y = np.repeat([0, 1, 2, 3], 10)
+    from_rows = _assert_matches_sklearn(X, y, solver="svd")
+    assert not hasattr(from_rows, "_statistics")
+    streamed = LinearDiscriminantAnalysis()
+    for rows in np.array_split(rng.permutation(40), 4):
+        streamed.partial_fit(X[rows], y[rows], classes=[0, 1, 2, 3])
+    with_covariance = LinearDiscriminantAnalysis(store_covariance=True).fit(X, y)
+    for other in (streamed, with_covariance):
+        _assert_close(other.coef_, from_rows.coef_)
+        _assert_close(other.intercept_, from_rows.intercept_)
+        expected = from_rows.transform(X)
+        _assert_close(_align_signs(other.transform(X), expected), expected)
+    X_bad = X.copy()
+    X_bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        LinearDiscriminantAnalysis().fit(X_bad, y)
+
+
 # ------------------------------------------------------------------------------- bad input
 
 

@@ -139,6 +139,12 @@ def solve_eigen(within, total, means, priors, max_components):
     }
 
 
+_NO_SPREAD = (
+    "Every feature is constant within each class: the within-class scatter is zero and "
+    "solver='svd' finds no direction to keep (lower tol, or check the data)."
+)
+
+
 def solve_svd(stats, priors, tol, max_components):
     """SVD solver, from the class statistics alone.
 
@@ -154,7 +160,6 @@ def solve_svd(stats, priors, tol, max_components):
         ``intercept_``
     """
     n_samples = stats.n_samples
-    n_classes = stats.means.shape[0]
     scatter = stats.pooled_scatter()
     std = np.sqrt(np.clip(np.diag(scatter), 0.0, None) / n_samples)
     std[std == 0] = 1.0
@@ -166,16 +171,53 @@ def solve_svd(stats, priors, tol, max_components):
     singular_values = np.sqrt(np.clip(eigenvalues, 0.0, None))
     rank = int(np.sum(singular_values > tol))
     if rank == 0:
-        raise ValueError(
-            "Every feature is constant within each class: the within-class scatter is zero and "
-            "solver='svd' finds no direction to keep (lower tol, or check the data)."
-        )
+        raise ValueError(_NO_SPREAD)
     whitening = (eigenvectors[:, :rank] / std[:, np.newaxis]) / singular_values[:rank]
+    return _between_class_directions(
+        stats.means, priors, n_samples, whitening, tol, max_components
+    )
 
-    # 2) Directions of largest between-class variance in the whitened space.
-    xbar = priors @ stats.means
+
+def solve_svd_from_rows(X, codes, means, priors, tol, max_components):
+    """SVD solver on the rows themselves, scikit-learn's route, for data wider than long.
+
+    With more features than rows the SVD of the ``n x p`` centred rows costs ``O(n^2 p)`` and
+    needs no ``p x p`` matrix, while the statistics would cost ``O(n p^2)`` and ``p^2`` memory.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    codes : ndarray of shape (n_samples,)
+        Class index of each row.
+    means : ndarray of shape (n_classes, n_features)
+    priors : ndarray of shape (n_classes,)
+    tol : float
+    max_components : int
+
+    Returns
+    -------
+    attributes : dict, as :func:`solve_svd`
+    """
+    n_samples = X.shape[0]
+    centred = X - means[codes]
+    std = centred.std(axis=0)
+    std[std == 0] = 1.0
+    centred *= 1.0 / (np.sqrt(n_samples) * std)
+    _, singular_values, right_vectors = linalg.svd(centred, full_matrices=False)
+    rank = int(np.sum(singular_values > tol))
+    if rank == 0:
+        raise ValueError(_NO_SPREAD)
+    whitening = (right_vectors[:rank].T / std[:, np.newaxis]) / singular_values[:rank]
+    return _between_class_directions(means, priors, n_samples, whitening, tol, max_components)
+
+
+def _between_class_directions(means, priors, n_samples, whitening, tol, max_components):
+    """Second stage of the SVD solver: the directions of largest between-class variance in the
+    whitened space, and the linear decision rule they give."""
+    n_classes = means.shape[0]
+    xbar = priors @ means
     scale = np.sqrt(n_samples * priors / (n_classes - 1))
-    between = (scale[:, np.newaxis] * (stats.means - xbar)) @ whitening
+    between = (scale[:, np.newaxis] * (means - xbar)) @ whitening
     _, between_singular, between_vt = linalg.svd(between, full_matrices=False)
     total_between = np.sum(between_singular**2)
     if total_between == 0:  # every class has the same mean
@@ -186,7 +228,7 @@ def solve_svd(stats, priors, tol, max_components):
         between_rank = int(np.sum(between_singular > tol * between_singular[0]))
     scalings = whitening @ between_vt.T[:, :between_rank]
 
-    coef = (stats.means - xbar) @ scalings
+    coef = (means - xbar) @ scalings
     intercept = -0.5 * np.sum(coef**2, axis=1) + np.log(priors)
     coef = coef @ scalings.T
     intercept -= xbar @ coef.T

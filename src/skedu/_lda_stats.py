@@ -106,6 +106,23 @@ class ClassStatistics:
         self.scatter = np.zeros(shape)
         self.per_class = per_class
 
+    @classmethod
+    def means_only(cls, X, codes, n_classes):
+        """Counts and means of the rows, without the scatter (``scatter`` is None).
+
+        For the row-based SVD of data with more features than rows, where a ``p x p`` scatter
+        would be the largest object of the fit. ``X`` is checked for NaN and infinity here.
+        """
+        assert_all_finite(X, input_name="X")
+        statistics = cls.__new__(cls)
+        statistics.counts = np.bincount(codes, minlength=n_classes).astype(np.int64)
+        sums = np.zeros((n_classes, X.shape[1]))
+        np.add.at(sums, codes, X)
+        statistics.means = sums / statistics.counts[:, np.newaxis]
+        statistics.scatter = None
+        statistics.per_class = False
+        return statistics
+
     @property
     def n_samples(self):
         """Total number of rows seen."""

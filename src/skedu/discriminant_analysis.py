@@ -26,6 +26,7 @@ from ._lda_solvers import (
     solve_eigen,
     solve_lsqr,
     solve_svd,
+    solve_svd_from_rows,
     total_covariance,
     within_covariance,
 )
@@ -133,9 +134,11 @@ class LinearDiscriminantAnalysis(
     log-softmax, finite where scikit-learn's ``log(predict_proba)`` underflows; the statistics
     are accumulated in float64 for float32 input.
 
-    The "svd" solver replaces scikit-learn's SVD of the ``n x p`` centred data by the
-    eigendecomposition of its ``p x p`` Gram matrix (the scaled within-class scatter): the same
-    singular vectors, the squares of the singular values, and one pass over the rows.
+    With at least as many rows as features, the "svd" solver replaces scikit-learn's SVD of the
+    ``n x p`` centred data by the eigendecomposition of its ``p x p`` Gram matrix (the scaled
+    within-class scatter): the same singular vectors, the squares of the singular values, and
+    one pass over the rows. With more features than rows (and ``store_covariance=False``),
+    :meth:`fit` takes scikit-learn's route, the SVD of the rows, and forms no ``p x p`` matrix.
 
     The estimator keeps the statistics for :meth:`partial_fit`: a ``p x p`` scatter matrix, or
     one per class when ``priors`` is given with the "eigen" or "lsqr" solver (or with
@@ -213,11 +216,17 @@ class LinearDiscriminantAnalysis(
         given_priors = user_priors(self.priors, classes.shape[0])
         kept_components = max_components(self.n_components, classes.shape[0], X.shape[1])
         self.classes_ = classes
-        statistics = ClassStatistics(classes.shape[0], X.shape[1], self._needs_class_scatter())
-        statistics.update(X, codes, effective_n_threads(self.n_jobs))
-        with _solve_threads(X.shape[1]):
+        n_classes, n_features = classes.shape[0], X.shape[1]
+        if self.solver == "svd" and n_features > X.shape[0] and not self.store_covariance:
+            # Wider than long: the SVD of the rows is cheaper than a p x p scatter.
+            statistics = ClassStatistics.means_only(X, codes, n_classes)
+        else:
+            statistics = ClassStatistics(n_classes, n_features, self._needs_class_scatter())
+            statistics.update(X, codes, effective_n_threads(self.n_jobs))
+        with _solve_threads(n_features):
             self._solve(statistics, given_priors, kept_components, X, codes)
-        self._statistics = statistics  # partial_fit may go on from here
+        if statistics.scatter is not None:
+            self._statistics = statistics  # partial_fit may go on from here
         return self
 
     @available_if(lambda self: _streams(self))
@@ -227,6 +236,10 @@ class LinearDiscriminantAnalysis(
         After calls on the chunks of a data set the model equals :meth:`fit` on all of it, up to
         floating-point error. The model is solved after each call once every class has rows and
         there are more rows than classes; until then prediction raises ``NotFittedError``.
+
+        A call after :meth:`fit` adds to the statistics of that fit, except after a fit with the
+        "svd" solver on more features than rows, which takes the SVD of the rows (as
+        scikit-learn) and keeps no statistics: ``partial_fit`` then starts afresh.
 
         Parameters
         ----------
@@ -401,7 +414,11 @@ class LinearDiscriminantAnalysis(
         for name in _FITTED_ATTRIBUTES:
             self.__dict__.pop(name, None)
 
-        if self.solver == "svd":
+        if self.solver == "svd" and statistics.scatter is None:
+            attributes = solve_svd_from_rows(
+                X, codes, statistics.means, priors, self.tol, kept_components
+            )
+        elif self.solver == "svd":
             attributes = solve_svd(statistics, priors, self.tol, kept_components)
             if self.store_covariance:
                 attributes["covariance_"] = within_covariance(statistics, priors, None)
