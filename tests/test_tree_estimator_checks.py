@@ -8,8 +8,10 @@ ESTIMATORS = [
     DecisionTreeClassifier(random_state=0),
     DecisionTreeClassifier(splitter="hist", random_state=0),
     DecisionTreeClassifier(max_leaf_nodes=8, random_state=0),
+    DecisionTreeClassifier(splitter="random", random_state=0),
     DecisionTreeRegressor(random_state=0),
     DecisionTreeRegressor(splitter="hist", random_state=0),
+    DecisionTreeRegressor(splitter="random", random_state=0),
 ]
 
 

@@ -45,7 +45,7 @@ def grow(X, gradients, hessians, criterion, splitter, l2=0.0, max_depth=1, seed=
          row_major=False, **limits):
     X = np.ascontiguousarray(X, dtype=np.float32)
     data = dict(feature_values=None, binned=None, bin_thresholds=None, n_bins_non_missing=None)
-    if splitter == 1:
+    if splitter == 1:  # hist; 0 (exact) and 2 (random) read raw values
         mapper = BinMapper().fit(X)
         data.update(binned=mapper.transform(X), bin_thresholds=mapper.upper_edges_,
                     n_bins_non_missing=mapper.n_bins_non_missing_)
@@ -96,7 +96,32 @@ def test_root_split_is_the_brute_force_best(criterion, splitter, seed):
     np.testing.assert_allclose(values[left], expected_value, rtol=1e-9)
 
 
-@pytest.mark.parametrize("splitter", [0, 1])
+@pytest.mark.parametrize("criterion", [GINI, ENTROPY, SQUARED_ERROR, SECOND_ORDER])
+@pytest.mark.parametrize("seed", range(3))
+def test_random_split_gain_is_the_gain_of_its_threshold(criterion, seed):
+    rng = np.random.RandomState(seed)
+    n = 80
+    X = rng.randn(n, 4)
+    X[rng.rand(n, 4) < 0.1] = np.nan
+    if criterion in (GINI, ENTROPY):
+        gradients = np.eye(3)[rng.randint(0, 3, n)]
+    else:
+        gradients = rng.randn(n, 1)
+    hessians = rng.rand(n) + 0.5
+    l2 = 1.0 if criterion == SECOND_ORDER else 0.0
+    nodes, _ = grow(X, gradients, hessians, criterion, 2, l2, seed=seed)
+    feature, threshold = nodes["feature"][0], nodes["threshold"][0]
+    column = X[:, feature].astype(np.float32).astype(np.float64)
+    missing = np.isnan(column)
+    left = (column <= threshold) | (missing & bool(nodes["missing_go_left"][0]))
+    expected = (side_score(gradients[left].sum(0), hessians[left].sum(), criterion, l2)
+                + side_score(gradients[~left].sum(0), hessians[~left].sum(), criterion, l2)
+                - side_score(gradients.sum(0), hessians.sum(), criterion, l2))
+    np.testing.assert_allclose(nodes["gain"][0], expected, rtol=1e-9)
+    assert nodes["gain"][0] <= brute_force_best_gain(X, gradients, hessians, criterion, l2) + 1e-9
+
+
+@pytest.mark.parametrize("splitter", [0, 1, 2])
 def test_rows_reach_the_leaf_whose_statistics_they_made(splitter):
     rng = np.random.RandomState(0)
     X = rng.randn(3000, 5)
@@ -121,7 +146,7 @@ def test_rows_reach_the_leaf_whose_statistics_they_made(splitter):
     np.testing.assert_allclose(out, values[leaves])
 
 
-@pytest.mark.parametrize("splitter", [0, 1])
+@pytest.mark.parametrize("splitter", [0, 1, 2])
 def test_row_major_copies_give_the_same_tree(splitter):
     rng = np.random.RandomState(4)
     X = rng.randn(5000, 7)

@@ -21,10 +21,12 @@ from libc.string cimport memcpy
 from ._criterion cimport leaf_value, node_impurity, side_score
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
 from ._histogram cimport build_feature_histogram, subtract_histograms
-from ._random cimport random_below
+from ._random cimport random_below, random_uniform
+from ._random_split cimport random_split
 from ._sort cimport sort_values_with_rows
 from ._split cimport best_split_from_histogram
-from ._types cimport (CRITERION_SECOND_ORDER, CRITERION_SQUARED_ERROR, LEAF, MISSING_BIN, N_BINS, SPLITTER_HIST,
+from ._types cimport (CRITERION_SECOND_ORDER, CRITERION_SQUARED_ERROR, LEAF, MISSING_BIN, N_BINS,
+                      SPLITTER_HIST, SPLITTER_RANDOM,
                       BIN_DTYPE_C, X_DTYPE_C, Node, intp_t,
                       SplitContext, SplitRecord)
 
@@ -75,6 +77,7 @@ cdef struct Workspace:
     double* scratch                 # [n_threads, scratch_stride]
     intp_t scratch_stride           # 4 * n_channels rounded up, plus a cache line of padding
     SplitRecord* feature_splits     # [n_features]
+    double* feature_uniforms        # [n_features]: random splitter's draws for this node
     unsigned char* feature_constant # [n_features]
     intp_t* features                # candidate order, partially shuffled per node
     uint64_t rng
@@ -250,6 +253,15 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
                 bin_threshold = <intp_t>record.threshold
             record.bin_threshold = <unsigned char>bin_threshold
             record.threshold = data.bin_thresholds[feature * MISSING_BIN + bin_threshold]
+    elif ws.params.splitter == SPLITTER_RANDOM:
+        if data.row_values != NULL and end - start < ROW_MAJOR_MAX_ROWS:
+            varies = random_split(feature, data.row_values + feature, data.n_features,
+                                  ws.samples + start, end - start, ws.gradients, ws.hessians,
+                                  context, ws.feature_uniforms[feature], record, scratch)
+        else:
+            varies = random_split(feature, data.feature_values + feature * data.n_samples, 1,
+                                  ws.samples + start, end - start, ws.gradients, ws.hessians,
+                                  context, ws.feature_uniforms[feature], record, scratch)
     else:
         if data.row_values != NULL and end - start < ROW_MAJOR_MAX_ROWS:
             n_non_missing = gather_values(data.row_values + feature, data.n_features,
@@ -298,6 +310,8 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
             swap_with = position + random_below(&ws.rng, n_features - position)
             ws.features[position], ws.features[swap_with] = (ws.features[swap_with],
                                                              ws.features[position])
+            if params.splitter == SPLITTER_RANDOM:
+                ws.feature_uniforms[ws.features[position]] = random_uniform(&ws.rng)
         if histogram != NULL:
             work = batch * N_BINS * (ws.data.n_channels + 2) // MIN_PARALLEL_SCAN
         else:
@@ -541,6 +555,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.scratch_stride = ((4 * n_channels + 7) // 8 + 1) * 8
     ws.scratch = <double*>malloc(n_threads * ws.scratch_stride * sizeof(double))
     ws.feature_splits = <SplitRecord*>malloc(data.n_features * sizeof(SplitRecord))
+    ws.feature_uniforms = <double*>malloc(data.n_features * sizeof(double))
     ws.feature_constant = <unsigned char*>malloc(data.n_features)
     ws.features = <intp_t*>malloc(data.n_features * sizeof(intp_t))
     ws.frontier = <PendingNode*>malloc(ws.frontier_capacity * sizeof(PendingNode))
@@ -548,7 +563,8 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     if (ws.samples == NULL or ws.ordered_gradients == NULL or ws.ordered_hessians == NULL
             or ws.sort_values == NULL or ws.sort_rows == NULL or ws.scratch_keys == NULL
             or ws.scratch_rows == NULL or ws.scratch == NULL
-            or ws.feature_splits == NULL or ws.feature_constant == NULL or ws.features == NULL
+            or ws.feature_splits == NULL or ws.feature_uniforms == NULL
+            or ws.feature_constant == NULL or ws.features == NULL
             or ws.frontier == NULL or ws.free_histograms == NULL):
         return False
     memcpy(ws.samples, rows, n_rows * sizeof(intp_t))
@@ -597,6 +613,7 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.scratch_rows)
     free(ws.scratch)
     free(ws.feature_splits)
+    free(ws.feature_uniforms)
     free(ws.feature_constant)
     free(ws.features)
     free(ws.frontier)

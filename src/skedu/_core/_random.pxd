@@ -17,3 +17,8 @@ cdef inline uint64_t next_random(uint64_t* state) noexcept nogil:
 cdef inline intp_t random_below(uint64_t* state, intp_t bound) noexcept nogil:
     """Uniform integer in [0, bound) (bound > 0); the modulo bias is below 2**-40 here."""
     return <intp_t>(next_random(state) % <uint64_t>bound)
+
+
+cdef inline double random_uniform(uint64_t* state) noexcept nogil:
+    """Uniform double in [0, 1) from the top 53 bits."""
+    return (next_random(state) >> 11) * (1.0 / 9007199254740992.0)

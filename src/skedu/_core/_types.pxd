@@ -26,6 +26,7 @@ cdef enum Criterion:
 cdef enum Splitter:
     SPLITTER_EXACT = 0
     SPLITTER_HIST = 1
+    SPLITTER_RANDOM = 2
 
 cdef packed struct Node:
     intp_t left_child          # LEAF (-1) for a leaf

@@ -15,7 +15,7 @@ from ._flat_tree import FlatTree
 
 CRITERIA_CLASSIFICATION = {"gini": 0, "entropy": 1, "log_loss": 1}
 CRITERIA_REGRESSION = {"squared_error": 2}
-SPLITTERS = {"best": 0, "hist": 1}
+SPLITTERS = {"best": 0, "hist": 1, "random": 2}
 
 
 def _check_number(name, value, kind, low, high=None, low_inclusive=True, allow_none=False):
@@ -121,7 +121,8 @@ class BaseDecisionTree(BaseEstimator):
             data["n_bins_non_missing"] = binner.n_bins_non_missing_
             data["binned_rows"] = np.ascontiguousarray(data["binned"].T)
         else:
-            # Large nodes read feature-major columns, small ones the row-major X.
+            # "best" and "random": large nodes read feature-major columns, small ones the
+            # row-major X.
             data["feature_values"] = np.ascontiguousarray(X.T)
             data["row_values"] = X
         ((nodes, values),) = grow_trees(
@@ -226,9 +227,11 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     ----------
     criterion : {"gini", "entropy", "log_loss"}, default="gini"
         Split quality; "log_loss" and "entropy" are the same (Shannon information gain).
-    splitter : {"best", "hist"}, default="best"
+    splitter : {"best", "hist", "random"}, default="best"
         "best" searches every distinct value of the sorted feature (exact); "hist" bins every
-        feature into at most ``max_bins`` quantile bins first, then splits between bins.
+        feature into at most ``max_bins`` quantile bins first, then splits between bins;
+        "random" draws one threshold per feature uniformly between the node's extremes and
+        keeps the best of those (extremely randomised trees).
     max_depth : int, default=None
         Maximum depth; None grows until leaves are pure or hit the other limits.
     min_samples_split : int or float, default=2
@@ -367,8 +370,9 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
     Parameters
     ----------
     criterion : {"squared_error"}, default="squared_error"
-    splitter : {"best", "hist"}, default="best"
-        "best": exact search over sorted values; "hist": search between quantile bins.
+    splitter : {"best", "hist", "random"}, default="best"
+        "best": exact search over sorted values; "hist": search between quantile bins;
+        "random": the best of one random threshold per feature.
     max_depth, min_samples_split, min_samples_leaf, min_weight_fraction_leaf, max_features, \
 random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
         As in :class:`DecisionTreeClassifier`.

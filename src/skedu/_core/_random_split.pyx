@@ -1,0 +1,80 @@
+"""A random split of one feature (the "random" splitter, extremely randomised trees).
+
+The threshold is drawn uniformly between the node's smallest and largest value of the feature;
+one pass sums each side, and the missing values are tried on either side as in the other
+splitters. No sort: a node costs one pass over its rows per feature.
+"""
+
+from libc.math cimport INFINITY, isnan
+
+from ._split cimport consider_split, record_split
+
+# Values closer than this are one value (as in the exact splitter).
+cdef double FEATURE_THRESHOLD = 1e-7
+
+
+cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
+                       const intp_t* rows, intp_t n_rows, const double* gradients,
+                       const double* hessians, const SplitContext* context, double uniform,
+                       SplitRecord* best, double* scratch) noexcept nogil:
+    """Improve ``best`` with a random split of ``feature``; return False if it is constant.
+
+    ``uniform`` in [0, 1) places the threshold (drawn by the caller, so the tree does not
+    depend on which thread searches which feature); ``column``/``stride`` as in
+    ``gather_values``; ``scratch`` holds 4 * n_channels doubles.
+    """
+    cdef intp_t n_channels = context.n_channels
+    cdef intp_t i, k, row, n_left = 0, n_missing = 0
+    cdef double low = INFINITY, high = -INFINITY, threshold, value, gain
+    cdef double left_hessian = 0.0, missing_hessian = 0.0
+    cdef double* left_sums = scratch
+    cdef double* right_sums = scratch + n_channels
+    cdef double* missing_sums = scratch + 2 * n_channels
+    cdef double* with_missing = scratch + 3 * n_channels
+
+    for i in range(n_rows):
+        value = column[rows[i] * stride]
+        if isnan(value):
+            n_missing += 1
+        else:
+            low = min(low, value)
+            high = max(high, value)
+    if n_missing == n_rows or (n_missing == 0 and high <= low + FEATURE_THRESHOLD):
+        return False
+    if high <= low + FEATURE_THRESHOLD:
+        threshold = INFINITY  # one value: the only split is non-missing against missing
+    else:
+        threshold = low + (high - low) * uniform
+        if threshold >= high:
+            threshold = low
+
+    for k in range(n_channels):
+        left_sums[k] = 0.0
+        missing_sums[k] = 0.0
+    for i in range(n_rows):
+        row = rows[i]
+        value = column[row * stride]
+        if isnan(value):
+            for k in range(n_channels):
+                missing_sums[k] += gradients[row * n_channels + k]
+            missing_hessian += hessians[row]
+        elif value <= threshold:
+            for k in range(n_channels):
+                left_sums[k] += gradients[row * n_channels + k]
+            left_hessian += hessians[row]
+            n_left += 1
+
+    if n_left < n_rows - n_missing or n_missing > 0:
+        if consider_split(left_sums, left_hessian, n_left, context, right_sums, &gain):
+            if gain > best.gain:
+                # Without missing values in the node, unseen missing values follow the majority.
+                record_split(best, feature, gain, threshold, 0, n_left,
+                             n_missing == 0 and 2 * n_left >= n_rows)
+    if n_missing > 0 and n_left > 0 and n_left + n_missing < n_rows:
+        for k in range(n_channels):
+            with_missing[k] = left_sums[k] + missing_sums[k]
+        if consider_split(with_missing, left_hessian + missing_hessian, n_left + n_missing,
+                          context, right_sums, &gain):
+            if gain > best.gain:
+                record_split(best, feature, gain, threshold, 0, n_left + n_missing, True)
+    return True
