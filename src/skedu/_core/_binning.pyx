@@ -5,6 +5,9 @@ from libc.math cimport isnan
 
 from ._types cimport intp_t, X_DTYPE_C, BIN_DTYPE_C, MISSING_BIN
 
+# Fewer values than this are binned on one thread (a few milliseconds of work).
+cdef intp_t MIN_PARALLEL_VALUES = 1048576
+
 
 cdef inline BIN_DTYPE_C find_bin(double value, const double* upper_edges,
                                  intp_t n_edges) noexcept nogil:
@@ -38,6 +41,8 @@ def map_to_bins(const X_DTYPE_C[:, ::1] X_feature_major, const double[:, ::1] up
     """
     cdef intp_t n_features = X_feature_major.shape[0], n_samples = X_feature_major.shape[1], f, i
     cdef X_DTYPE_C value
+    if n_samples * n_features < MIN_PARALLEL_VALUES:
+        n_threads = 1
     with nogil:
         for f in prange(n_features, schedule='static', num_threads=max(n_threads, 1)):
             for i in range(n_samples):

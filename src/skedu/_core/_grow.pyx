@@ -32,12 +32,13 @@ from ._types cimport (CRITERION_SECOND_ORDER, CRITERION_SQUARED_ERROR, LEAF, MIS
 
 from ._tree import NODE_DTYPE
 
-# A parallel region costs microseconds (far more on a busy machine): node-level work runs on
-# one thread unless it is worth at least about a millisecond. Units: (row, feature) pairs to
-# sort, (row, feature) pairs to add to histograms, (bin, feature) histogram entries to scan.
-cdef intp_t MIN_PARALLEL_SORT = 32768
-cdef intp_t MIN_PARALLEL_HISTOGRAM = 262144
-cdef intp_t MIN_PARALLEL_SCAN = 131072
+# A parallel region costs microseconds on an idle machine and can cost milliseconds on a busy
+# one (a thread waits for a core): node-level work runs on one thread unless it is worth a
+# couple of milliseconds. Units: (row, feature) pairs to sort, (row, feature) pairs to add to
+# histograms, histogram values (bins x features x channels) to scan.
+cdef intp_t MIN_PARALLEL_SORT = 65536
+cdef intp_t MIN_PARALLEL_HISTOGRAM = 1048576
+cdef intp_t MIN_PARALLEL_SCAN = 2097152
 cdef double UNDEFINED_THRESHOLD = -2.0
 # Hist splitter: nodes with fewer rows sort their bin indices instead of building a histogram
 # (same candidate splits, same result). A histogram costs N_BINS entries per feature to clear,
