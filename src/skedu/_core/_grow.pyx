@@ -36,7 +36,7 @@ from ._tree import NODE_DTYPE
 # one (a thread waits for a core): node-level work runs on one thread unless it is worth a
 # couple of milliseconds. Units: (row, feature) pairs to sort, (row, feature) pairs to add to
 # histograms, histogram values (bins x features x channels) to scan.
-cdef intp_t MIN_PARALLEL_SORT = 65536
+cdef intp_t MIN_PARALLEL_SORT = 32768
 cdef intp_t MIN_PARALLEL_HISTOGRAM = 1048576
 cdef intp_t MIN_PARALLEL_SCAN = 2097152
 cdef double UNDEFINED_THRESHOLD = -2.0
