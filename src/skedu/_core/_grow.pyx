@@ -228,6 +228,21 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     cdef intp_t* scratch_rows = ws.scratch_rows + thread * ws.n_rows
     cdef intp_t n_non_missing, bin_threshold
     cdef bint varies
+    # Where the feature's values are read: row-major copies for small nodes when given.
+    cdef bint row_major = end - start < ROW_MAJOR_MAX_ROWS
+    cdef intp_t stride = 1
+    cdef const X_DTYPE_C* values = NULL
+    cdef const BIN_DTYPE_C* bins = NULL
+    if data.feature_values != NULL:
+        values = data.feature_values + feature * data.n_samples
+        if row_major and data.row_values != NULL:
+            values = data.row_values + feature
+            stride = data.n_features
+    else:
+        bins = data.binned + feature * data.n_samples
+        if row_major and data.binned_rows != NULL:
+            bins = data.binned_rows + feature
+            stride = data.n_features
     record.found = False
     record.gain = -INFINITY
     record.bin_threshold = 0
@@ -237,12 +252,8 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
             data.n_bins_non_missing[feature], data.bin_thresholds + feature * MISSING_BIN,
             context, record, scratch)
     elif ws.params.splitter == SPLITTER_HIST:
-        if data.binned_rows != NULL and end - start < ROW_MAJOR_MAX_ROWS:
-            n_non_missing = gather_bins(data.binned_rows + feature, data.n_features,
-                                        ws.samples + start, end - start, sort_values, sort_rows)
-        else:
-            n_non_missing = gather_bins(data.binned + feature * data.n_samples, 1,
-                                        ws.samples + start, end - start, sort_values, sort_rows)
+        n_non_missing = gather_bins(bins, stride, ws.samples + start, end - start,
+                                    sort_values, sort_rows)
         varies = best_split_sorted(feature, end - start, n_non_missing, ws.gradients,
                                    ws.hessians, context, record, sort_values, sort_rows,
                                    scratch, True)
@@ -255,21 +266,12 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
             record.bin_threshold = <unsigned char>bin_threshold
             record.threshold = data.bin_thresholds[feature * MISSING_BIN + bin_threshold]
     elif ws.params.splitter == SPLITTER_RANDOM:
-        if data.row_values != NULL and end - start < ROW_MAJOR_MAX_ROWS:
-            varies = random_split(feature, data.row_values + feature, data.n_features,
-                                  ws.samples + start, end - start, ws.gradients, ws.hessians,
-                                  context, ws.feature_uniforms[feature], record, scratch)
-        else:
-            varies = random_split(feature, data.feature_values + feature * data.n_samples, 1,
-                                  ws.samples + start, end - start, ws.gradients, ws.hessians,
-                                  context, ws.feature_uniforms[feature], record, scratch)
+        varies = random_split(feature, values, stride, ws.samples + start, end - start,
+                              ws.gradients, ws.hessians, context, ws.feature_uniforms[feature],
+                              record, scratch)
     else:
-        if data.row_values != NULL and end - start < ROW_MAJOR_MAX_ROWS:
-            n_non_missing = gather_values(data.row_values + feature, data.n_features,
-                                          ws.samples + start, end - start, sort_values, sort_rows)
-        else:
-            n_non_missing = gather_values(data.feature_values + feature * data.n_samples, 1,
-                                          ws.samples + start, end - start, sort_values, sort_rows)
+        n_non_missing = gather_values(values, stride, ws.samples + start, end - start,
+                                      sort_values, sort_rows)
         sort_values_with_rows(sort_values, sort_rows, n_non_missing, scratch_keys, scratch_rows)
         varies = best_split_sorted(feature, end - start, n_non_missing, ws.gradients,
                                    ws.hessians, context, record, sort_values, sort_rows,
