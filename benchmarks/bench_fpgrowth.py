@@ -25,7 +25,7 @@ import sys
 import time
 
 from benchmarks._common import benchmark_main, markdown_table, package_version, time_alternately
-from benchmarks.datasets import available, load_transactions
+from tests.datasets import available, load_transactions
 
 # (file, supports in percent) of W-fpgrowth in BENCHMARKS.md
 FULL_CASES = [

@@ -18,7 +18,7 @@ from sklearn.discriminant_analysis import LinearDiscriminantAnalysis as SklearnL
 from threadpoolctl import threadpool_limits
 
 import skedu
-from benchmarks import datasets
+from tests import datasets
 from benchmarks._common import benchmark_main, markdown_table, package_version, time_alternately
 from skedu.discriminant_analysis import LinearDiscriminantAnalysis
 

@@ -32,7 +32,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC as LiblinearSVC
 
-from benchmarks import datasets
+from tests import datasets
 from benchmarks._common import (
     benchmark_main,
     markdown_table,

@@ -5,8 +5,8 @@ import pytest
 import scipy.sparse as sp
 
 from skedu._core._sgd import sgd_epoch, shuffle_order
-from skedu._sgd_params import LOSS_CODES, OPTIMIZER_CODES
-from skedu._sgd_solver import SGDState, csr_or_dense_rows
+from skedu.svm._params import LOSS_CODES, OPTIMIZER_CODES
+from skedu.svm._solver import SGDState, csr_or_dense_rows
 
 
 def _loss_and_slope(loss, prediction, label, epsilon=0.1):

@@ -2,7 +2,7 @@
 
 ``prediction`` is w·x + b, ``label`` is ±1 for classification and the target for regression.
 Each loss has its value and its derivative with respect to ``prediction``; the codes match
-``skedu._sgd_params.LOSS_CODES``.
+``skedu.svm._params.LOSS_CODES``.
 """
 
 from libc.math cimport exp, fabs, log1p

@@ -1,7 +1,10 @@
-"""The one place that turns ``n_jobs`` into a number of OpenMP threads."""
+"""Thread helpers, in one place: ``n_jobs`` to OpenMP threads, and BLAS thread limits."""
 
 import os
+from contextlib import nullcontext
 from numbers import Integral
+
+from threadpoolctl import ThreadpoolController
 
 from .._core._openmp import omp_max_threads
 
@@ -38,3 +41,31 @@ def effective_n_threads(n_jobs=None):
     if n_jobs < 0:
         n_jobs = max(1, _cpu_count() + 1 + n_jobs)
     return max(1, min(int(n_jobs), allowed))
+
+
+_controller = None
+
+
+def single_threaded_blas(active=True):
+    """Context that keeps BLAS to one thread (when ``active``).
+
+    Used while a kernel calls BLAS from its own threads (or on blocks too small for BLAS's fork
+    and join to pay), and for small dense solves: on a machine whose cores are busy, every
+    multi-threaded BLAS call waits for a descheduled BLAS thread (measured: ``eigh`` of a
+    100 x 100 matrix 1.3 ms on one thread, 170 ms on two).
+
+    Parameters
+    ----------
+    active : bool, default=True
+        When False, a context that does nothing.
+
+    Returns
+    -------
+    context : context manager
+    """
+    global _controller
+    if not active:
+        return nullcontext()
+    if _controller is None:  # inspecting the loaded libraries costs ~2 ms; do it once
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")

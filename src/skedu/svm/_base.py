@@ -7,9 +7,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._sgd_params import effective_alpha, kernel_params, resolve_schedule
-from ._sgd_solver import SGDState, run_epochs, warn_not_converged
-from .utils import check_non_negative_sample_weight
+from ._params import effective_alpha, kernel_params, resolve_schedule
+from ._solver import SGDState, run_epochs, warn_not_converged
+from ..utils import check_non_negative_sample_weight
 
 DTYPES = [np.float64, np.float32]
 

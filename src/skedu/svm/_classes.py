@@ -1,7 +1,7 @@
 """Linear support vector machines (and logistic regression) trained by compiled SGD.
 
 The estimators here validate input, encode targets and keep the fitted attributes; the shared
-fit logic is in :mod:`skedu._sgd_base`, the epoch loop in :mod:`skedu._sgd_solver` and the
+fit logic is in :mod:`skedu.svm._base`, the epoch loop in :mod:`skedu.svm._solver` and the
 epochs themselves in :mod:`skedu._core._sgd`.
 """
 
@@ -18,9 +18,9 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._sgd_base import ATTRIBUTES_DOC, DTYPES, PARAMETERS_DOC, BaseSGDLinear
-from ._sgd_params import SHARED_CONSTRAINTS
-from .utils import check_finite_targets
+from ._base import ATTRIBUTES_DOC, DTYPES, PARAMETERS_DOC, BaseSGDLinear
+from ._params import SHARED_CONSTRAINTS
+from ..utils import check_finite_targets
 
 __all__ = ["LinearSVC", "LinearSVR"]
 

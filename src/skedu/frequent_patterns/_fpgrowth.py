@@ -17,11 +17,11 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._core._fp_encode import itemsets_as_tuples, rank_transactions
-from ._core._fptree import mine_frequent_itemsets
-from ._fp_input import is_matrix_input, min_support_count, transactions_to_ids
-from ._fp_rules import RULE_METRICS, generate_rules
-from .utils import effective_n_threads
+from .._core._fp_encode import itemsets_as_tuples, rank_transactions
+from .._core._fptree import mine_frequent_itemsets
+from ._input import is_matrix_input, min_support_count, transactions_to_ids
+from ._rules import RULE_METRICS, generate_rules
+from ..utils import effective_n_threads
 
 __all__ = ["FPGrowth", "fpgrowth", "association_rules"]
 

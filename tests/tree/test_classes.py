@@ -12,9 +12,9 @@ from sklearn import datasets
 from sklearn import tree as sk_tree
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 
-from benchmarks import datasets as shared
+from tests import datasets as shared
 from skedu.tree import DecisionTreeClassifier, DecisionTreeRegressor, export_text
-from tests.conftest import require_data
+from tests.datasets import require_data
 
 
 def _subsample(X, y, n, seed=0):

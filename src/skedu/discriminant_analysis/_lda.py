@@ -1,9 +1,9 @@
 """Linear discriminant analysis: a classifier and a supervised projection.
 
 Every solver works from three statistics gathered in one pass over the rows: class counts, class
-means and the within-class scatter (:mod:`skedu._lda_stats`). ``fit`` gathers them from all rows
+means and the within-class scatter (:mod:`skedu.discriminant_analysis._stats`). ``fit`` gathers them from all rows
 at once, ``partial_fit`` from chunks, and both then solve the same small problems in
-:mod:`skedu._lda_solvers`. The heavy product is one BLAS ``syrk`` per block of rows of one class,
+:mod:`skedu.discriminant_analysis._solvers`. The heavy product is one BLAS ``syrk`` per block of rows of one class,
 called from the compiled kernel :mod:`skedu._core._lda` in parallel over blocks.
 """
 
@@ -21,7 +21,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._lda_solvers import (
+from ._solvers import (
     ledoit_wolf_covariance,
     solve_eigen,
     solve_lsqr,
@@ -30,15 +30,15 @@ from ._lda_solvers import (
     total_covariance,
     within_covariance,
 )
-from ._lda_stats import ClassStatistics, single_threaded_blas
-from ._lda_validation import (
+from ._stats import ClassStatistics
+from ._validation import (
     check_at_least_two_classes,
     check_params,
     encode_labels,
     max_components,
     user_priors,
 )
-from .utils import effective_n_threads
+from ..utils import effective_n_threads, single_threaded_blas
 
 __all__ = ["LinearDiscriminantAnalysis"]
 

@@ -20,13 +20,12 @@ The per-block work (gather, centre, ``syrk``) runs in the compiled kernel
 block order, so the statistics do not depend on the number of threads.
 """
 
-from contextlib import nullcontext
 
 import numpy as np
 from sklearn.utils import assert_all_finite
-from threadpoolctl import ThreadpoolController
 
-from ._core._lda import block_statistics
+from .._core._lda import block_statistics
+from ..utils import single_threaded_blas
 
 # A block of this many bytes (float64) stays in cache while it is gathered, centred and passed to
 # syrk. Wide rows need more rows per block for syrk to run at full speed (measured: 784 features,
@@ -218,22 +217,3 @@ def _raise_non_finite(X):
     """The error for rows whose block sums are not finite: NaN or infinity in ``X``, or overflow."""
     assert_all_finite(X, input_name="X")
     raise ValueError("X holds values so large that their sums overflow float64; rescale X.")
-
-
-_controller = None
-
-
-def single_threaded_blas(active=True):
-    """Context that keeps BLAS to one thread (when ``active``).
-
-    Used while the kernel calls BLAS (its own threads each call it, or the blocks are too small
-    for BLAS's fork and join to pay), and for the small dense solves: on a machine whose cores
-    are busy, every multi-threaded BLAS call waits for a descheduled BLAS thread (measured:
-    ``eigh`` of a 100 x 100 matrix 1.3 ms on one thread, 170 ms on two).
-    """
-    global _controller
-    if not active:
-        return nullcontext()
-    if _controller is None:  # inspecting the loaded libraries costs ~2 ms; do it once
-        _controller = ThreadpoolController()
-    return _controller.limit(limits=1, user_api="blas")

@@ -148,3 +148,11 @@ def load_idx(folder, part="train"):
     with gzip.open(_path(f"{folder}/{prefix}-labels-idx1-ubyte.gz"), "rb") as handle:
         labels = np.frombuffer(handle.read(), np.uint8, offset=8)
     return images.reshape(len(labels), -1), labels
+
+
+def require_data(name):
+    """Skip the calling test when the shared data file ``name`` is absent."""
+    import pytest
+
+    if not available(name):
+        pytest.skip(f"shared data file {name} not found (set SKEDU_DATA_HOME)")

@@ -11,9 +11,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ._core._sgd import sgd_epoch, shuffle_order
-from ._sgd_params import ADAPTIVE_DIVISOR, ADAPTIVE_SMALLEST_RATE
-from .utils import effective_n_threads
+from .._core._sgd import sgd_epoch, shuffle_order
+from ._params import ADAPTIVE_DIVISOR, ADAPTIVE_SMALLEST_RATE
+from ..utils import effective_n_threads
 
 # One-vs-rest models run on several threads only when an epoch touches at least this many
 # values in all (n_models * nnz). Measured on 2 cores: 3 models x 100 rows x 4 features take

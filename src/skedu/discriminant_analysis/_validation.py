@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .utils import effective_n_threads
+from ..utils import effective_n_threads
 
 SOLVERS = ("svd", "eigen", "lsqr")
 

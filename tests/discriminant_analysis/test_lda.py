@@ -22,9 +22,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
-from benchmarks import datasets as shared
+from tests import datasets as shared
 from skedu.discriminant_analysis import LinearDiscriminantAnalysis
-from tests.conftest import require_data
+from tests.datasets import require_data
 
 # Both implementations are exact up to rounding; 1e-6 relative to the largest entry leaves a wide
 # margin over the ~1e-12 actually seen, yet catches any real formula difference.

@@ -14,7 +14,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils.validation import validate_data
 
-from ._core._fp_encode import encode_transactions
+from .._core._fp_encode import encode_transactions
 
 
 def is_dataframe(X):

@@ -13,9 +13,9 @@ from sklearn.svm import LinearSVC as LiblinearSVC
 from sklearn.svm import LinearSVR as LiblinearSVR
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from benchmarks.datasets import load_libsvm
+from tests.datasets import load_libsvm
 from skedu.svm import LinearSVC, LinearSVR
-from tests.conftest import require_data
+from tests.datasets import require_data
 
 _WEIGHT_REASON = (
     "SGD visits the rows in a shuffled order, so a row repeated twice is not the same update "

@@ -12,10 +12,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from benchmarks import datasets
+from tests import datasets
 from skedu._core._fptree import min_nodes_for_threads
 from skedu.frequent_patterns import FPGrowth, association_rules, fpgrowth
-from tests.conftest import require_data
+from tests.datasets import require_data
 
 pd = pytest.importorskip("pandas", reason="pandas is needed for the DataFrame API tests")
 
