@@ -127,7 +127,8 @@ class BaseDecisionTree(BaseEstimator):
             data, gradients, hessians, params, seeds=[seed], rows=[rows], squares=squares,
             n_threads=effective_n_threads(self.n_jobs))
         self.max_features_ = params.max_features
-        self.tree_ = FlatTree(nodes, values, data.n_features)
+        self.tree_ = FlatTree(nodes, values, data.n_features,
+                              value_dtype=np.float32 if self._is_classifier else np.float64)
         if self.ccp_alpha > 0.0:
             self.tree_ = self.tree_.pruned(self.ccp_alpha)
         return self
