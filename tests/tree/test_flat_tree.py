@@ -6,7 +6,8 @@ import numpy as np
 from sklearn import datasets
 
 from skedu.tree import DecisionTreeClassifier
-from skedu.tree._flat_tree import FlatTree
+from skedu.tree._binning import BinMapper
+from skedu.tree._flat_tree import FlatEnsemble, FlatTree
 from tests.naive_trees import naive_apply
 
 
@@ -42,3 +43,17 @@ def test_binary_classification_tree_pickles_in_40_bytes_per_node_and_predicts_th
     np.testing.assert_array_equal(clf.predict(X), clf.classes_[np.argmax(grown_values[leaves], axis=1)])
     np.testing.assert_array_equal(tree.node_depths(), grown_nodes["depth"])
     assert clf.get_depth() == grown_nodes["depth"].max()
+
+
+def test_hist_tree_sends_binned_rows_where_it_sends_raw_rows():
+    X, y = datasets.make_classification(3000, n_features=8, random_state=1)
+    X[np.random.RandomState(1).rand(*X.shape) < 0.05] = np.nan
+    clf = DecisionTreeClassifier(splitter="hist", max_leaf_nodes=60, random_state=0).fit(X, y)
+    # Fewer rows than the binning subsample: the classifier's bins are these.
+    binned_rows = np.ascontiguousarray(BinMapper().fit(X.astype(np.float32)).transform(
+        X.astype(np.float32)).T)
+    tree = clf.tree_
+    ensemble = FlatEnsemble(tree.nodes, tree.values, [0], tree.n_features)
+    np.testing.assert_array_equal(ensemble.apply_binned(binned_rows)[:, 0], clf.apply(X))
+    np.testing.assert_array_equal(ensemble.sum_values(binned_rows, binned=True),
+                                  clf.predict_proba(X))

@@ -8,6 +8,8 @@ view of one tree of an ensemble. Both pickle as numpy arrays; prediction, ``appl
 ``decision_path`` run in the compiled kernels of ``_core._tree``.
 """
 
+import operator
+
 import numpy as np
 from scipy import sparse
 
@@ -328,7 +330,7 @@ class FlatEnsemble:
 
     def __getitem__(self, t):
         """Tree ``t`` as a :class:`FlatTree` over views of the ensemble's arrays."""
-        t = range(self.n_trees)[t]
+        t = range(self.n_trees)[operator.index(t)]
         start = self.tree_offsets[t]
         end = self.tree_offsets[t + 1] if t + 1 < self.n_trees else self.node_count
         return FlatTree._view(self.nodes[start:end], self.values[start:end], self.n_features,
