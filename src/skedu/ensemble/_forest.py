@@ -22,9 +22,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ..tree import _engine
 from ..tree._classes import BaseDecisionTree, CRITERIA_CLASSIFICATION, CRITERIA_REGRESSION, SPLITTERS
-from ..tree._flat_tree import FlatTree
+from ..tree._flat_tree import FlatEnsemble, FlatTree
 from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
-from ._tree_ensemble import TreeEnsemble
 
 __all__ = ["RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier",
            "ExtraTreesRegressor"]
@@ -121,8 +120,9 @@ class BaseForest(BaseEstimator):
         n_threads = effective_n_threads(self.n_jobs)
         if not (self.warm_start and hasattr(self, "trees_")):
             self.forest_seed_ = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            self.trees_ = TreeEnsemble.empty(self.n_outputs_ if not self._is_classifier else self.n_classes_)
-        n_existing = self.trees_.n_trees
+            self.trees_, self.tree_seeds_ = None, np.empty(0, dtype=np.uint64)
+        trees = [] if self.trees_ is None else list(self.trees_)
+        n_existing = len(trees)
         if self.n_estimators < n_existing:
             raise ValueError(f"n_estimators={self.n_estimators} must be larger or equal to "
                              f"len(estimators_)={n_existing} when warm_start==True.")
@@ -146,15 +146,21 @@ class BaseForest(BaseEstimator):
                 in_tree = np.flatnonzero((counts > 0) & positive)
                 rows.append(in_tree)
                 weights.append(counts if self.bootstrap or self.class_weight_per_tree else None)
-            trees, _ = _engine.grow_trees(data, gradients, hessians, params, seeds=seeds,
+            grown, _ = _engine.grow_trees(data, gradients, hessians, params, seeds=seeds,
                                           rows=rows, row_weights=weights, squares=squares,
                                           n_threads=n_threads)
-            if self.ccp_alpha > 0.0:
-                trees = [self._pruned(nodes, values, n_features) for nodes, values in trees]
-            self.trees_ = self.trees_.extended(trees, seeds)
+            for nodes, values in grown:
+                tree = FlatTree.from_grown(nodes, values, n_features, value_dtype=self._value_dtype)
+                trees.append(tree.pruned(self.ccp_alpha) if self.ccp_alpha > 0.0 else tree)
+            self.tree_seeds_ = np.concatenate([self.tree_seeds_, np.array(seeds, dtype=np.uint64)])
             if self.verbose:
                 print(f"[{type(self).__name__}] {indices[-1] + 1}/{self.n_estimators} trees, "
                       f"{time.perf_counter() - started:.2f} s")
+        # One flat ensemble: every tree's compact nodes and values, predicted in one call.
+        self.trees_ = FlatEnsemble(
+            np.concatenate([tree.nodes for tree in trees]),
+            np.concatenate([tree.values for tree in trees]),
+            np.cumsum([0] + [tree.node_count for tree in trees[:-1]]), n_features)
         self.n_features_ = n_features
         self._n_draws_fitted = n_draws
         if self.oob_score:
@@ -162,10 +168,6 @@ class BaseForest(BaseEstimator):
         elif hasattr(self, "oob_score_"):
             del self.oob_score_
         return self
-
-    def _pruned(self, nodes, values, n_features):
-        tree = FlatTree(nodes, values, n_features).pruned(self.ccp_alpha)
-        return tree.nodes, tree.values
 
     @property
     def class_weight_per_tree(self):
@@ -187,18 +189,18 @@ class BaseForest(BaseEstimator):
 
     def _oob_masks(self, n_samples, n_draws):
         """For each tree, the rows it did not draw (recomputed from its seed)."""
-        for seed in self.trees_.seeds:
+        for seed in self.tree_seeds_:
             yield bootstrap_counts(seed, n_samples, n_draws) == 0
 
     def _compute_oob(self, X, targets, n_draws):
         n_samples = X.shape[0]
         n_threads = effective_n_threads(self.n_jobs)
-        sums = np.zeros((n_samples, self.trees_.n_channels))
+        sums = np.zeros((n_samples, self.trees_.values.shape[1]))
         n_votes = np.zeros(n_samples)
         for t, out_of_bag in enumerate(self._oob_masks(n_samples, n_draws)):
             rows = np.flatnonzero(out_of_bag)
             if len(rows):
-                sums[rows] += self.trees_.tree_values(t, X[rows], n_threads)
+                sums[rows] += self.trees_[t].predict(X[rows], n_threads)
                 n_votes[rows] += 1
         if np.any(n_votes == 0):
             import warnings
@@ -216,7 +218,9 @@ class BaseForest(BaseEstimator):
 
     def _mean_values(self, X):
         X = self._validate_X_predict(X)
-        return self.trees_.mean_values(X, effective_n_threads(self.n_jobs))
+        n_trees = self.trees_.n_trees
+        return self.trees_.sum_values(X, tree_weights=np.full(n_trees, 1.0 / n_trees),
+                                      n_threads=effective_n_threads(self.n_jobs))
 
     # -- fitted forest -----------------------------------------------------------------------
 
@@ -226,8 +230,8 @@ class BaseForest(BaseEstimator):
         check_is_fitted(self)
         estimators = []
         for t in range(self.trees_.n_trees):
-            tree = self._tree_template().set_params(random_state=int(self.trees_.seeds[t] % 2**31))
-            tree.tree_ = self.trees_.tree(t, self.n_features_)
+            tree = self._tree_template().set_params(random_state=int(self.tree_seeds_[t] % 2**31))
+            tree.tree_ = self.trees_[t]
             tree.n_features_in_ = self.n_features_in_
             tree.max_features_ = self.max_features_
             if hasattr(self, "feature_names_in_"):
@@ -241,7 +245,7 @@ class BaseForest(BaseEstimator):
         """Rows drawn for each tree (with repetitions when bootstrapping, as scikit-learn)."""
         check_is_fitted(self)
         samples = []
-        for seed in self.trees_.seeds:
+        for seed in self.tree_seeds_:
             if self.bootstrap:
                 counts = bootstrap_counts(seed, self._n_samples_fitted, self._n_draws_fitted)
                 samples.append(np.repeat(np.arange(self._n_samples_fitted), counts.astype(np.intp)))
@@ -285,9 +289,7 @@ class BaseForest(BaseEstimator):
     def feature_importances_(self):
         """Mean decrease in impurity per feature, averaged over trees and normalised."""
         check_is_fitted(self)
-        importances = self.trees_.mean_feature_importances(self.n_features_)
-        total = importances.sum()
-        return importances / total if total > 0 else importances
+        return self.trees_.feature_importances()
 
 
 class ForestClassifier(ClassifierMixin, BaseForest):
@@ -295,6 +297,7 @@ class ForestClassifier(ClassifierMixin, BaseForest):
 
     _is_classifier = True
     _tree_class = DecisionTreeClassifier
+    _value_dtype = np.float32  # class fractions
     _parameter_constraints = {
         **BaseForest._parameter_constraints,
         "criterion": [StrOptions(set(CRITERIA_CLASSIFICATION))],
@@ -386,6 +389,7 @@ class ForestRegressor(RegressorMixin, BaseForest):
 
     _is_classifier = False
     _tree_class = DecisionTreeRegressor
+    _value_dtype = np.float64
     _parameter_constraints = {
         **BaseForest._parameter_constraints,
         "criterion": [StrOptions(set(CRITERIA_REGRESSION))],
