@@ -243,3 +243,48 @@ def test_models_trained_chunk_by_chunk_equal_models_trained_alone(optimizer, n_t
         # the adaptive path adds up the losses chunk by chunk: same terms, other grouping
         np.testing.assert_allclose(loss_sums[k], alone_loss[0], rtol=1e-12)
     assert together.step == alone.step
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("loss", ["hinge", "squared_hinge", "log_loss", "epsilon_insensitive",
+                                  "squared_epsilon_insensitive"])
+def test_loss_sums_match_naive_losses(tiny, sparse, loss):
+    X, y, weights, _ = tiny
+    regression = "epsilon" in loss
+    if regression:
+        y = np.array([1.5, -0.3, 2.0, 0.0, 0.7])
+    coef = np.array([[0.3, -0.2, 0.1], [-0.1, 0.4, 0.2]])
+    intercept = np.array([0.05, -0.1])
+    rows = np.array([0, 2, 3, 4], dtype=np.intp)
+    sums = np.zeros(2)
+    params = _params(loss=loss_code(loss), is_regression=regression)
+    loss_sums(*csr_or_dense_rows(sp.csr_matrix(X) if sparse else X), y, weights, rows,
+              np.array([1.0, 0.0]), coef, intercept, sums, params, 2)
+    for k, positive in enumerate((1.0, 0.0)):
+        labels = y if regression else np.where(y == positive, 1.0, -1.0)
+        expected = sum(weights[i] * _loss_and_slope(loss, X[i] @ coef[k] + intercept[k],
+                                                    labels[i])[0] for i in rows)
+        np.testing.assert_allclose(sums[k], expected, rtol=1e-12)
+
+
+def test_row_caps_bound_each_rows_step(tiny):
+    X, y, weights, order = tiny
+    params = _params(loss=loss_code("squared_hinge"), eta0=100.0, alpha_l2=0.0,
+                     fit_intercept=False)
+    caps = np.full(len(y), 0.01)
+    capped, _ = _run_kernel(X, y, weights, order, params, row_caps=caps)
+    at_cap, _ = _run_kernel(X, y, weights, order, _params(**{**params, "eta0": 0.01}))
+    # with every cap below eta0, the epoch is the one at the caps' step
+    np.testing.assert_allclose(capped.coef, at_cap.coef, rtol=1e-12)
+
+
+def test_kernel_codes_are_defined_once():
+    # the estimator's option names are the enums' members, in lower case
+    from skedu.svm import LinearSVC, LinearSVR
+
+    losses = (LinearSVC._parameter_constraints["loss"][0].options
+              | LinearSVR._parameter_constraints["loss"][0].options)
+    assert sorted(losses) == sorted(member.name.lower() for member in Loss)
+    optimizers = LinearSVC._parameter_constraints["optimizer"][0].options
+    assert sorted(optimizers) == sorted(member.name.lower() for member in Optimizer)
+    assert [loss_code(name) for name in ("hinge", "log_loss")] == [Loss.HINGE, Loss.LOG_LOSS]

@@ -163,8 +163,8 @@ PARAMETERS_DOC = """
         losses, 1/4 for "log_loss", 1 otherwise),
         "invscaling" ``eta0 / t**power_t``, "constant" ``eta0``, "adaptive" ``eta0`` divided by 5
         each time ``n_iter_no_change`` epochs fail to improve by ``tol``. "auto" is "optimal" for
-        the classifier's "sgd", "invscaling" for the regressor's "sgd" and "constant" for the
-        other optimisers, with the row bounds for "sgd" (and the smallest of them times
+        the classifier's "sgd", "invscaling" for the regressor's "sgd", "rmsprop" and "adam",
+        and "constant" for "momentum", with the row bounds for "sgd" (and the smallest of them times
         ``1 - momentum`` for "momentum"); the rates set by ``eta0`` are used as given.
     eta0 : float, default=0.01
         Base step size (not used by "optimal").

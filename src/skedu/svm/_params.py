@@ -74,6 +74,11 @@ def resolve_schedule(estimator, is_regression):
     """The learning-rate schedule that ``learning_rate="auto"`` stands for."""
     if estimator.learning_rate != "auto":
         return estimator.learning_rate
+    if estimator.optimizer in ("rmsprop", "adam"):
+        # their steps are about eta0 per weight whatever the gradient's scale: a constant
+        # rate leaves the weights oscillating (by eta0 * |x| on unscaled data), a decaying one
+        # settles
+        return "invscaling"
     if estimator.optimizer != "sgd":
         return "constant"
     return "invscaling" if is_regression else "optimal"
