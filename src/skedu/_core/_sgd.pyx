@@ -670,3 +670,29 @@ def loss_sums(
             total = total + sample_weight[i] * loss_value(params.loss, prediction, label,
                                                           params.epsilon)
         sums[k] = total
+
+
+def row_squared_norms(
+    const floating[:, ::1] X_dense,
+    const floating[::1] X_data,
+    const index_t[::1] X_indices,
+    const index_t[::1] X_indptr,
+    double[::1] out,
+):
+    """Write ``|x_i|²`` of every row to ``out`` (the data arguments are those of ``sgd_epoch``)."""
+    cdef Py_ssize_t n_rows = out.shape[0]
+    cdef Py_ssize_t n_features = X_dense.shape[1]
+    cdef Py_ssize_t i, j, start, stop
+    cdef double total
+    with nogil:
+        for i in range(n_rows):
+            total = 0.0
+            if X_dense.shape[0] > 0:
+                for j in range(n_features):
+                    total += X_dense[i, j] * X_dense[i, j]
+            else:
+                start = X_indptr[i]
+                stop = X_indptr[i + 1]
+                for j in range(start, stop):
+                    total += X_data[j] * X_data[j]
+            out[i] = total

@@ -6,6 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._core._sgd import row_squared_norms
 from .._core._sgd_types import Loss, Optimizer, Schedule
 
 
@@ -133,10 +134,14 @@ def row_step_caps(X, sample_weight, loss, fit_intercept):
     1), so the iterates cannot diverge however the features are scaled. ``inf`` for rows of
     weight 0 or all zeros without an intercept.
     """
+    norms = np.empty(X.shape[0])
     if sp.issparse(X):
-        norms = np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
+        indptr = X.indptr.astype(X.indices.dtype, copy=False)
+        row_squared_norms(np.empty((0, X.shape[1]), dtype=X.dtype), X.data, X.indices, indptr,
+                          norms)
     else:
-        norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+        empty_index = np.empty(0, dtype=np.int32)
+        row_squared_norms(X, np.empty(0, dtype=X.dtype), empty_index, empty_index, norms)
     denominator = LOSS_CURVATURE[loss] * sample_weight * (norms + float(fit_intercept))
     caps = np.full(X.shape[0], np.inf)
     np.divide(1.0, denominator, out=caps, where=denominator > 0)
