@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from skedu._core._sgd import loss_sums, sgd_epoch, shuffle_order
-from skedu._core._sgd_types import Loss, Optimizer
+from skedu._core._sgd_types import Loss, Optimizer, Schedule
 from skedu.svm._params import loss_code, optimizer_code
 from skedu.svm._solver import SGDState, csr_or_dense_rows
 
@@ -28,7 +28,7 @@ def _loss_and_slope(loss, prediction, label, epsilon=0.1):
 
 def _params(**overrides):
     params = {
-        "loss": Loss.HINGE, "optimizer": Optimizer.SGD, "schedule": 0, "eta0": 0.1,
+        "loss": Loss.HINGE, "optimizer": Optimizer.SGD, "schedule": Schedule.CONSTANT, "eta0": 0.1,
         "eta_max": np.inf, "power_t": 0.5, "alpha": 0.01,
         "optimal_init": 0.0, "alpha_l2": 0.01, "alpha_l1": 0.0, "beta1": 0.9, "beta2": 0.99,
         "optimizer_epsilon": 1e-8, "epsilon": 0.1, "batch_size": 1, "average_start": 0,
@@ -97,16 +97,17 @@ def _run_kernel(X, y, weights, order, params, n_models=1, positive=(1.0,), n_epo
     state = SGDState.zeros(n_models, X.shape[1], params, params["eta0"])
     X_dense, X_data, X_indices, X_indptr = csr_or_dense_rows(X)
     work = np.zeros((n_models, max(params["batch_size"], X.shape[1])))
-    loss_sums = np.zeros(n_models)
+    epoch_losses = np.zeros(n_models)
     for _ in range(n_epochs):
         state.step = sgd_epoch(
             X_dense, X_data, X_indices, X_indptr, y, weights,
-            np.asarray(row_caps, dtype=float), order, np.asarray(positive, dtype=float), state.coef, state.intercept, state.moment1,
+            np.asarray(row_caps, dtype=float), order, np.asarray(positive, dtype=float),
+            state.coef, state.intercept, state.moment1,
             state.moment2, state.intercept_moments, state.average_coef, state.average_intercept,
-            state.l1_applied, state.l1_total, work, loss_sums, params, state.step, n_threads)
+            state.l1_applied, state.l1_total, work, epoch_losses, params, state.step, n_threads)
     if params["optimizer"] != 0:
         assert np.all(work == 0), "the gradient buffer must be left zeroed"
-    return state, loss_sums
+    return state, epoch_losses
 
 
 @pytest.fixture

@@ -164,8 +164,8 @@ PARAMETERS_DOC = """
         "invscaling" ``eta0 / t**power_t``, "constant" ``eta0``, "adaptive" ``eta0`` divided by 5
         each time ``n_iter_no_change`` epochs fail to improve by ``tol``. "auto" is "optimal" for
         the classifier's "sgd", "invscaling" for the regressor's "sgd", "rmsprop" and "adam",
-        and "constant" for "momentum", with the row bounds for "sgd" (and the smallest of them times
-        ``1 - momentum`` for "momentum"); the rates set by ``eta0`` are used as given.
+        and "constant" for "momentum", with the row bounds for "sgd" (and the smallest of them
+        times ``1 - momentum`` for "momentum"); the rates set by ``eta0`` are used as given.
     eta0 : float, default=0.01
         Base step size (not used by "optimal").
     power_t : float, default=0.5
