@@ -23,10 +23,7 @@ from libc.string cimport memset
 from skedu._core._random cimport random_below
 from skedu._core._sgd_loss cimport loss_derivative, loss_value
 from skedu._core._sgd_types cimport ADAM, MOMENTUM, OPTIMAL, INVSCALING, RMSPROP, SGD
-
-ctypedef fused floating:
-    float
-    double
+from skedu._core._types cimport floating
 
 # CSR index arrays as scipy makes them: int32, or int64 for very large matrices
 ctypedef fused index_t:
