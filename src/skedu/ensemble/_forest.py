@@ -14,16 +14,16 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ..tree import _engine
-from ..tree._classes import BaseDecisionTree, CRITERIA_CLASSIFICATION, CRITERIA_REGRESSION, SPLITTERS
+from ..tree._classes import (CRITERIA_CLASSIFICATION, CRITERIA_REGRESSION, SPLITTERS,
+                             BaseDecisionTree, classification_statistics, regression_statistics)
 from ..tree._flat_tree import FlatEnsemble, FlatTree
-from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
+from ..utils import check_non_negative_sample_weight, effective_n_threads
 
 __all__ = ["RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier",
            "ExtraTreesRegressor"]
@@ -323,19 +323,13 @@ class ForestClassifier(ClassifierMixin, BaseForest):
         """
         X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan")
         X = np.ascontiguousarray(X)
-        check_classification_targets(y)
-        classes, y_encoded = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(f"y has only one class ({classes[0]!r}); a classifier needs "
-                             "samples of at least two classes.")
+        sample_weight = check_non_negative_sample_weight(sample_weight, X)
+        # "balanced_subsample" weighs each tree's bootstrap sample instead (_row_counts).
+        classes, y_encoded, sample_weight, gradients = classification_statistics(
+            y, sample_weight, None if self.class_weight_per_tree else self.class_weight)
         if self.warm_start and hasattr(self, "classes_") and not np.array_equal(classes, self.classes_):
             raise ValueError("warm_start needs the classes of the first fit.")
         self.classes_, self.n_classes_ = classes, len(classes)
-        sample_weight = check_non_negative_sample_weight(sample_weight, X)
-        if self.class_weight is not None and self.class_weight != "balanced_subsample":
-            sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
-        gradients = np.zeros((X.shape[0], self.n_classes_))
-        gradients[np.arange(X.shape[0]), y_encoded] = sample_weight
         self._n_samples_fitted = X.shape[0]
         return self._fit_forest(X, y_encoded, y_encoded, gradients, sample_weight, None,
                                 sample_weight)
@@ -419,15 +413,11 @@ class ForestRegressor(RegressorMixin, BaseForest):
         X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
                              multi_output=True, y_numeric=True)
         X = np.ascontiguousarray(X)
-        y = np.asarray(y, dtype=np.float64)
-        check_finite_targets(y)
-        y2d = y.reshape(len(y), -1)
+        sample_weight = check_non_negative_sample_weight(sample_weight, X)
+        y2d, gradients, squares = regression_statistics(y, sample_weight)
         if self.warm_start and hasattr(self, "n_outputs_") and y2d.shape[1] != self.n_outputs_:
             raise ValueError("warm_start needs the number of outputs of the first fit.")
         self.n_outputs_ = y2d.shape[1]
-        sample_weight = check_non_negative_sample_weight(sample_weight, X)
-        gradients = np.ascontiguousarray(y2d * sample_weight[:, None])
-        squares = np.ascontiguousarray((y2d**2).sum(axis=1) * sample_weight)
         self._n_samples_fitted = X.shape[0]
         return self._fit_forest(X, None, y2d, gradients, sample_weight, squares, sample_weight)
 

@@ -44,6 +44,49 @@ def resolve_count(value, n_samples, minimum):
     return max(minimum, int(np.ceil(value * n_samples)))
 
 
+def classification_statistics(y, sample_weight, class_weight=None):
+    """Encode class labels and make the engine's statistics of a classification fit.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+    y_encoded : ndarray of shape (n_samples,), intp
+    sample_weight : ndarray of shape (n_samples,)
+        With ``class_weight`` multiplied in.
+    gradients : ndarray of shape (n_samples, n_classes)
+        ``w_i`` in the column of row i's class: sums are weighted class counts.
+    """
+    check_classification_targets(y)
+    classes, y_encoded = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(f"y has only one class ({classes[0]!r}); a classifier needs samples "
+                         "of at least two classes.")
+    if class_weight is not None:
+        sample_weight = sample_weight * compute_sample_weight(class_weight, y)
+    gradients = np.zeros((len(y), len(classes)))
+    gradients[np.arange(len(y)), y_encoded] = sample_weight
+    return classes, y_encoded, sample_weight, gradients
+
+
+def regression_statistics(y, sample_weight):
+    """The engine's statistics of a (multi-output) regression fit.
+
+    Returns
+    -------
+    y2d : ndarray of shape (n_samples, n_outputs), float64
+    gradients : ndarray of shape (n_samples, n_outputs)
+        ``w_i y_ik``: sums are weighted target sums.
+    squares : ndarray of shape (n_samples,)
+        ``w_i sum_k y_ik**2``, for the squared-error impurity.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    check_finite_targets(y)
+    y2d = y.reshape(len(y), -1)
+    gradients = np.ascontiguousarray(y2d * sample_weight[:, None])
+    squares = np.ascontiguousarray((y2d**2).sum(axis=1) * sample_weight)
+    return y2d, gradients, squares
+
+
 class BaseDecisionTree(BaseEstimator):
     """Parameters, validation and fitting shared by the classifier and the regressor."""
 
@@ -312,18 +355,10 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         X, y = self._validate_X_y(X, y)
         if y.ndim == 2 and y.shape[1] > 1:
             raise ValueError("Multi-output classification is not supported: y must be 1-d.")
-        y = np.ravel(y)
-        check_classification_targets(y)
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
-        self.n_classes_ = len(self.classes_)
-        if self.n_classes_ < 2:
-            raise ValueError(f"y has only one class ({self.classes_[0]!r}); a classifier "
-                             "needs samples of at least two classes.")
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
-        if self.class_weight is not None:
-            sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
-        gradients = np.zeros((X.shape[0], self.n_classes_))
-        gradients[np.arange(X.shape[0]), y_encoded] = sample_weight
+        self.classes_, _, sample_weight, gradients = classification_statistics(
+            np.ravel(y), sample_weight, self.class_weight)
+        self.n_classes_ = len(self.classes_)
         prepared = self._prepare(X, sample_weight)
         del X  # the validated copy is not needed while the tree grows
         return self._grow(prepared, gradients, sample_weight, None, sample_weight)
@@ -434,13 +469,9 @@ random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
         self : DecisionTreeRegressor
         """
         X, y = self._validate_X_y(X, y)
-        y = np.asarray(y, dtype=np.float64)
-        check_finite_targets(y)
-        y2d = y.reshape(len(y), -1)
-        self.n_outputs_ = y2d.shape[1]
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
-        gradients = np.ascontiguousarray(y2d * sample_weight[:, None])
-        squares = np.ascontiguousarray((y2d**2).sum(axis=1) * sample_weight)
+        y2d, gradients, squares = regression_statistics(y, sample_weight)
+        self.n_outputs_ = y2d.shape[1]
         prepared = self._prepare(X, sample_weight)
         del X  # the validated copy is not needed while the tree grows
         return self._grow(prepared, gradients, sample_weight, squares, sample_weight)
