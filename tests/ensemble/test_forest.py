@@ -174,3 +174,14 @@ def test_bad_input_raises_clear_errors():
     with pytest.raises(ValueError, match="n_estimators"):
         RandomForestClassifier(n_estimators=5, warm_start=True).fit(X, y).set_params(
             n_estimators=3).fit(X, y)
+
+
+def test_ccp_alpha_prunes_each_stored_tree():
+    X, y = load_breast_cancer(return_X_y=True)
+    full = RandomForestClassifier(n_estimators=4, random_state=0).fit(X, y)
+    pruned = RandomForestClassifier(n_estimators=4, ccp_alpha=0.01, random_state=0).fit(X, y)
+    for grown, kept in zip(full.estimators_, pruned.estimators_):
+        assert kept.tree_.node_count < grown.tree_.node_count
+        np.testing.assert_array_equal(kept.tree_.nodes,
+                                      grown.tree_.pruned(0.01).nodes)
+    assert pruned.score(X, y) > 0.9
