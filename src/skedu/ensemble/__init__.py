@@ -1,0 +1,5 @@
+"""Ensembles of skedu trees: gradient-boosted trees with second-order splits and leaves."""
+
+from ._gradient_boosting import GradientBoostingClassifier, GradientBoostingRegressor
+
+__all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor"]
