@@ -2,7 +2,8 @@
 
 Tolerances of the issue: 0.003 ROC AUC, 0.5 point of accuracy, 0.005 R², on held-out data.
 Both libraries grow best-first trees of 31 leaves (at least 20 rows each), 255 bins,
-learning rate 0.1 and lambda = 1; the data sets are subsampled so the file runs in seconds.
+learning rate 0.1 and lambda = 1; the data sets are subsampled (and letter boosted for 25
+rounds) so the file runs in seconds. One thread each: the suite runs on busy 2-core machines.
 """
 
 import numpy as np
@@ -25,11 +26,11 @@ def _ours(estimator_class, n_estimators, **kwargs):
     return estimator_class(n_estimators=n_estimators, max_depth=None, max_leaf_nodes=31,
                            min_samples_leaf=20, min_child_weight=1e-3, reg_lambda=1.0,
                            learning_rate=0.1, max_bins=255, early_stopping=False,
-                           random_state=0, n_jobs=2, **kwargs)
+                           random_state=0, n_jobs=1, **kwargs)
 
 
 def _theirs(estimator_class, n_estimators):
-    return estimator_class(n_estimators=n_estimators, n_jobs=2, verbose=-1, random_state=0,
+    return estimator_class(n_estimators=n_estimators, n_jobs=1, verbose=-1, random_state=0,
                            **SETTINGS)
 
 
@@ -46,14 +47,14 @@ def _binary_case(name):
         require_data("adult.data.xz")
         X, y = shared.load_adult("data")
         X_test, y_test = shared.load_adult("test")
-        return X[:16000], X_test[:8000], y[:16000], y_test[:8000]
+        return X[:12000], X_test[:6000], y[:12000], y_test[:6000]
     if name == "skin":
         require_data("skin_nonskin.csv.xz")
         X, y = shared.load_skin_nonskin()
-        return _split(X, (y == 1).astype(int), 40_000)
-    X, y = make_classification(40_000, n_features=28, n_informative=20, n_redundant=4,
+        return _split(X, (y == 1).astype(int), 30_000)
+    X, y = make_classification(20_000, n_features=28, n_informative=20, n_redundant=4,
                                flip_y=0.05, class_sep=0.8, random_state=0)
-    return _split(X.astype(np.float32), y, 40_000)
+    return _split(X.astype(np.float32), y, 20_000)
 
 
 @pytest.mark.parametrize("name", ["adult", "skin", "w-gbdt"])
@@ -69,9 +70,9 @@ def test_binary_auc_matches_lightgbm(name):
 def test_multiclass_accuracy_matches_lightgbm():
     require_data("letter-recognition.data.xz")
     X, y = shared.load_letter()
-    X, X_test, y, y_test = _split(X, y, 12_000)
-    ours = _ours(GradientBoostingClassifier, 40).fit(X, y)
-    theirs = _theirs(lightgbm.LGBMClassifier, 40).fit(X, y)
+    X, X_test, y, y_test = _split(X, y, 8_000)
+    ours = _ours(GradientBoostingClassifier, 25).fit(X, y)
+    theirs = _theirs(lightgbm.LGBMClassifier, 25).fit(X, y)
     acc_ours = accuracy_score(y_test, ours.predict(X_test))
     acc_theirs = accuracy_score(y_test, theirs.predict(X_test))
     assert acc_ours >= acc_theirs - 0.005, (acc_ours, acc_theirs)
@@ -80,7 +81,7 @@ def test_multiclass_accuracy_matches_lightgbm():
 def test_regression_r2_matches_lightgbm():
     require_data("cal_housing.data.xz")
     X, y = shared.load_cal_housing()
-    X, X_test, y, y_test = _split(X, np.log(y), 20_640, stratify=False)
+    X, X_test, y, y_test = _split(X, np.log(y), 12_000, stratify=False)
     ours = _ours(GradientBoostingRegressor, 100).fit(X, y)
     theirs = _theirs(lightgbm.LGBMRegressor, 100).fit(X, y)
     r2_ours = r2_score(y_test, ours.predict(X_test))

@@ -11,7 +11,7 @@ training and validation sets (as LightGBM and XGBoost print them).
 """
 
 import numpy as np
-from scipy.special import expit, logsumexp, xlogy
+from scipy.special import expit, xlogy
 
 from .._core import _loss
 
@@ -224,7 +224,10 @@ class MultinomialLoss(BaseLoss):
         return g, h
 
     def loss(self, y, raw, sample_weight):
-        return _mean(logsumexp(raw, axis=1) - raw[np.arange(len(y)), y], sample_weight)
+        largest = raw.max(axis=1)
+        shifted = np.exp(raw - largest[:, None]).sum(axis=1)
+        true_class = np.take_along_axis(raw, y[:, None], axis=1)[:, 0]
+        return _mean(np.log(shifted) + largest - true_class, sample_weight)
 
     def predict(self, raw):
         shifted = raw - raw.max(axis=1, keepdims=True)
