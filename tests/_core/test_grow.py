@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 
-from skedu._core._grow import grow_trees
 from skedu._core._tree import apply_trees, decision_path, sum_tree_values
-from skedu.tree._binning import BinMapper
+from skedu._core._types import Criterion, Splitter
+from skedu.tree import _engine
 
-GINI, ENTROPY, SQUARED_ERROR, SECOND_ORDER = 0, 1, 2, 3
+GINI, ENTROPY, SQUARED_ERROR, SECOND_ORDER = (Criterion.GINI, Criterion.ENTROPY,
+                                              Criterion.SQUARED_ERROR, Criterion.SECOND_ORDER)
 
 
 def side_score(sums, hessian, criterion, l2):
@@ -15,7 +16,7 @@ def side_score(sums, hessian, criterion, l2):
         positive = sums[sums > 0]
         return float(np.sum(positive * np.log2(positive / hessian)))
     if criterion == SECOND_ORDER:
-        return float(np.sum(sums**2) / (hessian + l2))
+        return float(0.5 * np.sum(sums**2) / (hessian + l2))
     return float(np.sum(sums**2) / hessian)
 
 
@@ -41,29 +42,20 @@ def brute_force_best_gain(X, gradients, hessians, criterion, l2=0.0):
     return best
 
 
+def prepare(X, splitter, row_major=True):
+    data = _engine.TrainingData(X, splitter=splitter)
+    if not row_major:  # small nodes then read the feature-major arrays too
+        data.rows = data.binned_rows = None
+    return data
+
+
 def grow(X, gradients, hessians, criterion, splitter, l2=0.0, max_depth=1, seed=0,
-         row_major=False, **limits):
-    X = np.ascontiguousarray(X, dtype=np.float32)
-    data = dict(feature_values=None, binned=None, bin_thresholds=None, n_bins_non_missing=None)
-    if splitter == 1:  # hist; 0 (exact) and 2 (random) read raw values
-        mapper = BinMapper().fit(X)
-        data.update(binned=mapper.transform(X), bin_thresholds=mapper.upper_edges_,
-                    n_bins_non_missing=mapper.n_bins_non_missing_)
-        if row_major:
-            data["binned_rows"] = np.ascontiguousarray(data["binned"].T)
-    else:
-        data["feature_values"] = np.ascontiguousarray(X.T)
-        if row_major:
-            data["row_values"] = X
-    params = dict(min_samples_split=2, min_samples_leaf=1, min_weight_leaf=0.0,
-                  min_impurity_decrease=0.0, min_split_gain=0.0, max_leaf_nodes=0,
-                  max_features=X.shape[1], n_threads=1)
-    params.update(limits)
-    ((nodes, values),) = grow_trees(
-        criterion=criterion, splitter=splitter, gradients=np.ascontiguousarray(gradients),
-        hessians=hessians, squares=None, **data, rows_per_tree=[np.arange(len(X))],
-        row_weights_per_tree=None, seeds=np.array([seed], dtype=np.uint64), max_depth=max_depth,
-        l2_regularization=l2, **params)
+         row_major=True, n_threads=1, **limits):
+    params = _engine.TreeParams(criterion=criterion, max_depth=max_depth, l2_regularization=l2,
+                                **limits)
+    ((nodes, values),), _ = _engine.grow_trees(prepare(X, splitter, row_major), gradients,
+                                               hessians, params, seeds=[seed],
+                                               n_threads=n_threads)
     return nodes, values
 
 
@@ -181,38 +173,107 @@ def test_row_weights_act_like_repeated_rows():
     hessians = np.ones(300)
     counts = rng.randint(0, 3, 300).astype(np.float64)
     X32 = np.ascontiguousarray(X, dtype=np.float32)
-    common = dict(criterion=SQUARED_ERROR, splitter=0, squares=None, binned=None,
-                  bin_thresholds=None, n_bins_non_missing=None, seeds=np.array([3], dtype=np.uint64),
-                  max_depth=4, min_samples_split=2, min_samples_leaf=1, min_weight_leaf=0.0,
-                  min_impurity_decrease=0.0, min_split_gain=0.0, max_leaf_nodes=0,
-                  max_features=3, l2_regularization=0.0, n_threads=1)
-    ((weighted, weighted_values),) = grow_trees(
-        gradients=gradients, hessians=hessians, feature_values=np.ascontiguousarray(X32.T),
-        rows_per_tree=[np.flatnonzero(counts)], row_weights_per_tree=[counts], **common)
+    params = _engine.TreeParams(criterion=SQUARED_ERROR, max_depth=4)
+    ((weighted, weighted_values),), _ = _engine.grow_trees(
+        prepare(X, Splitter.EXACT), gradients, hessians, params, seeds=[3],
+        rows=[np.flatnonzero(counts)], row_weights=[counts])
     repeat = np.repeat(np.arange(300), counts.astype(int))
-    ((repeated, repeated_values),) = grow_trees(
-        gradients=gradients[repeat], hessians=hessians[repeat],
-        feature_values=np.ascontiguousarray(X32[repeat].T), rows_per_tree=[np.arange(len(repeat))],
-        row_weights_per_tree=None, **common)
+    ((repeated, repeated_values),), _ = _engine.grow_trees(
+        prepare(X[repeat], Splitter.EXACT), gradients[repeat], hessians[repeat], params, seeds=[3])
     offsets = np.zeros(1, dtype=np.intp)
     np.testing.assert_allclose(weighted_values[apply_trees(X32, weighted, offsets, 1)[:, 0]],
                                repeated_values[apply_trees(X32, repeated, offsets, 1)[:, 0]])
 
 
-def test_several_trees_grow_in_parallel_deterministically():
+@pytest.mark.parametrize("splitter", list(Splitter))
+def test_trees_grown_together_equal_trees_grown_alone(splitter):
+    """Per-tree rows, row weights, features and seeds: the batch is N independent trees, the
+    same for any thread count."""
     rng = np.random.RandomState(3)
-    X = np.ascontiguousarray(rng.randn(1000, 6).astype(np.float32))
-    gradients = rng.randn(1000, 1)
-    common = dict(criterion=SQUARED_ERROR, splitter=0, gradients=gradients, hessians=np.ones(1000),
-                  squares=None, feature_values=np.ascontiguousarray(X.T), binned=None,
-                  bin_thresholds=None, n_bins_non_missing=None, max_depth=5,
-                  min_samples_split=2, min_samples_leaf=1, min_weight_leaf=0.0,
-                  min_impurity_decrease=0.0, min_split_gain=0.0, max_leaf_nodes=0, max_features=2,
-                  l2_regularization=0.0)
-    rows = [rng.choice(1000, 700, replace=False) for _ in range(8)]
-    seeds = np.arange(8, dtype=np.uint64)
-    serial = grow_trees(rows_per_tree=rows, row_weights_per_tree=None, seeds=seeds, n_threads=1, **common)
-    parallel = grow_trees(rows_per_tree=rows, row_weights_per_tree=None, seeds=seeds, n_threads=4, **common)
-    for (a, _), (b, _) in zip(serial, parallel):
-        np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(serial[0][0], serial[1][0])
+    X = rng.randn(1500, 6)
+    X[rng.rand(1500, 6) < 0.05] = np.nan
+    gradients = rng.randn(1500, 1)
+    hessians = rng.rand(1500) + 0.5
+    data = prepare(X, splitter)
+    params = _engine.TreeParams(criterion=SECOND_ORDER, max_depth=5, max_features=3,
+                                l2_regularization=1.0)
+    rows = [np.sort(rng.choice(1500, 1000, replace=False)) for _ in range(3)]
+    weights = [None, rng.randint(1, 4, 1500).astype(np.float64), rng.rand(1500) + 0.5]
+    features = [None, np.array([0, 2, 4]), np.array([5, 1, 3, 2])]
+    seeds = [11, 12, 13]
+    together = {}
+    for n_threads in (1, 2):
+        together[n_threads], _ = _engine.grow_trees(
+            data, gradients, hessians, params, seeds=seeds, rows=rows, row_weights=weights,
+            features=features, n_threads=n_threads)
+    for t in range(3):
+        (alone,), _ = _engine.grow_trees(data, gradients, hessians, params, seeds=[seeds[t]],
+                                         rows=[rows[t]], row_weights=[weights[t]],
+                                         features=[features[t]])
+        for grown in (together[1][t], together[2][t]):
+            np.testing.assert_array_equal(grown[0], alone[0])
+            np.testing.assert_array_equal(grown[1], alone[1])
+        if features[t] is not None:
+            split = alone[0]["left_child"] != -1
+            assert set(alone[0]["feature"][split]) <= set(features[t])
+    assert not np.array_equal(together[1][0][0], together[1][1][0])
+
+
+@pytest.mark.parametrize("splitter", [Splitter.EXACT, Splitter.HIST])
+def test_per_channel_hessians_match_a_numpy_twin(splitter):
+    """Softmax boosting: K trees of one round, tree k on (g_k, h_k) only."""
+    rng = np.random.RandomState(5)
+    n, n_classes, l2 = 400, 3, 1.0
+    X = rng.randint(0, 10, (n, 4)).astype(np.float64)
+    logits = rng.randn(n, n_classes)
+    proba = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    y = rng.randint(0, n_classes, n)
+    gradients = proba - np.eye(n_classes)[y]
+    hessians = proba * (1 - proba)
+    params = _engine.TreeParams(criterion=SECOND_ORDER, max_depth=2, l2_regularization=l2)
+    trees, leaves = _engine.grow_trees(prepare(X, splitter), gradients, hessians, params,
+                                       seeds=[0, 1, 2], channels=[0, 1, 2], return_leaves=True)
+    for k, (nodes, values) in enumerate(trees):
+        g, h = gradients[:, [k]], hessians[:, k]
+        # The root split is the best one for channel k's own gradients and hessians.
+        np.testing.assert_allclose(nodes["gain"][0], brute_force_best_gain(X, g, h, SECOND_ORDER, l2),
+                                   rtol=1e-9)
+        for leaf in np.unique(leaves[k]):
+            rows = leaves[k] == leaf
+            np.testing.assert_allclose(values[leaf, 0], -g[rows].sum() / (h[rows].sum() + l2),
+                                       rtol=1e-9)
+
+
+@pytest.mark.parametrize("splitter", list(Splitter))
+@pytest.mark.parametrize("max_leaf_nodes", [0, 7])
+def test_returned_leaves_are_where_apply_sends_the_rows(splitter, max_leaf_nodes):
+    rng = np.random.RandomState(6)
+    X = rng.randn(2000, 5)
+    X[rng.rand(2000, 5) < 0.05] = np.nan
+    gradients = rng.randn(2000, 1)
+    rows = np.sort(rng.choice(2000, 1500, replace=False))
+    params = _engine.TreeParams(criterion=SECOND_ORDER, max_depth=6, l2_regularization=1.0,
+                                max_leaf_nodes=max_leaf_nodes)
+    ((nodes, _),), leaves = _engine.grow_trees(prepare(X, splitter), gradients, np.ones(2000),
+                                               params, seeds=[0], rows=[rows],
+                                               return_leaves=True)
+    applied = apply_trees(np.ascontiguousarray(X, dtype=np.float32), nodes,
+                          np.zeros(1, dtype=np.intp), 1)[:, 0]
+    np.testing.assert_array_equal(leaves[0, rows], applied[rows])
+    left_out = np.setdiff1d(np.arange(2000), rows)
+    assert np.all(leaves[0, left_out] == -1)
+    assert np.all(nodes["left_child"][leaves[0, rows]] == -1)
+
+
+def test_second_order_gain_and_gamma_follow_xgboost():
+    """gain = 1/2 [G_L^2/(H_L+l) + G_R^2/(H_R+l) - G^2/(H+l)], and a split needs gain > gamma."""
+    X = np.array([[0.0], [0.0], [1.0], [1.0]])
+    gradients = np.array([[-1.0], [-1.0], [1.0], [1.0]])
+    hessians = np.ones(4)
+    nodes, _ = grow(X, gradients, hessians, SECOND_ORDER, Splitter.EXACT, l2=1.0)
+    expected = 0.5 * (4 / 3 + 4 / 3 - 0)
+    np.testing.assert_allclose(nodes["gain"][0], expected)
+    for gamma, n_nodes in ((expected - 1e-9, 3), (expected, 1)):
+        nodes, _ = grow(X, gradients, hessians, SECOND_ORDER, Splitter.EXACT, l2=1.0,
+                        min_split_gain=gamma)
+        assert len(nodes) == n_nodes

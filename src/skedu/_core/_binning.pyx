@@ -51,3 +51,24 @@ def map_to_bins(const X_DTYPE_C[:, ::1] X_feature_major, const double[:, ::1] up
                     binned[f, i] = MISSING_BIN
                 else:
                     binned[f, i] = find_bin(value, &upper_edges[f, 0], n_bins_non_missing[f] - 1)
+
+
+def map_rows_to_bins(const X_DTYPE_C[:, ::1] X, const double[:, ::1] upper_edges,
+                     const intp_t[::1] n_bins_non_missing, BIN_DTYPE_C[:, ::1] binned,
+                     int n_threads):
+    """Write ``binned[i, f]``, the bin of ``X[i, f]``, reading and writing row-major.
+
+    As :func:`map_to_bins`, for row-major X as the user passes it: no transposed copy of X.
+    """
+    cdef intp_t n_samples = X.shape[0], n_features = X.shape[1], f, i
+    cdef X_DTYPE_C value
+    if n_samples * n_features < MIN_PARALLEL_VALUES:
+        n_threads = 1
+    with nogil:
+        for i in prange(n_samples, schedule='static', num_threads=max(n_threads, 1)):
+            for f in range(n_features):
+                value = X[i, f]
+                if isnan(value):
+                    binned[i, f] = MISSING_BIN
+                else:
+                    binned[i, f] = find_bin(value, &upper_edges[f, 0], n_bins_non_missing[f] - 1)

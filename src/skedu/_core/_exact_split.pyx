@@ -13,7 +13,7 @@ from libc.math cimport INFINITY, isnan
 
 from ._sort cimport sort_values_with_rows
 from ._types cimport MISSING_BIN, N_BINS
-from ._split cimport consider_split, record_split
+from ._split cimport consider_boundary
 
 # Binned nodes with fewer rows are sorted by comparisons (the radix sort is not reached: the
 # hist splitter sends only nodes of fewer than a few hundred rows here).
@@ -119,11 +119,9 @@ cdef bint best_split_sorted(intp_t feature, intp_t n_rows, intp_t n_non_missing,
     """
     cdef intp_t n_channels = context.n_channels
     cdef intp_t i, k, n_missing = n_rows - n_non_missing
-    cdef double left_hessian = 0.0, missing_hessian = 0.0, gain
+    cdef double left_hessian = 0.0, missing_hessian = 0.0
     cdef double* left_sums = scratch
-    cdef double* right_sums = scratch + n_channels
-    cdef double* missing_sums = scratch + 2 * n_channels
-    cdef double* with_missing = scratch + 3 * n_channels
+    cdef double* missing_sums = scratch + n_channels
     for k in range(n_channels):
         left_sums[k] = 0.0
         missing_sums[k] = 0.0
@@ -138,26 +136,15 @@ cdef bint best_split_sorted(intp_t feature, intp_t n_rows, intp_t n_non_missing,
         add_row(left_sums, &left_hessian, gradients, hessians, sort_rows[i], n_channels)
         if sort_values[i + 1] <= sort_values[i] + FEATURE_THRESHOLD:
             continue
-        if consider_split(left_sums, left_hessian, i + 1, context, right_sums, &gain):
-            if gain > best.gain:
-                # Without missing values in the node, unseen missing values follow the majority.
-                record_split(best, feature, gain, threshold_between(sort_values, i, bin_values),
-                             0, i + 1, n_missing == 0 and 2 * (i + 1) >= n_rows)
-        if n_missing > 0:
-            for k in range(n_channels):
-                with_missing[k] = left_sums[k] + missing_sums[k]
-            if consider_split(with_missing, left_hessian + missing_hessian, i + 1 + n_missing,
-                              context, right_sums, &gain):
-                if gain > best.gain:
-                    record_split(best, feature, gain,
-                                 threshold_between(sort_values, i, bin_values), 0,
-                                 i + 1 + n_missing, True)
+        consider_boundary(best, feature, threshold_between(sort_values, i, bin_values), 0,
+                          left_sums, left_hessian, i + 1, missing_sums, missing_hessian,
+                          n_missing, context, scratch + 2 * n_channels)
 
     if n_missing > 0:
         # Every non-missing value left, every missing one right.
         add_row(left_sums, &left_hessian, gradients, hessians, sort_rows[n_non_missing - 1],
                 n_channels)
-        if consider_split(left_sums, left_hessian, n_non_missing, context, right_sums, &gain):
-            if gain > best.gain:
-                record_split(best, feature, gain, INFINITY, 0, n_non_missing, False)
+        consider_boundary(best, feature, INFINITY, 0, left_sums, left_hessian, n_non_missing,
+                          missing_sums, missing_hessian, n_missing, context,
+                          scratch + 2 * n_channels)
     return True

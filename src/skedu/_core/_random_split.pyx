@@ -7,7 +7,7 @@ splitters. No sort: a node costs one pass over its rows per feature.
 
 from libc.math cimport INFINITY, isnan
 
-from ._split cimport consider_split, record_split
+from ._split cimport consider_boundary
 
 # Values closer than this are one value (as in the exact splitter).
 cdef double FEATURE_THRESHOLD = 1e-7
@@ -25,12 +25,10 @@ cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
     """
     cdef intp_t n_channels = context.n_channels
     cdef intp_t i, k, row, n_left = 0, n_missing = 0
-    cdef double low = INFINITY, high = -INFINITY, threshold, value, gain
+    cdef double low = INFINITY, high = -INFINITY, threshold, value
     cdef double left_hessian = 0.0, missing_hessian = 0.0
     cdef double* left_sums = scratch
-    cdef double* right_sums = scratch + n_channels
-    cdef double* missing_sums = scratch + 2 * n_channels
-    cdef double* with_missing = scratch + 3 * n_channels
+    cdef double* missing_sums = scratch + n_channels
 
     for i in range(n_rows):
         value = column[rows[i] * stride]
@@ -64,17 +62,6 @@ cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
             left_hessian += hessians[row]
             n_left += 1
 
-    if n_left < n_rows - n_missing or n_missing > 0:
-        if consider_split(left_sums, left_hessian, n_left, context, right_sums, &gain):
-            if gain > best.gain:
-                # Without missing values in the node, unseen missing values follow the majority.
-                record_split(best, feature, gain, threshold, 0, n_left,
-                             n_missing == 0 and 2 * n_left >= n_rows)
-    if n_missing > 0 and n_left > 0 and n_left + n_missing < n_rows:
-        for k in range(n_channels):
-            with_missing[k] = left_sums[k] + missing_sums[k]
-        if consider_split(with_missing, left_hessian + missing_hessian, n_left + n_missing,
-                          context, right_sums, &gain):
-            if gain > best.gain:
-                record_split(best, feature, gain, threshold, 0, n_left + n_missing, True)
+    consider_boundary(best, feature, threshold, 0, left_sums, left_hessian, n_left, missing_sums,
+                      missing_hessian, n_missing, context, scratch + 2 * n_channels)
     return True

@@ -1,5 +1,5 @@
-from ._criterion cimport side_score
-from ._types cimport intp_t, SplitContext, SplitRecord, CRITERION_SECOND_ORDER
+from ._criterion cimport side_allowed, side_score
+from ._types cimport intp_t, SplitContext, SplitRecord
 
 cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
                                     intp_t n_bins_non_missing, const double* bin_thresholds,
@@ -30,7 +30,7 @@ cdef inline bint consider_split(const double* left_sums, double left_hessian, in
         return False
     if left_hessian < context.min_weight_leaf or right_hessian < context.min_weight_leaf:
         return False
-    if context.criterion != CRITERION_SECOND_ORDER and (left_hessian <= 0.0 or right_hessian <= 0.0):
+    if not side_allowed(left_hessian, context.criterion) or not side_allowed(right_hessian, context.criterion):
         return False
     for k in range(n_channels):
         right_sums[k] = context.node_sums[k] - left_sums[k]
@@ -40,3 +40,31 @@ cdef inline bint consider_split(const double* left_sums, double left_hessian, in
                             context.l2_regularization)
                - context.node_score)
     return True
+
+
+cdef inline void consider_boundary(SplitRecord* best, intp_t feature, double threshold,
+                                   intp_t bin_threshold, const double* left_sums,
+                                   double left_hessian, intp_t left_count,
+                                   const double* missing_sums, double missing_hessian,
+                                   intp_t missing_count, const SplitContext* context,
+                                   double* scratch) noexcept nogil:
+    """The missing-values rule of every splitter, at one threshold: the node's missing values
+    go right, and (when there are any) left; without missing values in the node, unseen
+    missing values follow the majority. ``scratch`` holds 2 * n_channels doubles."""
+    cdef intp_t k, n_channels = context.n_channels
+    cdef double gain
+    cdef double* right_sums = scratch
+    cdef double* with_missing = scratch + n_channels
+    if 0 < left_count < context.node_count:
+        if consider_split(left_sums, left_hessian, left_count, context, right_sums, &gain):
+            if gain > best.gain:
+                record_split(best, feature, gain, threshold, bin_threshold, left_count,
+                             missing_count == 0 and 2 * left_count >= context.node_count)
+    if missing_count > 0 and left_count + missing_count < context.node_count:
+        for k in range(n_channels):
+            with_missing[k] = left_sums[k] + missing_sums[k]
+        if consider_split(with_missing, left_hessian + missing_hessian,
+                          left_count + missing_count, context, right_sums, &gain):
+            if gain > best.gain:
+                record_split(best, feature, gain, threshold, bin_threshold,
+                             left_count + missing_count, True)

@@ -1,4 +1,7 @@
-# Typedefs and packed structs of the tree engine, in one place.
+# Typedefs, codes and packed structs of the tree engine, in one place.
+#
+# The codes are ``cpdef enum``s: kernels use them as C constants and Python imports the same
+# enums from ``skedu._core._types`` (never copies of the numbers).
 #
 # Binned data are uint8 (255 non-missing bins + one missing bin), raw feature values float32 (as
 # in scikit-learn's trees: thresholds are midpoints of float32 values), every gradient, hessian and
@@ -11,22 +14,29 @@ ctypedef Py_ssize_t intp_t
 ctypedef float X_DTYPE_C
 ctypedef uint8_t BIN_DTYPE_C
 
+# Kernels that take float32 or float64 input without copying it to one dtype.
+ctypedef fused floating:
+    float
+    double
+
 # Bin index of missing values; non-missing values use bins 0 .. n_bins_non_missing - 1 <= 254.
 cdef enum:
     MISSING_BIN = 255
     N_BINS = 256
     LEAF = -1
 
-cdef enum Criterion:
-    CRITERION_GINI = 0
-    CRITERION_ENTROPY = 1
-    CRITERION_SQUARED_ERROR = 2
-    CRITERION_SECOND_ORDER = 3
+# Split scores (see _criterion.pxd).
+cpdef enum Criterion:
+    GINI = 0
+    ENTROPY = 1
+    SQUARED_ERROR = 2
+    SECOND_ORDER = 3
 
-cdef enum Splitter:
-    SPLITTER_EXACT = 0
-    SPLITTER_HIST = 1
-    SPLITTER_RANDOM = 2
+# Split searches: sorted values, histograms of binned values, one random threshold per feature.
+cpdef enum Splitter:
+    EXACT = 0
+    HIST = 1
+    RANDOM = 2
 
 cdef packed struct Node:
     intp_t left_child          # LEAF (-1) for a leaf
@@ -62,3 +72,42 @@ cdef struct SplitContext:
     intp_t node_count
     double node_score           # side_score of the whole node
     double perfect_gain         # no split gains more (both children pure); inf when unknown
+
+
+# Growth limits of the trees of one fit.
+cdef struct GrowParams:
+    int criterion
+    int splitter
+    intp_t max_depth                # < 0: unlimited
+    intp_t min_samples_split
+    intp_t min_samples_leaf
+    double min_weight_leaf          # CART: min weighted samples; boosting: min_child_weight
+    double min_impurity_decrease    # CART: per unit of root weight, as in scikit-learn
+    double min_split_gain           # boosting: gamma, in gain units
+    intp_t max_leaf_nodes           # <= 0: depth-first without a limit; else best-first
+    intp_t max_features             # features drawn per split, among the tree's features
+    double l2_regularization
+    int n_threads
+
+# One tree's view of the training data: the data are shared read-only by every tree, the
+# statistics (gradient channels, hessian) may be the tree's own.
+cdef struct GrowData:
+    intp_t n_samples
+    intp_t n_features
+    intp_t n_channels
+    const X_DTYPE_C* feature_values     # exact: [n_features, n_samples]
+    const X_DTYPE_C* row_values         # exact: [n_samples, n_features] or NULL
+    const BIN_DTYPE_C* binned           # hist: [n_features, n_samples]
+    const BIN_DTYPE_C* binned_rows      # hist: [n_samples, n_features] or NULL
+    const double* bin_thresholds        # hist: [n_features, MISSING_BIN], +inf after the last
+    const intp_t* n_bins_non_missing    # hist: [n_features]
+    const double* gradients             # [n_samples, n_channels]
+    const double* hessians              # [n_samples]
+    const double* squares               # [n_samples] or NULL: sum_k w y_k^2 (squared error)
+
+# A tree as the grower leaves it: malloc'ed arrays owned by the caller.
+cdef struct TreeArrays:
+    Node* nodes
+    double* values                      # [n_nodes, n_channels]
+    intp_t n_nodes
+    intp_t capacity

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .._core._binning import map_to_bins
+from .._core._binning import map_rows_to_bins, map_to_bins
 
 MAX_BINS = 255  # non-missing bins; uint8 bin 255 is kept for missing values
 
@@ -41,15 +41,29 @@ class BinMapper:
         self.random_state = random_state
         self.n_threads = n_threads
 
-    def fit(self, X):
-        """Find the bin edges of every column of ``X`` (float32, NaN for missing)."""
+    def fit(self, X, rows=None):
+        """Find the bin edges of every column of ``X`` (float32, NaN for missing).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features), float32
+        rows : ndarray of intp or None, default=None
+            Only these rows choose the edges (e.g. those of positive weight); None: all.
+
+        Returns
+        -------
+        self : BinMapper
+        """
         if not 2 <= self.max_bins <= MAX_BINS:
             raise ValueError(f"max_bins must be between 2 and {MAX_BINS}, got {self.max_bins}.")
-        n_samples, n_features = X.shape
-        if self.subsample is not None and n_samples > self.subsample:
-            rows = check_random_state(self.random_state).choice(n_samples, self.subsample, replace=False)
-            X = X[np.sort(rows)]
-        columns = np.ascontiguousarray(X.T)
+        n_features = X.shape[1]
+        n_rows = X.shape[0] if rows is None else len(rows)
+        if self.subsample is not None and n_rows > self.subsample:
+            drawn = np.sort(check_random_state(self.random_state).choice(n_rows, self.subsample,
+                                                                         replace=False))
+            rows = drawn if rows is None else rows[drawn]
+        # Only the chosen rows are copied (and transposed), never the whole X.
+        columns = np.ascontiguousarray((X if rows is None else X[rows]).T)
         self.upper_edges_ = np.full((n_features, MAX_BINS), np.inf)
         self.n_bins_non_missing_ = np.ones(n_features, dtype=np.intp)
         if self.n_threads > 1 and columns.size >= 1_000_000:
@@ -85,6 +99,13 @@ class BinMapper:
         binned = np.empty((X.shape[1], X.shape[0]), dtype=np.uint8)
         map_to_bins(np.ascontiguousarray(X.T), self.upper_edges_, self.n_bins_non_missing_,
                     binned, self.n_threads)
+        return binned
+
+    def transform_rows(self, X):
+        """Binned ``X`` as a row-major (n_samples, n_features) uint8 array, read from row-major X."""
+        binned = np.empty(X.shape, dtype=np.uint8)
+        map_rows_to_bins(np.ascontiguousarray(X, dtype=np.float32), self.upper_edges_,
+                         self.n_bins_non_missing_, binned, self.n_threads)
         return binned
 
     def fit_transform(self, X):

@@ -3,34 +3,68 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context, clone
 from sklearn.utils import Bunch, check_random_state, compute_sample_weight
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._core._grow import grow_trees
+from .._core._types import Criterion, Splitter
 from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
-from ._binning import MAX_BINS, BinMapper
+from . import _engine
+from ._binning import MAX_BINS
 from ._flat_tree import FlatTree
 
-CRITERIA_CLASSIFICATION = {"gini": 0, "entropy": 1, "log_loss": 1}
-CRITERIA_REGRESSION = {"squared_error": 2}
-SPLITTERS = {"best": 0, "hist": 1, "random": 2}
+CRITERIA_CLASSIFICATION = {"gini": Criterion.GINI, "entropy": Criterion.ENTROPY,
+                           "log_loss": Criterion.ENTROPY}
+CRITERIA_REGRESSION = {"squared_error": Criterion.SQUARED_ERROR}
+SPLITTERS = {"best": Splitter.EXACT, "hist": Splitter.HIST, "random": Splitter.RANDOM}
 
 
-def _check_number(name, value, kind, low, high=None, low_inclusive=True, allow_none=False):
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise TypeError(f"{name} must be {kind.__name__.lower()}, got {value!r}.")
-    too_low = value < low if low_inclusive else value <= low
-    if too_low or (high is not None and value > high):
-        bound = f"{'>=' if low_inclusive else '>'} {low}" + (f" and <= {high}" if high is not None else "")
-        raise ValueError(f"{name} must be {bound}, got {value!r}.")
+def resolve_max_features(max_features, n_features):
+    """Number of features drawn per split for a ``max_features`` parameter (already validated)."""
+    if max_features is None:
+        return n_features
+    if max_features == "sqrt":
+        return max(1, int(np.sqrt(n_features)))
+    if max_features == "log2":
+        return max(1, int(np.log2(n_features)))
+    if isinstance(max_features, Integral):
+        if max_features > n_features:
+            raise ValueError(f"max_features must be <= n_features = {n_features}, "
+                             f"got {max_features}.")
+        return int(max_features)
+    return max(1, int(max_features * n_features))
+
+
+def resolve_count(value, n_samples, minimum):
+    """A count parameter given as an int or as a fraction of ``n_samples``."""
+    if isinstance(value, Integral):
+        return int(value)
+    return max(minimum, int(np.ceil(value * n_samples)))
 
 
 class BaseDecisionTree(BaseEstimator):
     """Parameters, validation and fitting shared by the classifier and the regressor."""
+
+    _parameter_constraints = {
+        "splitter": [StrOptions(set(SPLITTERS))],
+        "max_depth": [Interval(Integral, 1, None, closed="left"), None],
+        "min_samples_split": [Interval(Integral, 2, None, closed="left"),
+                              Interval(RealNotInt, 0.0, 1.0, closed="right")],
+        "min_samples_leaf": [Interval(Integral, 1, None, closed="left"),
+                             Interval(RealNotInt, 0.0, 1.0, closed="neither")],
+        "min_weight_fraction_leaf": [Interval(Real, 0.0, 0.5, closed="both")],
+        "max_features": [Interval(Integral, 1, None, closed="left"),
+                         Interval(RealNotInt, 0.0, 1.0, closed="right"),
+                         StrOptions({"sqrt", "log2"}), None],
+        "random_state": ["random_state"],
+        "max_leaf_nodes": [Interval(Integral, 2, None, closed="left"), None],
+        "min_impurity_decrease": [Interval(Real, 0.0, None, closed="left")],
+        "ccp_alpha": [Interval(Real, 0.0, None, closed="left")],
+        "max_bins": [Interval(Integral, 2, MAX_BINS, closed="both")],
+        "n_jobs": [Integral, None],
+    }
 
     def __init__(self, *, criterion, splitter="best", max_depth=None, min_samples_split=2,
                  min_samples_leaf=1, min_weight_fraction_leaf=0.0, max_features=None,
@@ -55,50 +89,6 @@ class BaseDecisionTree(BaseEstimator):
         tags.input_tags.allow_nan = True
         return tags
 
-    # -- validation ------------------------------------------------------------------------
-
-    def _validate_params(self, n_samples, n_features):
-        criteria = CRITERIA_CLASSIFICATION if self._is_classifier else CRITERIA_REGRESSION
-        if self.criterion not in criteria:
-            raise ValueError(f"criterion must be one of {sorted(criteria)}, got {self.criterion!r}.")
-        if self.splitter not in SPLITTERS:
-            raise ValueError(f"splitter must be one of {sorted(SPLITTERS)}, got {self.splitter!r}.")
-        _check_number("max_depth", self.max_depth, Integral, 1, allow_none=True)
-        if isinstance(self.min_samples_split, Real) and not isinstance(self.min_samples_split, Integral):
-            _check_number("min_samples_split", self.min_samples_split, Real, 0.0, 1.0, low_inclusive=False)
-            min_samples_split = max(2, int(np.ceil(self.min_samples_split * n_samples)))
-        else:
-            _check_number("min_samples_split", self.min_samples_split, Integral, 2)
-            min_samples_split = self.min_samples_split
-        if isinstance(self.min_samples_leaf, Real) and not isinstance(self.min_samples_leaf, Integral):
-            _check_number("min_samples_leaf", self.min_samples_leaf, Real, 0.0, 1.0, low_inclusive=False)
-            min_samples_leaf = max(1, int(np.ceil(self.min_samples_leaf * n_samples)))
-        else:
-            _check_number("min_samples_leaf", self.min_samples_leaf, Integral, 1)
-            min_samples_leaf = self.min_samples_leaf
-        _check_number("min_weight_fraction_leaf", self.min_weight_fraction_leaf, Real, 0.0, 0.5)
-        _check_number("max_leaf_nodes", self.max_leaf_nodes, Integral, 2, allow_none=True)
-        _check_number("min_impurity_decrease", self.min_impurity_decrease, Real, 0.0)
-        _check_number("ccp_alpha", self.ccp_alpha, Real, 0.0)
-        _check_number("max_bins", self.max_bins, Integral, 2, MAX_BINS)
-        return min_samples_split, min_samples_leaf, self._resolve_max_features(n_features)
-
-    def _resolve_max_features(self, n_features):
-        max_features = self.max_features
-        if max_features is None:
-            return n_features
-        if max_features == "sqrt":
-            return max(1, int(np.sqrt(n_features)))
-        if max_features == "log2":
-            return max(1, int(np.log2(n_features)))
-        if isinstance(max_features, str):
-            raise ValueError(f"max_features must be None, 'sqrt', 'log2', an int or a float, got {max_features!r}.")
-        if isinstance(max_features, Integral) and not isinstance(max_features, bool):
-            _check_number("max_features", max_features, Integral, 1, n_features)
-            return int(max_features)
-        _check_number("max_features", max_features, Real, 0.0, 1.0, low_inclusive=False)
-        return max(1, int(max_features * n_features))
-
     # -- fitting -----------------------------------------------------------------------------
 
     def _validate_X_y(self, X, y):
@@ -106,38 +96,34 @@ class BaseDecisionTree(BaseEstimator):
                              multi_output=not self._is_classifier, y_numeric=not self._is_classifier)
         return np.ascontiguousarray(X), y
 
+    def _tree_params(self, n_samples, n_features, total_weight):
+        """Growth limits of this fit, with counts and fractions resolved."""
+        return _engine.TreeParams(
+            criterion=self._criterion_code,
+            max_depth=-1 if self.max_depth is None else self.max_depth,
+            min_samples_split=max(2, resolve_count(self.min_samples_split, n_samples, 2)),
+            min_samples_leaf=resolve_count(self.min_samples_leaf, n_samples, 1),
+            min_weight_leaf=self.min_weight_fraction_leaf * total_weight,
+            min_impurity_decrease=float(self.min_impurity_decrease),
+            max_leaf_nodes=0 if self.max_leaf_nodes is None else self.max_leaf_nodes,
+            max_features=resolve_max_features(self.max_features, n_features))
+
     def _fit(self, X, gradients, hessians, squares, sample_weight):
         n_samples, n_features = X.shape
-        min_samples_split, min_samples_leaf, max_features = self._validate_params(n_samples, n_features)
+        params = self._tree_params(n_samples, n_features, sample_weight.sum())
         n_threads = effective_n_threads(self.n_jobs)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        data = {"feature_values": None, "binned": None, "bin_thresholds": None,
-                "n_bins_non_missing": None}
-        if self.splitter == "hist":
-            binner = BinMapper(self.max_bins, random_state=seed, n_threads=n_threads)
-            # Edges from the rows that count, so zero weights act as removed rows.
-            data["binned"] = binner.fit(X[sample_weight > 0]).transform(X)
-            data["bin_thresholds"] = binner.upper_edges_
-            data["n_bins_non_missing"] = binner.n_bins_non_missing_
-            data["binned_rows"] = np.ascontiguousarray(data["binned"].T)
-        else:
-            # "best" and "random": large nodes read feature-major columns, small ones the
-            # row-major X.
-            data["feature_values"] = np.ascontiguousarray(X.T)
-            data["row_values"] = X
-        ((nodes, values),) = grow_trees(
-            criterion=self._criterion_code, splitter=SPLITTERS[self.splitter],
-            gradients=gradients, hessians=hessians, squares=squares, **data,
-            rows_per_tree=[np.flatnonzero(sample_weight > 0)], row_weights_per_tree=None,
-            seeds=np.array([seed], dtype=np.uint64),
-            max_depth=-1 if self.max_depth is None else self.max_depth,
-            min_samples_split=min_samples_split, min_samples_leaf=min_samples_leaf,
-            min_weight_leaf=self.min_weight_fraction_leaf * sample_weight.sum(),
-            min_impurity_decrease=float(self.min_impurity_decrease), min_split_gain=0.0,
-            max_leaf_nodes=0 if self.max_leaf_nodes is None else self.max_leaf_nodes,
-            max_features=max_features, l2_regularization=0.0, n_threads=n_threads,
-        )
-        self.max_features_ = max_features
+        # Rows of zero weight act as removed rows: they neither split nor choose bin edges.
+        rows = np.flatnonzero(sample_weight > 0)
+        data = _engine.TrainingData(
+            X, splitter=SPLITTERS[self.splitter], max_bins=self.max_bins,
+            binning_rows=None if len(rows) == n_samples else rows, random_state=seed,
+            n_threads=n_threads)
+        del X  # the hist path keeps only the bins
+        ((nodes, values),), _ = _engine.grow_trees(
+            data, gradients, hessians, params, seeds=[seed], rows=[rows], squares=squares,
+            n_threads=n_threads)
+        self.max_features_ = params.max_features
         self.tree_ = FlatTree(nodes, values, n_features)
         if self.ccp_alpha > 0.0:
             self.tree_ = self.tree_.pruned(self.ccp_alpha)
@@ -283,6 +269,11 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     """
 
     _is_classifier = True
+    _parameter_constraints = {
+        **BaseDecisionTree._parameter_constraints,
+        "criterion": [StrOptions(set(CRITERIA_CLASSIFICATION))],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
 
     def __init__(self, *, criterion="gini", splitter="best", max_depth=None, min_samples_split=2,
                  min_samples_leaf=1, min_weight_fraction_leaf=0.0, max_features=None,
@@ -297,6 +288,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
                          max_bins=max_bins, n_jobs=n_jobs)
         self.class_weight = class_weight
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Grow the tree on ``(X, y)``.
 
@@ -397,6 +389,10 @@ random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
     """
 
     _is_classifier = False
+    _parameter_constraints = {
+        **BaseDecisionTree._parameter_constraints,
+        "criterion": [StrOptions(set(CRITERIA_REGRESSION))],
+    }
 
     def __init__(self, *, criterion="squared_error", splitter="best", max_depth=None,
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
@@ -415,6 +411,7 @@ random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
         tags.target_tags.multi_output = True
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Grow the tree on ``(X, y)``.
 

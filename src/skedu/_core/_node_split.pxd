@@ -1,0 +1,13 @@
+from ._types cimport intp_t, SplitContext, SplitRecord
+from ._workspace cimport Workspace
+
+# Hist splitter: nodes with fewer rows sort their bin indices instead of building a histogram
+# (same candidate splits, same result). A histogram costs N_BINS entries per feature to clear,
+# subtract and scan whatever the node's size, which dominates deep trees' many small nodes.
+cdef enum:
+    HISTOGRAM_MIN_ROWS = 256
+
+cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
+                               double* histogram) noexcept nogil
+cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, intp_t start,
+                                 intp_t end, const double* histogram) noexcept nogil

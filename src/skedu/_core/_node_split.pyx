@@ -1,0 +1,183 @@
+"""Split search over the features of one node: histograms (hist splitter), then the best split
+of each candidate feature (``_split``, ``_exact_split``, ``_random_split``), in parallel over
+features when the node is large, reduced in draw order so the tree does not depend on threads.
+"""
+
+from cython.parallel import prange, threadid
+from libc.math cimport INFINITY
+from libc.stdint cimport uint32_t
+
+from ._exact_split cimport best_split_sorted, gather_bins, gather_values
+from ._histogram cimport build_feature_histogram
+from ._random cimport random_below, random_uniform
+from ._random_split cimport random_split
+from ._sort cimport sort_values_with_rows
+from ._split cimport best_split_from_histogram
+from ._types cimport HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams
+
+# A parallel region costs microseconds on an idle machine and can cost milliseconds on a busy
+# one (a thread waits for a core): node-level work runs on one thread unless it is worth a
+# couple of milliseconds. Units: (row, feature) pairs to sort, (row, feature) pairs to add to
+# histograms, histogram values (bins x features x channels) to scan.
+cdef intp_t MIN_PARALLEL_SORT = 32768
+cdef intp_t MIN_PARALLEL_HISTOGRAM = 1048576
+cdef intp_t MIN_PARALLEL_SCAN = 2097152
+# Nodes with fewer rows read row-major copies of the data when there are some: each row's
+# features share cache lines, so a small node's data stays cached across its features.
+cdef intp_t ROW_MAJOR_MAX_ROWS = 2048
+
+
+cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
+                               double* histogram) noexcept nogil:
+    cdef const GrowData* data = ws.data
+    cdef intp_t n_channels = data.n_channels, stride = data.n_channels + 2
+    cdef intp_t i, k, row, f, n_rows = end - start
+    cdef const intp_t* rows = ws.samples + start
+    # Gather once so that the per-feature loops read gradients sequentially.
+    for i in range(n_rows):
+        row = rows[i]
+        for k in range(n_channels):
+            ws.ordered_gradients[i * n_channels + k] = ws.gradients[row * n_channels + k]
+        ws.ordered_hessians[i] = ws.hessians[row]
+    if ws.params.n_threads > 1 and n_rows * data.n_features >= MIN_PARALLEL_HISTOGRAM:
+        for f in prange(data.n_features, schedule='static', num_threads=ws.params.n_threads):
+            build_feature_histogram(data.binned + f * data.n_samples, rows, n_rows,
+                                    ws.ordered_gradients, ws.ordered_hessians, n_channels,
+                                    histogram + f * N_BINS * stride)
+    else:
+        for f in range(data.n_features):
+            build_feature_histogram(data.binned + f * data.n_samples, rows, n_rows,
+                                    ws.ordered_gradients, ws.ordered_hessians, n_channels,
+                                    histogram + f * N_BINS * stride)
+
+
+cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const SplitContext* context,
+                           intp_t start, intp_t end, const double* histogram) noexcept nogil:
+    cdef const GrowData* data = ws.data
+    cdef SplitRecord local_record
+    # Searched in a local record, stored once: neighbouring features' records share cache
+    # lines across threads.
+    cdef SplitRecord* record = &local_record
+    cdef double* scratch = ws.scratch + thread * ws.scratch_stride
+    cdef float* sort_values = ws.sort_values + thread * ws.n_rows
+    cdef intp_t* sort_rows = ws.sort_rows + thread * ws.n_rows
+    cdef uint32_t* scratch_keys = ws.scratch_keys + thread * ws.n_rows
+    cdef intp_t* scratch_rows = ws.scratch_rows + thread * ws.n_rows
+    cdef intp_t n_non_missing, bin_threshold
+    cdef bint varies
+    # Where the feature's values are read: row-major copies for small nodes when given.
+    cdef bint row_major = end - start < ROW_MAJOR_MAX_ROWS
+    cdef intp_t stride = 1
+    cdef const X_DTYPE_C* values = NULL
+    cdef const BIN_DTYPE_C* bins = NULL
+    if data.feature_values != NULL:
+        values = data.feature_values + feature * data.n_samples
+        if row_major and data.row_values != NULL:
+            values = data.row_values + feature
+            stride = data.n_features
+    else:
+        bins = data.binned + feature * data.n_samples
+        if row_major and data.binned_rows != NULL:
+            bins = data.binned_rows + feature
+            stride = data.n_features
+    record.found = False
+    record.gain = -INFINITY
+    record.bin_threshold = 0
+    if histogram != NULL:
+        varies = best_split_from_histogram(
+            feature, histogram + feature * N_BINS * (data.n_channels + 2),
+            data.n_bins_non_missing[feature], data.bin_thresholds + feature * MISSING_BIN,
+            context, record, scratch)
+    elif ws.params.splitter == HIST:
+        n_non_missing = gather_bins(bins, stride, ws.samples + start, end - start,
+                                    sort_values, sort_rows)
+        varies = best_split_sorted(feature, end - start, n_non_missing, ws.gradients,
+                                   ws.hessians, context, record, sort_values, sort_rows,
+                                   scratch, True)
+        if record.found:
+            # The sweep recorded the left bin (inf: every non-missing bin goes left).
+            if record.threshold == INFINITY:
+                bin_threshold = data.n_bins_non_missing[feature] - 1
+            else:
+                bin_threshold = <intp_t>record.threshold
+            record.bin_threshold = <unsigned char>bin_threshold
+            record.threshold = data.bin_thresholds[feature * MISSING_BIN + bin_threshold]
+    elif ws.params.splitter == RANDOM:
+        varies = random_split(feature, values, stride, ws.samples + start, end - start,
+                              ws.gradients, ws.hessians, context, ws.feature_uniforms[feature],
+                              record, scratch)
+    else:
+        n_non_missing = gather_values(values, stride, ws.samples + start, end - start,
+                                      sort_values, sort_rows)
+        sort_values_with_rows(sort_values, sort_rows, n_non_missing, scratch_keys, scratch_rows)
+        varies = best_split_sorted(feature, end - start, n_non_missing, ws.gradients,
+                                   ws.hessians, context, record, sort_values, sort_rows,
+                                   scratch, False)
+    ws.feature_constant[feature] = not varies
+    ws.feature_splits[feature] = local_record
+
+
+cdef inline bint is_perfect(const SplitRecord* split, const SplitContext* context) noexcept nogil:
+    # A split into two pure children cannot be beaten (later features need a strictly larger
+    # gain), so the search stops: in deep trees most nodes are tiny and split perfectly.
+    return split.found and split.gain >= context.perfect_gain
+
+
+cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, intp_t start,
+                                 intp_t end, const double* histogram) noexcept nogil:
+    """Best split over up to ``max_features`` non-constant features drawn in random order."""
+    cdef const GrowParams* params = ws.params
+    cdef intp_t n_features = ws.n_tree_features
+    cdef intp_t n_visited = 0, next_position = 0, batch, position, j, feature, swap_with
+    cdef intp_t n_evaluated, work
+    cdef SplitRecord best
+    cdef bint parallel
+    best.found = False
+    best.gain = -INFINITY
+    best.feature = -1
+    best.threshold = INFINITY
+    best.n_left = 0
+    best.bin_threshold = 0
+    best.missing_go_left = False
+    # Constant features do not count against max_features (scikit-learn's rule), so features
+    # are drawn in batches until enough non-constant ones were seen. Each batch is searched in
+    # parallel and reduced in draw order: the result does not depend on the thread count.
+    while n_visited < params.max_features and next_position < n_features:
+        batch = min(params.max_features - n_visited, n_features - next_position)
+        # Drawn in random order even when every feature is searched: ties between features
+        # are frequent on discrete data, and always preferring low indices biases the tree.
+        for position in range(next_position, next_position + batch):
+            swap_with = position + random_below(&ws.rng, n_features - position)
+            ws.features[position], ws.features[swap_with] = (ws.features[swap_with],
+                                                             ws.features[position])
+            if params.splitter == RANDOM:
+                ws.feature_uniforms[ws.features[position]] = random_uniform(&ws.rng)
+        if histogram != NULL:
+            work = batch * N_BINS * (ws.data.n_channels + 2) // MIN_PARALLEL_SCAN
+        else:
+            work = (end - start) * batch // MIN_PARALLEL_SORT
+        parallel = params.n_threads > 1 and batch > 1 and work > 0
+        n_evaluated = batch
+        if parallel:
+            for j in prange(batch, schedule='dynamic', num_threads=params.n_threads):
+                evaluate_feature(ws, ws.features[next_position + j], threadid(), context,
+                                 start, end, histogram)
+        else:
+            for j in range(batch):
+                feature = ws.features[next_position + j]
+                evaluate_feature(ws, feature, 0, context, start, end, histogram)
+                if is_perfect(&ws.feature_splits[feature], context):
+                    n_evaluated = j + 1
+                    break
+        # The reduction stops where the serial search stops: the same split either way.
+        for position in range(next_position, next_position + n_evaluated):
+            feature = ws.features[position]
+            if not ws.feature_constant[feature]:
+                n_visited += 1
+            if ws.feature_splits[feature].found and ws.feature_splits[feature].gain > best.gain:
+                best = ws.feature_splits[feature]
+            if is_perfect(&best, context):
+                return best
+        next_position += batch
+    return best
+

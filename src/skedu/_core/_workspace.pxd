@@ -1,0 +1,64 @@
+from libc.stdint cimport uint32_t, uint64_t
+from ._types cimport intp_t, Node, GrowData, GrowParams, SplitRecord, TreeArrays
+
+
+# A node waiting to be split: its best split is known, its histogram kept (hist splitter).
+cdef struct PendingNode:
+    intp_t node_id
+    intp_t start
+    intp_t end
+    int depth
+    SplitRecord split
+    double* histogram
+
+
+
+# Everything one tree's growth owns; trees grown in parallel each have their own.
+cdef struct Workspace:
+    const GrowData* data
+    const GrowParams* params
+    const double* gradients
+    const double* hessians
+    const double* squares
+    double* owned_gradients         # weighted copies when the tree has row weights
+    double* owned_hessians
+    double* owned_squares
+    intp_t* samples
+    intp_t n_rows
+    double* ordered_gradients
+    double* ordered_hessians
+    float* sort_values              # [n_threads, n_rows]
+    intp_t* sort_rows               # [n_threads, n_rows]
+    uint32_t* scratch_keys          # [n_threads, n_rows]: the radix sort's other buffers
+    intp_t* scratch_rows            # [n_threads, n_rows]
+    double* scratch                 # [n_threads, scratch_stride]
+    intp_t scratch_stride           # 4 * n_channels rounded up, plus a cache line of padding
+    SplitRecord* feature_splits     # [n_features]
+    double* feature_uniforms        # [n_features]: random splitter's draws for this node
+    unsigned char* feature_constant # [n_features]
+    intp_t* features                # the tree's features, partially shuffled per node
+    intp_t n_tree_features
+    uint64_t rng
+    double required_gain
+    bint best_first
+    intp_t histogram_size
+    double** free_histograms
+    intp_t n_free_histograms
+    PendingNode* frontier
+    intp_t n_frontier
+    intp_t frontier_capacity
+    intp_t* leaves                  # [n_samples] or NULL: each row's leaf, written at the end
+    bint failed
+
+
+
+cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* params,
+                         const intp_t* rows, intp_t n_rows, const double* row_weights,
+                         const intp_t* features, intp_t n_tree_features,
+                         uint64_t seed) noexcept nogil
+cdef void free_workspace(Workspace* ws) noexcept nogil
+cdef intp_t new_node(TreeArrays* tree, intp_t n_channels) noexcept nogil
+cdef double* acquire_histogram(Workspace* ws) noexcept nogil
+cdef void release_histogram(Workspace* ws, double* histogram) noexcept nogil
+cdef bint push_pending(Workspace* ws, PendingNode* pending) noexcept nogil
+cdef PendingNode pop_pending(Workspace* ws) noexcept nogil

@@ -1,0 +1,208 @@
+"""Memory of one tree's growth: the workspace, node arrays, the histogram pool, the frontier.
+
+Everything is allocated once per tree (per-thread scratch a cache line apart) and reused across
+nodes; nothing here touches a Python object, so trees grow inside ``prange``.
+"""
+
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memcpy
+
+from ._types cimport N_BINS
+
+
+cdef intp_t new_node(TreeArrays* tree, intp_t n_channels) noexcept nogil:
+    cdef intp_t capacity
+    cdef Node* nodes
+    cdef double* values
+    if tree.n_nodes == tree.capacity:
+        capacity = 2 * tree.capacity if tree.capacity > 0 else 64
+        nodes = <Node*>realloc(tree.nodes, capacity * sizeof(Node))
+        if nodes == NULL:
+            return -1
+        tree.nodes = nodes
+        values = <double*>realloc(tree.values, capacity * n_channels * sizeof(double))
+        if values == NULL:
+            return -1
+        tree.values = values
+        tree.capacity = capacity
+    tree.n_nodes += 1
+    return tree.n_nodes - 1
+
+
+cdef double* acquire_histogram(Workspace* ws) noexcept nogil:
+    if ws.n_free_histograms > 0:
+        ws.n_free_histograms -= 1
+        return ws.free_histograms[ws.n_free_histograms]
+    return <double*>malloc(ws.histogram_size * sizeof(double))
+
+
+cdef void release_histogram(Workspace* ws, double* histogram) noexcept nogil:
+    # The free list can hold every histogram ever made: its capacity is the frontier's + 2.
+    if histogram != NULL:
+        ws.free_histograms[ws.n_free_histograms] = histogram
+        ws.n_free_histograms += 1
+
+
+cdef bint frontier_before(const PendingNode* a, const PendingNode* b) noexcept nogil:
+    # Best-first pops the largest gain; ties go to the older node, for determinism.
+    if a.split.gain != b.split.gain:
+        return a.split.gain > b.split.gain
+    return a.node_id < b.node_id
+
+
+cdef bint push_pending(Workspace* ws, PendingNode* pending) noexcept nogil:
+    cdef intp_t position, parent, capacity
+    cdef PendingNode* grown
+    cdef double** grown_free
+    if ws.n_frontier == ws.frontier_capacity:
+        capacity = 2 * ws.frontier_capacity
+        grown = <PendingNode*>realloc(ws.frontier, capacity * sizeof(PendingNode))
+        if grown == NULL:
+            return False
+        ws.frontier = grown
+        grown_free = <double**>realloc(ws.free_histograms, (capacity + 2) * sizeof(double*))
+        if grown_free == NULL:
+            return False
+        ws.free_histograms = grown_free
+        ws.frontier_capacity = capacity
+    position = ws.n_frontier
+    ws.n_frontier += 1
+    if ws.best_first:
+        # Sift up in the max-heap.
+        while position > 0:
+            parent = (position - 1) // 2
+            if not frontier_before(pending, &ws.frontier[parent]):
+                break
+            ws.frontier[position] = ws.frontier[parent]
+            position = parent
+    ws.frontier[position] = pending[0]
+    return True
+
+
+cdef PendingNode pop_pending(Workspace* ws) noexcept nogil:
+    cdef PendingNode top, last
+    cdef intp_t position = 0, child
+    ws.n_frontier -= 1
+    if not ws.best_first:
+        return ws.frontier[ws.n_frontier]
+    top = ws.frontier[0]
+    last = ws.frontier[ws.n_frontier]
+    while True:
+        child = 2 * position + 1
+        if child >= ws.n_frontier:
+            break
+        if child + 1 < ws.n_frontier and frontier_before(&ws.frontier[child + 1], &ws.frontier[child]):
+            child += 1
+        if not frontier_before(&ws.frontier[child], &last):
+            break
+        ws.frontier[position] = ws.frontier[child]
+        position = child
+    ws.frontier[position] = last
+    return top
+
+
+cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* params,
+                         const intp_t* rows, intp_t n_rows, const double* row_weights,
+                         const intp_t* features, intp_t n_tree_features,
+                         uint64_t seed) noexcept nogil:
+    """Allocate the workspace of one tree grown on ``rows`` (scaled by ``row_weights`` when
+    not NULL) and on ``features[:n_tree_features]`` (every feature when NULL)."""
+    cdef intp_t i, k, n_channels = data.n_channels, n_threads = max(params.n_threads, 1)
+    ws.data = data
+    ws.params = params
+    ws.rng = seed
+    ws.n_rows = n_rows
+    ws.failed = False
+    ws.best_first = params.max_leaf_nodes > 0
+    ws.histogram_size = data.n_features * N_BINS * (n_channels + 2)
+    ws.n_free_histograms = 0
+    ws.n_frontier = 0
+    ws.frontier_capacity = 64
+    ws.owned_gradients = NULL
+    ws.owned_hessians = NULL
+    ws.owned_squares = NULL
+    ws.samples = <intp_t*>malloc(max(n_rows, 1) * sizeof(intp_t))
+    ws.ordered_gradients = <double*>malloc(max(n_rows, 1) * n_channels * sizeof(double))
+    ws.ordered_hessians = <double*>malloc(max(n_rows, 1) * sizeof(double))
+    ws.sort_values = <float*>malloc(max(n_rows, 1) * n_threads * sizeof(float))
+    ws.sort_rows = <intp_t*>malloc(max(n_rows, 1) * n_threads * sizeof(intp_t))
+    ws.scratch_keys = <uint32_t*>malloc(max(n_rows, 1) * n_threads * sizeof(uint32_t))
+    ws.scratch_rows = <intp_t*>malloc(max(n_rows, 1) * n_threads * sizeof(intp_t))
+    # Threads accumulate in their own scratch, a cache line apart: shared lines would be
+    # written by two threads on every row of the sweep.
+    ws.scratch_stride = ((4 * n_channels + 7) // 8 + 1) * 8
+    ws.scratch = <double*>malloc(n_threads * ws.scratch_stride * sizeof(double))
+    ws.feature_splits = <SplitRecord*>malloc(data.n_features * sizeof(SplitRecord))
+    ws.feature_uniforms = <double*>malloc(data.n_features * sizeof(double))
+    ws.feature_constant = <unsigned char*>malloc(data.n_features)
+    ws.features = <intp_t*>malloc(data.n_features * sizeof(intp_t))
+    ws.frontier = <PendingNode*>malloc(ws.frontier_capacity * sizeof(PendingNode))
+    ws.free_histograms = <double**>malloc((ws.frontier_capacity + 2) * sizeof(double*))
+    if (ws.samples == NULL or ws.ordered_gradients == NULL or ws.ordered_hessians == NULL
+            or ws.sort_values == NULL or ws.sort_rows == NULL or ws.scratch_keys == NULL
+            or ws.scratch_rows == NULL or ws.scratch == NULL
+            or ws.feature_splits == NULL or ws.feature_uniforms == NULL
+            or ws.feature_constant == NULL or ws.features == NULL
+            or ws.frontier == NULL or ws.free_histograms == NULL):
+        return False
+    memcpy(ws.samples, rows, n_rows * sizeof(intp_t))
+    ws.leaves = NULL
+    if features == NULL:
+        ws.n_tree_features = data.n_features
+        for i in range(data.n_features):
+            ws.features[i] = i
+    else:
+        ws.n_tree_features = n_tree_features
+        memcpy(ws.features, features, n_tree_features * sizeof(intp_t))
+    ws.gradients = data.gradients
+    ws.hessians = data.hessians
+    ws.squares = data.squares
+    if row_weights != NULL:
+        # Per-tree row weights (bootstrap counts) scale every per-row statistic once, here.
+        ws.owned_gradients = <double*>malloc(data.n_samples * n_channels * sizeof(double))
+        ws.owned_hessians = <double*>malloc(data.n_samples * sizeof(double))
+        if ws.owned_gradients == NULL or ws.owned_hessians == NULL:
+            return False
+        for i in range(data.n_samples):
+            for k in range(n_channels):
+                ws.owned_gradients[i * n_channels + k] = data.gradients[i * n_channels + k] * row_weights[i]
+            ws.owned_hessians[i] = data.hessians[i] * row_weights[i]
+        ws.gradients = ws.owned_gradients
+        ws.hessians = ws.owned_hessians
+        if data.squares != NULL:
+            ws.owned_squares = <double*>malloc(data.n_samples * sizeof(double))
+            if ws.owned_squares == NULL:
+                return False
+            for i in range(data.n_samples):
+                ws.owned_squares[i] = data.squares[i] * row_weights[i]
+            ws.squares = ws.owned_squares
+    return True
+
+
+cdef void free_workspace(Workspace* ws) noexcept nogil:
+    cdef intp_t i
+    if ws.frontier != NULL:
+        for i in range(ws.n_frontier):
+            if ws.frontier[i].histogram != NULL and ws.free_histograms != NULL:
+                release_histogram(ws, ws.frontier[i].histogram)
+    if ws.free_histograms != NULL:
+        for i in range(ws.n_free_histograms):
+            free(ws.free_histograms[i])
+    free(ws.samples)
+    free(ws.ordered_gradients)
+    free(ws.ordered_hessians)
+    free(ws.sort_values)
+    free(ws.sort_rows)
+    free(ws.scratch_keys)
+    free(ws.scratch_rows)
+    free(ws.scratch)
+    free(ws.feature_splits)
+    free(ws.feature_uniforms)
+    free(ws.feature_constant)
+    free(ws.features)
+    free(ws.frontier)
+    free(ws.free_histograms)
+    free(ws.owned_gradients)
+    free(ws.owned_hessians)
+    free(ws.owned_squares)
+

@@ -1,0 +1,197 @@
+"""The one Python caller of the compiled grower, shared by every tree model.
+
+A fit prepares its data once (:class:`TrainingData`: binned uint8 data for the histogram
+splitter, float32 columns for the exact and random splitters) and then grows any number of trees
+on it (:func:`grow_trees`): a single CART tree, a forest's trees in parallel, or a boosting
+round's trees, each on its own gradients, hessians, rows, row weights, features and seed.
+
+Every tree grows on rows that carry ``K`` gradient channels ``g[i, k]`` and a hessian ``h[i]``
+(or one hessian per channel), and scores splits from sums over each side; see
+``_core/_criterion.pxd`` for the formulas.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._core import _grow
+from .._core._types import Criterion, Splitter
+from ._binning import MAX_BINS, BinMapper
+
+__all__ = ["Criterion", "Splitter", "TreeParams", "TrainingData", "grow_trees"]
+
+
+@dataclass(frozen=True)
+class TreeParams:
+    """Growth limits and split scoring of the trees of one fit.
+
+    Parameters
+    ----------
+    criterion : Criterion
+        Split score (``Criterion.GINI``, ``ENTROPY``, ``SQUARED_ERROR``, ``SECOND_ORDER``).
+    max_depth : int, default=-1
+        Negative: unlimited.
+    min_samples_split, min_samples_leaf : int
+        Row counts a node needs to be split, and each child must keep.
+    min_weight_leaf : float, default=0.0
+        Hessian sum each child must keep (sample weight for CART, ``min_child_weight`` for
+        boosting).
+    min_impurity_decrease : float, default=0.0
+        CART: weighted impurity decrease per unit of root weight a split needs.
+    min_split_gain : float, default=0.0
+        A split's gain must exceed this (boosting's ``gamma``, in the gain's units: see
+        ``_core/_criterion.pxd``).
+    max_leaf_nodes : int, default=0
+        Positive: grow best-first to at most this many leaves; else depth-first.
+    max_features : int or None, default=None
+        Features drawn per split (among the tree's features); None: all.
+    l2_regularization : float, default=0.0
+        Boosting's ``lambda``: added to every hessian sum in scores and leaf values.
+    """
+
+    criterion: int
+    max_depth: int = -1
+    min_samples_split: int = 2
+    min_samples_leaf: int = 1
+    min_weight_leaf: float = 0.0
+    min_impurity_decrease: float = 0.0
+    min_split_gain: float = 0.0
+    max_leaf_nodes: int = 0
+    max_features: int | None = None
+    l2_regularization: float = 0.0
+
+
+class TrainingData:
+    """Training data prepared once per fit, in the layouts the kernels read.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float32, C-contiguous
+        NaN marks missing values.
+    splitter : Splitter
+        ``Splitter.HIST`` bins ``X`` (and keeps only the bins); ``EXACT`` and ``RANDOM`` keep
+        float32 columns and ``X`` itself (small nodes read rows).
+    max_bins : int, default=255
+        Non-missing bins per feature (hist).
+    binning_rows : ndarray of intp or None, default=None
+        Rows whose values choose the bin edges (e.g. those of positive weight); None: all.
+    random_state : int or None
+        Draws the binning subsample.
+    n_threads : int, default=1
+
+    Attributes
+    ----------
+    n_samples, n_features : int
+    splitter : Splitter
+    bin_mapper : BinMapper or None
+        The fitted bin edges (hist).
+    """
+
+    def __init__(self, X, *, splitter, max_bins=MAX_BINS, binning_rows=None, random_state=None,
+                 n_threads=1):
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        self.n_samples, self.n_features = X.shape
+        self.splitter = Splitter(splitter)
+        self.n_threads = n_threads
+        self.bin_mapper = None
+        self.columns = self.rows = self.binned = self.binned_rows = None
+        if self.splitter == Splitter.HIST:
+            self.bin_mapper = BinMapper(max_bins, random_state=random_state, n_threads=n_threads)
+            self.bin_mapper.fit(X, rows=binning_rows)
+            # Feature-major bins for histograms; row-major bins for small nodes. X is not kept.
+            self.binned_rows = self.bin_mapper.transform_rows(X)
+            self.binned = np.ascontiguousarray(self.binned_rows.T)
+        else:
+            self.columns = np.ascontiguousarray(X.T)
+            self.rows = X
+
+    def bin_rows(self, X):
+        """``X`` binned with the training edges, row-major (n_samples, n_features) uint8."""
+        return self.bin_mapper.transform_rows(np.ascontiguousarray(X, dtype=np.float32))
+
+    def kernel_arrays(self):
+        """The arrays the grower reads, as keyword arguments."""
+        if self.splitter == Splitter.HIST:
+            return {"binned": self.binned, "binned_rows": self.binned_rows,
+                    "bin_thresholds": self.bin_mapper.upper_edges_,
+                    "n_bins_non_missing": self.bin_mapper.n_bins_non_missing_,
+                    "feature_values": None, "row_values": None}
+        return {"feature_values": self.columns, "row_values": self.rows, "binned": None,
+                "binned_rows": None, "bin_thresholds": None, "n_bins_non_missing": None}
+
+
+def _per_tree(values, n_trees, dtype, name):
+    if values is None:
+        return None
+    if len(values) != n_trees:
+        raise ValueError(f"{name} must have one entry per tree ({n_trees}), got {len(values)}.")
+    return [None if v is None else np.ascontiguousarray(v, dtype=dtype) for v in values]
+
+
+def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weights=None,
+               channels=None, features=None, squares=None, n_threads=1, return_leaves=False):
+    """Grow ``len(seeds)`` trees on prepared data; several trees grow in parallel.
+
+    Parameters
+    ----------
+    data : TrainingData
+    gradients : ndarray of shape (n_samples, n_channels), float64
+    hessians : ndarray of shape (n_samples,) or (n_samples, n_channels), float64
+        One hessian shared by every channel (CART, binary boosting), or one per channel
+        (softmax boosting; then ``channels`` must be given).
+    params : TreeParams
+    seeds : array-like of shape (n_trees,), uint64
+        One random stream per tree (feature draws, random thresholds).
+    rows : list of ndarray of intp, or None
+        Rows each tree grows on (None: every row for every tree). Leave out rows of zero
+        weight: they would still count in ``min_samples_leaf``.
+    row_weights : list of (ndarray of float64 or None), or None
+        Per-tree multipliers of every row's gradients, hessians and squares (bootstrap counts).
+    channels : array-like of shape (n_trees,), intp, or None
+        Tree ``t`` grows on the single channel ``gradients[:, channels[t]]`` with hessian
+        ``hessians[:, channels[t]]`` (or the shared one). None: every tree on all channels.
+    features : list of (ndarray of intp or None), or None
+        Features tree ``t`` may split on (column subsampling per tree); None: all.
+    squares : ndarray of shape (n_samples,) or None
+        ``sum_k w_i y_ik**2``, which the squared-error impurity needs.
+    n_threads : int, default=1
+    return_leaves : bool, default=False
+        Also return the leaf of every training row.
+
+    Returns
+    -------
+    trees : list of (nodes, values)
+        Per tree: the grower's node array and leaf values of shape (n_nodes, n_tree_channels).
+    leaves : ndarray of shape (n_trees, n_samples), intp, or None
+        Only with ``return_leaves``: the node (local to its tree) each row of the tree's
+        ``rows`` ended in; -1 for rows the tree was not grown on.
+    """
+    n_trees = len(seeds)
+    seeds = np.asarray(seeds, dtype=np.uint64)
+    gradients = np.ascontiguousarray(gradients, dtype=np.float64)
+    if gradients.ndim != 2 or gradients.shape[0] != data.n_samples:
+        raise ValueError("gradients must have shape (n_samples, n_channels).")
+    hessians = np.ascontiguousarray(hessians, dtype=np.float64)
+    if hessians.ndim == 2 and channels is None:
+        raise ValueError("per-channel hessians need one channel per tree (channels).")
+    if rows is None:
+        rows = [np.arange(data.n_samples, dtype=np.intp)] * n_trees
+    rows = _per_tree(rows, n_trees, np.intp, "rows")
+    row_weights = _per_tree(row_weights, n_trees, np.float64, "row_weights")
+    features = _per_tree(features, n_trees, np.intp, "features")
+    if channels is not None:
+        channels = np.ascontiguousarray(channels, dtype=np.intp)
+        if channels.shape != (n_trees,) or np.any((channels < 0) | (channels >= gradients.shape[1])):
+            raise ValueError("channels must hold one valid channel index per tree.")
+    max_features = data.n_features if params.max_features is None else params.max_features
+    return _grow.grow_trees(
+        criterion=int(params.criterion), splitter=int(data.splitter), gradients=gradients,
+        hessians=hessians, squares=squares, **data.kernel_arrays(), rows_per_tree=rows,
+        row_weights_per_tree=row_weights, seeds=seeds, channels=channels,
+        features_per_tree=features, max_depth=params.max_depth,
+        min_samples_split=params.min_samples_split, min_samples_leaf=params.min_samples_leaf,
+        min_weight_leaf=params.min_weight_leaf,
+        min_impurity_decrease=params.min_impurity_decrease,
+        min_split_gain=params.min_split_gain, max_leaf_nodes=params.max_leaf_nodes,
+        max_features=max_features, l2_regularization=params.l2_regularization,
+        n_threads=n_threads, return_leaves=return_leaves)
