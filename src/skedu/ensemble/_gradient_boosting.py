@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._core._tree import NODE_DTYPE, apply_trees, sum_tree_values
 from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
-from ._engine_compat import Criterion, Splitter, TrainingData, TreeParams, grow_trees
+from ..tree._engine import Criterion, Splitter, TrainingData, TreeParams, grow_trees
 from ._losses import grouped_weighted_quantile, make_loss
 
 __all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor"]
@@ -495,7 +495,8 @@ class BaseGradientBoosting(BaseEstimator):
     def _score(self, scorer, y, raw, sample_weight):
         """Higher is better: minus the loss, or the scorer's value."""
         if scorer is None:
-            return -self._loss.loss(y, raw, sample_weight)
+            with np.errstate(over="ignore", invalid="ignore"):  # non-finite: raised by fit
+                return -self._loss.loss(y, raw, sample_weight)
         return scorer(_RawPredictions(self), raw, self._decode(y), sample_weight=sample_weight)
 
     def _score_name(self):
