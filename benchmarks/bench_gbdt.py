@@ -9,12 +9,14 @@ leaves), learning rate 0.1, 255 bins, lambda 1, at least 20 rows and 1e-3 hessia
 rounds); ``--exact``: the exact greedy method on 50k rows of W-gbdt against scikit-learn's
 GradientBoostingClassifier and XGBoost's ``tree_method="exact"``; ``--real``: adult,
 cal_housing, Fashion-MNIST. ``--quick`` divides the rows by 10. Fit times include binning.
-Each figure is the median of 3 fits (1 when a fit takes over 20 s), the libraries alternating;
+Each figure is the median of 3 fits (1 when a fit takes over 20 s, or with ``--quick``), the
+libraries alternating;
 the ratio columns are skedu's time over the peer's in the same run. ``--profile`` prints where
 the time of one skedu fit on W-gbdt goes.
 """
 
 import argparse
+import sys
 import platform
 import statistics
 import time
@@ -147,6 +149,7 @@ def _compare(label, task, data, models, repeats):
             model.predict(X_test)
             predict_times[name].append(time.perf_counter() - start)
             fitted[name] = model
+            print(f"  {label} {name}: fit {fit_times[name][-1]:.3f}s", file=sys.stderr, flush=True)
     fit = {name: statistics.median(v) for name, v in fit_times.items()}
     predict = {name: statistics.median(v) for name, v in predict_times.items()}
     ours = next(iter(models))
@@ -183,7 +186,7 @@ def profile_fit(quick=False, n_threads=2):
 
 def run(quick=False, n_threads=2, real=False, exact=False, profile=False):
     """Every comparison; returns the Markdown tables."""
-    repeats = 3
+    repeats = 1 if quick else 3
     rows = []
     for label, task in (("W-gbdt", "binary"), ("W-gbdt-reg", "regression"),
                         ("W-gbdt-multi", "multiclass"), ("small 2,000x10", "binary"),

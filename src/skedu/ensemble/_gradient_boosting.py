@@ -362,8 +362,6 @@ class BaseGradientBoosting(BaseEstimator):
             validation_scores = []
             if validation:
                 validation_scores = [self._score(scorer, validation[1], raw_val, validation[2])]
-        if validation and not use_early_stopping:
-            validation_scores = validation_scores or []
 
         best_round = trees.n_rounds
         monitored = validation_scores if validation else train_scores
