@@ -164,6 +164,7 @@ def _compare(label, task, data, models, repeats):
                      "quality": f"{metric} {value:.4f}",
                      "skedu/peer fit": fit[ours] / fit[name] if name != ours else "",
                      "skedu/peer predict": predict[ours] / predict[name] if name != ours else ""})
+        print(f"  {rows[-1]}", file=sys.stderr, flush=True)
     return rows
 
 
@@ -184,13 +185,18 @@ def profile_fit(quick=False, n_threads=2):
     return markdown_table(rows, ["stage", "s", "share"])
 
 
-def run(quick=False, n_threads=2, real=False, exact=False, profile=False):
-    """Every comparison; returns the Markdown tables."""
+SYNTHETIC = (("W-gbdt", "binary"), ("W-gbdt-reg", "regression"), ("W-gbdt-multi", "multiclass"),
+             ("small 2,000x10", "binary"), ("small 20,000x20", "binary"))
+
+
+def run(quick=False, n_threads=2, real=False, exact=False, profile=False, only=None):
+    """Every comparison (or the synthetic workloads whose names contain ``only``); returns
+    the Markdown tables."""
     repeats = 1 if quick else 3
     rows = []
-    for label, task in (("W-gbdt", "binary"), ("W-gbdt-reg", "regression"),
-                        ("W-gbdt-multi", "multiclass"), ("small 2,000x10", "binary"),
-                        ("small 20,000x20", "binary")):
+    for label, task in SYNTHETIC:
+        if only is not None and only not in label:
+            continue
         rows += _compare(label, task, _workload(label, quick), _models(task, n_threads), repeats)
     if real:
         for label, task in (("adult", "binary"), ("cal_housing", "regression"),
@@ -214,11 +220,12 @@ def main():
     parser.add_argument("--real", action="store_true", help="adult, cal_housing, Fashion-MNIST")
     parser.add_argument("--exact", action="store_true", help="exact greedy on 50k rows")
     parser.add_argument("--profile", action="store_true", help="stages of one skedu fit")
+    parser.add_argument("--only", help="run the synthetic workloads whose name contains this")
     args = parser.parse_args()
     print(f"<!-- {platform.processor() or platform.machine()}, threads={args.threads} -->")
     with threadpool_limits(limits=args.threads):
         print(run(quick=args.quick, n_threads=args.threads, real=args.real, exact=args.exact,
-                  profile=args.profile))
+                  profile=args.profile, only=args.only))
 
 
 if __name__ == "__main__":
