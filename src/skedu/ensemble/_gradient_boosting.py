@@ -33,6 +33,9 @@ __all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor"]
 TRAIN_SCORE_ROWS = 10_000
 # ``early_stopping="auto"`` turns early stopping on above this many samples.
 AUTO_EARLY_STOPPING_ROWS = 10_000
+# Fewer (row, tree) traversals than this are summed on one thread: ~50 ns each, so below about
+# 0.1 s of work a parallel region (tens of ms when the machine's cores are busy) does not pay.
+PREDICT_MIN_PARALLEL = 2_000_000
 
 
 def _lap(profile, stage, since):
@@ -98,6 +101,8 @@ class _BoostedTrees:
         nodes, values, offsets = flat
         if len(offsets) == 0:
             return
+        if X.shape[0] * len(offsets) < PREDICT_MIN_PARALLEL:
+            n_threads = 1
         column = np.ascontiguousarray(out_column[:, None])
         sum_tree_values(X, nodes, values, offsets, np.ones(len(offsets)), column, n_threads)
         out_column[:] = column[:, 0]
