@@ -81,3 +81,31 @@ def benchmark_main(run, description):
     print(f"<!-- {platform.processor() or platform.machine()}, threads={args.threads} -->")
     with threadpool_limits(limits=args.threads):
         print(run(quick=args.quick, n_threads=args.threads))
+
+
+def _resident_and_peak_kib():
+    fields = {}
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            key, _, value = line.partition(":")
+            fields[key] = value
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
+def peak_rise_mib(function):
+    """Run ``function()`` once; return (its result, the peak resident memory it added in MiB).
+
+    Freed heap pages go back to the system and the kernel's high-water mark is reset to the
+    current resident set first (Linux), so the figure is what this one call added at its peak.
+    """
+    import ctypes
+    import gc
+
+    gc.collect()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+    before, _ = _resident_and_peak_kib()
+    result = function()
+    _, peak = _resident_and_peak_kib()
+    return result, (peak - before) / 1024

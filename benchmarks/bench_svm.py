@@ -50,11 +50,13 @@ SLOW_FIT_S = 20.0
 # Mini-batch settings of the adaptive optimisers: they update every weight per step, so they
 # want batches; the rates are the usual defaults of each method scaled for batches of 64-256.
 OPTIMIZERS = {
-    "sgd": {"optimizer": "sgd"},
+    "sgd": {"optimizer": "sgd", "average": False},
     "sgd averaged": {"optimizer": "sgd", "average": True},
-    "momentum": {"optimizer": "momentum", "batch_size": 64, "eta0": 0.01},
-    "rmsprop": {"optimizer": "rmsprop", "batch_size": 64, "eta0": 0.001},
-    "adam": {"optimizer": "adam", "batch_size": 64, "eta0": 0.001},
+    "momentum": {"optimizer": "momentum", "batch_size": 64, "eta0": 0.01,
+                 "learning_rate": "constant"},
+    "rmsprop": {"optimizer": "rmsprop", "batch_size": 64, "eta0": 0.001,
+                "learning_rate": "constant"},
+    "adam": {"optimizer": "adam", "batch_size": 64, "eta0": 0.001, "learning_rate": "constant"},
 }
 # On 100_000 sparse columns a step of an adaptive optimiser sweeps every weight: larger batches
 # (and, for momentum, a larger rate to go with them).
@@ -128,7 +130,7 @@ def _epoch_rows(name, X_train, X_test, y_train, y_test, repeats, n_threads, epoc
         peer = SGDClassifier(loss="hinge", alpha=ALPHA, max_iter=n_epochs, tol=None,
                              random_state=0, n_jobs=n_threads)
         ours = LinearSVC(alpha=ALPHA, max_iter=n_epochs, tol=None, random_state=0,
-                         n_jobs=n_threads)
+                         n_jobs=n_threads, average=False)
         times, fitted = time_alternately({"peer": _fit(peer, X_train, y_train),
                                           "ours": _fit(ours, X_train, y_train)}, repeats)
         peer_epoch = times["peer"] / n_epochs

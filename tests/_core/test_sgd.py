@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from skedu._core._sgd import sgd_epoch, shuffle_order
-from skedu.svm._params import LOSS_CODES, OPTIMIZER_CODES
+from skedu._core._sgd import loss_sums, sgd_epoch, shuffle_order
+from skedu._core._sgd_types import Loss, Optimizer, Schedule
+from skedu.svm._params import loss_code, optimizer_code
 from skedu.svm._solver import SGDState, csr_or_dense_rows
 
 
@@ -27,7 +28,8 @@ def _loss_and_slope(loss, prediction, label, epsilon=0.1):
 
 def _params(**overrides):
     params = {
-        "loss": 0, "optimizer": 0, "schedule": 0, "eta0": 0.1, "power_t": 0.5, "alpha": 0.01,
+        "loss": Loss.HINGE, "optimizer": Optimizer.SGD, "schedule": Schedule.CONSTANT, "eta0": 0.1,
+        "eta_max": np.inf, "power_t": 0.5, "alpha": 0.01,
         "optimal_init": 0.0, "alpha_l2": 0.01, "alpha_l1": 0.0, "beta1": 0.9, "beta2": 0.99,
         "optimizer_epsilon": 1e-8, "epsilon": 0.1, "batch_size": 1, "average_start": 0,
         "fit_intercept": True, "is_regression": False,
@@ -83,27 +85,29 @@ def _naive_epoch(X, labels, weights, order, coef, intercept, params, loss, optim
                 coef = np.sign(coef) * np.maximum(np.abs(coef) - threshold, 0)
         if params["average_start"] and step >= params["average_start"]:
             n = step - params["average_start"] + 1
-            average["coef"] += (coef - average["coef"]) / n
-            average["intercept"] += (intercept - average["intercept"]) / n
+            mu = 2 / (n + 1)  # polynomial-decay averaging: step n weighs in proportion to n
+            average["coef"] += (coef - average["coef"]) * mu
+            average["intercept"] += (intercept - average["intercept"]) * mu
         step += 1
     return coef, intercept, total_loss, step
 
 
 def _run_kernel(X, y, weights, order, params, n_models=1, positive=(1.0,), n_epochs=1,
-                n_threads=1):
+                n_threads=1, row_caps=()):
     state = SGDState.zeros(n_models, X.shape[1], params, params["eta0"])
     X_dense, X_data, X_indices, X_indptr = csr_or_dense_rows(X)
     work = np.zeros((n_models, max(params["batch_size"], X.shape[1])))
-    loss_sums = np.zeros(n_models)
+    epoch_losses = np.zeros(n_models)
     for _ in range(n_epochs):
         state.step = sgd_epoch(
-            X_dense, X_data, X_indices, X_indptr, y, weights, order,
-            np.asarray(positive, dtype=float), state.coef, state.intercept, state.moment1,
+            X_dense, X_data, X_indices, X_indptr, y, weights,
+            np.asarray(row_caps, dtype=float), order, np.asarray(positive, dtype=float),
+            state.coef, state.intercept, state.moment1,
             state.moment2, state.intercept_moments, state.average_coef, state.average_intercept,
-            state.l1_applied, state.l1_total, work, loss_sums, params, state.step, n_threads)
+            state.l1_applied, state.l1_total, work, epoch_losses, params, state.step, n_threads)
     if params["optimizer"] != 0:
         assert np.all(work == 0), "the gradient buffer must be left zeroed"
-    return state, loss_sums
+    return state, epoch_losses
 
 
 @pytest.fixture
@@ -122,7 +126,7 @@ def tiny():
 @pytest.mark.parametrize("batch_size", [1, 2, 5])
 def test_epoch_matches_naive_twin(tiny, sparse, loss, optimizer, batch_size):
     X, y, weights, order = tiny
-    params = _params(loss=LOSS_CODES[loss], optimizer=OPTIMIZER_CODES[optimizer],
+    params = _params(loss=loss_code(loss), optimizer=optimizer_code(optimizer),
                      batch_size=batch_size, alpha_l2=0.05)
     state, loss_sums = _run_kernel(sp.csr_matrix(X) if sparse else X, y, weights, order, params,
                                    n_epochs=2)
@@ -145,7 +149,7 @@ def test_epoch_matches_naive_twin(tiny, sparse, loss, optimizer, batch_size):
 @pytest.mark.parametrize("alpha_l2", [0.02, 9.0])
 def test_l1_and_averaging_match_naive_twin(tiny, sparse, optimizer, alpha_l2):
     X, y, weights, order = tiny
-    params = _params(optimizer=OPTIMIZER_CODES[optimizer], alpha_l2=alpha_l2, alpha_l1=0.03,
+    params = _params(optimizer=optimizer_code(optimizer), alpha_l2=alpha_l2, alpha_l1=0.03,
                      average_start=3)
     # the sparse L1 touches only a row's non-zeros: use a dense-valued X so both agree exactly
     X = X + 0.25
@@ -169,7 +173,7 @@ def test_l1_and_averaging_match_naive_twin(tiny, sparse, optimizer, alpha_l2):
 def test_regression_losses_match_naive_twin(tiny, loss):
     X, _, weights, order = tiny
     y = np.array([1.5, -0.3, 2.0, 0.0, 0.7])
-    params = _params(loss=LOSS_CODES[loss], is_regression=True, batch_size=2)
+    params = _params(loss=loss_code(loss), is_regression=True, batch_size=2)
     state, loss_sums = _run_kernel(X, y, weights, order, params)
     coef, intercept, total_loss, _ = _naive_epoch(X, y, weights, order, np.zeros(3), 0.0,
                                                   params, loss, "sgd", 1, None, None, None)
@@ -228,7 +232,7 @@ def test_models_trained_chunk_by_chunk_equal_models_trained_alone(optimizer, n_t
     y = rng.randint(3, size=100).astype(float)
     weights = rng.rand(100)
     order = rng.permutation(100).astype(np.intp)
-    params = _params(optimizer=OPTIMIZER_CODES[optimizer], batch_size=4, average_start=30,
+    params = _params(optimizer=optimizer_code(optimizer), batch_size=4, average_start=30,
                      alpha_l1=0.001)
     together, loss_sums = _run_kernel(X, y, weights, order, params, n_models=3,
                                       positive=(0.0, 1.0, 2.0), n_epochs=2, n_threads=n_threads)
@@ -240,3 +244,48 @@ def test_models_trained_chunk_by_chunk_equal_models_trained_alone(optimizer, n_t
         # the adaptive path adds up the losses chunk by chunk: same terms, other grouping
         np.testing.assert_allclose(loss_sums[k], alone_loss[0], rtol=1e-12)
     assert together.step == alone.step
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("loss", ["hinge", "squared_hinge", "log_loss", "epsilon_insensitive",
+                                  "squared_epsilon_insensitive"])
+def test_loss_sums_match_naive_losses(tiny, sparse, loss):
+    X, y, weights, _ = tiny
+    regression = "epsilon" in loss
+    if regression:
+        y = np.array([1.5, -0.3, 2.0, 0.0, 0.7])
+    coef = np.array([[0.3, -0.2, 0.1], [-0.1, 0.4, 0.2]])
+    intercept = np.array([0.05, -0.1])
+    rows = np.array([0, 2, 3, 4], dtype=np.intp)
+    sums = np.zeros(2)
+    params = _params(loss=loss_code(loss), is_regression=regression)
+    loss_sums(*csr_or_dense_rows(sp.csr_matrix(X) if sparse else X), y, weights, rows,
+              np.array([1.0, 0.0]), coef, intercept, sums, params, 2)
+    for k, positive in enumerate((1.0, 0.0)):
+        labels = y if regression else np.where(y == positive, 1.0, -1.0)
+        expected = sum(weights[i] * _loss_and_slope(loss, X[i] @ coef[k] + intercept[k],
+                                                    labels[i])[0] for i in rows)
+        np.testing.assert_allclose(sums[k], expected, rtol=1e-12)
+
+
+def test_row_caps_bound_each_rows_step(tiny):
+    X, y, weights, order = tiny
+    params = _params(loss=loss_code("squared_hinge"), eta0=100.0, alpha_l2=0.0,
+                     fit_intercept=False)
+    caps = np.full(len(y), 0.01)
+    capped, _ = _run_kernel(X, y, weights, order, params, row_caps=caps)
+    at_cap, _ = _run_kernel(X, y, weights, order, _params(**{**params, "eta0": 0.01}))
+    # with every cap below eta0, the epoch is the one at the caps' step
+    np.testing.assert_allclose(capped.coef, at_cap.coef, rtol=1e-12)
+
+
+def test_kernel_codes_are_defined_once():
+    # the estimator's option names are the enums' members, in lower case
+    from skedu.svm import LinearSVC, LinearSVR
+
+    losses = (LinearSVC._parameter_constraints["loss"][0].options
+              | LinearSVR._parameter_constraints["loss"][0].options)
+    assert sorted(losses) == sorted(member.name.lower() for member in Loss)
+    optimizers = LinearSVC._parameter_constraints["optimizer"][0].options
+    assert sorted(optimizers) == sorted(member.name.lower() for member in Optimizer)
+    assert [loss_code(name) for name in ("hinge", "log_loss")] == [Loss.HINGE, Loss.LOG_LOSS]

@@ -5,7 +5,8 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, make_classification
+from sklearn.datasets import (load_breast_cancer, load_diabetes, load_digits, load_iris,
+                              load_wine, make_classification)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -15,6 +16,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from tests.datasets import load_libsvm
 from skedu.svm import LinearSVC, LinearSVR
+from skedu.svm._solver import StoppingRule, warn_not_converged
 from tests.datasets import require_data
 
 _WEIGHT_REASON = (
@@ -29,9 +31,10 @@ _EXPECTED_FAILURES = {
 
 @parametrize_with_checks(
     [
-        LinearSVC(random_state=0),
-        LinearSVC(loss="log_loss", optimizer="adam", batch_size=4, random_state=0),
-        LinearSVR(random_state=0),
+        # fewer epochs than the default keep the many small fits of the checks quick
+        LinearSVC(random_state=0, max_iter=100),
+        LinearSVC(loss="log_loss", optimizer="adam", batch_size=4, random_state=0, max_iter=100),
+        LinearSVR(random_state=0, max_iter=100),
     ],
     expected_failed_checks=lambda estimator: _EXPECTED_FAILURES,
 )
@@ -53,13 +56,17 @@ def _hinge_objective(X, labels, coef, intercept, alpha):
 
 # -- agreement with LIBLINEAR ------------------------------------------------------------------
 
-@pytest.mark.parametrize("loader", [load_digits, load_breast_cancer])
-def test_accuracy_within_one_point_of_liblinear_on_bundled_data(loader):
+@pytest.mark.parametrize("loader", [load_digits, load_breast_cancer, load_wine])
+def test_defaults_are_as_accurate_as_liblinear_defaults_on_bundled_data(loader):
     X_train, X_test, y_train, y_test = _standardised_split(*loader(return_X_y=True))
-    reference = LiblinearSVC(C=1.0, random_state=0).fit(X_train, y_train).score(X_test, y_test)
-    # same regularisation as LIBLINEAR's C; averaged SGD removes most of the last epochs' noise
-    ours = LinearSVC(C=1.0, average=True, random_state=0).fit(X_train, y_train)
-    assert ours.score(X_test, y_test) >= reference - 0.01
+    reference = LiblinearSVC(random_state=0).fit(X_train, y_train).score(X_test, y_test)
+    # the defaults (C=1, averaged SGD); 100 epochs keep digits' ten models quick, the test
+    # accuracy has settled by then (5-fold CV figures with the full defaults in the report)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = LinearSVC(random_state=0, max_iter=100).fit(X_train, y_train)
+    # digits 0.970 vs 0.970, breast_cancer 0.982 vs 0.971, wine 1.0 vs 0.981
+    assert ours.score(X_test, y_test) >= reference - 0.005
 
 
 @pytest.mark.parametrize("name", ["a9a", "w8a"])
@@ -70,10 +77,119 @@ def test_accuracy_within_one_point_of_liblinear_on_sparse_libsvm_data(name):
     rows = np.random.RandomState(0).permutation(X.shape[0])[:16_000]
     X_train, X_test, y_train, y_test = train_test_split(X[rows], y[rows], test_size=0.4,
                                                         random_state=0, stratify=y[rows])
-    reference = LiblinearSVC(C=1.0, random_state=0).fit(X_train, y_train).score(X_test, y_test)
-    ours = LinearSVC(C=1.0, average=True, random_state=0).fit(X_train, y_train)
+    reference = LiblinearSVC(random_state=0).fit(X_train, y_train).score(X_test, y_test)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = LinearSVC(random_state=0).fit(X_train, y_train)
     assert sp.issparse(X_train)
     assert ours.score(X_test, y_test) >= reference - 0.01
+
+
+def _liblinear_objective(X, labels, coef, intercept, C, loss):
+    """LIBLINEAR's primal ``1/2 |w|² + C sum(loss)`` (the intercept unpenalised)."""
+    slack = np.maximum(0.0, 1.0 - labels * (X @ coef + intercept))
+    return 0.5 * coef @ coef + C * np.sum(slack**2 if loss == "squared_hinge" else slack)
+
+
+@pytest.fixture(scope="module")
+def breast_cancer_standardised():
+    X, y = load_breast_cancer(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize("loss", ["hinge", "squared_hinge"])
+@pytest.mark.parametrize("C", [1.0, 10.0, 100.0])
+def test_C_reaches_liblinear_objective_or_warns(breast_cancer_standardised, loss, C):
+    X, y = breast_cancer_standardised
+    labels = np.where(y == 1, 1.0, -1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reference = LiblinearSVC(C=C, loss=loss, tol=1e-10, max_iter=1_000_000).fit(X, y)
+    best = _liblinear_objective(X, labels, reference.coef_[0], reference.intercept_[0], C, loss)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = LinearSVC(C=C, loss=loss, random_state=0).fit(X, y)
+    warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    ours = _liblinear_objective(X, labels, model.coef_[0], model.intercept_[0], C, loss)
+    # within 1% of LIBLINEAR's minimum, or a warning that the fit has not converged
+    assert warned or ours <= 1.01 * best, (ours / best, model.n_iter_)
+    if C == 1.0:
+        # measured: hinge 1.005 after 624 epochs, squared hinge 1.001 after 414
+        assert not warned and ours <= 1.01 * best
+    # the objective the fit reports is this one, divided by C * n_samples
+    np.testing.assert_allclose(model.objective_curve_[-1] * C * len(y), ours, rtol=1e-6)
+
+
+def test_unscaled_data_is_fine_with_C():
+    X, y = load_breast_cancer(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reference = LiblinearSVC(loss="hinge", random_state=0).fit(X, y).score(X, y)
+        ours = LinearSVC(random_state=0, max_iter=300).fit(X, y)
+    # LIBLINEAR 0.937 (0.965 at tol=1e-8), skedu 0.935; 0.832 before the steps were bounded
+    assert ours.score(X, y) >= min(reference, 0.93) - 0.01
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "rmsprop", "adam"])
+@pytest.mark.parametrize("loss", ["hinge", "squared_hinge", "log_loss"])
+@pytest.mark.parametrize("scaled", [True, False], ids=["standardised", "raw"])
+def test_every_loss_and_optimizer_is_stable_with_defaults(loss, optimizer, scaled):
+    X, y = load_breast_cancer(return_X_y=True)
+    if scaled:
+        X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = LinearSVC(loss=loss, optimizer=optimizer, random_state=0, max_iter=30).fit(X, y)
+    assert np.all(np.isfinite(model.coef_)) and np.all(np.isfinite(model.intercept_))
+    # the objective at w = 0 is 1 (log: 0.69); every optimiser must have gone well below it
+    # (measured at most 0.46: momentum on raw data, under its smallest-row bound; 0.10
+    # standardised)
+    assert model.objective_curve_[-1] < 0.6
+    assert model.score(X, y) > (0.9 if scaled else 0.8)
+
+
+def test_divergence_advice_works():
+    X, y = make_classification(50, 3, n_informative=2, n_redundant=0, random_state=0)
+    X = X * 1e6
+    params = {"loss": "squared_hinge", "learning_rate": "constant", "average": False,
+              "max_iter": 50, "random_state": 0}
+    with pytest.raises(ValueError, match="learning rate") as error:
+        LinearSVC(eta0=1e6, **params).fit(X, y)
+    advised = float(str(error.value).split("eta0 below ")[1].split(" ")[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for model in (LinearSVC(eta0=advised, **params), LinearSVC(loss="squared_hinge")):
+            model.fit(X, y)
+            assert np.all(np.isfinite(model.coef_))
+            assert model.objective_curve_[-1] < 1.0
+
+
+def test_small_C_squared_hinge_does_not_diverge_silently():
+    # was: stopped after 6 epochs with |coef| ~ 1e32 and a rising loss, no warning
+    X, y = load_breast_cancer(return_X_y=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = LinearSVC(C=0.1, loss="squared_hinge", random_state=0).fit(X, y)
+    warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    curve = model.objective_curve_
+    assert np.all(np.isfinite(model.coef_)) and np.abs(model.coef_).max() < 10
+    # converged means it stopped near its best; otherwise it says so
+    assert warned or curve[-1] <= min(curve) * 1.01
+
+
+def test_stopping_rule_needs_a_settled_decrease_and_reports_a_rise():
+    rule = StoppingRule(tol=0.01, n_iter_no_change=5)
+    # a plateau after a rise is not convergence: the objective is above its value at k/2
+    for value in [1.0, 0.5, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.7, 0.7, 0.7]:
+        assert not rule.update(value)
+    assert rule.final_status() == "rising"
+    settled = StoppingRule(tol=0.01, n_iter_no_change=5)
+    values = 1.0 + 1.0 / np.arange(1, 2000) ** 2  # gap 1/k², so k * decrease -> 0
+    stopped = next(k for k, value in enumerate(values, 1) if settled.update(value))
+    assert values[stopped - 1] <= 1.01 * 1.0
+    assert settled.final_status() == "max_iter"
+    with pytest.warns(ConvergenceWarning, match="rose"):
+        warn_not_converged("rising", 11, rule.history)
 
 
 @pytest.fixture(scope="module")
@@ -119,11 +235,45 @@ def test_C_is_alpha_one_over_C_n(small_problem):
 
 # -- optimiser mechanics -----------------------------------------------------------------------
 
+def test_partial_fit_one_row_at_a_time(breast_cancer_standardised):
+    X, y = breast_cancer_standardised
+    online = LinearSVC(random_state=0)
+    for i in np.random.RandomState(0).permutation(len(y)):
+        online.partial_fit(X[i:i + 1], y[i:i + 1], classes=[0, 1])
+    fitted = LinearSVC(random_state=0, max_iter=1, tol=None).fit(X, y)
+    assert online.n_iter_ == len(y)
+    assert online.score(X, y) >= fitted.score(X, y) - 0.01
+    with pytest.raises(ValueError, match="at least 2"):
+        LinearSVC().fit(X[:1], y[:1])
+
+
+@pytest.mark.parametrize("loader", [load_iris, load_digits])
+def test_n_jobs_zero_is_refused_on_every_size(loader):
+    X, y = loader(return_X_y=True)
+    with pytest.raises(ValueError, match="n_jobs"):
+        LinearSVC(n_jobs=0, max_iter=2).fit(X, y)
+    with pytest.raises(ValueError, match="n_jobs"):
+        LinearSVR(n_jobs=0, max_iter=2).fit(X, y)
+
+
+def test_verbose_prints_one_line_per_epoch(small_problem, capsys):
+    X, y, *_ = small_problem
+    model = LinearSVC(verbose=1, max_iter=4, tol=None, random_state=0).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 4
+    for epoch, (line, value) in enumerate(zip(lines, model.objective_curve_), start=1):
+        assert line.startswith(f"-- Epoch {epoch}, objective: ")
+        assert float(line.split("objective: ")[1].split(",")[0]) == pytest.approx(value,
+                                                                                   rel=1e-5)
+        assert "elapsed: " in line
+    LinearSVC(max_iter=4, tol=None).fit(X, y)
+    assert capsys.readouterr().out == ""
+
 def test_full_batch_is_gradient_descent(small_problem):
     X, y, labels, alpha, _ = small_problem
     eta, n_epochs = 0.1, 7
     model = LinearSVC(alpha=alpha, batch_size=len(y), learning_rate="constant", eta0=eta,
-                      max_iter=n_epochs, tol=None, shuffle=False).fit(X, y)
+                      max_iter=n_epochs, tol=None, shuffle=False, average=False).fit(X, y)
     coef, intercept = np.zeros(X.shape[1]), 0.0
     for _ in range(n_epochs):
         active = labels * (X @ coef + intercept) < 1
@@ -134,7 +284,7 @@ def test_full_batch_is_gradient_descent(small_problem):
     np.testing.assert_allclose(model.coef_[0], coef, rtol=1e-10)
     np.testing.assert_allclose(model.intercept_[0], intercept, rtol=1e-10)
     full = LinearSVC(alpha=alpha, batch_size="full", learning_rate="constant", eta0=eta,
-                     max_iter=n_epochs, tol=None, random_state=3).fit(X, y)
+                     max_iter=n_epochs, tol=None, random_state=3, average=False).fit(X, y)
     np.testing.assert_allclose(full.coef_, model.coef_, rtol=1e-10)
     assert model.t_ == n_epochs + 1
 
@@ -157,8 +307,9 @@ def test_partial_fit_over_chunks_matches_fit_accuracy(optimizer):
 
 def test_partial_fit_continues_the_optimizer_state(small_problem):
     X, y, *_ = small_problem
-    once = LinearSVC(optimizer="adam", shuffle=False, max_iter=2, tol=None).fit(X, y)
-    twice = LinearSVC(optimizer="adam", shuffle=False)
+    # alpha set: with C, partial_fit's alpha follows the rows seen so far
+    once = LinearSVC(alpha=1e-3, optimizer="adam", shuffle=False, max_iter=2, tol=None).fit(X, y)
+    twice = LinearSVC(alpha=1e-3, optimizer="adam", shuffle=False)
     twice.partial_fit(X, y, classes=[0, 1]).partial_fit(X, y)
     np.testing.assert_allclose(twice.coef_, once.coef_, rtol=1e-12)
     assert twice.t_ == once.t_
@@ -204,8 +355,11 @@ def test_same_model_whatever_n_jobs():
 
 def test_l1_penalty_gives_zero_weights():
     X, y = make_classification(500, 40, n_informative=4, n_redundant=0, random_state=0)
-    model = LinearSVC(penalty="l1", alpha=0.01, random_state=0).fit(X, y)
-    ridge = LinearSVC(penalty="l2", alpha=0.01, random_state=0).fit(X, y)
+    # the last iterate is sparse, an average of iterates is not; a constant rate as
+    # scikit-learn's comparison below
+    params = {"alpha": 0.01, "average": False, "learning_rate": "constant", "random_state": 0}
+    model = LinearSVC(penalty="l1", **params).fit(X, y)
+    ridge = LinearSVC(penalty="l2", **params).fit(X, y)
     assert np.sum(ridge.coef_ == 0.0) == 0
     # 16 of the 36 uninformative features (scikit-learn's SGDClassifier: 15)
     assert np.sum(model.coef_ == 0.0) >= 10
@@ -243,12 +397,14 @@ def test_predict_proba_only_with_log_loss():
     X = StandardScaler().fit_transform(X)
     with pytest.raises(AttributeError):
         LinearSVC(max_iter=2, tol=None).fit(X, y).predict_proba(X)
-    model = LinearSVC(loss="log_loss", random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = LinearSVC(loss="log_loss", random_state=0, max_iter=30).fit(X, y)
     proba = model.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], model.predict(X))
     assert model.score(X, y) > 0.95
-    binary = LinearSVC(loss="log_loss", random_state=0).fit(X, y % 2)
+    binary = LinearSVC(loss="log_loss", random_state=0, max_iter=30, tol=None).fit(X, y % 2)
     np.testing.assert_allclose(binary.predict_proba(X)[:, 1],
                                1 / (1 + np.exp(-binary.decision_function(X))))
 
@@ -322,13 +478,6 @@ def test_bad_weights_and_labels_raise():
         LinearSVC(alpha=0.0).fit(X, y)
     with pytest.raises(ValueError, match="NaN"):
         LinearSVR().fit(X, np.where(y == 1, np.nan, 1.0))
-
-
-def test_divergence_is_reported_not_returned():
-    X, y = make_classification(50, 3, n_informative=2, n_redundant=0, random_state=0)
-    with pytest.raises(ValueError, match="learning rate"):
-        LinearSVC(loss="squared_hinge", learning_rate="constant", eta0=1e6,
-                  max_iter=50).fit(X * 1e6, y)
 
 
 def test_max_iter_reached_warns():

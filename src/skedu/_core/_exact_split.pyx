@@ -13,7 +13,9 @@ from libc.math cimport INFINITY, isnan
 
 from ._sort cimport sort_values_with_rows
 from ._types cimport MISSING_BIN, N_BINS
-from ._split cimport consider_boundary
+import numpy as np
+
+from ._split cimport consider_boundary, init_context, split_record_as_dict
 
 # Binned nodes with fewer rows are sorted by comparisons (the radix sort is not reached: the
 # hist splitter sends only nodes of fewer than a few hundred rows here).
@@ -148,3 +150,42 @@ cdef bint best_split_sorted(intp_t feature, intp_t n_rows, intp_t n_non_missing,
                           missing_sums, missing_hessian, n_missing, context,
                           scratch + 2 * n_channels)
     return True
+
+
+def best_split_sorted_for_tests(const X_DTYPE_C[::1] values, const double[:, ::1] gradients,
+                                const double[::1] hessians, int criterion,
+                                double l2_regularization=0.0, intp_t min_samples_leaf=1,
+                                double min_weight_leaf=0.0, bint bin_values=False):
+    """Best split of one feature over all rows (NaN missing), as a dict, and whether the feature
+    varies (test entry point). With ``bin_values`` the values are bin indices (0..254, 255
+    missing) sorted by the counting sort, and the threshold returned is the left bin."""
+    cdef intp_t n_rows = values.shape[0], n_channels = gradients.shape[1], n_non_missing, i
+    cdef SplitContext context
+    cdef SplitRecord best
+    node_sums_array = np.ascontiguousarray(np.asarray(gradients).sum(axis=0))
+    cdef const double[::1] node_sums = node_sums_array
+    rows = np.arange(n_rows, dtype=np.intp)
+    cdef const intp_t[::1] rows_view = rows
+    sort_values = np.empty(n_rows, dtype=np.float32)
+    sort_rows = np.empty(n_rows, dtype=np.intp)
+    scratch = np.zeros(4 * n_channels)
+    cdef float[::1] sort_values_view = sort_values
+    cdef intp_t[::1] sort_rows_view = sort_rows
+    cdef double[::1] scratch_view = scratch
+    cdef const BIN_DTYPE_C[::1] bins
+    init_context(&context, &node_sums[0], np.asarray(hessians).sum(), n_rows, n_channels,
+                 criterion, l2_regularization, min_samples_leaf, min_weight_leaf)
+    best.found = False
+    best.gain = -INFINITY
+    if bin_values:
+        bins = np.asarray(values).astype(np.uint8)
+        n_non_missing = gather_bins(&bins[0], 1, &rows_view[0], n_rows, &sort_values_view[0],
+                                    &sort_rows_view[0])
+    else:
+        n_non_missing = gather_values(&values[0], 1, &rows_view[0], n_rows,
+                                      &sort_values_view[0], &sort_rows_view[0])
+        sort_values_with_rows(&sort_values_view[0], &sort_rows_view[0], n_non_missing, NULL, NULL)
+    varies = best_split_sorted(0, n_rows, n_non_missing, &gradients[0, 0], &hessians[0], &context,
+                               &best, &sort_values_view[0], &sort_rows_view[0], &scratch_view[0],
+                               bin_values)
+    return split_record_as_dict(&best), bool(varies)

@@ -16,6 +16,7 @@ from libc.stdint cimport uint64_t
 from ._criterion cimport (gain_suffices, impurity_known, leaf_value, node_impurity,
                           pure_children_gain, required_gain, side_score)
 from ._histogram cimport subtract_histograms
+from ._split cimport init_context
 from ._node_split cimport HISTOGRAM_MIN_ROWS, build_node_histogram, find_best_split
 from ._types cimport (HIST, LEAF, MISSING_BIN, GrowData, GrowParams, Node, SplitContext,
                       SplitRecord, TreeArrays, intp_t)
@@ -106,20 +107,9 @@ cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t 
                 ws.failed = True
                 return
             build_node_histogram(ws, start, end, histogram)
-        context.n_channels = ws.data.n_channels
-        context.criterion = params.criterion
-        context.l2_regularization = params.l2_regularization
-        context.min_samples_leaf = params.min_samples_leaf
-        context.min_weight_leaf = params.min_weight_leaf
-        context.node_sums = tree.values + node_id * ws.data.n_channels
-        context.node_hessian = node.weighted_n_node_samples
-        context.node_count = n_rows
-        context.node_score = side_score(context.node_sums, context.node_hessian,
-                                        context.n_channels, params.criterion,
-                                        params.l2_regularization)
-        # The impurity decrease to pure children: the whole weighted impurity (times the
-        # number of outputs, which squared error's impurity averages over).
-        context.perfect_gain = INFINITY
+        init_context(&context, tree.values + node_id * ws.data.n_channels,
+                     node.weighted_n_node_samples, n_rows, ws.data.n_channels, params.criterion,
+                     params.l2_regularization, params.min_samples_leaf, params.min_weight_leaf)
         if is_impurity_known(ws):
             context.perfect_gain = pure_children_gain(node.impurity,
                                                       node.weighted_n_node_samples,

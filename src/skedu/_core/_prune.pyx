@@ -10,15 +10,16 @@ import numpy as np
 
 from libc.math cimport INFINITY
 
-from ._types cimport intp_t, Node, LEAF
+from ._types cimport intp_t, TreeNode, LEAF
 
 
-def prune(const Node[::1] nodes, double ccp_alpha, bint record_path):
+def prune(const TreeNode[::1] nodes, double ccp_alpha, bint record_path):
     """Weakest-link pruning of a tree whose children always have larger ids than their parent.
 
     Parameters
     ----------
-    nodes : NODE_DTYPE array
+    nodes : TREE_NODE_DTYPE array
+        Stored nodes; impurities and weights are read as float64.
     ccp_alpha : float
         Prune while the weakest link's effective alpha is at most this (``inf``: to the root).
     record_path : bool
@@ -49,8 +50,8 @@ def prune(const Node[::1] nodes, double ccp_alpha, bint record_path):
 
     with nogil:
         for node in range(n_nodes):
-            node_risk[node] = (nodes[node].impurity * nodes[node].weighted_n_node_samples
-                               / root_weight)
+            node_risk[node] = (<double>nodes[node].impurity
+                               * <double>nodes[node].weighted_n_node_samples / root_weight)
             if nodes[node].left_child == LEAF:
                 is_leaf[node] = 1
             else:

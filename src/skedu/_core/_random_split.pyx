@@ -7,7 +7,9 @@ splitters. No sort: a node costs one pass over its rows per feature.
 
 from libc.math cimport INFINITY, isnan
 
-from ._split cimport consider_boundary
+import numpy as np
+
+from ._split cimport consider_boundary, init_context, split_record_as_dict
 
 # Values closer than this are one value (as in the exact splitter).
 cdef double FEATURE_THRESHOLD = 1e-7
@@ -65,3 +67,27 @@ cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
     consider_boundary(best, feature, threshold, 0, left_sums, left_hessian, n_left, missing_sums,
                       missing_hessian, n_missing, context, scratch + 2 * n_channels)
     return True
+
+
+def random_split_for_tests(const X_DTYPE_C[::1] values, const double[:, ::1] gradients,
+                           const double[::1] hessians, double uniform, int criterion,
+                           double l2_regularization=0.0, intp_t min_samples_leaf=1,
+                           double min_weight_leaf=0.0):
+    """The random split of one feature over all rows at the draw ``uniform``, as a dict, and
+    whether the feature varies (test entry point)."""
+    cdef intp_t n_rows = values.shape[0], n_channels = gradients.shape[1]
+    cdef SplitContext context
+    cdef SplitRecord best
+    node_sums_array = np.ascontiguousarray(np.asarray(gradients).sum(axis=0))
+    cdef const double[::1] node_sums = node_sums_array
+    rows = np.arange(n_rows, dtype=np.intp)
+    cdef const intp_t[::1] rows_view = rows
+    scratch = np.zeros(4 * n_channels)
+    cdef double[::1] scratch_view = scratch
+    init_context(&context, &node_sums[0], np.asarray(hessians).sum(), n_rows, n_channels,
+                 criterion, l2_regularization, min_samples_leaf, min_weight_leaf)
+    best.found = False
+    best.gain = -INFINITY
+    varies = random_split(0, &values[0], 1, &rows_view[0], n_rows, &gradients[0, 0],
+                          &hessians[0], &context, uniform, &best, &scratch_view[0])
+    return split_record_as_dict(&best), bool(varies)

@@ -20,27 +20,15 @@ from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
+from skedu._core._random cimport random_below
 from skedu._core._sgd_loss cimport loss_derivative, loss_value
-
-ctypedef fused floating:
-    float
-    double
+from skedu._core._sgd_types cimport ADAM, MOMENTUM, OPTIMAL, INVSCALING, RMSPROP, SGD
+from skedu._core._types cimport floating
 
 # CSR index arrays as scipy makes them: int32, or int64 for very large matrices
 ctypedef fused index_t:
     int32_t
     int64_t
-
-cdef enum:
-    OPTIMIZER_SGD = 0
-    OPTIMIZER_MOMENTUM = 1
-    OPTIMIZER_RMSPROP = 2
-    OPTIMIZER_ADAM = 3
-
-cdef enum:
-    SCHEDULE_CONSTANT = 0
-    SCHEDULE_OPTIMAL = 1
-    SCHEDULE_INVSCALING = 2
 
 cdef extern from *:
     """
@@ -68,6 +56,7 @@ ctypedef struct SGDParams:
     int optimizer
     int schedule
     double eta0
+    double eta_max
     double power_t
     double alpha
     double optimal_init
@@ -84,12 +73,15 @@ ctypedef struct SGDParams:
 
 
 cdef inline double _learning_rate(const SGDParams* params, long long step) noexcept nogil:
-    """Step size of the 1-based optimiser step ``step``."""
-    if params.schedule == SCHEDULE_OPTIMAL:
-        return 1.0 / (params.alpha * (params.optimal_init + step - 1))
-    if params.schedule == SCHEDULE_INVSCALING:
-        return params.eta0 / pow(<double> step, params.power_t)
-    return params.eta0
+    """Step size of the 1-based optimiser step ``step``, at most ``params.eta_max``."""
+    cdef double eta
+    if params.schedule == OPTIMAL:
+        eta = 1.0 / (params.alpha * (params.optimal_init + step - 1))
+    elif params.schedule == INVSCALING:
+        eta = params.eta0 / pow(<double> step, params.power_t)
+    else:
+        eta = params.eta0
+    return eta if eta < params.eta_max else params.eta_max
 
 
 cdef inline double _label(const SGDParams* params, double target,
@@ -208,10 +200,10 @@ cdef inline double _optimizer_step(const SGDParams* params, double gradient, dou
                                    double* moment2, double eta, double bias1,
                                    double bias2) noexcept nogil:
     """The amount to subtract from one weight whose gradient is ``gradient``."""
-    if params.optimizer == OPTIMIZER_MOMENTUM:
+    if params.optimizer == MOMENTUM:
         moment1[0] = params.beta1 * moment1[0] + gradient
         return eta * moment1[0]
-    if params.optimizer == OPTIMIZER_RMSPROP:
+    if params.optimizer == RMSPROP:
         moment2[0] = params.beta2 * moment2[0] + (1.0 - params.beta2) * gradient * gradient
         return eta * gradient / (sqrt(moment2[0]) + params.optimizer_epsilon)
     moment1[0] = params.beta1 * moment1[0] + (1.0 - params.beta1) * gradient
@@ -262,8 +254,8 @@ cdef void _plain_sgd_finish(PlainCursor* cursor, double* coef, double* average_c
 cdef long long _plain_sgd_rows(
     const floating* dense, const floating* data, const index_t* indices,
     const index_t* indptr, Py_ssize_t n_samples, Py_ssize_t n_features,
-    const double* y, const double* sample_weight, const Py_ssize_t* order,
-    Py_ssize_t first, Py_ssize_t last,
+    const double* y, const double* sample_weight, const double* row_caps,
+    const Py_ssize_t* order, Py_ssize_t first, Py_ssize_t last,
     double positive_class, double* coef, double* intercept, double* average_coef,
     double* average_intercept, double* l1_applied, double* l1_total,
     double* batch_updates, PlainCursor* cursor, const SGDParams* params, long long step,
@@ -273,13 +265,14 @@ cdef long long _plain_sgd_rows(
     ``first`` is at a batch boundary. During the epoch the stored weights are ``coef = v`` with
     w = scale * v. The average is ``(average_coef + average_a * v) / average_b`` (Bottou 2012,
     "Stochastic gradient descent tricks"), so a sparse step updates the average at the row's
-    non-zeros only.
+    non-zeros only. ``row_caps`` (NULL for none) bounds the step of each row's loss term: a
+    row never moves its own prediction past the minimum of its loss.
     """
     cdef double scale = cursor.scale
     cdef double average_a = cursor.average_a, average_b = cursor.average_b
     cdef double total_loss = cursor.total_loss
     cdef bint averaging = cursor.averaging
-    cdef double eta, prediction, label, update, intercept_update, decay, mu
+    cdef double eta, row_eta, prediction, label, update, intercept_update, decay, mu
     cdef Py_ssize_t start = first, stop, r, i, j, nnz, n_batch
     cdef long long n_averaged
     cdef const floating* values
@@ -303,7 +296,10 @@ cdef long long _plain_sgd_rows(
             label = _label(params, y[i], positive_class)
             total_loss += sample_weight[i] * loss_value(params.loss, prediction, label,
                                                         params.epsilon)
-            batch_updates[r] = (-eta * sample_weight[i] / n_batch
+            row_eta = eta
+            if row_caps != NULL and row_caps[i] < eta:
+                row_eta = row_caps[i]
+            batch_updates[r] = (-row_eta * sample_weight[i] / n_batch
                                 * loss_derivative(params.loss, prediction, label, params.epsilon))
 
         if params.alpha_l2 > 0.0:
@@ -341,7 +337,9 @@ cdef long long _plain_sgd_rows(
 
         if params.average_start > 0 and step >= params.average_start:
             n_averaged = step - params.average_start + 1
-            mu = 1.0 / n_averaged
+            # polynomial-decay averaging: step t weighs in proportion to t (Shamir & Zhang,
+            # 2013), which forgets the large early steps faster than the plain mean
+            mu = 2.0 / (n_averaged + 1)
             if n_averaged == 1:
                 memset(average_coef, 0, n_features * sizeof(double))
                 average_a = 0.0
@@ -408,7 +406,7 @@ cdef long long _adaptive_rows(
                 _row_axpy(slope, values, columns, nnz, gradient)
                 intercept_gradient += slope
 
-        if params.optimizer == OPTIMIZER_ADAM:
+        if params.optimizer == ADAM:
             bias1 = 1.0 - pow(params.beta1, <double> step)
             bias2 = 1.0 - pow(params.beta2, <double> step)
         for j in range(n_features):
@@ -425,7 +423,7 @@ cdef long long _adaptive_rows(
 
         if params.average_start > 0 and step >= params.average_start:
             n_averaged = step - params.average_start + 1
-            mu = 1.0 / n_averaged
+            mu = 2.0 / (n_averaged + 1)
             for j in range(n_features):
                 average_coef[j] += mu * (coef[j] - average_coef[j])
             average_intercept[0] += mu * (intercept[0] - average_intercept[0])
@@ -450,6 +448,7 @@ def sgd_epoch(
     const index_t[::1] X_indptr,
     const double[::1] y,
     const double[::1] sample_weight,
+    const double[::1] row_caps,
     const Py_ssize_t[::1] order,
     const double[::1] positive_class,
     double[:, ::1] coef,
@@ -480,6 +479,8 @@ def sgd_epoch(
         Class index (classification) or target (regression).
     sample_weight : ndarray of shape (n_samples,)
         Weight of each row's loss (sample weight times class weight).
+    row_caps : ndarray of shape (n_samples,) or (0,)
+        Plain SGD only: the largest step size of each row's loss term (empty: no bound).
     order : ndarray of shape (n_samples,)
         The rows in the order they are visited this epoch.
     positive_class : ndarray of shape (n_models,)
@@ -530,8 +531,9 @@ def sgd_epoch(
             indices = &X_indices[0]
     if n_samples == 0:
         return step
+    cdef const double* caps = &row_caps[0] if row_caps.shape[0] > 0 else NULL
 
-    cdef bint plain = params.optimizer == OPTIMIZER_SGD
+    cdef bint plain = params.optimizer == SGD
     cdef Py_ssize_t n_blocks = min(max(n_threads, 1), n_models)
     cdef Py_ssize_t block, k_first, k_last, chunk_start, chunk_stop
     cdef long long chunk_step, block_step
@@ -567,7 +569,7 @@ def sgd_epoch(
                     if plain:
                         block_step = _plain_sgd_rows(
                             dense, data, indices, indptr, n_samples, n_features, &y[0],
-                            &sample_weight[0], &order[0], chunk_start, chunk_stop,
+                            &sample_weight[0], caps, &order[0], chunk_start, chunk_stop,
                             positive_class[k], &coef[k, 0], &intercept[k],
                             _model_row(average_coef, k), &average_intercept[k],
                             _model_row(l1_applied, k), &l1_total[k], &work[k, 0], &cursors[k],
@@ -605,15 +607,89 @@ cdef Py_ssize_t _chunk_rows(Py_ssize_t batch_size, double row_bytes,
 
 
 def shuffle_order(Py_ssize_t[::1] order, uint64_t seed):
-    """Shuffle ``order`` in place (Fisher-Yates with a splitmix64 stream seeded by ``seed``)."""
+    """Shuffle ``order`` in place (Fisher-Yates with the splitmix64 stream seeded by ``seed``)."""
     cdef Py_ssize_t i, j
-    cdef uint64_t state = seed, z
+    cdef uint64_t state = seed
     with nogil:
         for i in range(order.shape[0] - 1, 0, -1):
-            state += 0x9E3779B97F4A7C15ULL
-            z = state
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
-            z = z ^ (z >> 31)
-            j = <Py_ssize_t> (z % <uint64_t> (i + 1))
+            j = random_below(&state, i + 1)
             order[i], order[j] = order[j], order[i]
+
+
+def loss_sums(
+    const floating[:, ::1] X_dense,
+    const floating[::1] X_data,
+    const index_t[::1] X_indices,
+    const index_t[::1] X_indptr,
+    const double[::1] y,
+    const double[::1] sample_weight,
+    const Py_ssize_t[::1] rows,
+    const double[::1] positive_class,
+    const double[:, ::1] coef,
+    const double[::1] intercept,
+    double[::1] sums,
+    SGDParams params,
+    int n_threads,
+):
+    """Weighted loss of every model summed over ``rows``, written to ``sums``.
+
+    The data arguments are those of ``sgd_epoch``; the losses are the kernel's own, so this is
+    the data term of the objective the epochs minimise, at ``coef`` and ``intercept``.
+    """
+    cdef Py_ssize_t n_models = coef.shape[0]
+    cdef Py_ssize_t n_features = coef.shape[1]
+    cdef Py_ssize_t n_rows = rows.shape[0]
+    cdef Py_ssize_t k, r, i, nnz
+    cdef double total, prediction, label
+    cdef const floating* dense = NULL
+    cdef const floating* data = NULL
+    cdef const index_t* indices = NULL
+    cdef const index_t* indptr = NULL
+    cdef const floating* values
+    cdef const index_t* columns
+    if X_dense.shape[0] > 0:
+        dense = &X_dense[0, 0]
+    else:
+        indptr = &X_indptr[0]
+        if X_data.shape[0] > 0:
+            data = &X_data[0]
+            indices = &X_indices[0]
+    if n_models == 0:
+        return
+    for k in prange(n_models, nogil=True, schedule="static",
+                    num_threads=min(max(n_threads, 1), n_models)):
+        total = 0.0
+        for r in range(n_rows):
+            i = rows[r]
+            _row(dense, data, indices, indptr, n_features, i, &values, &columns, &nnz)
+            prediction = _row_dot(values, columns, nnz, &coef[k, 0]) + intercept[k]
+            label = _label(&params, y[i], positive_class[k])
+            total = total + sample_weight[i] * loss_value(params.loss, prediction, label,
+                                                          params.epsilon)
+        sums[k] = total
+
+
+def row_squared_norms(
+    const floating[:, ::1] X_dense,
+    const floating[::1] X_data,
+    const index_t[::1] X_indices,
+    const index_t[::1] X_indptr,
+    double[::1] out,
+):
+    """Write ``|x_i|²`` of every row to ``out`` (the data arguments are those of ``sgd_epoch``)."""
+    cdef Py_ssize_t n_rows = out.shape[0]
+    cdef Py_ssize_t n_features = X_dense.shape[1]
+    cdef Py_ssize_t i, j, start, stop
+    cdef double total
+    with nogil:
+        for i in range(n_rows):
+            total = 0.0
+            if X_dense.shape[0] > 0:
+                for j in range(n_features):
+                    total += X_dense[i, j] * X_dense[i, j]
+            else:
+                start = X_indptr[i]
+                stop = X_indptr[i + 1]
+                for j in range(start, stop):
+                    total += X_data[j] * X_data[j]
+            out[i] = total

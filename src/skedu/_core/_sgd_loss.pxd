@@ -1,18 +1,13 @@
 """Losses of the SGD epoch loop, as inline functions of the margin.
 
 ``prediction`` is w·x + b, ``label`` is ±1 for classification and the target for regression.
-Each loss has its value and its derivative with respect to ``prediction``; the codes match
-``skedu.svm._params.LOSS_CODES``.
+Each loss has its value and its derivative with respect to ``prediction``; the codes are the
+``Loss`` enum of ``_sgd_types.pxd``.
 """
 
 from libc.math cimport exp, fabs, log1p
 
-cdef enum:
-    HINGE = 0
-    SQUARED_HINGE = 1
-    LOG_LOSS = 2
-    EPSILON_INSENSITIVE = 3
-    SQUARED_EPSILON_INSENSITIVE = 4
+from skedu._core._sgd_types cimport EPSILON_INSENSITIVE, HINGE, LOG_LOSS, SQUARED_HINGE
 
 
 cdef inline double loss_value(int loss, double prediction, double label,

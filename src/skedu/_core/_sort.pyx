@@ -104,13 +104,18 @@ cdef void introsort(float* values, intp_t* rows, intp_t n, int max_depth) noexce
 cdef inline uint32_t float_to_key(float value) noexcept nogil:
     # Order-preserving map of IEEE floats to unsigned ints: flip every bit of negatives, only
     # the sign bit of positives. -0.0 and 0.0 get neighbouring keys; both compare equal later.
-    cdef uint32_t bits = (<uint32_t*>&value)[0]
+    # memcpy, not a pointer cast: reading a float's bytes as an int through a cast breaks C's
+    # strict-aliasing rule, which the optimiser may exploit; memcpy compiles to one move.
+    cdef uint32_t bits
+    memcpy(&bits, &value, sizeof(bits))
     return bits ^ (<uint32_t>0xFFFFFFFF if bits >> 31 else <uint32_t>0x80000000)
 
 
 cdef inline float key_to_float(uint32_t key) noexcept nogil:
     cdef uint32_t bits = key ^ (<uint32_t>0x80000000 if key >> 31 else <uint32_t>0xFFFFFFFF)
-    return (<float*>&bits)[0]
+    cdef float value
+    memcpy(&value, &bits, sizeof(value))
+    return value
 
 
 cdef void radix_sort(float* values, intp_t* rows, intp_t n, uint32_t* scratch_keys,

@@ -1,10 +1,32 @@
+from libc.math cimport INFINITY
+
 from ._criterion cimport side_allowed, side_score
 from ._types cimport intp_t, SplitContext, SplitRecord
+
+cdef object split_record_as_dict(const SplitRecord* record)
 
 cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
                                     intp_t n_bins_non_missing, const double* bin_thresholds,
                                     const SplitContext* context, SplitRecord* best,
                                     double* scratch) noexcept nogil
+
+
+cdef inline void init_context(SplitContext* context, const double* node_sums,
+                              double node_hessian, intp_t node_count, intp_t n_channels,
+                              int criterion, double l2_regularization, intp_t min_samples_leaf,
+                              double min_weight_leaf) noexcept nogil:
+    """What a split search of one node needs; ``perfect_gain`` is left unknown (inf)."""
+    context.n_channels = n_channels
+    context.criterion = criterion
+    context.l2_regularization = l2_regularization
+    context.min_samples_leaf = min_samples_leaf
+    context.min_weight_leaf = min_weight_leaf
+    context.node_sums = node_sums
+    context.node_hessian = node_hessian
+    context.node_count = node_count
+    context.node_score = side_score(node_sums, node_hessian, n_channels, criterion,
+                                    l2_regularization)
+    context.perfect_gain = INFINITY
 
 
 cdef inline void record_split(SplitRecord* best, intp_t feature, double gain, double threshold,

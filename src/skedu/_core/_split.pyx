@@ -6,7 +6,11 @@ tried on the right and, when there are any, on the left. ``consider_boundary`` (
 two sides and place missing values the same way.
 """
 
-from ._types cimport MISSING_BIN
+import numpy as np
+
+from libc.math cimport INFINITY
+
+from ._types cimport MISSING_BIN, N_BINS
 
 
 cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
@@ -48,3 +52,33 @@ cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
                           left_count, missing, missing[n_channels], missing_count, context,
                           scratch + n_channels)
     return n_nonempty > 1
+
+
+cdef object split_record_as_dict(const SplitRecord* record):
+    """A split record as a dict (test entry points)."""
+    return {"found": bool(record.found), "feature": record.feature, "gain": record.gain,
+            "threshold": record.threshold, "bin_threshold": record.bin_threshold,
+            "n_left": record.n_left, "missing_go_left": bool(record.missing_go_left)}
+
+
+def best_split_from_histogram_for_tests(const double[:, ::1] histogram, intp_t n_bins_non_missing,
+                                        const double[::1] bin_thresholds, int criterion,
+                                        double l2_regularization=0.0,
+                                        intp_t min_samples_leaf=1,
+                                        double min_weight_leaf=0.0):
+    """Best split of one feature from its (N_BINS, K + 2) histogram, as a dict, and whether the
+    feature varies in the node (test entry point)."""
+    cdef intp_t n_channels = histogram.shape[1] - 2
+    cdef SplitContext context
+    cdef SplitRecord best
+    node = np.asarray(histogram).sum(axis=0)
+    cdef const double[::1] node_sums = np.ascontiguousarray(node[:n_channels])
+    scratch = np.zeros(3 * n_channels)
+    cdef double[::1] scratch_view = scratch
+    init_context(&context, &node_sums[0], node[n_channels], int(node[n_channels + 1]),
+                 n_channels, criterion, l2_regularization, min_samples_leaf, min_weight_leaf)
+    best.found = False
+    best.gain = -INFINITY
+    varies = best_split_from_histogram(0, &histogram[0, 0], n_bins_non_missing,
+                                       &bin_thresholds[0], &context, &best, &scratch_view[0])
+    return split_record_as_dict(&best), bool(varies)

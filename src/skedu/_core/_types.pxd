@@ -5,8 +5,8 @@
 #
 # Binned data are uint8 (255 non-missing bins + one missing bin), raw feature values float32 (as
 # in scikit-learn's trees: thresholds are midpoints of float32 values), every gradient, hessian and
-# sum float64. ``Node`` is mirrored by ``NODE_DTYPE`` in ``skedu/tree/_flat_tree.py`` so that Python
-# holds exactly the arrays the kernels write.
+# sum float64. ``Node`` is the grower's working node, mirrored by ``NODE_DTYPE`` in ``_tree.pyx``;
+# fitted models store the compact ``TreeNode`` (``TREE_NODE_DTYPE``) that prediction reads.
 
 from libc.stdint cimport uint8_t, int32_t, uint64_t
 
@@ -50,6 +50,26 @@ cdef packed struct Node:
     int32_t depth
     uint8_t missing_go_left
     uint8_t bin_threshold      # hist splitter: go left when bin <= bin_threshold
+
+# A node as fitted models store it (``TREE_NODE_DTYPE`` in ``_tree.pyx``): 30 bytes against the
+# grower's 75-byte ``Node``. Children are local to their tree; ``threshold`` is the largest float32
+# not above the grower's float64 threshold, so that ``x <= threshold`` gives the same answer for
+# every float32 ``x``. Depths and gains are not stored: a walk recomputes depths, and gains follow
+# from impurities (``FlatTree.split_gains``).
+cdef packed struct TreeNode:
+    int32_t left_child         # LEAF (-1) for a leaf
+    int32_t right_child
+    int32_t feature
+    float threshold            # go left when value <= threshold
+    uint8_t flags              # bit 0 (MISSING_GO_LEFT): missing values go left
+    uint8_t bin_threshold      # binned data: go left when bin <= bin_threshold
+    float impurity             # reporting and pruning only
+    int32_t n_node_samples
+    float weighted_n_node_samples
+
+cdef enum:
+    MISSING_GO_LEFT = 1
+
 
 cdef struct SplitRecord:
     intp_t feature

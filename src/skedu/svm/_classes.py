@@ -71,13 +71,13 @@ class LinearSVC(ClassifierMixin, BaseSGDLinear):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
-    def __init__(self, loss="hinge", *, penalty="l2", alpha=1e-4, C=None, l1_ratio=0.15,
+    def __init__(self, loss="hinge", *, penalty="l2", alpha=None, C=1.0, l1_ratio=0.15,
                  fit_intercept=True, optimizer="sgd", learning_rate="auto", eta0=0.01,
                  power_t=0.5, momentum=0.9, rho=0.9, beta_1=0.9, beta_2=0.999,
-                 optimizer_epsilon=1e-8, batch_size=1, max_iter=1000, tol=1e-3,
+                 optimizer_epsilon=1e-8, batch_size=1, max_iter=1000, tol=1e-2,
                  n_iter_no_change=5, early_stopping=False, validation_fraction=0.1,
-                 shuffle=True, average=False, class_weight=None, warm_start=False,
-                 random_state=None, n_jobs=None):
+                 shuffle=True, average=True, class_weight=None, warm_start=False,
+                 random_state=None, n_jobs=None, verbose=0):
         self.loss = loss
         self.penalty = penalty
         self.alpha = alpha
@@ -105,6 +105,7 @@ class LinearSVC(ClassifierMixin, BaseSGDLinear):
         self.warm_start = warm_start
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
         """Fit the model by running up to ``max_iter`` epochs.
@@ -130,8 +131,8 @@ class LinearSVC(ClassifierMixin, BaseSGDLinear):
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch over (X, y), continuing the optimiser's state (online learning).
 
-        No stopping rule and no validation split apply; with ``C`` set, alpha is
-        ``1 / (C * n_samples)`` of this call's rows.
+        No stopping rule and no validation split apply; a single row is fine. With ``alpha``
+        None, alpha is ``1 / (C * n)`` with n the rows of all ``partial_fit`` calls so far.
 
         Parameters
         ----------
@@ -316,13 +317,13 @@ class LinearSVR(RegressorMixin, BaseSGDLinear):
         "epsilon": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, loss="epsilon_insensitive", *, epsilon=0.0, penalty="l2", alpha=1e-4,
-                 C=None, l1_ratio=0.15, fit_intercept=True, optimizer="sgd",
+    def __init__(self, loss="epsilon_insensitive", *, epsilon=0.0, penalty="l2", alpha=None,
+                 C=1.0, l1_ratio=0.15, fit_intercept=True, optimizer="sgd",
                  learning_rate="auto", eta0=0.01, power_t=0.25, momentum=0.9, rho=0.9,
                  beta_1=0.9, beta_2=0.999, optimizer_epsilon=1e-8, batch_size=1,
-                 max_iter=1000, tol=1e-3, n_iter_no_change=5, early_stopping=False,
-                 validation_fraction=0.1, shuffle=True, average=False, warm_start=False,
-                 random_state=None, n_jobs=None):
+                 max_iter=1000, tol=1e-2, n_iter_no_change=5, early_stopping=False,
+                 validation_fraction=0.1, shuffle=True, average=True, warm_start=False,
+                 random_state=None, n_jobs=None, verbose=0):
         self.loss = loss
         self.epsilon = epsilon
         self.penalty = penalty
@@ -350,6 +351,7 @@ class LinearSVR(RegressorMixin, BaseSGDLinear):
         self.warm_start = warm_start
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
         """Fit the model by running up to ``max_iter`` epochs.
@@ -373,8 +375,8 @@ class LinearSVR(RegressorMixin, BaseSGDLinear):
     def partial_fit(self, X, y, sample_weight=None):
         """Run one epoch over (X, y), continuing the optimiser's state (online learning).
 
-        No stopping rule and no validation split apply; with ``C`` set, alpha is
-        ``1 / (C * n_samples)`` of this call's rows.
+        No stopping rule and no validation split apply; a single row is fine. With ``alpha``
+        None, alpha is ``1 / (C * n)`` with n the rows of all ``partial_fit`` calls so far.
 
         Parameters
         ----------

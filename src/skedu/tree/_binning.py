@@ -62,16 +62,21 @@ class BinMapper:
             drawn = np.sort(check_random_state(self.random_state).choice(n_rows, self.subsample,
                                                                          replace=False))
             rows = drawn if rows is None else rows[drawn]
-        # Only the chosen rows are copied (and transposed), never the whole X.
-        columns = np.ascontiguousarray((X if rows is None else X[rows]).T)
         self.upper_edges_ = np.full((n_features, MAX_BINS), np.inf)
         self.n_bins_non_missing_ = np.ones(n_features, dtype=np.intp)
-        if self.n_threads > 1 and columns.size >= 1_000_000:
+
+        def column_edges(feature):
+            # One column at a time: only that column's chosen values are ever copied.
+            column = X[:, feature] if rows is None else X[rows, feature]
+            return self._edges(column)
+
+        n_rows = X.shape[0] if rows is None else len(rows)
+        if self.n_threads > 1 and n_rows * n_features >= 1_000_000:
             # numpy's sort releases the GIL: features are sorted on several threads.
             with ThreadPoolExecutor(self.n_threads) as pool:
-                all_edges = list(pool.map(self._edges, columns))
+                all_edges = list(pool.map(column_edges, range(n_features)))
         else:
-            all_edges = [self._edges(column) for column in columns]
+            all_edges = [column_edges(feature) for feature in range(n_features)]
         for feature, edges in enumerate(all_edges):
             self.upper_edges_[feature, : len(edges)] = edges
             self.n_bins_non_missing_[feature] = len(edges) + 1

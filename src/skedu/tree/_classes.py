@@ -108,23 +108,27 @@ class BaseDecisionTree(BaseEstimator):
             max_leaf_nodes=0 if self.max_leaf_nodes is None else self.max_leaf_nodes,
             max_features=resolve_max_features(self.max_features, n_features))
 
-    def _fit(self, X, gradients, hessians, squares, sample_weight):
-        n_samples, n_features = X.shape
-        params = self._tree_params(n_samples, n_features, sample_weight.sum())
-        n_threads = effective_n_threads(self.n_jobs)
+    def _prepare(self, X, sample_weight):
+        """The training data in the layouts the engine reads (the hist path keeps only bins),
+        the rows the tree grows on and its seed."""
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         # Rows of zero weight act as removed rows: they neither split nor choose bin edges.
         rows = np.flatnonzero(sample_weight > 0)
         data = _engine.TrainingData(
             X, splitter=SPLITTERS[self.splitter], max_bins=self.max_bins,
-            binning_rows=None if len(rows) == n_samples else rows, random_state=seed,
-            n_threads=n_threads)
-        del X  # the hist path keeps only the bins
+            binning_rows=None if len(rows) == X.shape[0] else rows, random_state=seed,
+            n_threads=effective_n_threads(self.n_jobs))
+        return data, rows, seed
+
+    def _grow(self, prepared, gradients, hessians, squares, sample_weight):
+        data, rows, seed = prepared
+        params = self._tree_params(data.n_samples, data.n_features, sample_weight.sum())
         ((nodes, values),), _ = _engine.grow_trees(
             data, gradients, hessians, params, seeds=[seed], rows=[rows], squares=squares,
-            n_threads=n_threads)
+            n_threads=effective_n_threads(self.n_jobs))
         self.max_features_ = params.max_features
-        self.tree_ = FlatTree(nodes, values, n_features)
+        self.tree_ = FlatTree(nodes, values, data.n_features,
+                              value_dtype=np.float32 if self._is_classifier else np.float64)
         if self.ccp_alpha > 0.0:
             self.tree_ = self.tree_.pruned(self.ccp_alpha)
         return self
@@ -320,7 +324,9 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
             sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
         gradients = np.zeros((X.shape[0], self.n_classes_))
         gradients[np.arange(X.shape[0]), y_encoded] = sample_weight
-        return self._fit(X, gradients, sample_weight, None, sample_weight)
+        prepared = self._prepare(X, sample_weight)
+        del X  # the validated copy is not needed while the tree grows
+        return self._grow(prepared, gradients, sample_weight, None, sample_weight)
 
     def predict_proba(self, X):
         """Class probabilities: the weighted class fractions of the leaf each sample reaches.
@@ -435,7 +441,9 @@ random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
         gradients = np.ascontiguousarray(y2d * sample_weight[:, None])
         squares = np.ascontiguousarray((y2d**2).sum(axis=1) * sample_weight)
-        return self._fit(X, gradients, sample_weight, squares, sample_weight)
+        prepared = self._prepare(X, sample_weight)
+        del X  # the validated copy is not needed while the tree grows
+        return self._grow(prepared, gradients, sample_weight, squares, sample_weight)
 
     def predict(self, X):
         """Mean target of the leaf each sample reaches.

@@ -58,44 +58,49 @@ def export_text(decision_tree, *, feature_names=None, class_names=None, max_dept
     classes = getattr(decision_tree, "classes_", None)
     if class_names is None and classes is not None:
         class_names = classes
+    # Field arrays read once: node lookups below are then O(1).
+    children_left, children_right = tree.children_left, tree.children_right
+    features, thresholds = tree.feature, tree.threshold.astype(np.float64)
+    node_weights, all_values = tree.weighted_n_node_samples.astype(np.float64), tree.value
+    depths = tree.node_depths()
     lines = []
 
     def leaf_text(node):
-        values = tree.values[node]
+        values = all_values[node]
         if classes is None:
             shown = ", ".join(f"{v:.{decimals}f}" for v in values)
             return f"value: [{shown}]"
         text = f"class: {class_names[int(np.argmax(values))]}"
         if show_weights:
-            weights = values * tree.weighted_n_node_samples[node]
+            weights = values * node_weights[node]
             text = f"weights: [{', '.join(f'{w:.{decimals}f}' for w in weights)}] {text}"
         return text
 
     def walk(node, depth):
         indent = ("|" + " " * spacing) * depth + "|" + "-" * spacing + " "
-        if tree.children_left[node] == TREE_LEAF:
+        if children_left[node] == TREE_LEAF:
             lines.append(indent + leaf_text(node))
             return
         if depth >= max_depth + 1:
-            lines.append(indent + "truncated branch of depth " + str(_subtree_depth(tree, node)))
+            subtree_depth = _subtree_depth(children_left, children_right, depths, node)
+            lines.append(indent + "truncated branch of depth " + str(subtree_depth))
             return
-        name = feature_names[tree.feature[node]]
-        threshold = f"{tree.threshold[node]:.{decimals}f}"
+        name = feature_names[features[node]]
+        threshold = f"{thresholds[node]:.{decimals}f}"
         lines.append(f"{indent}{name} <= {threshold}")
-        walk(tree.children_left[node], depth + 1)
+        walk(children_left[node], depth + 1)
         lines.append(f"{indent}{name} >  {threshold}")
-        walk(tree.children_right[node], depth + 1)
+        walk(children_right[node], depth + 1)
 
     walk(0, 0)
     return "\n".join(lines) + "\n"
 
 
-def _subtree_depth(tree, node):
-    depths = tree.nodes["depth"]
+def _subtree_depth(children_left, children_right, depths, node):
     stack, deepest = [node], 0
     while stack:
         current = stack.pop()
         deepest = max(deepest, depths[current] - depths[node])
-        if tree.children_left[current] != TREE_LEAF:
-            stack += [tree.children_left[current], tree.children_right[current]]
+        if children_left[current] != TREE_LEAF:
+            stack += [children_left[current], children_right[current]]
     return int(deepest) + 1

@@ -1,0 +1,717 @@
+"""Random forests and extremely randomised trees on the shared tree engine.
+
+A forest prepares its data once (binned or sorted columns) and grows its trees in batches, each
+batch in one compiled ``prange`` over trees, every tree single-threaded on its own rows (the
+bootstrap is a count per row passed as row weights, not a copied data set), its own features
+per split and its own random stream. Tree ``t``'s stream and bootstrap depend only on
+``random_state`` and ``t``, so the forest is the same for any ``n_jobs`` and for ``warm_start``
+in steps.
+"""
+
+import time
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
+from ..tree import _engine
+from ..tree._classes import BaseDecisionTree, CRITERIA_CLASSIFICATION, CRITERIA_REGRESSION, SPLITTERS
+from ..tree._flat_tree import FlatEnsemble, FlatTree
+from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
+
+__all__ = ["RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier",
+           "ExtraTreesRegressor"]
+
+# Trees grown per call of the engine: enough to keep every thread busy to the end of a batch,
+# few enough that the batch's bootstrap counts (one float64 per row and tree) stay small.
+TREES_PER_THREAD_PER_BATCH = 4
+
+
+def tree_seed(forest_seed, tree_index):
+    """The seed of tree ``tree_index``: a function of the forest's seed and the index only."""
+    mixed = np.random.SeedSequence([int(forest_seed), int(tree_index)]).generate_state(2, np.uint32)
+    return int(mixed[0]) << 32 | int(mixed[1])
+
+
+def bootstrap_counts(seed, n_samples, n_draws):
+    """How often each row is drawn in ``n_draws`` draws with replacement (tree's own stream)."""
+    draws = np.random.default_rng(seed).integers(0, n_samples, n_draws)
+    return np.bincount(draws, minlength=n_samples).astype(np.float64)
+
+
+class BaseForest(BaseEstimator):
+    """Parameters, fitting and prediction shared by the four forests."""
+
+    _parameter_constraints = {
+        **{name: constraint for name, constraint in BaseDecisionTree._parameter_constraints.items()
+           if name not in ("ccp_alpha",)},
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "bootstrap": ["boolean"],
+        "oob_score": ["boolean", callable],
+        "max_samples": [None, Interval(RealNotInt, 0.0, 1.0, closed="right"),
+                        Interval(Integral, 1, None, closed="left")],
+        "ccp_alpha": [Interval(Real, 0.0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, n_estimators=100, *, criterion, max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features, max_leaf_nodes=None, min_impurity_decrease=0.0, bootstrap,
+                 oob_score=False, n_jobs=None, random_state=None, verbose=0, warm_start=False,
+                 ccp_alpha=0.0, max_samples=None):
+        self.n_estimators = n_estimators
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
+        self.max_features = max_features
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_impurity_decrease = min_impurity_decrease
+        self.bootstrap = bootstrap
+        self.oob_score = oob_score
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.ccp_alpha = ccp_alpha
+        self.max_samples = max_samples
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    # -- fitting -----------------------------------------------------------------------------
+
+    def _tree_template(self):
+        """An unfitted skedu tree with this forest's tree parameters."""
+        return self._tree_class(
+            criterion=self.criterion, splitter=self.splitter, max_depth=self.max_depth,
+            min_samples_split=self.min_samples_split, min_samples_leaf=self.min_samples_leaf,
+            min_weight_fraction_leaf=self.min_weight_fraction_leaf,
+            max_features=self.max_features, max_leaf_nodes=self.max_leaf_nodes,
+            min_impurity_decrease=self.min_impurity_decrease, ccp_alpha=self.ccp_alpha,
+            max_bins=self.max_bins)
+
+    def _n_draws(self, n_samples):
+        if self.max_samples is None:
+            return n_samples
+        if isinstance(self.max_samples, Integral):
+            if self.max_samples > n_samples:
+                raise ValueError(f"max_samples must be <= n_samples = {n_samples}, "
+                                 f"got {self.max_samples}.")
+            return self.max_samples
+        return max(1, round(self.max_samples * n_samples))
+
+    def _fit_forest(self, X, y_encoded, oob_targets, gradients, hessians, squares, sample_weight):
+        n_samples, n_features = X.shape
+        if not self.bootstrap and self.max_samples is not None:
+            raise ValueError("max_samples can only be set with bootstrap=True.")
+        if not self.bootstrap and self.oob_score:
+            raise ValueError("Out-of-bag estimation is only available with bootstrap=True.")
+        n_threads = effective_n_threads(self.n_jobs)
+        if not (self.warm_start and hasattr(self, "trees_")):
+            self.forest_seed_ = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            self.trees_, self.tree_seeds_ = None, np.empty(0, dtype=np.uint64)
+        trees = [] if self.trees_ is None else list(self.trees_)
+        n_existing = len(trees)
+        if self.n_estimators < n_existing:
+            raise ValueError(f"n_estimators={self.n_estimators} must be larger or equal to "
+                             f"len(estimators_)={n_existing} when warm_start==True.")
+        template = self._tree_template()
+        params = template._tree_params(n_samples, n_features, sample_weight.sum())
+        self.max_features_ = params.max_features
+        positive = sample_weight > 0
+        data = _engine.TrainingData(
+            X, splitter=SPLITTERS[self.splitter], max_bins=self.max_bins,
+            binning_rows=None if positive.all() else np.flatnonzero(positive),
+            random_state=self.forest_seed_, n_threads=n_threads)
+        n_draws = self._n_draws(n_samples)
+        batch_size = max(1, n_threads * TREES_PER_THREAD_PER_BATCH)
+        started = time.perf_counter()
+        for first in range(n_existing, self.n_estimators, batch_size):
+            indices = range(first, min(first + batch_size, self.n_estimators))
+            seeds = [tree_seed(self.forest_seed_, t) for t in indices]
+            rows, weights = [], []
+            for seed in seeds:
+                counts = self._row_counts(seed, n_samples, n_draws, y_encoded)
+                in_tree = np.flatnonzero((counts > 0) & positive)
+                rows.append(in_tree)
+                weights.append(counts if self.bootstrap or self.class_weight_per_tree else None)
+            grown, _ = _engine.grow_trees(data, gradients, hessians, params, seeds=seeds,
+                                          rows=rows, row_weights=weights, squares=squares,
+                                          n_threads=n_threads)
+            for nodes, values in grown:
+                tree = FlatTree.from_grown(nodes, values, n_features, value_dtype=self._value_dtype)
+                trees.append(tree.pruned(self.ccp_alpha) if self.ccp_alpha > 0.0 else tree)
+            self.tree_seeds_ = np.concatenate([self.tree_seeds_, np.array(seeds, dtype=np.uint64)])
+            if self.verbose:
+                print(f"[{type(self).__name__}] {indices[-1] + 1}/{self.n_estimators} trees, "
+                      f"{time.perf_counter() - started:.2f} s")
+        # One flat ensemble: every tree's compact nodes and values, predicted in one call.
+        self.trees_ = FlatEnsemble(
+            np.concatenate([tree.nodes for tree in trees]),
+            np.concatenate([tree.values for tree in trees]),
+            np.cumsum([0] + [tree.node_count for tree in trees[:-1]]), n_features)
+        self.n_features_ = n_features
+        self._n_draws_fitted = n_draws
+        if self.oob_score:
+            self._compute_oob(X, oob_targets, n_draws)
+        elif hasattr(self, "oob_score_"):
+            del self.oob_score_
+        return self
+
+    @property
+    def class_weight_per_tree(self):
+        return getattr(self, "class_weight", None) == "balanced_subsample"
+
+    def _row_counts(self, seed, n_samples, n_draws, y_encoded):
+        """Per-row weight multipliers of one tree: bootstrap counts (and per-tree class weights)."""
+        if self.bootstrap:
+            counts = bootstrap_counts(seed, n_samples, n_draws)
+        else:
+            counts = np.ones(n_samples)
+        if self.class_weight_per_tree:
+            in_bag = np.bincount(y_encoded, weights=counts, minlength=self.n_classes_)
+            present = in_bag > 0
+            class_weights = np.zeros(self.n_classes_)
+            class_weights[present] = counts.sum() / (present.sum() * in_bag[present])
+            counts = counts * class_weights[y_encoded]
+        return counts
+
+    def _oob_masks(self, n_samples, n_draws):
+        """For each tree, the rows it did not draw (recomputed from its seed)."""
+        for seed in self.tree_seeds_:
+            yield bootstrap_counts(seed, n_samples, n_draws) == 0
+
+    def _compute_oob(self, X, targets, n_draws):
+        n_samples = X.shape[0]
+        n_threads = effective_n_threads(self.n_jobs)
+        sums = np.zeros((n_samples, self.trees_.values.shape[1]))
+        n_votes = np.zeros(n_samples)
+        for t, out_of_bag in enumerate(self._oob_masks(n_samples, n_draws)):
+            rows = np.flatnonzero(out_of_bag)
+            if len(rows):
+                sums[rows] += self.trees_[t].predict(X[rows], n_threads)
+                n_votes[rows] += 1
+        if np.any(n_votes == 0):
+            import warnings
+
+            warnings.warn("Some inputs do not have OOB scores. This probably means too few "
+                          "trees were used to compute any reliable OOB estimates.", UserWarning)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            oob = sums / n_votes[:, None]
+        self._set_oob(oob, targets, n_votes > 0)
+
+    def _validate_X_predict(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, ensure_all_finite="allow-nan", reset=False)
+        return np.ascontiguousarray(X)
+
+    def _mean_values(self, X):
+        X = self._validate_X_predict(X)
+        n_trees = self.trees_.n_trees
+        return self.trees_.sum_values(X, tree_weights=np.full(n_trees, 1.0 / n_trees),
+                                      n_threads=effective_n_threads(self.n_jobs))
+
+    # -- fitted forest -----------------------------------------------------------------------
+
+    @property
+    def estimators_(self):
+        """The fitted trees, as skedu trees that predict on their own (built on access)."""
+        check_is_fitted(self)
+        estimators = []
+        for t in range(self.trees_.n_trees):
+            tree = self._tree_template().set_params(random_state=int(self.tree_seeds_[t] % 2**31))
+            tree.tree_ = self.trees_[t]
+            tree.n_features_in_ = self.n_features_in_
+            tree.max_features_ = self.max_features_
+            if hasattr(self, "feature_names_in_"):
+                tree.feature_names_in_ = self.feature_names_in_
+            self._set_tree_attributes(tree)
+            estimators.append(tree)
+        return estimators
+
+    @property
+    def estimators_samples_(self):
+        """Rows drawn for each tree (with repetitions when bootstrapping, as scikit-learn)."""
+        check_is_fitted(self)
+        samples = []
+        for seed in self.tree_seeds_:
+            if self.bootstrap:
+                counts = bootstrap_counts(seed, self._n_samples_fitted, self._n_draws_fitted)
+                samples.append(np.repeat(np.arange(self._n_samples_fitted), counts.astype(np.intp)))
+            else:
+                samples.append(np.arange(self._n_samples_fitted))
+        return samples
+
+    def apply(self, X):
+        """Leaf each sample reaches in each tree.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        leaves : ndarray of shape (n_samples, n_estimators)
+            Node index (within its tree) of the leaf.
+        """
+        X = self._validate_X_predict(X)
+        return self.trees_.apply(X, effective_n_threads(self.n_jobs))
+
+    def decision_path(self, X):
+        """Nodes each sample passes through in every tree.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        indicator : sparse matrix of shape (n_samples, n_nodes)
+            Non-zero where the sample goes through the node; trees' nodes one after the other.
+        n_nodes_ptr : ndarray of shape (n_estimators + 1,)
+            Columns ``n_nodes_ptr[t]:n_nodes_ptr[t + 1]`` are tree ``t``'s nodes.
+        """
+        X = self._validate_X_predict(X)
+        return self.trees_.decision_path(X)
+
+    @property
+    def feature_importances_(self):
+        """Mean decrease in impurity per feature, averaged over trees and normalised."""
+        check_is_fitted(self)
+        return self.trees_.feature_importances()
+
+
+class ForestClassifier(ClassifierMixin, BaseForest):
+    """Classification forests: class probabilities are the trees' mean leaf class fractions."""
+
+    _is_classifier = True
+    _tree_class = DecisionTreeClassifier
+    _value_dtype = np.float32  # class fractions
+    _parameter_constraints = {
+        **BaseForest._parameter_constraints,
+        "criterion": [StrOptions(set(CRITERIA_CLASSIFICATION))],
+        "class_weight": [dict, list, StrOptions({"balanced", "balanced_subsample"}), None],
+    }
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Grow the forest on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; NaN marks missing values.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; samples of weight 0 are ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan")
+        X = np.ascontiguousarray(X)
+        check_classification_targets(y)
+        classes, y_encoded = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(f"y has only one class ({classes[0]!r}); a classifier needs "
+                             "samples of at least two classes.")
+        if self.warm_start and hasattr(self, "classes_") and not np.array_equal(classes, self.classes_):
+            raise ValueError("warm_start needs the classes of the first fit.")
+        self.classes_, self.n_classes_ = classes, len(classes)
+        sample_weight = check_non_negative_sample_weight(sample_weight, X)
+        if self.class_weight is not None and self.class_weight != "balanced_subsample":
+            sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
+        gradients = np.zeros((X.shape[0], self.n_classes_))
+        gradients[np.arange(X.shape[0]), y_encoded] = sample_weight
+        self._n_samples_fitted = X.shape[0]
+        return self._fit_forest(X, y_encoded, y_encoded, gradients, sample_weight, None,
+                                sample_weight)
+
+    def _set_tree_attributes(self, tree):
+        tree.classes_ = self.classes_
+        tree.n_classes_ = self.n_classes_
+
+    def _set_oob(self, oob, y_encoded, has_votes):
+        self.oob_decision_function_ = oob
+        predicted = self.classes_[np.argmax(np.nan_to_num(oob[has_votes]), axis=1)]
+        truth = self.classes_[y_encoded[has_votes]]
+        scorer = self.oob_score if callable(self.oob_score) else accuracy_score
+        self.oob_score_ = scorer(truth, predicted)
+
+    def predict_proba(self, X):
+        """Mean of the trees' leaf class fractions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        return self._mean_values(X)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X):
+        """Class with the largest mean probability.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class ForestRegressor(RegressorMixin, BaseForest):
+    """Regression forests: the prediction is the trees' mean leaf value."""
+
+    _is_classifier = False
+    _tree_class = DecisionTreeRegressor
+    _value_dtype = np.float64
+    _parameter_constraints = {
+        **BaseForest._parameter_constraints,
+        "criterion": [StrOptions(set(CRITERIA_REGRESSION))],
+    }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Grow the forest on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; NaN marks missing values.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
+                             multi_output=True, y_numeric=True)
+        X = np.ascontiguousarray(X)
+        y = np.asarray(y, dtype=np.float64)
+        check_finite_targets(y)
+        y2d = y.reshape(len(y), -1)
+        if self.warm_start and hasattr(self, "n_outputs_") and y2d.shape[1] != self.n_outputs_:
+            raise ValueError("warm_start needs the number of outputs of the first fit.")
+        self.n_outputs_ = y2d.shape[1]
+        sample_weight = check_non_negative_sample_weight(sample_weight, X)
+        gradients = np.ascontiguousarray(y2d * sample_weight[:, None])
+        squares = np.ascontiguousarray((y2d**2).sum(axis=1) * sample_weight)
+        self._n_samples_fitted = X.shape[0]
+        return self._fit_forest(X, None, y2d, gradients, sample_weight, squares, sample_weight)
+
+    def _set_tree_attributes(self, tree):
+        tree.n_outputs_ = self.n_outputs_
+
+    def _set_oob(self, oob, y2d, has_votes):
+        self.oob_prediction_ = oob[:, 0] if self.n_outputs_ == 1 else oob
+        scorer = self.oob_score if callable(self.oob_score) else r2_score
+        self.oob_score_ = scorer(y2d[has_votes].squeeze(), oob[has_votes].squeeze())
+
+    def predict(self, X):
+        """Mean of the trees' leaf values.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        values = self._mean_values(X)
+        return values[:, 0] if self.n_outputs_ == 1 else values
+
+
+_TREE_PARAMETERS_DOC = """max_depth : int, default=None
+        Maximum depth of the trees; None grows until leaves are pure or hit the other limits.
+    min_samples_split : int or float, default=2
+        Minimum number (or fraction) of samples a node needs to be split.
+    min_samples_leaf : int or float, default=1
+        Minimum number (or fraction) of samples each child of a split keeps.
+    min_weight_fraction_leaf : float, default=0.0
+        Minimum fraction of the total sample weight each leaf keeps.
+    max_leaf_nodes : int, default=None
+        Grow each tree best-first to at most this many leaves.
+    min_impurity_decrease : float, default=0.0
+        A split must decrease the weighted impurity by at least this (per unit of total weight)."""
+
+_FOREST_PARAMETERS_DOC = """oob_score : bool or callable, default=False
+        Score the forest on the rows each tree did not draw (``oob_score_``); a callable
+        ``score(y_true, y_pred)`` replaces the default accuracy / R^2.
+    n_jobs : int, default=None
+        Threads (None: every thread OpenMP allows). Trees grow in parallel, one thread each;
+        the forest does not depend on it.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the forest: tree ``t``'s bootstrap and feature draws depend only on it and ``t``.
+    verbose : int, default=0
+        Print the trees done and the time elapsed after each batch of trees.
+    warm_start : bool, default=False
+        Keep the trees of the previous fit and add trees up to ``n_estimators``; 50 then 100
+        trees equal 100 at once.
+    ccp_alpha : float, default=0.0
+        Minimal cost-complexity pruning of each tree.
+    max_samples : int or float, default=None
+        Rows drawn per tree with ``bootstrap`` (None: n_samples).
+    max_bins : int, default=255
+        Bins per feature for ``splitter="hist"``."""
+
+_ATTRIBUTES_DOC = """estimators_ : list of skedu trees
+        The fitted trees (built on access from the forest's flat arrays).
+    estimators_samples_ : list of ndarray
+        Rows drawn for each tree.
+    feature_importances_ : ndarray of shape (n_features_in_,)
+        Mean decrease in impurity, averaged over trees, normalised.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when X has feature names that are all strings.
+    max_features_ : int
+        Features drawn per split.
+    oob_score_ : float
+        Only with ``oob_score``."""
+
+
+class RandomForestClassifier(ForestClassifier):
+    __doc__ = f"""A random forest classifier: bagged CART trees grown in parallel in compiled code.
+
+    Each tree grows on a bootstrap sample (a count per row, not a copy of the data), drawing
+    ``max_features`` features at each split; probabilities are the trees' mean leaf class
+    fractions.
+
+    Parameters
+    ----------
+    n_estimators : int, default=100
+    criterion : {{"gini", "entropy", "log_loss"}}, default="gini"
+    splitter : {{"hist", "best"}}, default="hist"
+        "hist" bins every feature once for all trees (at most ``max_bins`` quantile bins) and
+        searches between bins: on W-rf (100k x 50, 100 trees) it fits several times faster
+        than "best" with the same accuracy (``benchmarks/bench_forest.py``), because the
+        binning and feature-major layout are shared by every tree and deep nodes sort uint8
+        bins. "best" searches every distinct value (scikit-learn's splitter).
+    {_TREE_PARAMETERS_DOC}
+    max_features : {{"sqrt", "log2"}}, int, float or None, default="sqrt"
+        Features drawn at random at each split.
+    bootstrap : bool, default=True
+    {_FOREST_PARAMETERS_DOC}
+    class_weight : dict, "balanced", "balanced_subsample" or None, default=None
+        "balanced_subsample" weighs the classes of each tree's bootstrap sample.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    n_classes_ : int
+    oob_decision_function_ : ndarray of shape (n_samples, n_classes)
+        Only with ``oob_score``.
+    {_ATTRIBUTES_DOC}
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from skedu.ensemble import RandomForestClassifier
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> forest = RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y)
+    >>> forest.predict(X[:2])
+    array([0, 0])
+    """
+
+    def __init__(self, n_estimators=100, *, criterion="gini", splitter="hist", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
+                 bootstrap=True, oob_score=False, n_jobs=None, random_state=None, verbose=0,
+                 warm_start=False, class_weight=None, ccp_alpha=0.0, max_samples=None,
+                 max_bins=255):
+        super().__init__(n_estimators, criterion=criterion,
+                         max_depth=max_depth, min_samples_split=min_samples_split,
+                         min_samples_leaf=min_samples_leaf,
+                         min_weight_fraction_leaf=min_weight_fraction_leaf,
+                         max_features=max_features, max_leaf_nodes=max_leaf_nodes,
+                         min_impurity_decrease=min_impurity_decrease, bootstrap=bootstrap,
+                         oob_score=oob_score, n_jobs=n_jobs, random_state=random_state,
+                         verbose=verbose, warm_start=warm_start, ccp_alpha=ccp_alpha,
+                         max_samples=max_samples)
+        self.splitter = splitter
+        self.max_bins = max_bins
+        self.class_weight = class_weight
+
+
+class RandomForestRegressor(ForestRegressor):
+    __doc__ = f"""A random forest regressor: bagged CART regression trees grown in parallel.
+
+    Parameters
+    ----------
+    n_estimators : int, default=100
+    criterion : {{"squared_error"}}, default="squared_error"
+    splitter : {{"hist", "best"}}, default="hist"
+        As in :class:`RandomForestClassifier`.
+    {_TREE_PARAMETERS_DOC}
+    max_features : {{"sqrt", "log2"}}, int, float or None, default=1.0
+        Features drawn at each split (scikit-learn's default: all).
+    bootstrap : bool, default=True
+    {_FOREST_PARAMETERS_DOC}
+
+    Attributes
+    ----------
+    n_outputs_ : int
+    oob_prediction_ : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Only with ``oob_score``.
+    {_ATTRIBUTES_DOC}
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from skedu.ensemble import RandomForestRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> forest = RandomForestRegressor(n_estimators=20, random_state=0).fit(X, y)
+    >>> forest.predict(X[:1]).shape
+    (1,)
+    """
+
+    def __init__(self, n_estimators=100, *, criterion="squared_error", splitter="hist",
+                 max_depth=None, min_samples_split=2, min_samples_leaf=1,
+                 min_weight_fraction_leaf=0.0, max_features=1.0, max_leaf_nodes=None,
+                 min_impurity_decrease=0.0, bootstrap=True, oob_score=False, n_jobs=None,
+                 random_state=None, verbose=0, warm_start=False, ccp_alpha=0.0,
+                 max_samples=None, max_bins=255):
+        super().__init__(n_estimators, criterion=criterion,
+                         max_depth=max_depth, min_samples_split=min_samples_split,
+                         min_samples_leaf=min_samples_leaf,
+                         min_weight_fraction_leaf=min_weight_fraction_leaf,
+                         max_features=max_features, max_leaf_nodes=max_leaf_nodes,
+                         min_impurity_decrease=min_impurity_decrease, bootstrap=bootstrap,
+                         oob_score=oob_score, n_jobs=n_jobs, random_state=random_state,
+                         verbose=verbose, warm_start=warm_start, ccp_alpha=ccp_alpha,
+                         max_samples=max_samples)
+        self.splitter = splitter
+        self.max_bins = max_bins
+
+
+class ExtraTreesClassifier(ForestClassifier):
+    __doc__ = f"""Extremely randomised trees: a forest whose trees split at one random threshold
+    per drawn feature (the "random" splitter), on the whole data by default (no bootstrap).
+
+    Parameters
+    ----------
+    n_estimators : int, default=100
+    criterion : {{"gini", "entropy", "log_loss"}}, default="gini"
+    {_TREE_PARAMETERS_DOC}
+    max_features : {{"sqrt", "log2"}}, int, float or None, default="sqrt"
+    bootstrap : bool, default=False
+    {_FOREST_PARAMETERS_DOC}
+    class_weight : dict, "balanced", "balanced_subsample" or None, default=None
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    n_classes_ : int
+    {_ATTRIBUTES_DOC}
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skedu.ensemble import ExtraTreesClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> ExtraTreesClassifier(n_estimators=10, random_state=0).fit(X, y).predict(X[:1])
+    array([0])
+    """
+
+    splitter = "random"
+    max_bins = 255
+    _parameter_constraints = {name: constraint for name, constraint
+                              in ForestClassifier._parameter_constraints.items()
+                              if name not in ("splitter", "max_bins")}
+
+    def __init__(self, n_estimators=100, *, criterion="gini", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
+                 bootstrap=False, oob_score=False, n_jobs=None, random_state=None, verbose=0,
+                 warm_start=False, class_weight=None, ccp_alpha=0.0, max_samples=None):
+        super().__init__(n_estimators, criterion=criterion,
+                         max_depth=max_depth, min_samples_split=min_samples_split,
+                         min_samples_leaf=min_samples_leaf,
+                         min_weight_fraction_leaf=min_weight_fraction_leaf,
+                         max_features=max_features, max_leaf_nodes=max_leaf_nodes,
+                         min_impurity_decrease=min_impurity_decrease, bootstrap=bootstrap,
+                         oob_score=oob_score, n_jobs=n_jobs, random_state=random_state,
+                         verbose=verbose, warm_start=warm_start, ccp_alpha=ccp_alpha,
+                         max_samples=max_samples)
+        self.class_weight = class_weight
+
+
+class ExtraTreesRegressor(ForestRegressor):
+    __doc__ = f"""Extremely randomised regression trees (the "random" splitter, no bootstrap by
+    default).
+
+    Parameters
+    ----------
+    n_estimators : int, default=100
+    criterion : {{"squared_error"}}, default="squared_error"
+    {_TREE_PARAMETERS_DOC}
+    max_features : {{"sqrt", "log2"}}, int, float or None, default=1.0
+    bootstrap : bool, default=False
+    {_FOREST_PARAMETERS_DOC}
+
+    Attributes
+    ----------
+    n_outputs_ : int
+    {_ATTRIBUTES_DOC}
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from skedu.ensemble import ExtraTreesRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> ExtraTreesRegressor(n_estimators=10, random_state=0).fit(X, y).predict(X[:1]).shape
+    (1,)
+    """
+
+    splitter = "random"
+    max_bins = 255
+    _parameter_constraints = {name: constraint for name, constraint
+                              in ForestRegressor._parameter_constraints.items()
+                              if name not in ("splitter", "max_bins")}
+
+    def __init__(self, n_estimators=100, *, criterion="squared_error", max_depth=None,
+                 min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
+                 max_features=1.0, max_leaf_nodes=None, min_impurity_decrease=0.0,
+                 bootstrap=False, oob_score=False, n_jobs=None, random_state=None, verbose=0,
+                 warm_start=False, ccp_alpha=0.0, max_samples=None):
+        super().__init__(n_estimators, criterion=criterion,
+                         max_depth=max_depth, min_samples_split=min_samples_split,
+                         min_samples_leaf=min_samples_leaf,
+                         min_weight_fraction_leaf=min_weight_fraction_leaf,
+                         max_features=max_features, max_leaf_nodes=max_leaf_nodes,
+                         min_impurity_decrease=min_impurity_decrease, bootstrap=bootstrap,
+                         oob_score=oob_score, n_jobs=n_jobs, random_state=random_state,
+                         verbose=verbose, warm_start=warm_start, ccp_alpha=ccp_alpha,
+                         max_samples=max_samples)

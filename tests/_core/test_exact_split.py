@@ -1,0 +1,57 @@
+"""The exact splitter (``_exact_split.pyx``) against a naive search over sorted values."""
+
+import numpy as np
+import pytest
+
+from skedu._core._exact_split import best_split_sorted_for_tests
+from skedu._core._types import Criterion
+from tests._core._twins import best_split
+
+
+def problem(criterion, seed, n=150):
+    rng = np.random.RandomState(seed)
+    values = rng.randint(0, 20, n).astype(np.float32) / 4
+    values[rng.rand(n) < 0.1 * (seed % 3)] = np.nan
+    if criterion in (Criterion.GINI, Criterion.ENTROPY):
+        hessians = rng.rand(n) + 0.5
+        gradients = np.eye(3)[rng.randint(0, 3, n)] * hessians[:, None]
+    else:
+        gradients, hessians = rng.randn(n, 2), rng.rand(n) + 0.1
+    return values, np.ascontiguousarray(gradients), hessians
+
+
+@pytest.mark.parametrize("criterion", list(Criterion))
+@pytest.mark.parametrize("seed", range(6))
+def test_best_split_sorted_is_the_brute_force_best(criterion, seed):
+    values, gradients, hessians = problem(criterion, seed)
+    min_samples_leaf = 1 + 2 * seed
+    record, varies = best_split_sorted_for_tests(values, gradients, hessians, criterion, 0.5,
+                                                 min_samples_leaf)
+    expected = best_split(values.astype(np.float64), gradients, hessians, criterion, 0.5,
+                          min_samples_leaf)
+    assert varies and record["found"]
+    np.testing.assert_allclose(record["gain"], expected[0], rtol=1e-10)
+    column = values.astype(np.float64)
+    left = (column <= record["threshold"]) | (np.isnan(column) & record["missing_go_left"])
+    assert record["n_left"] == left.sum()
+
+
+@pytest.mark.parametrize("n", [30, 500])  # below and above the counting sort's threshold
+def test_bin_values_give_the_left_bin(n):
+    values, gradients, hessians = problem(Criterion.SQUARED_ERROR, 1, n)
+    bins = np.where(np.isnan(values), 255, values * 4).astype(np.float32)
+    record, _ = best_split_sorted_for_tests(bins, gradients, hessians, Criterion.SQUARED_ERROR,
+                                            bin_values=True)
+    expected = best_split(np.where(bins == 255, np.nan, bins).astype(np.float64), gradients,
+                          hessians, Criterion.SQUARED_ERROR)
+    np.testing.assert_allclose(record["gain"], expected[0], rtol=1e-10)
+    # The threshold recorded is the left side's last bin (inf: all non-missing bins left).
+    assert record["threshold"] == np.inf or record["threshold"] == np.floor(expected[1])
+
+
+def test_constant_and_all_missing_features():
+    gradients, hessians = np.ones((4, 1)), np.ones(4)
+    for values in (np.full(4, 2.0, np.float32), np.full(4, np.nan, np.float32)):
+        record, varies = best_split_sorted_for_tests(values, gradients, hessians,
+                                                     Criterion.SQUARED_ERROR)
+        assert not varies and not record["found"]

@@ -1,0 +1,42 @@
+"""The random splitter (``_random_split.pyx``): the threshold drawn from the node's range and the
+gain of that threshold, against numpy."""
+
+import numpy as np
+import pytest
+
+from skedu._core._random_split import random_split_for_tests
+from skedu._core._types import Criterion
+from tests._core._twins import best_split
+
+
+@pytest.mark.parametrize("criterion", list(Criterion))
+@pytest.mark.parametrize("uniform", [0.0, 0.3, 0.999])
+def test_random_split_is_the_best_use_of_its_threshold(criterion, uniform):
+    rng = np.random.RandomState(int(uniform * 10))
+    n = 120
+    values = rng.randn(n).astype(np.float32)
+    values[rng.rand(n) < 0.1] = np.nan
+    if criterion in (Criterion.GINI, Criterion.ENTROPY):
+        hessians = rng.rand(n) + 0.5
+        gradients = np.eye(2)[rng.randint(0, 2, n)] * hessians[:, None]
+    else:
+        gradients, hessians = rng.randn(n, 1), rng.rand(n) + 0.1
+    record, varies = random_split_for_tests(values, gradients, hessians, uniform, criterion, 1.0)
+    column = values.astype(np.float64)
+    low, high = np.nanmin(column), np.nanmax(column)
+    threshold = low + (high - low) * uniform
+    assert varies and record["found"]
+    np.testing.assert_allclose(record["threshold"], threshold, rtol=1e-12)
+    # Of the two places for missing values at that threshold, the better one.
+    expected = best_split(column, gradients, hessians, criterion, 1.0, thresholds=[threshold])
+    np.testing.assert_allclose(record["gain"], expected[0], rtol=1e-10)
+    assert record["missing_go_left"] == expected[2]
+
+
+def test_single_value_splits_missing_from_the_rest():
+    values = np.array([1.0, 1.0, np.nan, np.nan], dtype=np.float32)
+    gradients = np.array([[1.0], [1.0], [-1.0], [-1.0]])
+    record, varies = random_split_for_tests(values, gradients, np.ones(4), 0.5,
+                                            Criterion.SQUARED_ERROR)
+    assert varies and record["found"] and record["threshold"] == np.inf
+    assert record["n_left"] == 2 and not record["missing_go_left"]

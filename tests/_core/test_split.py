@@ -1,0 +1,63 @@
+"""The histogram splitter (``_split.pyx``) against a naive search over bin boundaries."""
+
+import numpy as np
+import pytest
+
+from skedu._core._split import best_split_from_histogram_for_tests
+from skedu._core._types import Criterion
+from tests._core._twins import best_split
+
+N_BINS, MISSING_BIN = 256, 255
+
+
+def histogram_of(bins, gradients, hessians):
+    histogram = np.zeros((N_BINS, gradients.shape[1] + 2))
+    np.add.at(histogram[:, :-2], bins, gradients)
+    np.add.at(histogram[:, -2], bins, hessians)
+    np.add.at(histogram[:, -1], bins, 1.0)
+    return histogram
+
+
+@pytest.mark.parametrize("criterion", list(Criterion))
+@pytest.mark.parametrize("seed", range(6))
+def test_best_split_from_histogram_is_the_best_bin_boundary(criterion, seed):
+    rng = np.random.RandomState(seed)
+    n, n_bins = 200, 12
+    bins = rng.randint(0, n_bins, n)
+    bins[rng.rand(n) < 0.1 * (seed % 2)] = MISSING_BIN
+    if criterion in (Criterion.GINI, Criterion.ENTROPY):
+        hessians = rng.rand(n) + 0.5
+        gradients = np.eye(3)[rng.randint(0, 3, n)] * hessians[:, None]
+    else:
+        gradients, hessians = rng.randn(n, 1), rng.rand(n) + 0.1
+    edges = np.full(MISSING_BIN, np.inf)
+    edges[: n_bins - 1] = np.arange(n_bins - 1) + 0.5
+    min_samples_leaf = 1 + seed
+    record, varies = best_split_from_histogram_for_tests(
+        histogram_of(bins, gradients, hessians), n_bins, edges, criterion, 1.0, min_samples_leaf)
+    values = np.where(bins == MISSING_BIN, np.nan, bins.astype(np.float64))
+    expected = best_split(values, gradients, hessians, criterion, 1.0, min_samples_leaf,
+                          thresholds=list(edges[: n_bins - 1]) + [np.inf])
+    assert varies
+    assert record["found"] == (expected is not None)
+    np.testing.assert_allclose(record["gain"], expected[0], rtol=1e-10)
+    left = (values <= record["threshold"]) | (np.isnan(values) & record["missing_go_left"])
+    assert record["n_left"] == left.sum()
+    assert edges[record["bin_threshold"]] == record["threshold"]
+
+
+def test_one_non_empty_bin_is_constant():
+    histogram = histogram_of(np.full(10, 3), np.ones((10, 1)), np.ones(10))
+    record, varies = best_split_from_histogram_for_tests(histogram, 5, np.full(MISSING_BIN, np.inf),
+                                                         Criterion.SQUARED_ERROR)
+    assert not varies and not record["found"]
+
+
+def test_missing_values_alone_against_the_rest():
+    bins = np.array([0, 0, 0, MISSING_BIN, MISSING_BIN])
+    gradients = np.array([[1.0], [1.0], [1.0], [-5.0], [-5.0]])
+    record, varies = best_split_from_histogram_for_tests(
+        histogram_of(bins, gradients, np.ones(5)), 1, np.full(MISSING_BIN, np.inf),
+        Criterion.SQUARED_ERROR)
+    assert varies and record["found"]
+    assert record["n_left"] == 3 and not record["missing_go_left"]

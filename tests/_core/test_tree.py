@@ -1,0 +1,239 @@
+"""The prediction kernels (``_core._tree``) and the flat ensemble against a naive numpy traversal."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+from skedu._core._tree import (
+    NODE_DTYPE,
+    TREE_NODE_DTYPE,
+    apply_trees,
+    compact_nodes,
+    decision_path,
+    float32_at_most,
+    sum_tree_values,
+)
+from skedu.tree._flat_tree import FlatEnsemble, FlatTree
+from tests.naive_trees import naive_apply, naive_path
+
+N_FEATURES = 4
+
+
+def adversarial_values(rng, n):
+    """float32 values from a small pool holding pairs of adjacent floats, 10 % NaN."""
+    base = rng.randn(12).astype(np.float32) * np.float32(1e3) ** rng.randint(-1, 2, 12)
+    pool = np.concatenate([base, np.nextafter(base, np.float32(np.inf))])
+    X = rng.choice(pool, (n, N_FEATURES)).astype(np.float32)
+    X[rng.rand(n, N_FEATURES) < 0.1] = np.nan
+    return X, pool
+
+
+def random_grown_tree(rng, pool, n_splits, n_channels=2):
+    """A grower-form tree split at midpoints of adjacent float32 values (the hard case)."""
+    nodes = np.zeros(2 * n_splits + 1, dtype=NODE_DTYPE)
+    nodes["left_child"] = nodes["right_child"] = -1
+    nodes["feature"] = -2
+    leaves, n_nodes = [0], 1
+    for _ in range(n_splits):
+        node = leaves.pop(rng.randint(len(leaves)))
+        value = np.float64(rng.choice(pool))
+        above = np.float64(np.nextafter(np.float32(value), np.float32(np.inf)))
+        kind = rng.randint(3)
+        threshold = (value + above) / 2 if kind == 0 else value if kind == 1 else value - 1e-3
+        nodes[node] = (n_nodes, n_nodes + 1, rng.randint(N_FEATURES), threshold, rng.rand(),
+                       rng.randint(1, 100), rng.rand() * 100, rng.rand(), nodes["depth"][node],
+                       rng.randint(2), rng.randint(255))
+        nodes["depth"][[n_nodes, n_nodes + 1]] = nodes["depth"][node] + 1
+        leaves += [n_nodes, n_nodes + 1]
+        n_nodes += 2
+    values = rng.randn(len(nodes), n_channels)
+    return nodes, values
+
+
+def random_ensemble(seed, n_trees, n_channels=2, n_rows=500):
+    rng = np.random.RandomState(seed)
+    X, pool = adversarial_values(rng, n_rows)
+    grown = [random_grown_tree(rng, pool, rng.randint(0, 25), n_channels) for _ in range(n_trees)]
+    return X, grown
+
+
+def test_float32_at_most_keeps_every_comparison():
+    rng = np.random.RandomState(0)
+    x = np.concatenate([rng.randn(200).astype(np.float32) * np.float32(10.0) ** rng.randint(-30, 30, 200),
+                        [0, -0.0, np.finfo(np.float32).max, -np.finfo(np.float32).max,
+                         np.finfo(np.float32).tiny, np.inf, -np.inf]]).astype(np.float32)
+    with np.errstate(over="ignore"):
+        above = np.nextafter(x, np.float32(np.inf)).astype(np.float64)
+        below = np.nextafter(x, np.float32(-np.inf)).astype(np.float64)
+    x64 = x.astype(np.float64)
+    thresholds = np.concatenate([(x64 + above) / 2, (x64 + below) / 2, x64, x64 * (1 + 1e-12),
+                                 [1e39, -1e39, 5e-46, -5e-46]])
+    stored = float32_at_most(thresholds)
+    assert stored.dtype == np.float32
+    assert np.all(stored.astype(np.float64) <= thresholds)
+    np.testing.assert_array_equal(x[:, None] <= stored[None, :], x64[:, None] <= thresholds[None, :])
+
+
+def test_compact_nodes_round_thresholds_down_and_keep_the_rest():
+    X, grown = random_ensemble(1, 1)
+    nodes, _ = grown[0]
+    stored = compact_nodes(nodes)
+    assert stored.dtype == TREE_NODE_DTYPE and stored.dtype.itemsize == 30
+    for name in ("left_child", "right_child", "feature", "n_node_samples", "bin_threshold"):
+        np.testing.assert_array_equal(stored[name], nodes[name])
+    np.testing.assert_array_equal(stored["flags"] & 1, nodes["missing_go_left"])
+    np.testing.assert_allclose(stored["impurity"], nodes["impurity"], rtol=1e-7)
+    assert np.all(stored["threshold"].astype(np.float64) <= nodes["threshold"])
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_apply_matches_the_naive_float64_traversal_of_the_grown_trees(seed, n_threads):
+    # 200 trees of 500 rows pass the parallel threshold.
+    X, grown = random_ensemble(seed, 200 if n_threads > 1 else 3)
+    ensemble = FlatEnsemble.from_grown(grown, N_FEATURES)
+    expected = np.column_stack([naive_apply(nodes, X) for nodes, _ in grown])
+    np.testing.assert_array_equal(ensemble.apply(X, n_threads), expected)
+    global_ids = apply_trees(X, ensemble.nodes, ensemble.tree_offsets, n_threads)
+    np.testing.assert_array_equal(global_ids, expected + ensemble.tree_offsets)
+    # The grower's nodes are accepted and converted.
+    np.testing.assert_array_equal(apply_trees(X, grown[0][0], np.zeros(1, np.intp), 1)[:, 0],
+                                  expected[:, 0])
+    for t in (0, len(grown) - 1):
+        np.testing.assert_array_equal(ensemble[t].apply(X, n_threads), expected[:, t])
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_apply_binned_matches_the_naive_traversal(n_threads):
+    X, grown = random_ensemble(5, 150)
+    binned = np.random.RandomState(0).randint(0, 256, X.shape).astype(np.uint8)
+    ensemble = FlatEnsemble.from_grown(grown, N_FEATURES)
+    expected = np.column_stack([naive_apply(nodes, binned, binned=True) for nodes, _ in grown])
+    np.testing.assert_array_equal(ensemble.apply_binned(binned, n_threads), expected)
+
+
+@pytest.mark.parametrize("value_dtype", [np.float32, np.float64])
+def test_sum_values_forest_boosting_and_stages(value_dtype):
+    X, grown = random_ensemble(7, 120, n_channels=3)
+    ensemble = FlatEnsemble.from_grown(grown, N_FEATURES, value_dtype=value_dtype)
+    assert ensemble.values.dtype == value_dtype
+    leaves = ensemble.apply(X) + ensemble.tree_offsets
+    leaf_values = ensemble.values.astype(np.float64)[leaves]  # (n_rows, n_trees, 3)
+    # Forest: every tree adds its 3 channels.
+    for n_threads in (1, 2):
+        np.testing.assert_allclose(ensemble.sum_values(X, n_threads=n_threads),
+                                   leaf_values.sum(axis=1), rtol=1e-12, atol=1e-12)
+    # Boosting: one-channel trees each adding to its class, weighted.
+    single = FlatEnsemble(ensemble.nodes, ensemble.values[:, :1], ensemble.tree_offsets,
+                          N_FEATURES)
+    tree_output = np.arange(ensemble.n_trees) % 4
+    weights = np.linspace(0.1, 1.0, ensemble.n_trees)
+    expected = np.zeros((len(X), 4))
+    for t in range(ensemble.n_trees):
+        expected[:, tree_output[t]] += weights[t] * leaf_values[:, t, 0]
+    boosted = single.sum_values(X, tree_output=tree_output, tree_weights=weights, n_threads=2)
+    np.testing.assert_allclose(boosted, expected, rtol=1e-12, atol=1e-12)
+    # Staged: successive ranges into one array give the whole sum.
+    staged = np.zeros((len(X), 4))
+    for start in range(0, ensemble.n_trees, 50):
+        single.sum_values(X, staged, tree_output=tree_output, tree_weights=weights,
+                          start=start, stop=start + 50)
+    np.testing.assert_allclose(staged, expected, rtol=1e-12, atol=1e-12)
+    first = single.sum_values(X, tree_output=tree_output, stop=10)
+    assert first.shape == (len(X), 4)
+    np.testing.assert_allclose(first, sum(np.eye(4)[tree_output[t]] * leaf_values[:, t, :1]
+                                          for t in range(10)), rtol=1e-12, atol=1e-12)
+
+
+def test_sum_tree_values_rejects_out_of_range_outputs():
+    X, grown = random_ensemble(8, 2, n_channels=1)
+    ensemble = FlatEnsemble.from_grown(grown, N_FEATURES)
+    out = np.zeros((len(X), 2))
+    with pytest.raises(ValueError, match="outside the columns"):
+        sum_tree_values(X, ensemble.nodes, ensemble.values, ensemble.tree_offsets, None, out, 1,
+                        np.array([0, 2]))
+    with pytest.raises(ValueError, match="one entry per tree"):
+        ensemble.sum_values(X, tree_weights=[1.0])
+
+
+def test_decision_path_matches_the_naive_path():
+    X, grown = random_ensemble(9, 3)
+    ensemble = FlatEnsemble.from_grown(grown, N_FEATURES)
+    indicator, n_nodes_ptr = ensemble.decision_path(X)
+    np.testing.assert_array_equal(n_nodes_ptr, np.append(ensemble.tree_offsets, ensemble.node_count))
+    for i in range(0, len(X), 7):
+        expected = np.concatenate([np.array(naive_path(nodes, X[i]), dtype=np.intp) + offset
+                                   for (nodes, _), offset in zip(grown, ensemble.tree_offsets)])
+        np.testing.assert_array_equal(indicator.indices[indicator.indptr[i]:indicator.indptr[i + 1]],
+                                      expected)
+    tree = ensemble[1]
+    indptr, indices = decision_path(X, tree.nodes)
+    leaves = tree.apply(X)
+    np.testing.assert_array_equal(indices[indptr[1:] - 1], leaves)
+    depths = tree.node_depths()
+    np.testing.assert_array_equal(np.diff(indptr), depths[leaves] + 1)
+    np.testing.assert_array_equal(depths, grown[1][0]["depth"])
+    assert tree.max_depth == grown[1][0]["depth"].max()
+
+
+def test_ensemble_pickles_as_arrays_and_views_its_trees():
+    X, grown = random_ensemble(10, 5)
+    ensemble = FlatEnsemble.from_grown(grown, N_FEATURES, value_dtype=np.float32)
+    restored = pickle.loads(pickle.dumps(ensemble))
+    np.testing.assert_array_equal(restored.apply(X), ensemble.apply(X))
+    np.testing.assert_array_equal(restored.sum_values(X), ensemble.sum_values(X))
+    assert len(ensemble) == 5
+    for t, tree in enumerate(ensemble):
+        alone = FlatTree.from_grown(*grown[t], N_FEATURES, value_dtype=np.float32)
+        np.testing.assert_array_equal(tree.nodes, alone.nodes)
+        np.testing.assert_array_equal(tree.values, alone.values)
+        assert np.shares_memory(tree.nodes, ensemble.nodes)
+        np.testing.assert_array_equal(tree.predict(X), alone.predict(X))
+        np.testing.assert_array_equal(tree.predict(X), ensemble.values[ensemble.apply(X)[:, t]
+                                                                       + ensemble.tree_offsets[t]])
+
+
+def test_split_gains_follow_from_impurities():
+    X, grown = random_ensemble(11, 4)
+    ensemble = FlatEnsemble.from_grown(grown, N_FEATURES)
+    gains = ensemble.split_gains()
+    for t, (nodes, _) in enumerate(grown):
+        weighted = nodes["impurity"] * nodes["weighted_n_node_samples"]
+        split = nodes["left_child"] != -1
+        expected = np.zeros(len(nodes))
+        expected[split] = (weighted[split] - weighted[nodes["left_child"][split]]
+                           - weighted[nodes["right_child"][split]])
+        local = gains[ensemble.tree_offsets[t]:ensemble.tree_offsets[t] + len(nodes)]
+        np.testing.assert_allclose(local, expected, rtol=1e-5, atol=1e-4)
+        np.testing.assert_array_equal(local, ensemble[t].split_gains())
+    boosted = FlatTree.from_grown(*grown[0], N_FEATURES, second_order=True)
+    nodes = grown[0][0]
+    split = np.flatnonzero(nodes["left_child"] != -1)
+    np.testing.assert_allclose(boosted.split_gains()[split],
+                               nodes["impurity"][split] - nodes["impurity"][nodes["left_child"][split]]
+                               - nodes["impurity"][nodes["right_child"][split]], rtol=1e-5, atol=1e-6)
+
+
+def test_invalid_trees_and_inputs_raise():
+    X, grown = random_ensemble(12, 1)
+    nodes = compact_nodes(grown[0][0])
+    values = grown[0][1]
+    assert nodes["left_child"][0] != -1
+    backwards = nodes.copy()
+    backwards["left_child"][0] = 0
+    with pytest.raises(ValueError, match="Invalid tree"):
+        FlatTree(backwards, values, N_FEATURES)
+    with pytest.raises(ValueError, match="Invalid tree"):
+        FlatTree(nodes, values, int(nodes["feature"].max()))
+    with pytest.raises(ValueError, match="values must have shape"):
+        FlatTree(nodes, values[:-1], N_FEATURES)
+    with pytest.raises(TypeError, match="dtype"):
+        FlatTree(np.zeros(3), values, N_FEATURES)
+    with pytest.raises(ValueError, match="tree_offsets"):
+        FlatEnsemble(nodes, values, [1], N_FEATURES)
+    ensemble = FlatEnsemble(nodes, values, [0], N_FEATURES)
+    with pytest.raises(ValueError, match="X must have shape"):
+        ensemble.apply(X[:, :2])
+    with pytest.raises(ValueError, match="value_dtype"):
+        FlatEnsemble.from_grown(grown, N_FEATURES, value_dtype=np.int64)
