@@ -3,6 +3,7 @@
 Estimators live in their modules, as in scikit-learn:
 
 - :mod:`skedu.tree`: ``DecisionTreeClassifier``, ``DecisionTreeRegressor``, ``export_text``
+- :mod:`skedu.ensemble`: ``GradientBoostingClassifier``, ``GradientBoostingRegressor``
 - :mod:`skedu.discriminant_analysis`: ``LinearDiscriminantAnalysis``
 - :mod:`skedu.svm`: ``LinearSVC``
 - :mod:`skedu.frequent_patterns`: ``FPGrowth``, ``fpgrowth``, ``association_rules``

@@ -1,0 +1,94 @@
+"""Gradients and hessians of the boosting losses whose link needs exp: one pass, rows in parallel.
+
+Each row is computed independently, so the result does not depend on the thread count.
+Gradients and hessians are multiplied by the row's sample weight.
+"""
+
+from cython.parallel import prange
+from libc.math cimport exp
+
+from ._types cimport intp_t
+
+# Below this many rows (times channels) the loop runs on one thread. One row costs ~10 ns, a
+# parallel region 10-50 us on an idle machine but ~35 ms when the cores are busy (measured on
+# the shared 2-core machine: 50k rows 0.4 ms serial, 35 ms on two threads), so only large
+# arrays are split.
+cdef intp_t MIN_PARALLEL_ROWS = 200000
+
+
+def binomial_gradients(const double[::1] y, const double[::1] raw, const double[::1] weight,
+                       double[::1] gradient, double[::1] hessian, int n_threads):
+    """Sigmoid link: ``g = w (p - y)``, ``h = w p (1 - p)`` with ``p = 1 / (1 + exp(-raw))``."""
+    cdef intp_t i, n = y.shape[0]
+    cdef double p
+    if raw.shape[0] != n or weight.shape[0] != n or gradient.shape[0] != n or hessian.shape[0] != n:
+        raise ValueError("binomial_gradients: arrays of different lengths.")
+    with nogil:
+        if n_threads > 1 and n >= MIN_PARALLEL_ROWS:
+            for i in prange(n, schedule='static', num_threads=n_threads):
+                p = 1.0 / (1.0 + exp(-raw[i]))
+                gradient[i] = weight[i] * (p - y[i])
+                hessian[i] = weight[i] * p * (1.0 - p)
+        else:
+            for i in range(n):
+                p = 1.0 / (1.0 + exp(-raw[i]))
+                gradient[i] = weight[i] * (p - y[i])
+                hessian[i] = weight[i] * p * (1.0 - p)
+
+
+def poisson_gradients(const double[::1] y, const double[::1] raw, const double[::1] weight,
+                      double[::1] gradient, double[::1] hessian, int n_threads):
+    """Log link: ``g = w (exp(raw) - y)``, ``h = w exp(raw)``."""
+    cdef intp_t i, n = y.shape[0]
+    cdef double mu
+    if raw.shape[0] != n or weight.shape[0] != n or gradient.shape[0] != n or hessian.shape[0] != n:
+        raise ValueError("poisson_gradients: arrays of different lengths.")
+    with nogil:
+        if n_threads > 1 and n >= MIN_PARALLEL_ROWS:
+            for i in prange(n, schedule='static', num_threads=n_threads):
+                mu = exp(raw[i])
+                gradient[i] = weight[i] * (mu - y[i])
+                hessian[i] = weight[i] * mu
+        else:
+            for i in range(n):
+                mu = exp(raw[i])
+                gradient[i] = weight[i] * (mu - y[i])
+                hessian[i] = weight[i] * mu
+
+
+cdef inline void softmax_row(const double* raw, intp_t label, double w, double* gradient,
+                             double* hessian, intp_t n_classes) noexcept nogil:
+    cdef intp_t k
+    cdef double largest = raw[0], total = 0.0, p
+    for k in range(1, n_classes):
+        if raw[k] > largest:
+            largest = raw[k]
+    for k in range(n_classes):
+        gradient[k] = exp(raw[k] - largest)
+        total += gradient[k]
+    for k in range(n_classes):
+        p = gradient[k] / total
+        gradient[k] = w * (p - (1.0 if k == label else 0.0))
+        hessian[k] = w * p * (1.0 - p)
+
+
+def multinomial_gradients(const intp_t[::1] y, const double[:, ::1] raw,
+                          const double[::1] weight, double[:, ::1] gradient,
+                          double[:, ::1] hessian, int n_threads):
+    """Softmax link: ``g_k = w (p_k - [y == k])``, ``h_k = w p_k (1 - p_k)``."""
+    cdef intp_t i, n = y.shape[0], n_classes = raw.shape[1]
+    if (raw.shape[0] != n or weight.shape[0] != n or gradient.shape[0] != n
+            or hessian.shape[0] != n or gradient.shape[1] != n_classes
+            or hessian.shape[1] != n_classes):
+        raise ValueError("multinomial_gradients: arrays of different shapes.")
+    if n == 0:
+        return
+    with nogil:
+        if n_threads > 1 and n * n_classes >= MIN_PARALLEL_ROWS:
+            for i in prange(n, schedule='static', num_threads=n_threads):
+                softmax_row(&raw[i, 0], y[i], weight[i], &gradient[i, 0], &hessian[i, 0],
+                            n_classes)
+        else:
+            for i in range(n):
+                softmax_row(&raw[i, 0], y[i], weight[i], &gradient[i, 0], &hessian[i, 0],
+                            n_classes)

@@ -1,0 +1,65 @@
+"""Gradient and hessian kernels of the boosting losses against numpy twins."""
+
+import numpy as np
+import pytest
+from scipy.special import expit, softmax
+
+from skedu._core import _loss
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("n", [7, 250_000])
+def test_binomial_matches_numpy(n, n_threads):
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, n).astype(np.float64)
+    raw, w = rng.normal(0, 3, n), rng.uniform(0, 2, n)
+    g, h = np.empty(n), np.empty(n)
+    _loss.binomial_gradients(y, raw, w, g, h, n_threads)
+    p = expit(raw)
+    np.testing.assert_allclose(g, w * (p - y), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(h, w * p * (1 - p), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_poisson_matches_numpy(n_threads):
+    rng = np.random.default_rng(1)
+    n = 30_000
+    y = rng.poisson(3.0, n).astype(np.float64)
+    raw, w = rng.normal(1, 1, n), rng.uniform(0, 2, n)
+    g, h = np.empty(n), np.empty(n)
+    _loss.poisson_gradients(y, raw, w, g, h, n_threads)
+    np.testing.assert_allclose(g, w * (np.exp(raw) - y), rtol=1e-12)
+    np.testing.assert_allclose(h, w * np.exp(raw), rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("n, k", [(5, 3), (20_000, 10)])
+def test_softmax_matches_numpy(n, k, n_threads):
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, k, n).astype(np.intp)
+    raw, w = rng.normal(0, 5, (n, k)), rng.uniform(0, 2, n)
+    raw[0, 0] = 800.0  # exp would overflow without the max shift
+    g, h = np.empty((n, k)), np.empty((n, k))
+    _loss.multinomial_gradients(y, raw, w, g, h, n_threads)
+    p = softmax(raw, axis=1)
+    onehot = np.eye(k)[y]
+    np.testing.assert_allclose(g, w[:, None] * (p - onehot), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(h, w[:, None] * p * (1 - p), rtol=1e-10, atol=1e-14)
+
+
+def test_threads_give_identical_results():
+    rng = np.random.default_rng(3)
+    n, k = 60_000, 4  # above the kernel's parallel threshold (200k values)
+    y = rng.integers(0, k, n).astype(np.intp)
+    raw, w = rng.normal(0, 1, (n, k)), np.ones(n)
+    out = []
+    for n_threads in (1, 2):
+        g, h = np.empty((n, k)), np.empty((n, k))
+        _loss.multinomial_gradients(y, raw, w, g, h, n_threads)
+        out.append((g, h))
+    assert np.array_equal(out[0][0], out[1][0]) and np.array_equal(out[0][1], out[1][1])
+
+
+def test_mismatched_lengths_raise():
+    with pytest.raises(ValueError, match="lengths"):
+        _loss.binomial_gradients(np.zeros(3), np.zeros(4), np.ones(3), np.empty(3), np.empty(3), 1)

@@ -1,0 +1,302 @@
+"""Gradient boosting: second-order correctness against numpy, regularisation, early stopping,
+warm start, validation sets, thread independence and bad input."""
+
+import pickle
+
+import numpy as np
+import pytest
+from scipy.special import expit
+from sklearn.datasets import make_classification, make_regression
+from sklearn.metrics import log_loss
+from sklearn.tree import DecisionTreeRegressor as SkDecisionTreeRegressor
+
+from skedu.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+
+
+def _binary(n=2000, seed=0, **kwargs):
+    return make_classification(n, n_features=8, n_informative=5, random_state=seed, **kwargs)
+
+
+def _leaf_sums(leaves, g, h, n_nodes):
+    G = np.bincount(leaves, weights=g, minlength=n_nodes)
+    H = np.bincount(leaves, weights=h, minlength=n_nodes)
+    return G, H
+
+
+# -- second-order correctness ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("max_leaf_nodes", [None, 6])
+def test_one_squared_error_round_is_a_cart_tree_on_the_residuals(max_leaf_nodes):
+    # lambda = 0, learning rate 1, exact splits: baseline (the mean) + a CART regression tree
+    # grown on y - mean, exactly scikit-learn's tree on continuous features (no ties).
+    X, y = make_regression(400, n_features=5, noise=5.0, random_state=0)
+    model = GradientBoostingRegressor(
+        n_estimators=1, learning_rate=1.0, reg_lambda=0.0, min_child_weight=0.0, max_depth=3,
+        max_leaf_nodes=max_leaf_nodes, tree_method="exact", early_stopping=False).fit(X, y)
+    cart = SkDecisionTreeRegressor(max_depth=3, max_leaf_nodes=max_leaf_nodes,
+                                   random_state=0).fit(X, y - y.mean())
+    np.testing.assert_allclose(model.predict(X), y.mean() + cart.predict(X), rtol=1e-10,
+                               atol=1e-8)
+
+
+@pytest.mark.parametrize("tree_method", ["hist", "exact"])
+@pytest.mark.parametrize("reg_lambda", [0.0, 3.0])
+def test_log_loss_leaf_values_are_newton_steps(tree_method, reg_lambda):
+    X, y = _binary(600)
+    w = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    model = GradientBoostingClassifier(
+        n_estimators=1, learning_rate=1.0, reg_lambda=reg_lambda, max_depth=3,
+        tree_method=tree_method, early_stopping=False).fit(X, y, sample_weight=w)
+    baseline = np.log(np.average(y, weights=w) / (1 - np.average(y, weights=w)))
+    p = expit(baseline)
+    g, h = w * (p - y), w * p * (1 - p)
+    leaves = model.apply(X)[:, 0, 0]
+    G, H = _leaf_sums(leaves, g, h, leaves.max() + 1)
+    expected = baseline - G[leaves] / (H[leaves] + reg_lambda)
+    np.testing.assert_allclose(model.decision_function(X), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_softmax_round_uses_per_class_gradients_and_hessians():
+    X, y = make_classification(900, n_features=6, n_informative=4, n_classes=3,
+                               n_clusters_per_class=1, random_state=1)
+    model = GradientBoostingClassifier(n_estimators=1, learning_rate=1.0, reg_lambda=1.0,
+                                       max_depth=2, early_stopping=False).fit(X, y)
+    priors = np.bincount(y) / len(y)
+    baseline = np.log(priors) - np.log(priors).mean()
+    p = np.exp(baseline) / np.exp(baseline).sum()
+    leaves = model.apply(X)[:, 0, :]
+    expected = np.empty((len(y), 3))
+    for k in range(3):
+        g, h = p[k] - (y == k), np.full(len(y), p[k] * (1 - p[k]))
+        G, H = _leaf_sums(leaves[:, k], g, h, leaves[:, k].max() + 1)
+        expected[:, k] = baseline[k] - G[leaves[:, k]] / (H[leaves[:, k]] + 1.0)
+    np.testing.assert_allclose(model.decision_function(X), expected, rtol=1e-10, atol=1e-12)
+
+
+def _stump_gain(X, y, model, reg_lambda):
+    """Gain 1/2 [G_L^2/(H_L+l) + G_R^2/(H_R+l) - G^2/(H+l)] of the model's root split, by numpy."""
+    p = y.mean()
+    g, h = p - y, np.full(len(y), p * (1 - p))
+    left = model.apply(X)[:, 0, 0] == model._trees.nodes[0]["left_child"][0]
+
+    def score(rows):
+        return g[rows].sum() ** 2 / (h[rows].sum() + reg_lambda)
+
+    return 0.5 * (score(left) + score(~left) - score(np.ones(len(y), bool)))
+
+
+def test_gamma_prunes_exactly_the_splits_below_it():
+    X, y = _binary(500, seed=3)
+    params = dict(n_estimators=1, learning_rate=1.0, max_depth=1, reg_lambda=1.0,
+                  early_stopping=False)
+    stump = GradientBoostingClassifier(**params).fit(X, y)
+    assert len(stump._trees.nodes[0]) == 3
+    gain = _stump_gain(X, y, stump, 1.0)
+    assert gain > 0
+    kept = GradientBoostingClassifier(gamma=gain * (1 - 1e-6), **params).fit(X, y)
+    assert len(kept._trees.nodes[0]) == 3
+    pruned = GradientBoostingClassifier(gamma=gain * (1 + 1e-6), **params).fit(X, y)
+    assert len(pruned._trees.nodes[0]) == 1
+    # Deeper trees: every split kept has a gain above gamma, and gamma=0 keeps more splits.
+    deep = dict(params, max_depth=4)
+    full = GradientBoostingClassifier(**deep).fit(X, y)
+    gains = full._trees.nodes[0]["gain"][full._trees.nodes[0]["left_child"] != -1]
+    gamma = float(np.median(gains))
+    cut = GradientBoostingClassifier(gamma=gamma, **deep).fit(X, y)
+    cut_nodes = cut._trees.nodes[0]
+    assert np.all(cut_nodes["gain"][cut_nodes["left_child"] != -1] > gamma)
+    assert len(cut_nodes) < len(full._trees.nodes[0])
+
+
+def test_reg_alpha_soft_thresholds_the_leaf_sums():
+    X, y = _binary(800, seed=4)
+    alpha, lam, rate = 5.0, 2.0, 0.3
+    model = GradientBoostingClassifier(n_estimators=1, learning_rate=rate, reg_lambda=lam,
+                                       reg_alpha=alpha, max_depth=3,
+                                       early_stopping=False).fit(X, y)
+    p = y.mean()
+    baseline = np.log(p / (1 - p))
+    g, h = p - y, np.full(len(y), p * (1 - p))
+    leaves = model.apply(X)[:, 0, 0]
+    G, H = _leaf_sums(leaves, g, h, leaves.max() + 1)
+    shrunk = np.sign(G) * np.maximum(np.abs(G) - alpha, 0.0)
+    np.testing.assert_allclose(model.decision_function(X),
+                               baseline - rate * shrunk[leaves] / (H[leaves] + lam), rtol=1e-10)
+    huge = GradientBoostingClassifier(n_estimators=3, reg_alpha=1e6, max_depth=3,
+                                      early_stopping=False).fit(X, y)
+    np.testing.assert_allclose(huge.decision_function(X), baseline, rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss, quantile", [("absolute_error", None), ("quantile", 0.8)])
+def test_constant_hessian_leaves_are_refit_to_residual_quantiles(loss, quantile):
+    X, y = make_regression(500, n_features=4, noise=20.0, random_state=5)
+    model = GradientBoostingRegressor(loss=loss, quantile=quantile, n_estimators=1,
+                                      learning_rate=1.0, max_depth=2,
+                                      early_stopping=False).fit(X, y)
+    q = 0.5 if quantile is None else quantile
+    baseline = np.quantile(y, q, method="inverted_cdf")
+    leaves = model.apply(X)[:, 0]
+    prediction = model.predict(X)
+    for leaf in np.unique(leaves):
+        residual = y[leaves == leaf] - baseline
+        expected = baseline + np.quantile(residual, q, method="inverted_cdf")
+        np.testing.assert_allclose(prediction[leaves == leaf], expected, rtol=1e-10)
+
+
+def test_losses_reach_their_targets():
+    X, y = make_regression(3000, n_features=5, noise=1.0, random_state=6)
+    y_pos = np.random.default_rng(0).poisson(np.exp((y - y.mean()) / y.std()))
+    poisson = GradientBoostingRegressor(loss="poisson", n_estimators=60,
+                                        early_stopping=False).fit(X, y_pos)
+    assert np.all(poisson.predict(X) > 0)
+    assert np.corrcoef(poisson.predict(X), np.exp((y - y.mean()) / y.std()))[0, 1] > 0.9
+    q90 = GradientBoostingRegressor(loss="quantile", quantile=0.9, n_estimators=100,
+                                    early_stopping=False).fit(X, y + 30 * np.random.default_rng(1).normal(size=len(y)))
+    noisy = y + 30 * np.random.default_rng(1).normal(size=len(y))
+    assert 0.85 < np.mean(noisy <= q90.predict(X)) < 0.95
+
+
+# -- early stopping, warm start, validation sets ----------------------------------------------
+
+
+def test_early_stopping_stops_and_keeps_the_best_round():
+    X, y = _binary(3000, seed=7, flip_y=0.3)
+    model = GradientBoostingClassifier(n_estimators=500, learning_rate=0.5, max_depth=6,
+                                       early_stopping=True, n_iter_no_change=5,
+                                       random_state=0).fit(X, y)
+    assert model.n_estimators_ < 500
+    scores = model.validation_score_
+    assert len(scores) == model.n_estimators_ + 1 + 5
+    assert model.n_estimators_ == int(np.argmax(scores))
+    assert len(model._trees.nodes) == model.n_estimators_
+
+
+def test_warm_start_equals_one_long_fit():
+    X, y = make_classification(2000, n_features=10, n_informative=6, n_classes=3,
+                               random_state=8)
+    params = dict(learning_rate=0.2, max_depth=4, subsample=0.7, colsample_bytree=0.6,
+                  early_stopping=False, random_state=11)
+    once = GradientBoostingClassifier(n_estimators=30, **params).fit(X, y)
+    twice = GradientBoostingClassifier(n_estimators=12, warm_start=True, **params).fit(X, y)
+    twice.set_params(n_estimators=30).fit(X, y)
+    assert twice.n_estimators_ == 30
+    assert np.array_equal(once.decision_function(X), twice.decision_function(X))
+    with pytest.raises(ValueError, match="at least the number of rounds"):
+        twice.set_params(n_estimators=10).fit(X, y)
+
+
+def test_validation_set_given_to_fit_is_used_instead_of_a_split():
+    X, y = _binary(3800, seed=9)
+    X, X_val, y, y_val = X[:3000], X[3000:], y[:3000], y[3000:]
+    model = GradientBoostingClassifier(n_estimators=15, n_iter_no_change=100,
+                                       random_state=0).fit(X, y, X_val=X_val, y_val=y_val)
+    assert model.do_early_stopping_ and len(model.validation_score_) == 16
+    assert model.validation_score_[-1] == pytest.approx(
+        -log_loss(y_val, model.predict_proba(X_val)), rel=1e-9)
+    # All training rows were used: the same trees as a fit without any validation.
+    plain = GradientBoostingClassifier(n_estimators=15, early_stopping=False,
+                                       random_state=0).fit(X, y)
+    assert np.array_equal(plain.decision_function(X), model.decision_function(X))
+    with pytest.raises(ValueError, match="early_stopping is False"):
+        GradientBoostingClassifier(early_stopping=False).fit(X, y, X_val=X_val, y_val=y_val)
+
+
+def test_scoring_other_than_loss_and_verbose_lines(capsys):
+    X, y = _binary(1500, seed=12)
+    model = GradientBoostingClassifier(n_estimators=8, scoring="roc_auc", early_stopping=True,
+                                       n_iter_no_change=50, verbose=4, random_state=0).fit(X, y)
+    assert 0.5 < model.validation_score_[-1] <= 1.0
+    lines = capsys.readouterr().out.strip().splitlines()
+    rounds = [line for line in lines if line.startswith("[")]
+    assert [line.split("]")[0] for line in rounds] == ["[4", "[8"]
+    assert "validation roc_auc" in rounds[-1] and "elapsed" in rounds[-1]
+
+
+# -- the fitted model ---------------------------------------------------------------------------
+
+
+def test_same_model_for_any_n_jobs():
+    X, y = make_classification(60_000, n_features=12, n_informative=8, n_classes=3,
+                               random_state=13)
+    X[::7, 2] = np.nan
+    fits = [GradientBoostingClassifier(n_estimators=5, max_depth=5, subsample=0.8,
+                                       early_stopping=False, random_state=0,
+                                       n_jobs=n_jobs).fit(X, y) for n_jobs in (1, 2)]
+    assert np.array_equal(fits[0].decision_function(X), fits[1].decision_function(X))
+    for a, b in zip(fits[0]._trees.nodes, fits[1]._trees.nodes):
+        assert np.array_equal(a, b)
+
+
+def test_staged_predictions_end_at_the_prediction_and_pickle_round_trip():
+    X, y = make_classification(1000, n_features=6, n_informative=4, n_classes=3,
+                               random_state=14)
+    model = GradientBoostingClassifier(n_estimators=7, early_stopping=False).fit(X, y)
+    staged = list(model.staged_predict_proba(X))
+    assert len(staged) == 7
+    assert np.array_equal(staged[-1], model.predict_proba(X))
+    assert np.array_equal(list(model.staged_predict(X))[-1], model.predict(X))
+    assert model.apply(X).shape == (1000, 7, 3)
+    importances = model.feature_importances_
+    assert importances.shape == (6,) and importances.sum() == pytest.approx(1.0)
+    clone = pickle.loads(pickle.dumps(model))
+    assert np.array_equal(clone.predict_proba(X), model.predict_proba(X))
+
+
+def test_missing_values_and_class_weight():
+    X, y = _binary(2000, seed=15, weights=[0.9])
+    X[np.random.default_rng(0).random(X.shape) < 0.2] = np.nan
+    plain = GradientBoostingClassifier(n_estimators=20, early_stopping=False).fit(X, y)
+    balanced = GradientBoostingClassifier(n_estimators=20, class_weight="balanced",
+                                          early_stopping=False).fit(X, y)
+    assert np.all(np.isfinite(plain.predict_proba(X)))
+    assert balanced.predict(X).mean() > plain.predict(X).mean()
+
+
+# -- bad input -----------------------------------------------------------------------------------
+
+
+def test_bad_input_gives_clear_errors():
+    X, y = _binary(300, seed=16)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        GradientBoostingClassifier().fit(X, np.zeros(len(y)))
+    with pytest.raises(ValueError, match="learning_rate"):
+        GradientBoostingClassifier(learning_rate=0.0).fit(X, y)
+    with pytest.raises(ValueError, match="learning_rate"):
+        GradientBoostingRegressor(learning_rate=-1.0).fit(X, y)
+    with pytest.raises(ValueError, match="non-negative"):
+        GradientBoostingRegressor(loss="poisson").fit(X, y - 0.5)
+    with pytest.raises(ValueError, match="quantile"):
+        GradientBoostingRegressor(loss="quantile").fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        GradientBoostingClassifier().fit(X, y, X_val=X[:, :5], y_val=y)
+    with pytest.raises(ValueError, match="classes not seen"):
+        GradientBoostingClassifier().fit(X, y, X_val=X, y_val=y + 5)
+    with pytest.raises(ValueError, match="NaN"):
+        GradientBoostingRegressor().fit(X, np.where(y > 0, np.nan, 1.0))
+    with pytest.raises(ValueError, match="infinity"):
+        GradientBoostingRegressor().fit(np.where(X > 2, np.inf, X), y)
+    with pytest.raises(ValueError, match="Negative"):
+        GradientBoostingRegressor().fit(X, y, sample_weight=-np.ones(len(y)))
+    with pytest.raises(ValueError, match="non-finite"):
+        GradientBoostingRegressor(early_stopping=False).fit(X, y * 1e200)
+    with pytest.raises(ValueError, match="max_bins"):
+        GradientBoostingRegressor(max_bins=300).fit(X, y)
+    model = GradientBoostingRegressor(n_estimators=3).fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        model.predict(X[:, :3])
+
+
+@pytest.mark.parametrize("tree_method", ["hist", "exact"])
+def test_integer_weights_equal_repeated_rows(tree_method):
+    X, y = make_classification(300, n_features=4, n_informative=3, n_redundant=0,
+                               random_state=17)
+    weights = np.random.default_rng(0).integers(0, 4, len(y))
+    kept = weights > 0
+    params = dict(n_estimators=10, max_depth=3, tree_method=tree_method, early_stopping=False,
+                  random_state=0)
+    weighted = GradientBoostingClassifier(**params).fit(X, y, sample_weight=weights)
+    repeated = GradientBoostingClassifier(**params).fit(np.repeat(X, weights, axis=0),
+                                                        np.repeat(y, weights))
+    np.testing.assert_allclose(weighted.decision_function(X[kept]),
+                               repeated.decision_function(X[kept]), rtol=1e-9, atol=1e-12)
