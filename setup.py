@@ -11,6 +11,7 @@ SKEDU_NO_OPENMP=1
 """
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -27,20 +28,25 @@ HERE = Path(__file__).parent
 CORE = HERE / "src" / "skedu" / "_core"
 
 
-def _compiler_supports_openmp():
-    """Return True when the C compiler links a tiny OpenMP program with ``-fopenmp``."""
+def _compiler_supports_openmp(compile_flags, link_flags):
+    """Return True when the C compiler links a tiny OpenMP program with these flags.
+
+    The environment's ``CPPFLAGS``, ``CFLAGS`` and ``LDFLAGS`` take part, as they do in the
+    build: that is where a macOS build names libomp's include and library folders.
+    """
     compiler = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
-    compiler = compiler.split()[0]
-    if shutil.which(compiler) is None:
+    compiler = shlex.split(compiler)
+    if shutil.which(compiler[0]) is None:
         return False
+    environment_flags = [
+        flag for name in ("CPPFLAGS", "CFLAGS", "LDFLAGS") for flag in shlex.split(os.environ.get(name, ""))
+    ]
     source = "#include <omp.h>\nint main(void){return omp_get_max_threads() > 0 ? 0 : 1;}\n"
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "check_openmp.c"
         src.write_text(source)
-        result = subprocess.run(
-            [compiler, "-fopenmp", str(src), "-o", str(Path(tmp) / "check_openmp")],
-            capture_output=True,
-        )
+        command = compiler + compile_flags + environment_flags + [str(src), "-o", str(Path(tmp) / "check")]
+        result = subprocess.run(command + link_flags, capture_output=True)
     return result.returncode == 0
 
 
@@ -49,8 +55,14 @@ def _openmp_flags():
         return [], []
     if sys.platform == "win32":
         return ["/openmp"], []
-    if _compiler_supports_openmp():
-        return ["-fopenmp"], ["-fopenmp"]
+    candidates = [(["-fopenmp"], ["-fopenmp"])]
+    if sys.platform == "darwin":
+        # Apple's clang takes OpenMP pragmas only through its preprocessor and has no runtime of
+        # its own: it links libomp (Homebrew's or conda-forge's; the wheel build bundles it).
+        candidates.append((["-Xpreprocessor", "-fopenmp"], ["-lomp"]))
+    for compile_flags, link_flags in candidates:
+        if _compiler_supports_openmp(compile_flags, link_flags):
+            return compile_flags, link_flags
     warnings.warn(
         "The C compiler does not support OpenMP: skedu's kernels are built serial. "
         "Install a compiler with OpenMP (gcc, or clang with libomp) for parallel fits."
