@@ -1,4 +1,4 @@
-"""Command line entry points: ``python -m skedu demo`` and ``python -m skedu bench``."""
+"""Command line entry points: ``python -m skedu demo`` and ``python -m skedu --version``."""
 
 import argparse
 import sys
@@ -13,10 +13,22 @@ def main(argv=None):
         Arguments; ``sys.argv[1:]`` when None.
     """
     parser = argparse.ArgumentParser(prog="python -m skedu", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "--version",
+        action="store_true",
+        help="print skedu's version, its dependencies' and its OpenMP runtime (skedu.show_versions)",
+    )
+    commands = parser.add_subparsers(dest="command")
     demo = commands.add_parser("demo", help="fit every estimator on bundled data, compare with scikit-learn")
     demo.add_argument("--n-jobs", type=int, default=None, help="threads for skedu's kernels")
     args = parser.parse_args(argv)
+    if args.version:
+        from .utils._show_versions import show_versions
+
+        show_versions()
+        return 0
+    if args.command is None:
+        parser.error("a command is required (demo), or --version")
     if args.command == "demo":
         from ._demo import run_demo
 
