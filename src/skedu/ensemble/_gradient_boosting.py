@@ -9,7 +9,6 @@ that calls the ensemble kernels.
 """
 
 import time
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,9 +20,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._core._tree import NODE_DTYPE, apply_trees, sum_tree_values
+from .._core._tree import apply_trees, compact_nodes
 from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
 from ..tree._engine import Criterion, Splitter, TrainingData, TreeParams, grow_trees
+from ..tree._flat_tree import FlatEnsemble
 from ._losses import grouped_weighted_quantile, make_loss
 
 __all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor"]
@@ -47,18 +47,21 @@ def _lap(profile, stage, since):
 class _BoostedTrees:
     """The fitted trees of a boosted model and the one place that predicts with them.
 
-    Trees are kept round by round; tree ``t`` adds its leaf values to output channel
-    ``channels[t]``. Leaf values are final (learning rate included).
+    Trees are kept round by round in compact form; tree ``t`` adds its leaf values to output
+    channel ``t % n_channels``. Leaf values are final (learning rate included). Prediction is
+    one compiled call over a :class:`FlatEnsemble` of every tree.
 
     Parameters
     ----------
     baseline : ndarray of shape (n_channels,)
         Raw prediction before the first round.
+    n_features : int
     """
 
-    def __init__(self, baseline):
+    def __init__(self, baseline, n_features):
         self.baseline = np.asarray(baseline, dtype=np.float64)
         self.n_channels = len(self.baseline)
+        self.n_features = n_features
         self.nodes, self.values = [], []
         self._flat = None
 
@@ -67,9 +70,9 @@ class _BoostedTrees:
         return len(self.nodes) // self.n_channels
 
     def add_round(self, trees):
-        """Append one round: ``n_channels`` (nodes, values) pairs, channel order."""
+        """Append one round: ``n_channels`` (grower nodes, values) pairs, channel order."""
         for nodes, values in trees:
-            self.nodes.append(nodes)
+            self.nodes.append(compact_nodes(nodes))
             self.values.append(np.ascontiguousarray(values[:, :1], dtype=np.float64))
         self._flat = None
 
@@ -79,33 +82,34 @@ class _BoostedTrees:
         del self.values[n_rounds * self.n_channels:]
         self._flat = None
 
-    def _concatenated(self, tree_indices):
-        nodes = [self.nodes[t] for t in tree_indices]
+    def _ensemble(self, first_tree=0, last_tree=None):
+        """Trees ``first_tree:last_tree`` in one FlatEnsemble (all of them cached until the
+        trees change); None when there is none."""
+        last_tree = len(self.nodes) if last_tree is None else last_tree
+        whole = first_tree == 0 and last_tree == len(self.nodes)
+        if whole and self._flat is not None:
+            return self._flat
+        if last_tree <= first_tree:
+            return None
+        nodes = self.nodes[first_tree:last_tree]
         offsets = np.zeros(len(nodes), dtype=np.intp)
-        if nodes:
-            offsets[1:] = np.cumsum([len(n) for n in nodes])[:-1]
-            return (np.concatenate(nodes), np.concatenate([self.values[t] for t in tree_indices]),
-                    offsets)
-        return np.zeros(0, dtype=NODE_DTYPE), np.zeros((0, 1)), offsets
+        offsets[1:] = np.cumsum([len(tree) for tree in nodes])[:-1]
+        ensemble = FlatEnsemble(np.concatenate(nodes),
+                                np.concatenate(self.values[first_tree:last_tree]), offsets,
+                                self.n_features, second_order=True)
+        if whole:
+            self._flat = ensemble
+        return ensemble
 
-    def _per_channel(self):
-        """Per channel, all its trees concatenated (cached until the trees change)."""
-        if self._flat is None:
-            n_trees = len(self.nodes)
-            self._flat = [self._concatenated(range(k, n_trees, self.n_channels))
-                          for k in range(self.n_channels)]
-        return self._flat
-
-    @staticmethod
-    def _add(X, flat, out_column, n_threads):
-        nodes, values, offsets = flat
-        if len(offsets) == 0:
+    def _sum(self, X, out, first_tree, last_tree, n_threads):
+        ensemble = self._ensemble(first_tree, last_tree)
+        if ensemble is None:
             return
-        if X.shape[0] * len(offsets) < PREDICT_MIN_PARALLEL:
+        if X.shape[0] * ensemble.n_trees < PREDICT_MIN_PARALLEL:
             n_threads = 1
-        column = np.ascontiguousarray(out_column[:, None])
-        sum_tree_values(X, nodes, values, offsets, np.ones(len(offsets)), column, n_threads)
-        out_column[:] = column[:, 0]
+        # Trees start at a round's first channel, so tree t of the range feeds channel t % K.
+        channels = np.arange(ensemble.n_trees, dtype=np.intp) % self.n_channels
+        ensemble.sum_values(X, out, tree_output=channels, n_threads=n_threads)
 
     def raw_predict(self, X, n_threads=1):
         """Raw predictions of all rounds, shape (n_samples, n_channels).
@@ -115,16 +119,12 @@ class _BoostedTrees:
         """
         out = np.empty((X.shape[0], self.n_channels))
         out[:] = self.baseline
-        for k, flat in enumerate(self._per_channel()):
-            self._add(X, flat, out[:, k], n_threads)
+        self._sum(X, out, 0, len(self.nodes), n_threads)
         return out
 
     def add_rounds(self, X, out, first_round, last_round, n_threads=1):
         """Add the trees of rounds ``first_round .. last_round - 1`` to ``out`` in place."""
-        for k in range(self.n_channels):
-            trees = range(first_round * self.n_channels + k, last_round * self.n_channels,
-                          self.n_channels)
-            self._add(X, self._concatenated(trees), out[:, k], n_threads)
+        self._sum(X, out, first_round * self.n_channels, last_round * self.n_channels, n_threads)
 
     def staged_raw_predict(self, X, n_threads=1):
         """Yield the raw predictions after each round."""
@@ -136,19 +136,19 @@ class _BoostedTrees:
 
     def apply(self, X, n_threads=1):
         """Leaf (index local to its tree) of every row in every tree: (n, n_rounds, n_channels)."""
-        nodes, _, offsets = self._concatenated(range(len(self.nodes)))
-        if len(offsets) == 0:
+        ensemble = self._ensemble()
+        if ensemble is None:
             return np.zeros((X.shape[0], 0, self.n_channels), dtype=np.intp)
-        leaves = apply_trees(X, nodes, offsets, n_threads) - offsets
-        return leaves.reshape(X.shape[0], self.n_rounds, self.n_channels)
+        return ensemble.apply(X, n_threads).reshape(X.shape[0], self.n_rounds, self.n_channels)
 
     def feature_importances(self, n_features):
         """Total split gain per feature, normalised to sum to 1 (zeros without any split)."""
-        importances = np.zeros(n_features)
-        for nodes in self.nodes:
-            split = nodes["left_child"] != -1
-            importances += np.bincount(nodes["feature"][split], weights=nodes["gain"][split],
-                                       minlength=n_features)
+        ensemble = self._ensemble()
+        if ensemble is None:
+            return np.zeros(n_features)
+        split = ensemble.nodes["left_child"] != -1
+        importances = np.bincount(ensemble.nodes["feature"][split],
+                                  weights=ensemble.split_gains()[split], minlength=n_features)
         total = importances.sum()
         return importances / total if total > 0 else importances
 
@@ -355,7 +355,7 @@ class BaseGradientBoosting(BaseEstimator):
             validation_scores = list(getattr(self, "validation_score_", [])[:n_keep])
         else:
             baseline = loss.baseline(y[positive], sample_weight[positive])
-            trees = _BoostedTrees(baseline)
+            trees = _BoostedTrees(baseline, X.shape[1])
             raw = np.empty((len(y), n_channels))
             raw[:] = baseline
             raw_val = None
