@@ -35,8 +35,9 @@ METRICS = (
     "representativity", "leverage", "conviction", "zhangs_metric", "jaccard", "certainty",
     "kulczynski",
 )
-# Largest set that candidate_rules splits (its subsets are enumerated as bit masks).
-MAX_RULE_SET_SIZE = 62
+# Largest set that candidate_rules splits: its 2**size subsets' supports are held at once
+# (128 MiB per thread at 24 items), and it gives 2**size - 2 rules.
+MAX_RULE_SET_SIZE = 24
 
 
 cdef struct Trie:
@@ -46,6 +47,7 @@ cdef struct Trie:
     int32_t* depth          # (n_nodes,) number of items on the path
     node_t* child_start     # (n_nodes + 1,) children of v: child_start[v]:child_start[v + 1]
     node_t* children        # (n_nodes - 1,) child nodes, ascending item within a parent
+    node_t* parent          # (n_nodes,) -1 at the root; nodes are numbered in preorder
     node_t* node_of_set     # (n_sets,)
     item_t* sorted_items    # the sets' items, ascending within each set (same offsets)
 
@@ -56,6 +58,7 @@ cdef void free_trie(Trie* trie) noexcept nogil:
     free(trie.depth)
     free(trie.child_start)
     free(trie.children)
+    free(trie.parent)
     free(trie.node_of_set)
     free(trie.sorted_items)
 
@@ -65,54 +68,63 @@ cdef int compare_items(const void* a, const void* b) noexcept nogil:
     return (left > right) - (left < right)
 
 
-cdef inline int compare_sets(const item_t* items, const int64_t[::1] offsets,
-                             int64_t a, int64_t b) noexcept nogil:
-    cdef int64_t i = offsets[a], end_a = offsets[a + 1]
-    cdef int64_t j = offsets[b], end_b = offsets[b + 1]
-    while i < end_a and j < end_b:
-        if items[i] != items[j]:
-            return -1 if items[i] < items[j] else 1
-        i += 1
-        j += 1
-    return (i < end_a) - (j < end_b)
+cdef int sort_sets(const item_t* items, const int64_t[::1] offsets, int64_t* order,
+                   int64_t* buffer, int64_t n, int64_t max_length, item_t max_item) noexcept nogil:
+    """Set indices in lexicographic order of their (ascending) items, a prefix first.
 
-
-cdef void sort_sets(const item_t* items, const int64_t[::1] offsets, int64_t* order,
-                    int64_t* buffer, int64_t n) noexcept nogil:
-    """Stable bottom-up merge sort of set indices, lexicographically by their sorted items."""
-    cdef int64_t width = 1, start, middle, end, i, j, k
+    LSD radix sort: one stable counting sort per item position, from the last to the first,
+    a set shorter than the position counting as smaller than every item. O(max_length *
+    (n_sets + n_items)), no comparisons. Returns -1 when out of memory.
+    """
+    cdef int64_t* counts = <int64_t*>malloc((<int64_t>max_item + 3) * sizeof(int64_t))
+    cdef int64_t d, r, s, key, total, c
     cdef int64_t* source = order
     cdef int64_t* target = buffer
     cdef int64_t* swap
-    while width < n:
-        start = 0
-        while start < n:
-            middle = min(start + width, n)
-            end = min(start + 2 * width, n)
-            i, j, k = start, middle, start
-            while i < middle and j < end:
-                if compare_sets(items, offsets, source[j], source[i]) < 0:
-                    target[k] = source[j]
-                    j += 1
-                else:
-                    target[k] = source[i]
-                    i += 1
-                k += 1
-            while i < middle:
-                target[k] = source[i]
-                i += 1
-                k += 1
-            while j < end:
-                target[k] = source[j]
-                j += 1
-                k += 1
-            start += 2 * width
+    if counts == NULL:
+        return -1
+    for r in range(n):
+        order[r] = r
+    for d in range(max_length - 1, -1, -1):
+        for key in range(max_item + 3):
+            counts[key] = 0
+        for r in range(n):
+            s = source[r]
+            key = items[offsets[s] + d] + 1 if offsets[s] + d < offsets[s + 1] else 0
+            counts[key] += 1
+        total = 0
+        for key in range(max_item + 3):
+            c = counts[key]
+            counts[key] = total
+            total += c
+        for r in range(n):
+            s = source[r]
+            key = items[offsets[s] + d] + 1 if offsets[s] + d < offsets[s + 1] else 0
+            target[counts[key]] = s
+            counts[key] += 1
         swap = source
         source = target
         target = swap
-        width *= 2
     if source != order:
         memcpy(order, source, n * sizeof(int64_t))
+    free(counts)
+    return 0
+
+
+cdef inline void sort_items(item_t* values, int64_t n) noexcept nogil:
+    """Insertion sort for the short sets, qsort for long ones."""
+    cdef int64_t i, j
+    cdef item_t value
+    if n > 32:
+        qsort(values, n, sizeof(item_t), compare_items)
+        return
+    for i in range(1, n):
+        value = values[i]
+        j = i - 1
+        while j >= 0 and values[j] > value:
+            values[j + 1] = values[j]
+            j -= 1
+        values[j + 1] = value
 
 
 cdef int build_trie(Trie* trie, const item_t[::1] items, const int64_t[::1] offsets,
@@ -123,16 +135,18 @@ cdef int build_trie(Trie* trie, const item_t[::1] items, const int64_t[::1] offs
     cdef int64_t* order = <int64_t*>malloc((n_sets + 1) * sizeof(int64_t))
     cdef int64_t* buffer = <int64_t*>malloc((n_sets + 1) * sizeof(int64_t))
     cdef node_t* path = NULL
-    cdef node_t* parent = NULL
     cdef node_t node, v
+    cdef node_t* parent
     cdef int64_t max_length = 0
+    cdef item_t max_item = 0
     cdef int status = 0
     trie.sorted_items = <item_t*>malloc((n_entries + 1) * sizeof(item_t))
     trie.item = <item_t*>malloc((n_entries + 1) * sizeof(item_t))
     trie.set_of = <int64_t*>malloc((n_entries + 1) * sizeof(int64_t))
     trie.depth = <int32_t*>malloc((n_entries + 1) * sizeof(int32_t))
     trie.node_of_set = <node_t*>malloc((n_sets + 1) * sizeof(node_t))
-    parent = <node_t*>malloc((n_entries + 1) * sizeof(node_t))
+    trie.parent = <node_t*>malloc((n_entries + 1) * sizeof(node_t))
+    parent = trie.parent
     if (order == NULL or buffer == NULL or trie.sorted_items == NULL or trie.item == NULL
             or trie.set_of == NULL or trie.depth == NULL or trie.node_of_set == NULL
             or parent == NULL):
@@ -144,11 +158,12 @@ cdef int build_trie(Trie* trie, const item_t[::1] items, const int64_t[::1] offs
             length = offsets[s + 1] - offsets[s]
             max_length = max(max_length, length)
             if length > 1:
-                qsort(trie.sorted_items + offsets[s], length, sizeof(item_t), compare_items)
-            order[s] = s
-        sort_sets(trie.sorted_items, offsets, order, buffer, n_sets)
+                sort_items(trie.sorted_items + offsets[s], length)
+        for e in range(n_entries):
+            max_item = max(max_item, trie.sorted_items[e])
         path = <node_t*>malloc((max_length + 1) * sizeof(node_t))
-        if path == NULL:
+        if path == NULL or sort_sets(trie.sorted_items, offsets, order, buffer, n_sets,
+                                     max_length, max_item):
             status = -1
     if status == 0:
         # In lexicographic order a set shares with the trie built so far exactly its common
@@ -214,7 +229,6 @@ cdef int build_trie(Trie* trie, const item_t[::1] items, const int64_t[::1] offs
     free(order)
     free(buffer)
     free(path)
-    free(parent)
     return status
 
 
@@ -244,6 +258,7 @@ cdef class _TrieOwner:
         self.trie.depth = NULL
         self.trie.child_start = NULL
         self.trie.children = NULL
+        self.trie.parent = NULL
         self.trie.node_of_set = NULL
         self.trie.sorted_items = NULL
         self.trie.n_nodes = 0
@@ -483,69 +498,86 @@ cdef inline double rule_metric(int metric, double sAC, double sA, double sC, dou
     return (confidence + (sAC * n) / (sC * n)) / 2
 
 
-cdef double lookup_support(Trie* trie, const double[::1] supports, const item_t* set_items,
-                           int size, uint64_t mask) noexcept nogil:
-    """Support of the subset of ``set_items`` picked by ``mask``; NaN when it is not a set."""
-    cdef node_t node = 0
-    cdef int i
-    cdef int64_t s
-    for i in range(size):
-        if (mask >> i) & 1:
-            node = find_child(trie, node, set_items[i])
-            if node < 0:
-                return NAN
-    s = trie.set_of[node]
-    return supports[s] if s >= 0 else NAN
+cdef int extend_level(Trie* trie, node_t** levels, int d, item_t x) noexcept nogil:
+    """``levels[d]`` from ``levels[d - 1]`` and the item ``x`` added at depth ``d``.
 
-
-cdef void rules_of_set(Trie* trie, const int64_t[::1] offsets, const double[::1] supports,
-                       int64_t s, int metric, double threshold, double n, bint support_only,
-                       RuleBuffer* out) noexcept nogil:
-    """Every split of set ``s`` into antecedent -> consequent whose metric reaches ``threshold``.
-
-    Antecedents by decreasing size, each size in lexicographic order of the item positions (the
-    order of ``itertools.combinations``, as mlxtend enumerates them).
+    ``levels[d][m]`` is the trie node of the subset of the current path's first ``d`` items
+    picked by the bits of ``m`` (-1 when that subset is no node): the subsets without ``x`` are
+    those of the level above, and each subset with ``x`` is a child of the one without, ``x``
+    being its largest item.
     """
-    cdef int size = <int>(offsets[s + 1] - offsets[s]), a, i, j
-    cdef const item_t* set_items = trie.sorted_items + offsets[s]
+    cdef int64_t half = <int64_t>1 << (d - 1), m
+    cdef node_t* above = levels[d - 1]
+    cdef node_t* here = levels[d]
+    for m in range(half):
+        here[m] = above[m]
+        here[half + m] = find_child(trie, above[m], x) if above[m] >= 0 else -1
+    return 0
+
+
+cdef void rules_of_nodes(Trie* trie, const double[::1] supports, node_t first, node_t last,
+                         int metric, double threshold, double n, bint support_only,
+                         node_t** levels, node_t* path, double* subset_support,
+                         RuleBuffer* out) noexcept nogil:
+    """Rules of the sets at the trie nodes ``first .. last - 1`` (in preorder).
+
+    The subsets of the path to the current node are kept level by level, so each set costs
+    ``2**(size - 1)`` child lookups on top of its parent's, and every antecedent and consequent
+    is then an array read.
+    """
+    cdef node_t v, u, nA, nC
+    cdef int d, depth, size
+    cdef int64_t s, sa, sc
     cdef uint64_t full, mask
-    cdef double sAC = supports[s], sA, sC, value
-    cdef int chosen[64]
-    if size < 2:
-        return
-    full = (<uint64_t>1 << size) - 1
-    for a in range(size - 1, 0, -1):
-        for i in range(a):
-            chosen[i] = i
-        while True:
-            mask = 0
-            for i in range(a):
-                mask |= <uint64_t>1 << chosen[i]
+    cdef double sAC, sA, sC, value
+    cdef int valid = 0  # levels[0 .. valid] follow the current path
+    levels[0][0] = 0
+    path[0] = 0
+    for v in range(first, last):
+        depth = trie.depth[v]
+        if valid < depth - 1 or path[depth - 1] != trie.parent[v]:
+            # Rebuild the ancestors' levels (at a chunk's start only: in preorder the parent
+            # of each next node is on the current path).
+            u = trie.parent[v]
+            d = depth - 1
+            while d > 0:
+                path[d] = u
+                u = trie.parent[u]
+                d -= 1
+            for d in range(1, depth):
+                extend_level(trie, levels, d, trie.item[path[d]])
+        path[depth] = v
+        extend_level(trie, levels, depth, trie.item[v])
+        valid = depth
+        s = trie.set_of[v]
+        if s < 0 or depth < 2:
+            continue
+        size = depth
+        full = (<uint64_t>1 << size) - 1
+        sAC = supports[s]
+        if not support_only:
+            # The subsets' supports side by side: the loop below reads them in order.
+            for mask in range(1, full):
+                u = levels[size][mask]
+                sa = trie.set_of[u] if u >= 0 else -1
+                if sa < 0:
+                    out.missing_set = s
+                    out.missing_mask = mask
+                    return
+                subset_support[mask] = supports[sa]
+        for mask in range(1, full):
             if support_only:
                 sA = NAN
                 sC = NAN
                 value = sAC
             else:
-                sA = lookup_support(trie, supports, set_items, size, mask)
-                sC = lookup_support(trie, supports, set_items, size, full ^ mask)
-                if sA != sA or sC != sC:
-                    out.missing_set = s
-                    out.missing_mask = mask if sA != sA else full ^ mask
-                    return
+                sA = subset_support[mask]
+                sC = subset_support[full ^ mask]
                 value = rule_metric(metric, sAC, sA, sC, n)
             if value >= threshold:
                 if push_rule(out, s, mask, sA, sC):
                     out.failed = 1
                     return
-            # Next combination of a positions out of size, lexicographically.
-            i = a - 1
-            while i >= 0 and chosen[i] == size - a + i:
-                i -= 1
-            if i < 0:
-                break
-            chosen[i] += 1
-            for j in range(i + 1, a):
-                chosen[j] = chosen[j - 1] + 1
 
 
 def candidate_rules(const item_t[::1] items, const int64_t[::1] offsets,
@@ -581,12 +613,16 @@ def candidate_rules(const item_t[::1] items, const int64_t[::1] offsets,
     missing : None or (int, int)
         ``(set index, mask)`` of a subset that is not among the sets; then no rules are returned.
     """
-    cdef int64_t n_sets = offsets.shape[0] - 1, s, size, chunk, n_chunks, first, last
+    cdef int64_t n_sets = offsets.shape[0] - 1, s, size, chunk, n_chunks
     cdef int64_t n_rules = 0, cursor = 0, k
     cdef _TrieOwner owner
     cdef Trie* trie
     cdef RuleBuffer* buffers = NULL
-    cdef int n_used
+    cdef node_t** levels
+    cdef node_t* path
+    cdef double* subset_support
+    cdef int64_t largest = 1, first, last
+    cdef int d, n_used
     if supports.shape[0] != n_sets:
         raise ValueError("supports must hold one value per set.")
     if not 0 <= metric < len(METRICS):
@@ -597,10 +633,12 @@ def candidate_rules(const item_t[::1] items, const int64_t[::1] offsets,
             raise ValueError(
                 f"an item set of {size} items has 2**{size} - 2 rules; association rules are "
                 f"computed for sets of at most {MAX_RULE_SET_SIZE} items (use max_len).")
+        largest = max(largest, size)
     owner = _trie_of(items, offsets)
     trie = &owner.trie
-    # Fixed chunks of sets, each with its own buffer, concatenated in order.
-    n_chunks = min(max(n_sets, <int64_t>1), <int64_t>(64 * max(1, n_threads)))
+    # Fixed chunks of trie nodes (sets in lexicographic order), each with its own buffer,
+    # concatenated in order.
+    n_chunks = min(max(trie.n_nodes - 1, <int64_t>1), <int64_t>(64 * max(1, n_threads)))
     n_used = max(1, min(n_threads, <int>n_chunks))
     if items.shape[0] < 20_000:
         n_used = 1
@@ -620,13 +658,30 @@ def candidate_rules(const item_t[::1] items, const int64_t[::1] offsets,
     try:
         with nogil:
             for chunk in prange(n_chunks, schedule="dynamic", num_threads=n_used):
-                first = chunk * n_sets // n_chunks
-                last = (chunk + 1) * n_sets // n_chunks
-                for s in range(first, last):
-                    rules_of_set(trie, offsets, supports, s, metric, threshold, n, support_only,
-                                 &buffers[chunk])
-                    if buffers[chunk].failed or buffers[chunk].missing_set >= 0:
-                        break
+                first = 1 + chunk * (trie.n_nodes - 1) // n_chunks
+                last = 1 + (chunk + 1) * (trie.n_nodes - 1) // n_chunks
+                levels = <node_t**>malloc((largest + 1) * sizeof(node_t*))
+                path = <node_t*>malloc((largest + 1) * sizeof(node_t))
+                if levels == NULL or path == NULL:
+                    buffers[chunk].failed = 1
+                else:
+                    levels[0] = <node_t*>malloc(((<int64_t>2 << largest) + 1) * sizeof(node_t))
+                    if levels[0] == NULL:
+                        buffers[chunk].failed = 1
+                    else:
+                        for d in range(1, largest + 1):
+                            levels[d] = levels[0] + ((<int64_t>1 << d) - 1)
+                        subset_support = <double*>malloc((<int64_t>1 << largest) * sizeof(double))
+                        if subset_support == NULL:
+                            buffers[chunk].failed = 1
+                        else:
+                            rules_of_nodes(trie, supports, first, last, metric, threshold, n,
+                                           support_only, levels, path, subset_support,
+                                           &buffers[chunk])
+                        free(subset_support)
+                        free(levels[0])
+                free(levels)
+                free(path)
         for chunk in range(n_chunks):
             if buffers[chunk].failed:
                 raise MemoryError("not enough memory for the rules")
