@@ -166,6 +166,8 @@ def test_min_support_int_is_a_count_in_fpgrowth_class_and_refused_in_function():
         fpgrowth(frame, min_support=1)
     with pytest.raises(ValueError, match="min_support"):
         FPGrowth(min_support=0).fit(frame)
+    with pytest.raises(ValueError, match="n_jobs"):
+        FPGrowth(n_jobs=0).fit(frame)
 
 
 def test_max_itemsets_stops_with_the_count_found():

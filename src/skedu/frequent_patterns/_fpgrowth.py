@@ -153,7 +153,8 @@ class FPGrowth(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         "max_len": [Interval(Integral, 1, None, closed="left"), None],
         "min_confidence": [Interval(Real, 0, 1, closed="both"), None],
         "max_itemsets": [Interval(Integral, 1, None, closed="left"), None],
-        "n_jobs": [Integral, None],
+        "n_jobs": [Interval(Integral, None, -1, closed="right"),
+                   Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(self, min_support=0.5, max_len=None, min_confidence=None,
