@@ -172,9 +172,10 @@ class FPGrowth(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         Parameters
         ----------
         X : list of iterables, ndarray of shape (n_transactions, n_items), sparse matrix or DataFrame
-            Transactions: iterables of hashable items (repeats within one count once), or a
-            matrix with one column per item whose non-zero entries mark the items present
-            (booleans, 0/1, or counts such as ``CountVectorizer``'s).
+            Transactions: iterables of hashable items (repeats within one count once; a 1-D
+            object array or a pandas Series of baskets is such a sequence; NaN is refused, not
+            mined as an item), or a matrix with one column per item whose non-zero entries
+            mark the items present (booleans, 0/1, or counts such as ``CountVectorizer``'s).
         y : None
             Ignored.
 
@@ -240,6 +241,12 @@ class FPGrowth(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         -------
         indicators : scipy.sparse.csr_matrix of shape (n_transactions, n_itemsets), float64
             1 where the transaction contains all items of the set.
+
+        Notes
+        -----
+        The sets are stored in a trie and each transaction walks it along its own items, in
+        compiled code: time and memory follow the number of (transaction, contained set)
+        pairs, not n_transactions × n_itemsets.
         """
         check_is_fitted(self)
         if is_matrix_input(X) != self._matrix_input:
