@@ -1,4 +1,10 @@
-"""W-fpgrowth: skedu's FPGrowth against pyfim's fpgrowth (C) and mlxtend's fpgrowth on FIMI files.
+"""W-fpgrowth: skedu's FPGrowth against every pyfim miner (C) and mlxtend's fpgrowth on FIMI files.
+
+pyfim's miners are its fpgrowth ("pyfim"), eclat, eclat with ``algo="o"`` (LCM-style
+occurrence deliver), relim and sam; "skedu / fastest" is skedu's time over the fastest of them.
+After the mining table (full run only): rule generation time on about half a million sets
+(mushroom 10%, chess 60%), and ``FPGrowth.transform``'s peak memory against its output on
+groceries at min_support 0.05% and 0.02%. ``SKEDU_BENCH_SKIP_MLXTEND=1`` leaves mlxtend out.
 
 Every tool starts from the same list of transactions and ends with the frequent item sets as
 Python objects (skedu: ``itemsets_`` tuples; pyfim: its list of tuples; mlxtend: its DataFrame).
@@ -16,7 +22,9 @@ mlxtend's result, which is given a fraction halfway between two counts (see ``_r
 """
 
 import ctypes
+import functools
 import gc
+import os
 import json
 import math
 import statistics
@@ -42,6 +50,18 @@ QUICK_CASES = [
     ("chess.dat.xz", None, (80.0,)),
 ]
 MLXTEND_MEMORY_LIMIT_S = 2.0
+# Every pyfim miner: (column, function, options). "pyfim" is its fpgrowth.
+PYFIM_MINERS = [
+    ("pyfim", "fpgrowth", {}),
+    ("eclat", "eclat", {}),
+    ("eclat o", "eclat", {"algo": "o"}),
+    ("relim", "relim", {}),
+    ("sam", "sam", {}),
+]
+# Rule generation: (file, min support in percent), about half a million sets each.
+RULE_CASES = [("mushroom.dat.xz", 10.0), ("chess.dat.xz", 60.0)]
+# transform's peak memory against its output: groceries at these min supports.
+TRANSFORM_SUPPORTS = (0.0005, 0.0002)
 SINGLE_RUN_ABOVE_S = 20.0
 
 
@@ -69,9 +89,11 @@ def _runners(transactions, min_count, n_threads, frame=None):
         "skedu 1 thread": lambda: FPGrowth(min_support=min_count, n_jobs=1).fit(transactions),
     }
     try:
-        from fim import fpgrowth as fim_fpgrowth
+        import fim
 
-        runners["pyfim"] = lambda: fim_fpgrowth(transactions, supp=-min_count, report="a")
+        for label, miner, options in PYFIM_MINERS:
+            runners[label] = functools.partial(getattr(fim, miner), transactions, supp=-min_count,
+                                               report="a", **options)
     except ImportError:
         pass
     if frame is not None:
@@ -130,6 +152,81 @@ def _peak_memory_mib(name, n_rows, jobs):
         return ["n/a"] * len(jobs)
 
 
+def measure_transform_memory(min_support):
+    """Print, as JSON, transform's peak memory rise and output size (MiB) on groceries."""
+    from skedu.frequent_patterns import FPGrowth
+
+    transactions = load_transactions("groceries.csv.xz")
+    model = FPGrowth(min_support=min_support).fit(transactions)
+    libc = ctypes.CDLL("libc.so.6")
+    gc.collect()
+    libc.malloc_trim(0)
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+    before, _ = _current_and_peak_rss_kib()
+    start = time.perf_counter()
+    indicators = model.transform(transactions)
+    seconds = time.perf_counter() - start
+    _, peak = _current_and_peak_rss_kib()
+    output = indicators.data.nbytes + indicators.indices.nbytes + indicators.indptr.nbytes
+    print(json.dumps([len(model.itemsets_), int(indicators.nnz), seconds, (peak - before) / 1024,
+                      output / 2**20]))
+
+
+def transform_memory_table():
+    """transform's time and peak memory against its output, each support in a fresh process."""
+    rows = []
+    for min_support in TRANSFORM_SUPPORTS:
+        code = ("from benchmarks.bench_fpgrowth import measure_transform_memory; "
+                f"measure_transform_memory({min_support!r})")
+        completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                   check=True, timeout=600)
+        n_sets, nnz, seconds, peak, output = json.loads(completed.stdout.strip().splitlines()[-1])
+        rows.append({"data": "groceries", "min support": f"{min_support * 100:g}%",
+                     "itemsets": n_sets, "non-zeros": nnz, "transform s": seconds,
+                     "output MiB": output, "peak MiB": peak, "peak / output": peak / output})
+    columns = ["data", "min support", "itemsets", "non-zeros", "transform s", "output MiB",
+               "peak MiB", "peak / output"]
+    return ("FPGrowth.transform on the training transactions: peak rise of the resident set "
+            "against the CSR output (fresh process per row).\n\n" + markdown_table(rows, columns))
+
+
+def rule_generation_table(n_threads, repeats=3):
+    """Time of the compiled rule generation on about half a million sets."""
+    from skedu._core._fp_sets import candidate_rules
+    from skedu.frequent_patterns import FPGrowth
+
+    rows = []
+    for name, percent in RULE_CASES:
+        if not available(name):
+            continue
+        transactions = load_transactions(name)
+        model = FPGrowth(min_support=percent / 100).fit(transactions)
+        sizes = [len(itemset) for itemset in model.itemsets_]
+        candidates = sum(2**size - 2 for size in sizes)
+        # A threshold that keeps few rules: this times the enumeration, not the output (a
+        # confidence of 1 keeps hundreds of millions of rules on mushroom, past the memory).
+        for metric, threshold in (("lift", 10.0),):
+            def generate(threads):
+                return candidate_rules(
+                    model._itemset_ranks, model._itemset_offsets, model.supports_,
+                    ("confidence", "lift").index(metric) + 3, threshold,
+                    float(len(transactions)), False, threads)
+            medians, results = time_alternately(
+                {"1": functools.partial(generate, 1), "n": functools.partial(generate, n_threads)},
+                repeats=repeats)
+            rows.append({"data": name.split(".")[0], "min support": f"{percent:g}%",
+                         "itemsets": len(sizes), "candidate rules": float(candidates),
+                         "metric": f"{metric} >= {threshold:g}", "rules": len(results["1"][0]),
+                         "1 thread s": medians["1"], f"{n_threads} threads s": medians["n"],
+                         "ns per candidate": medians["1"] / candidates * 1e9})
+    columns = ["data", "min support", "itemsets", "candidate rules", "metric", "rules",
+               "1 thread s", f"{n_threads} threads s", "ns per candidate"]
+    return ("Rule generation in compiled code (every split of every set enumerated and "
+            "filtered; kept rules as arrays, before building frozensets), median of "
+            f"{repeats}.\n\n" + markdown_table(rows, columns))
+
+
 def _as_sets(result, tool):
     if tool == "mlxtend":
         return dict(zip((frozenset(int(i) for i in s) for s in result["itemsets"]),
@@ -160,7 +257,7 @@ def run(quick, n_threads):
     try:
         import mlxtend  # noqa: F401
         import pandas  # noqa: F401
-        has_mlxtend = True
+        has_mlxtend = not os.environ.get("SKEDU_BENCH_SKIP_MLXTEND")
     except ImportError:
         has_mlxtend = False
     repeats = 3
@@ -182,6 +279,8 @@ def run(quick, n_threads):
             mlxtend_run = runners.pop("mlxtend", None)
             medians, results = time_alternately(runners, repeats=repeats)
             ours = _as_sets(results["skedu"], "skedu")
+            miners = {label: medians[label] for label, _, _ in PYFIM_MINERS if label in medians}
+            fastest = min(miners, key=miners.get) if miners else None
             row = {
                 "data": name.split(".")[0] + ("" if n_rows is None else f"[:{n_rows}]"),
                 "min support": f"{percent:g}%",
@@ -191,6 +290,9 @@ def run(quick, n_threads):
                 "pyfim s": medians.get("pyfim", float("nan")),
                 "skedu / pyfim": medians["skedu"] / medians["pyfim"] if "pyfim" in medians else "-",
                 "tree nodes": results["skedu"].n_tree_nodes_,
+                "fastest miner": fastest or "-",
+                "skedu / fastest": medians["skedu"] / miners[fastest] if fastest else "-",
+                **{f"{label} s": value for label, value in miners.items() if label != "pyfim"},
             }
             checks = []
             if relim is not None:
@@ -213,12 +315,18 @@ def run(quick, n_threads):
         for (_, tool, row_index), peak in zip(memory_jobs, peaks):
             rows[row_index][f"{tool} peak MiB"] = peak
     columns = ["data", "min support", "itemsets", "skedu s", "skedu 1 thread s", "pyfim s",
+               "eclat s", "eclat o s", "relim s", "sam s", "fastest miner", "skedu / fastest",
                "mlxtend s", "one-hot s", "skedu / pyfim", "skedu / mlxtend", "skedu peak MiB",
                "pyfim peak MiB", "mlxtend peak MiB", "tree nodes", "identical"]
     header = (f"W-fpgrowth, {n_threads} threads for skedu; median of {repeats} runs (mlxtend: 3, "
               f"or 1 over {SINGLE_RUN_ABOVE_S:g} s). pyfim {package_version('pyfim')}, "
               f"mlxtend {package_version('mlxtend')}, skedu {package_version('skedu')}.")
-    return "\n".join([header, "", markdown_table(rows, columns)] + [f"- {n}" for n in notes])
+    sections = [header, "", markdown_table(rows, columns)] + [f"- {n}" for n in notes]
+    if not quick:
+        sections += ["", rule_generation_table(n_threads)]
+        if available("groceries.csv.xz"):
+            sections += ["", transform_memory_table()]
+    return "\n".join(sections)
 
 
 if __name__ == "__main__":

@@ -305,7 +305,7 @@ def test_rules_match_mlxtend(metric, threshold):
     items = sorted({item for t in transactions for item in t})
     frame = pd.DataFrame([[item in set(t) for item in items] for t in transactions], columns=items)
     itemsets = fpgrowth(frame, min_support=0.01, use_colnames=True)
-    ours = association_rules(itemsets, metric=metric, min_threshold=threshold)
+    ours = association_rules(itemsets, len(frame), metric=metric, min_threshold=threshold)
     theirs = mlxtend.association_rules(itemsets, len(frame), metric=metric, min_threshold=threshold)
     assert list(ours.columns) == list(theirs.columns)
     ours, theirs = rules_by_key(ours), rules_by_key(theirs)

@@ -69,6 +69,13 @@ cdef class _ItemIds:
         return self.lookup_or_add(item)
 
 
+cdef bint _is_missing(object item):
+    """NaN (float or numpy float) or pandas' NA: a missing value, never an item."""
+    if isinstance(item, (float, np.floating)):
+        return item != item
+    return type(item).__name__ in ("NAType", "NaTType")
+
+
 def encode_transactions(transactions):
     """Map each distinct item to an integer id, in order of first appearance.
 
@@ -107,7 +114,15 @@ def encode_transactions(transactions):
             entry_capacity = max(2 * entry_capacity, n_entries + len(transaction))
             ids = np.resize(np.asarray(ids), entry_capacity)
         for position in range(len(transaction)):
-            item_id = table.id_of_item(<object>PySequence_Fast_GET_ITEM(transaction, position))
+            item = <object>PySequence_Fast_GET_ITEM(transaction, position)
+            item_id = table.id_of_item(item)
+            if item_id == len(table.labels) - 1 and _is_missing(item):
+                raise ValueError(
+                    f"Transaction {n_transactions} holds a missing value ({item!r}) as an item. "
+                    "A ragged basket file read by pandas pads the short rows with NaN: drop "
+                    "them first, e.g. [[item for item in row if not pandas.isna(item)] for row "
+                    "in df.itertuples(index=False)]."
+                )
             if item_id >= last_row.shape[0]:
                 grown = np.full(2 * last_row.shape[0], -1, dtype=np.int64)
                 grown[:last_row.shape[0]] = last_row

@@ -19,7 +19,7 @@ output does not depend on the number of threads.
 """
 
 from cython.parallel cimport parallel, prange, threadid
-from libc.stdint cimport int32_t, int64_t
+from libc.stdint cimport INT64_MAX, int32_t, int64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy, memset
 
@@ -78,8 +78,9 @@ cdef struct Workspace:
     item_t* chosen          # (n_items,) subset of the extensions being written
     int max_len
     count_t min_count
+    int64_t max_sets        # stop (failed = 2) when this workspace has written more sets
     Output out
-    int failed              # set when an allocation failed
+    int failed              # 1 when an allocation failed, 2 when max_sets was passed
     char padding[64]        # keeps the counters of neighbouring threads off one cache line
 
 
@@ -357,6 +358,9 @@ cdef void write_set(Workspace* ws, int n_chosen, count_t support) noexcept nogil
     cdef Output* out = &ws.out
     cdef int64_t needed = out.n_items + ws.n_base + n_chosen
     cdef int64_t capacity
+    if out.n_sets >= ws.max_sets:
+        ws.failed = 2
+        return
     if needed > out.item_capacity:
         capacity = max(needed, 2 * out.item_capacity)
         if grow(<void**>&out.items, capacity, sizeof(item_t)):
@@ -439,11 +443,13 @@ cdef void mine_item(Workspace* ws, Tree* tree, item_t item, int depth) noexcept 
     ws.n_base -= 1
 
 
-cdef int init_workspace(Workspace* ws, Tree* top, int max_len, count_t min_count) noexcept nogil:
+cdef int init_workspace(Workspace* ws, Tree* top, int max_len, count_t min_count,
+                        int64_t max_sets) noexcept nogil:
     cdef item_t n_items = top.n_items
     cdef size_t width = <size_t>(n_items if n_items > 0 else 1)
     memset(ws, 0, sizeof(Workspace))
     ws.max_len = max_len
+    ws.max_sets = max_sets
     ws.min_count = min_count
     ws.levels = <Tree*>calloc(width + 1, sizeof(Tree))
     ws.cond_count = <count_t*>malloc(width * sizeof(count_t))
@@ -484,7 +490,8 @@ cdef void free_workspace(Workspace* ws, item_t n_levels) noexcept nogil:
 
 
 def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, item_t n_items,
-                           count_t min_count, int max_len, int n_threads):
+                           count_t min_count, int max_len, int n_threads,
+                           int64_t max_itemsets=-1):
     """Every set of items contained in at least ``min_count`` transactions.
 
     Parameters
@@ -502,6 +509,9 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
         Largest set size written.
     n_threads : int
         OpenMP threads over the top-level items (from ``effective_n_threads``).
+    max_itemsets : int, default=-1
+        Stop with ``OverflowError`` once more sets than this are found (-1: no limit). The
+        check is per thread, so up to ``n_threads * max_itemsets`` sets are held before it.
 
     Returns
     -------
@@ -546,7 +556,8 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
         if workspaces == NULL or owner == NULL or first_set == NULL or last_set == NULL:
             raise MemoryError("not enough memory for the mining workspaces")
         for t in range(n_workspaces):
-            if init_workspace(&workspaces[t], &top, max_len, min_count):
+            if init_workspace(&workspaces[t], &top, max_len, min_count,
+                              max_itemsets if max_itemsets >= 0 else INT64_MAX):
                 raise MemoryError("not enough memory for the mining workspaces")
         with nogil:
             if n_workspaces == 1:
@@ -567,9 +578,16 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
                         last_set[x] = ws.out.n_sets
                         owner[x] = thread
         for t in range(n_workspaces):
-            if workspaces[t].failed:
-                raise MemoryError("not enough memory for the frequent itemsets")
+            if workspaces[t].failed == 1:
+                raise MemoryError(
+                    "not enough memory for the frequent itemsets (found "
+                    f"{sum(workspaces[u].out.n_sets for u in range(n_workspaces))} so far)")
+        for t in range(n_workspaces):
             n_sets += workspaces[t].out.n_sets
+            if workspaces[t].failed == 2:
+                n_sets = sum(workspaces[u].out.n_sets for u in range(n_workspaces))
+                raise OverflowError(n_sets)
+        for t in range(n_workspaces):
             n_entries += workspaces[t].out.n_items
         items = np.empty(n_entries, dtype=np.int32)
         offsets = np.empty(n_sets + 1, dtype=np.int64)

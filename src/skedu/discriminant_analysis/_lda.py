@@ -7,6 +7,8 @@ at once, ``partial_fit`` from chunks, and both then solve the same small problem
 called from the compiled kernel :mod:`skedu._core._lda` in parallel over blocks.
 """
 
+from numbers import Integral, Real
+
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import (
@@ -14,14 +16,18 @@ from sklearn.base import (
     ClassifierMixin,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
+    _fit_context,
+    clone,
 )
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import assert_all_finite
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._solvers import (
+    estimator_covariance,
     ledoit_wolf_covariance,
     solve_eigen,
     solve_lsqr,
@@ -90,6 +96,12 @@ class LinearDiscriminantAnalysis(
         With "svd": singular values of the whitened within-class data at or below ``tol`` are
         treated as zero, and so are between-class singular values at or below ``tol`` times the
         largest.
+    covariance_estimator : estimator, default=None
+        With "eigen" or "lsqr": an estimator with ``fit`` and a ``covariance_`` attribute
+        (e.g. :class:`sklearn.covariance.OAS`) fitted, as a clone, to the rows of each class
+        (and to all rows, for "eigen"); the class covariances are then weighted by the priors,
+        as scikit-learn does. Not with ``shrinkage``, and not with :meth:`partial_fit` (it
+        needs the rows).
     n_jobs : int, default=None
         Threads for gathering the class statistics (scikit-learn's meaning: ``None`` uses what
         the OpenMP runtime allows, ``-1`` all cores). Small inputs run on one thread. The model
@@ -144,6 +156,12 @@ class LinearDiscriminantAnalysis(
     one per class when ``priors`` is given with the "eigen" or "lsqr" solver (or with
     ``store_covariance``).
 
+    Features whose magnitude is beyond ``2**±200`` (such as ``|x| ≈ 1e300``, whose squares
+    overflow float64) are scaled by an exact power of two before the statistics are gathered,
+    and the fitted attributes are scaled back; ``covariance_`` may then hold ``inf`` where the
+    true covariance exceeds the float64 range. Float32 input gives float32 attributes and
+    outputs, as scikit-learn's, from statistics accumulated in float64.
+
     Examples
     --------
     >>> import numpy as np
@@ -165,6 +183,18 @@ class LinearDiscriminantAnalysis(
     True
     """
 
+    _parameter_constraints = {
+        "solver": [StrOptions({"svd", "lsqr", "eigen"})],
+        "shrinkage": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="both"), None],
+        "priors": ["array-like", None],
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "store_covariance": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "covariance_estimator": [HasMethods("fit"), None],
+        "n_jobs": [Interval(Integral, None, -1, closed="right"),
+                   Interval(Integral, 1, None, closed="left"), None],
+    }
+
     def __init__(
         self,
         solver="svd",
@@ -173,6 +203,7 @@ class LinearDiscriminantAnalysis(
         n_components=None,
         store_covariance=False,
         tol=1e-4,
+        covariance_estimator=None,
         n_jobs=None,
     ):
         self.solver = solver
@@ -181,10 +212,12 @@ class LinearDiscriminantAnalysis(
         self.n_components = n_components
         self.store_covariance = store_covariance
         self.tol = tol
+        self.covariance_estimator = covariance_estimator
         self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fitting
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the model on all rows at once.
 
@@ -207,6 +240,8 @@ class LinearDiscriminantAnalysis(
             self, X, y, ensure_min_samples=2, dtype=[np.float64, np.float32],
             ensure_all_finite=False,
         )
+        self._scale = feature_scale(X)
+        X = _rescaled(X, self._scale)
         check_classification_targets(y)
         classes, codes = np.unique(y, return_inverse=True)
         check_at_least_two_classes(classes)
@@ -224,12 +259,13 @@ class LinearDiscriminantAnalysis(
             statistics = ClassStatistics(n_classes, n_features, self._needs_class_scatter())
             statistics.update(X, codes, effective_n_threads(self.n_jobs))
         with _solve_threads(n_features):
-            self._solve(statistics, given_priors, kept_components, X, codes)
+            self._solve(statistics, given_priors, kept_components, X, codes, dtype=X.dtype)
         if statistics.scatter is not None:
             self._statistics = statistics  # partial_fit may go on from here
         return self
 
     @available_if(lambda self: _streams(self))
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):
         """Add a chunk of rows to the class statistics and refit the model from them.
 
@@ -264,6 +300,9 @@ class LinearDiscriminantAnalysis(
         )
         check_classification_targets(y)
         if first_call:
+            self._scale = feature_scale(X)
+        X = _rescaled(X, getattr(self, "_scale", None))
+        if first_call:
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             classes = np.unique(np.asarray(classes))
@@ -293,7 +332,7 @@ class LinearDiscriminantAnalysis(
         counts = self._statistics.counts
         if np.all(counts > 0) and counts.sum() > counts.shape[0]:
             with _solve_threads(X.shape[1]):
-                self._solve(self._statistics, given_priors, kept_components)
+                self._solve(self._statistics, given_priors, kept_components, dtype=X.dtype)
         return self
 
     # ---------------------------------------------------------------- prediction
@@ -406,8 +445,11 @@ class LinearDiscriminantAnalysis(
         uses_covariance = self.solver != "svd" or self.store_covariance
         return self.priors is not None and uses_covariance and self.shrinkage != "auto"
 
-    def _solve(self, statistics, given_priors, kept_components, X=None, codes=None):
-        """Set the fitted attributes from ``statistics`` (and the rows, for Ledoit-Wolf)."""
+    def _solve(self, statistics, given_priors, kept_components, X=None, codes=None,
+               dtype=np.float64):
+        """Set the fitted attributes from ``statistics`` (and the rows, for Ledoit-Wolf or a
+        covariance estimator); ``X`` and the statistics are in the scaled units of
+        ``self._scale``, the attributes are set in the data's units and ``dtype``."""
         n_classes = statistics.means.shape[0]
         counts = statistics.counts
         priors = counts / counts.sum() if given_priors is None else given_priors
@@ -423,9 +465,15 @@ class LinearDiscriminantAnalysis(
             if self.store_covariance:
                 attributes["covariance_"] = within_covariance(statistics, priors, None)
         else:
+            estimator = self.covariance_estimator
             if self.shrinkage == "auto":
                 within = sum(
                     prior * ledoit_wolf_covariance(X[codes == k]) for k, prior in enumerate(priors)
+                )
+            elif estimator is not None:
+                within = sum(
+                    prior * estimator_covariance(clone(estimator), X[codes == k])
+                    for k, prior in enumerate(priors)
                 )
             else:
                 within = within_covariance(statistics, priors, self.shrinkage)
@@ -434,6 +482,8 @@ class LinearDiscriminantAnalysis(
             else:
                 if self.shrinkage == "auto":
                     total = ledoit_wolf_covariance(X)
+                elif estimator is not None:
+                    total = estimator_covariance(clone(estimator), X)
                 else:
                     total = total_covariance(statistics, self.shrinkage)
                 attributes = solve_eigen(within, total, statistics.means, priors, kept_components)
@@ -443,9 +493,9 @@ class LinearDiscriminantAnalysis(
             coef, intercept = attributes["coef_"], attributes["intercept_"]
             attributes["coef_"] = (coef[1] - coef[0])[np.newaxis, :]
             attributes["intercept_"] = np.array([intercept[1] - intercept[0]])
-        for name, value in attributes.items():
-            setattr(self, name, value)
-        self.means_ = statistics.means.copy()
+        attributes["means_"] = statistics.means.copy()
+        for name, value in _unscaled(attributes, self._scale).items():
+            setattr(self, name, value.astype(dtype, copy=False))
         self.priors_ = priors
         self._max_components = kept_components
         self._n_features_out = kept_components
@@ -478,6 +528,53 @@ class LinearDiscriminantAnalysis(
         check_is_fitted(self, "coef_")
 
 
+# Beyond these magnitudes the squares and products of the statistics leave float64's range.
+_LARGEST_UNSCALED = 2.0**200
+_SMALLEST_UNSCALED = 2.0**-200
+
+
+def feature_scale(X):
+    """An exact power of two per feature that brings extreme magnitudes near 1, or None.
+
+    Features whose largest magnitude is beyond ``2**200`` (or below ``2**-200``, but not zero)
+    get a scale; the others 1. None when no feature needs one (the usual case), so ordinary
+    data is fitted exactly as before. Non-finite values are left to the statistics' check.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        largest = np.maximum(np.abs(X.max(axis=0)), np.abs(X.min(axis=0))).astype(np.float64)
+    extreme = np.isfinite(largest) & (
+        (largest > _LARGEST_UNSCALED) | ((largest > 0) & (largest < _SMALLEST_UNSCALED))
+    )
+    if not extreme.any():
+        return None
+    _, exponent = np.frexp(np.where(extreme, largest, 1.0))
+    return np.where(extreme, np.ldexp(1.0, exponent), 1.0)
+
+
+def _rescaled(X, scale):
+    """``X / scale`` in float64 (exact: powers of two), or ``X`` itself without a scale."""
+    if scale is None:
+        return X
+    return np.asarray(X, dtype=np.float64) / scale
+
+
+def _unscaled(attributes, scale):
+    """Fitted attributes of the scaled data turned into those of the data."""
+    if scale is None:
+        return attributes
+    attributes = dict(attributes)
+    with np.errstate(over="ignore"):
+        for name in ("means_", "xbar_"):
+            if name in attributes:
+                attributes[name] = attributes[name] * scale
+        if "covariance_" in attributes:
+            attributes["covariance_"] = attributes["covariance_"] * np.outer(scale, scale)
+        attributes["coef_"] = attributes["coef_"] / scale
+        if "scalings_" in attributes:
+            attributes["scalings_"] = attributes["scalings_"] / scale[:, np.newaxis]
+    return attributes
+
+
 def _solve_threads(n_features):
     """BLAS threads for the solve: one, unless the matrices are large."""
     return single_threaded_blas(n_features <= _SERIAL_SOLVE_MAX_FEATURES)
@@ -499,6 +596,11 @@ def _streams(estimator):
             "partial_fit is not available with shrinkage='auto': Ledoit-Wolf needs fourth "
             "moments about the final class means, which one pass over chunks cannot give. "
             "Use fit, or a float shrinkage with partial_fit."
+        )
+    if estimator.covariance_estimator is not None:
+        raise AttributeError(
+            "partial_fit is not available with a covariance_estimator, which is fitted on the "
+            "rows themselves; use fit."
         )
     return True
 

@@ -49,6 +49,34 @@ def ledoit_wolf_covariance(X):
     return scaler.scale_[:, np.newaxis] * covariance * scaler.scale_[np.newaxis, :]
 
 
+def estimator_covariance(estimator, X):
+    """``estimator.fit(X).covariance_``, checked (scikit-learn's ``covariance_estimator``).
+
+    Parameters
+    ----------
+    estimator : estimator with ``fit`` and, once fitted, ``covariance_``
+    X : ndarray of shape (n_samples, n_features)
+
+    Returns
+    -------
+    covariance : ndarray of shape (n_features, n_features)
+    """
+    estimator.fit(X)
+    covariance = getattr(estimator, "covariance_", None)
+    if covariance is None:
+        raise ValueError(
+            f"covariance_estimator {type(estimator).__name__} has no covariance_ attribute "
+            "after fit; pass an estimator such as sklearn.covariance.OAS."
+        )
+    covariance = np.asarray(covariance, dtype=np.float64)
+    if covariance.shape != (X.shape[1], X.shape[1]):
+        raise ValueError(
+            f"covariance_estimator gave a covariance_ of shape {covariance.shape}; expected "
+            f"({X.shape[1]}, {X.shape[1]})."
+        )
+    return covariance
+
+
 def within_covariance(stats, priors, shrinkage):
     """Prior-weighted sum of the (biased) class covariances, each shrunk by ``shrinkage``.
 

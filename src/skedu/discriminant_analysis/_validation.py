@@ -1,51 +1,31 @@
 """Checks of the parameters and labels of LinearDiscriminantAnalysis."""
 
 import warnings
-from numbers import Integral, Real
 
 import numpy as np
 
-from ..utils import effective_n_threads
-
-SOLVERS = ("svd", "eigen", "lsqr")
-
-
 def check_params(estimator):
-    """Raise ``ValueError`` or ``TypeError`` for a parameter outside its domain.
+    """Raise for parameter combinations that ``_parameter_constraints`` cannot express.
+
+    Each parameter's type and range is checked by scikit-learn's parameter validation
+    (``_fit_context``); what remains are the rules that tie two parameters together.
 
     Parameters
     ----------
     estimator : LinearDiscriminantAnalysis
     """
-    solver, shrinkage = estimator.solver, estimator.shrinkage
-    if solver not in SOLVERS:
-        raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}.")
-    if isinstance(shrinkage, str):
-        if shrinkage != "auto":
-            raise ValueError(f"shrinkage must be None, 'auto' or a float, got {shrinkage!r}.")
-    elif shrinkage is not None:
-        if not isinstance(shrinkage, Real) or isinstance(shrinkage, bool):
-            raise TypeError(f"shrinkage must be None, 'auto' or a float, got {shrinkage!r}.")
-        if not 0.0 <= shrinkage <= 1.0:
-            raise ValueError(f"shrinkage must be in [0, 1], got {shrinkage!r}.")
-    if shrinkage is not None and solver == "svd":
+    if estimator.shrinkage is not None and estimator.solver == "svd":
         raise ValueError("shrinkage is not supported with solver='svd'; use 'eigen' or 'lsqr'.")
-    n_components = estimator.n_components
-    if n_components is not None:
-        if not isinstance(n_components, Integral) or isinstance(n_components, bool):
-            raise TypeError(f"n_components must be an int or None, got {n_components!r}.")
-        if n_components < 1:
-            raise ValueError(f"n_components must be at least 1, got {n_components}.")
-    tol = estimator.tol
-    if not isinstance(tol, Real) or isinstance(tol, bool):
-        raise TypeError(f"tol must be a float, got {tol!r}.")
-    if not tol >= 0:
-        raise ValueError(f"tol must be non-negative, got {tol!r}.")
-    if not isinstance(estimator.store_covariance, (bool, np.bool_)):
-        raise TypeError(
-            f"store_covariance must be a bool, got {estimator.store_covariance!r}."
-        )
-    effective_n_threads(estimator.n_jobs)  # raises on a bad n_jobs
+    if estimator.covariance_estimator is not None:
+        if estimator.solver == "svd":
+            raise ValueError(
+                "covariance_estimator is not supported with solver='svd'; use 'eigen' or 'lsqr'."
+            )
+        if estimator.shrinkage is not None:
+            raise ValueError(
+                "covariance_estimator and shrinkage are both set; only one of the two can be "
+                "(shrink with the estimator itself, e.g. sklearn.covariance.ShrunkCovariance)."
+            )
 
 
 def user_priors(priors, n_classes):

@@ -1,5 +1,5 @@
 """Frequent itemsets by FP-growth, and association rules."""
 
-from ._fpgrowth import FPGrowth, association_rules, fpgrowth
+from ._fpgrowth import FPGrowth, TooManyItemsetsError, association_rules, fpgrowth
 
-__all__ = ["FPGrowth", "fpgrowth", "association_rules"]
+__all__ = ["FPGrowth", "fpgrowth", "association_rules", "TooManyItemsetsError"]

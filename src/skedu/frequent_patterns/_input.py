@@ -29,15 +29,61 @@ def is_matrix_input(X):
     """
     if type(X).__module__.split(".")[0] == "pandas" and getattr(X, "ndim", 2) == 1:
         return False
+    if isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype == object:
+        return False  # a 1-D object array of baskets, e.g. a DataFrame column's values
     return (sparse.issparse(X) or is_dataframe(X)
             or (hasattr(X, "__array__") and not isinstance(X, (list, tuple))))
 
 
+ZERO_ONE_MESSAGE = "The allowed values for a DataFrame are True, False, 0, 1. Found value {!r}."
+NAMES_HINT = (
+    " A table of item names (as pandas reads a basket CSV, one basket per row) is a list of "
+    "transactions: pass [[item for item in row if not pandas.isna(item)] for row in "
+    "df.itertuples(index=False)] to FPGrowth, or one-hot encode it first (e.g. mlxtend's "
+    "TransactionEncoder) for fpgrowth."
+)
+
+
 def _check_zero_one(values, what):
-    if values.dtype != bool and not np.all((values == 0) | (values == 1)):
+    if values.dtype == bool:
+        return
+    wrong = (values != 0) & (values != 1)
+    if np.any(wrong):
         raise ValueError(
-            f"{what} must hold only 0 and 1 (one-hot transactions); found other values."
+            f"{what} must hold only 0 and 1 (one-hot transactions): "
+            + ZERO_ONE_MESSAGE.format(values[wrong][0].item())
         )
+
+
+def check_numeric_values(X):
+    """Refuse a matrix of non-numbers (item names) with mlxtend's message and a hint.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like (not sparse)
+    """
+    if is_dataframe(X):
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+        non_numeric = [j for j, dtype in enumerate(X.dtypes)
+                       if not (is_bool_dtype(dtype) or is_numeric_dtype(dtype))]
+        if not non_numeric:
+            return
+        values = X.iloc[:, non_numeric[0]].to_numpy(dtype=object)
+    else:
+        array = np.asarray(X)
+        if array.dtype == bool or np.issubdtype(array.dtype, np.number):
+            return
+        values = array.ravel().astype(object)
+    try:
+        np.asarray(values, dtype=np.float64)
+        return  # numbers stored as objects: validated as numbers downstream
+    except (TypeError, ValueError):
+        pass
+    for value in values:
+        if not isinstance(value, (str, bytes)):
+            continue
+        raise ValueError(ZERO_ONE_MESSAGE.format(value) + NAMES_HINT)
 
 
 def _csr_from_matrix(X, zero_one):
@@ -83,6 +129,8 @@ def transactions_to_ids(estimator, X, reset, zero_one=False):
     """
     if is_matrix_input(X):
         labels = list(X.columns) if is_dataframe(X) else None
+        if not sparse.issparse(X):
+            check_numeric_values(X)
         X = validate_data(estimator, X, accept_sparse="csr", dtype="numeric", reset=reset)
         indptr, ids = _csr_from_matrix(X, zero_one)
         if labels is None:

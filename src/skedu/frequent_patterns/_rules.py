@@ -1,122 +1,126 @@
 """Association rules from a table of frequent item sets and their supports.
 
 Every frequent set ``S`` of two or more items gives one candidate rule ``A -> S - A`` per
-non-empty proper subset ``A``; the supports of ``A`` and ``S - A`` are looked up in a hash table
-of the sets (they are frequent too, being subsets of a frequent set). The metrics are computed on
-whole columns with numpy, with the same formulas as mlxtend's ``association_rules``.
+non-empty proper subset ``A``. The candidates are enumerated, looked up and filtered in compiled
+code (:func:`skedu._core._fp_sets.candidate_rules`) over flat (items, offsets, supports) arrays:
+the sets are stored in a trie where the supports of ``A`` and ``S - A`` are found by binary
+search. Only the rules kept become Python objects. The metrics use mlxtend's formulas, operation
+for operation, so that both give the same floats.
 """
-
-from itertools import combinations
 
 import numpy as np
 
-RULE_METRICS = (
-    "antecedent support",
-    "consequent support",
-    "support",
-    "confidence",
-    "lift",
-    "representativity",
-    "leverage",
-    "conviction",
-    "zhangs_metric",
-    "jaccard",
-    "certainty",
-    "kulczynski",
-)
+from .._core._fp_sets import METRICS, candidate_rules, rule_sides
+
+RULE_METRICS = METRICS
 
 
-def rule_metrics(sAC, sA, sC):
-    """Every rule metric from the supports (fractions) of A∪C, A and C.
+class MissingItemsetError(KeyError, ValueError):
+    """A subset of a frequent set is missing from the table (a KeyError, as mlxtend raises)."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
+def rule_metrics(sAC, sA, sC, n=1.0, disAC=0.0, disA=0.0, disC=0.0, dis_int=0.0, dis_int_=0.0):
+    """Every rule metric, with mlxtend's formulas.
 
     Parameters
     ----------
     sAC, sA, sC : ndarray of shape (n_rules,)
+        Supports (fractions) of A∪C, A and C.
+    n : float
+        mlxtend's ``num_itemsets``, the number of transactions.
+    disAC, disA, disC, dis_int, dis_int_ : float or ndarray of shape (n_rules,)
+        mlxtend's counts of rows with missing values (``null_values=True``); 0 otherwise:
+        rows with a NaN in A∪C, in A, in C, in C with all of A present, in A with all of C
+        present.
 
     Returns
     -------
     metrics : dict of str -> ndarray of shape (n_rules,)
         Keyed by the names in ``RULE_METRICS``.
     """
-    confidence = sAC / sA
-    leverage = sAC - sA * sC
-    conviction = np.full(sAC.shape, np.inf)
-    below_one = confidence < 1.0
-    conviction[below_one] = (1.0 - sC[below_one]) / (1.0 - confidence[below_one])
-    zhang_denominator = np.maximum(sAC * (1 - sA), sA * (sC - sAC))
-    certainty_denominator = 1 - sC
     with np.errstate(divide="ignore", invalid="ignore"):
-        zhangs_metric = np.where(zhang_denominator == 0, 0.0, leverage / zhang_denominator)
+        confidence = (sAC * (n - disAC)) / (sA * (n - disA) - dis_int)
+        reverse_confidence = (sAC * (n - disAC)) / (sC * (n - disC) - dis_int_)
+        leverage = sAC - sA * sC
+        conviction = np.full(sAC.shape, np.inf)
+        below_one = confidence < 1.0
+        conviction[below_one] = (1.0 - sC[below_one]) / (1.0 - confidence[below_one])
+        zhang_denominator = np.maximum(sAC * (1 - sA), sA * (sC - sAC))
+        zhangs_metric = np.where(zhang_denominator == 0, 0, leverage / zhang_denominator)
+        certainty_denominator = 1 - sC
         certainty = np.where(
-            certainty_denominator == 0, 0.0, (confidence - sC) / certainty_denominator
+            certainty_denominator == 0, 0, (confidence - sC) / certainty_denominator
         )
-    return {
-        "antecedent support": sA,
-        "consequent support": sC,
-        "support": sAC,
-        "confidence": confidence,
-        "lift": confidence / sC,
-        "representativity": np.ones_like(sAC),
-        "leverage": leverage,
-        "conviction": conviction,
-        "zhangs_metric": zhangs_metric,
-        "jaccard": sAC / (sA + sC - sAC),
-        "certainty": certainty,
-        "kulczynski": (sAC / sA + sAC / sC) / 2,
-    }
+        return {
+            "antecedent support": sA,
+            "consequent support": sC,
+            "support": sAC,
+            "confidence": confidence,
+            "lift": confidence / sC,
+            "representativity": np.broadcast_to((n - disAC) / n, sAC.shape).astype(np.float64),
+            "leverage": leverage,
+            "conviction": conviction,
+            "zhangs_metric": zhangs_metric.astype(np.float64),
+            "jaccard": sAC / (sA + sC - sAC),
+            "certainty": certainty.astype(np.float64),
+            "kulczynski": (confidence + reverse_confidence) / 2,
+        }
 
 
-def generate_rules(itemsets, supports, metric="confidence", min_threshold=0.8):
-    """Rules ``antecedent -> consequent`` from frequent sets whose ``metric`` reaches a threshold.
+def generate_rules(items, offsets, supports, labels, metric="confidence", min_threshold=0.8,
+                   n=1.0, support_only=False, n_threads=1):
+    """Rules ``antecedent -> consequent`` whose ``metric`` reaches ``min_threshold``.
 
     Parameters
     ----------
-    itemsets : sequence of iterables of hashable
-        Frequent item sets; every subset of a set of two or more items must be present.
-    supports : array-like of shape (n_sets,)
+    items : ndarray of shape (n_entries,), int32
+        Item codes (indices into ``labels``) of every set, one set after another.
+    offsets : ndarray of shape (n_sets + 1,), int64
+    supports : ndarray of shape (n_sets,), float64
         Support of each set as a fraction of the transactions.
+    labels : list
+        The item of each code.
     metric : str
-        One of ``RULE_METRICS``.
+        One of ``RULE_METRICS``, compared with ``min_threshold``.
     min_threshold : float
-        Rules with ``metric < min_threshold`` are left out.
+        Rules with ``metric < min_threshold`` are left out (``-inf`` keeps every rule).
+    n : float
+        Number of transactions, as mlxtend's ``num_itemsets``.
+    support_only : bool
+        Filter on the support alone and look up no subset (the other metrics are NaN).
+    n_threads : int
 
     Returns
     -------
     antecedents, consequents : list of frozenset
-    metrics : dict of str -> ndarray of shape (n_rules,)
+    supports : tuple of three ndarray of shape (n_rules,)
+        Supports of A∪C, A and C (NaN for A and C with ``support_only``).
+
+    Raises
+    ------
+    MissingItemsetError
+        When an antecedent or consequent is not among the sets (unless ``support_only``).
     """
     if metric not in RULE_METRICS:
         raise ValueError(f"metric must be one of {list(RULE_METRICS)}, got {metric!r}.")
-    keys = [frozenset(itemset) for itemset in itemsets]
-    support_of = dict(zip(keys, np.asarray(supports, dtype=np.float64).tolist()))
-    antecedents, consequents, sAC, sA, sC = [], [], [], [], []
-    for itemset in keys:
-        if len(itemset) < 2:
-            continue
-        support = support_of[itemset]
-        for size in range(len(itemset) - 1, 0, -1):
-            for chosen in combinations(itemset, size):
-                antecedent = frozenset(chosen)
-                consequent = itemset - antecedent
-                try:
-                    antecedent_support = support_of[antecedent]
-                    consequent_support = support_of[consequent]
-                except KeyError as missing:
-                    raise ValueError(
-                        f"The subset {set(missing.args[0])} of the frequent set {set(itemset)} is "
-                        "missing from the table: rules need every subset of each frequent set."
-                    ) from None
-                antecedents.append(antecedent)
-                consequents.append(consequent)
-                sAC.append(support)
-                sA.append(antecedent_support)
-                sC.append(consequent_support)
-    metrics = rule_metrics(np.array(sAC, dtype=np.float64), np.array(sA, dtype=np.float64),
-                           np.array(sC, dtype=np.float64))
-    keep = metrics[metric] >= min_threshold
-    if not keep.all():
-        kept_indices = np.flatnonzero(keep)
-        antecedents = [antecedents[i] for i in kept_indices]
-        consequents = [consequents[i] for i in kept_indices]
-        metrics = {name: values[keep] for name, values in metrics.items()}
-    return antecedents, consequents, metrics
+    supports = np.ascontiguousarray(supports, dtype=np.float64)
+    set_index, masks, sA, sC, sorted_items, missing = candidate_rules(
+        items, offsets, supports, RULE_METRICS.index(metric), float(min_threshold), float(n),
+        bool(support_only), n_threads,
+    )
+    if missing is not None:
+        set_index, mask = missing
+        members = sorted_items[offsets[set_index]:offsets[set_index + 1]]
+        subset = {labels[code] for i, code in enumerate(members) if (mask >> i) & 1}
+        whole = {labels[code] for code in members}
+        raise MissingItemsetError(
+            f"The subset {subset} of the frequent set {whole} is missing from the table "
+            "(rules need the support of every antecedent and consequent). You are likely "
+            "getting this error because the DataFrame is missing antecedent and/or consequent "
+            "information; pass support_only=True to compute the rule support alone."
+        )
+    antecedents, consequents = rule_sides(sorted_items, offsets, set_index, masks, labels)
+    return antecedents, consequents, (supports[set_index], sA, sC)
