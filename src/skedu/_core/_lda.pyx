@@ -12,11 +12,7 @@ from cython.parallel cimport prange, threadid
 from libc.string cimport memset
 from scipy.linalg.cython_blas cimport dsyrk
 
-ctypedef Py_ssize_t intp_t
-
-ctypedef fused floating:
-    float
-    double
+from ._types cimport floating, intp_t
 
 
 def block_statistics(const floating[:, :] X, const intp_t[::1] order,
