@@ -427,9 +427,9 @@ class BaseGradientBoosting(BaseEstimator):
                     "or check the targets' scale.")
             clock = _lap(profile, "scores", clock)
             if self.verbose and ((m + 1) % self.verbose == 0 or m + 1 == self.n_estimators):
-                line = f"[{m + 1}] train {self._score_name()}: {train_scores[-1]:.6g}"
+                line = f"[{m + 1}] train {self._score_text(train_scores[-1])}"
                 if validation:
-                    line += f"  validation {self._score_name()}: {validation_scores[-1]:.6g}"
+                    line += f"  validation {self._score_text(validation_scores[-1])}"
                 print(line + f"  elapsed: {time.perf_counter() - start_time:.3f}s")
             if use_early_stopping:
                 current = monitored[-1]
@@ -502,8 +502,12 @@ class BaseGradientBoosting(BaseEstimator):
                 return -self._loss.loss(y, raw, sample_weight)
         return scorer(_RawPredictions(self), raw, self._decode(y), sample_weight=sample_weight)
 
-    def _score_name(self):
-        return "-loss" if self.scoring in (None, "loss") else str(self.scoring)
+    def _score_text(self, score):
+        """A score as the log shows it: the loss itself (scores are negated losses), or the
+        scorer's name and value."""
+        if self.scoring in (None, "loss"):
+            return f"loss: {-score:.6g}"
+        return f"{self.scoring}: {score:.6g}"
 
     def _decode(self, y):
         return y
