@@ -378,6 +378,9 @@ def contained_sets(const item_t[::1] items, const int64_t[::1] offsets,
     stack_size = (min(max_set, max_row) + 2) * (max_row + 1) + 1
     stack_nodes = <node_t*>malloc(n_used * stack_size * sizeof(node_t))
     stack_positions = <int64_t*>malloc(n_used * stack_size * sizeof(int64_t))
+    # Rows are read from one base pointer: an empty last row (or no items at all) starts at
+    # len(row_items), which &row_items[...] would reject under bounds checks.
+    cdef const item_t* row_base = &row_items[0] if row_items.shape[0] > 0 else NULL
     try:
         if stack_nodes == NULL or stack_positions == NULL:
             raise MemoryError("not enough memory for the trie walks")
@@ -385,7 +388,7 @@ def contained_sets(const item_t[::1] items, const int64_t[::1] offsets,
             for row in prange(n_rows, schedule="guided", num_threads=n_used):
                 thread = threadid()
                 out_indptr[row + 1] = count_or_fill_row(
-                    trie, &row_items[indptr[row]], indptr[row + 1] - indptr[row], NULL,
+                    trie, row_base + indptr[row], indptr[row + 1] - indptr[row], NULL,
                     stack_nodes + thread * stack_size, stack_positions + thread * stack_size)
             for row in range(n_rows):
                 out_indptr[row + 1] += out_indptr[row]
