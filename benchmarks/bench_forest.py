@@ -38,8 +38,8 @@ def _real(name, quick):
 
 def _models(n_trees, n_threads):
     models = {
-        "skedu RF hist": lambda: ensemble.RandomForestClassifier(n_trees, n_jobs=n_threads,
-                                                                 random_state=0),
+        "skedu RF hist": lambda: ensemble.RandomForestClassifier(n_trees, splitter="hist",
+                                                                 n_jobs=n_threads, random_state=0),
         "skedu RF best": lambda: ensemble.RandomForestClassifier(n_trees, splitter="best",
                                                                  n_jobs=n_threads, random_state=0),
         "sklearn RF": lambda: sk_ensemble.RandomForestClassifier(n_trees, n_jobs=n_threads,

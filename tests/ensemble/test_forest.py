@@ -28,7 +28,7 @@ def _expected_failed_checks(estimator):
 
 @parametrize_with_checks(
     [RandomForestClassifier(n_estimators=5, random_state=0),
-     RandomForestClassifier(n_estimators=5, splitter="best", random_state=0),
+     RandomForestClassifier(n_estimators=5, splitter="hist", random_state=0),
      RandomForestRegressor(n_estimators=5, random_state=0),
      ExtraTreesClassifier(n_estimators=5, random_state=0),
      ExtraTreesRegressor(n_estimators=5, random_state=0)],
