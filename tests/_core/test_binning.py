@@ -9,7 +9,7 @@ def test_bins_follow_the_tree_rule_value_le_edge():
     X[:, 1] = rng.randint(0, 5, 2000)
     X[rng.rand(2000) < 0.1, 2] = np.nan
     mapper = BinMapper(max_bins=32, random_state=0).fit(X)
-    binned = mapper.transform(X)
+    binned = mapper.transform_rows(X).T
     assert binned.shape == (3, 2000)
     for feature in range(3):
         n_edges = mapper.n_bins_non_missing_[feature] - 1
@@ -29,6 +29,6 @@ def test_constant_and_all_missing_features_get_one_bin():
     X = np.c_[np.ones(10), np.full(10, np.nan)].astype(np.float32)
     mapper = BinMapper().fit(X)
     np.testing.assert_array_equal(mapper.n_bins_non_missing_, [1, 1])
-    binned = mapper.transform(X)
+    binned = mapper.transform_rows(X).T
     np.testing.assert_array_equal(binned[0], 0)
     np.testing.assert_array_equal(binned[1], 255)

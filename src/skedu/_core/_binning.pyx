@@ -25,40 +25,21 @@ cdef inline BIN_DTYPE_C find_bin(double value, const double* upper_edges,
     return <BIN_DTYPE_C>((base - upper_edges) + (base[0] < value))
 
 
-def map_to_bins(const X_DTYPE_C[:, ::1] X_feature_major, const double[:, ::1] upper_edges,
-                const intp_t[::1] n_bins_non_missing, BIN_DTYPE_C[:, ::1] binned, int n_threads):
-    """Write ``binned[f, i]``, the bin of ``X_feature_major[f, i]`` (MISSING_BIN for NaN).
+def map_rows_to_bins(const X_DTYPE_C[:, ::1] X, const double[:, ::1] upper_edges,
+                     const intp_t[::1] n_bins_non_missing, BIN_DTYPE_C[:, ::1] binned,
+                     int n_threads):
+    """Write ``binned[i, f]``, the bin of ``X[i, f]`` (MISSING_BIN for NaN), row-major as
+    the user passes X: no transposed copy of X.
 
     Parameters
     ----------
-    X_feature_major : ndarray of shape (n_features, n_samples), float32
+    X : ndarray of shape (n_samples, n_features), float32
     upper_edges : ndarray of shape (n_features, MISSING_BIN), float64
         ``upper_edges[f, b]`` is the largest value of bin b; only the first
         ``n_bins_non_missing[f] - 1`` are read (the last bin is unbounded).
     n_bins_non_missing : ndarray of shape (n_features,), intp
-    binned : ndarray of shape (n_features, n_samples), uint8, feature-major, written
+    binned : ndarray of shape (n_samples, n_features), uint8, written
     n_threads : int
-    """
-    cdef intp_t n_features = X_feature_major.shape[0], n_samples = X_feature_major.shape[1], f, i
-    cdef X_DTYPE_C value
-    if n_samples * n_features < MIN_PARALLEL_VALUES:
-        n_threads = 1
-    with nogil:
-        for f in prange(n_features, schedule='static', num_threads=max(n_threads, 1)):
-            for i in range(n_samples):
-                value = X_feature_major[f, i]
-                if isnan(value):
-                    binned[f, i] = MISSING_BIN
-                else:
-                    binned[f, i] = find_bin(value, &upper_edges[f, 0], n_bins_non_missing[f] - 1)
-
-
-def map_rows_to_bins(const X_DTYPE_C[:, ::1] X, const double[:, ::1] upper_edges,
-                     const intp_t[::1] n_bins_non_missing, BIN_DTYPE_C[:, ::1] binned,
-                     int n_threads):
-    """Write ``binned[i, f]``, the bin of ``X[i, f]``, reading and writing row-major.
-
-    As :func:`map_to_bins`, for row-major X as the user passes it: no transposed copy of X.
     """
     cdef intp_t n_samples = X.shape[0], n_features = X.shape[1], f, i
     cdef X_DTYPE_C value

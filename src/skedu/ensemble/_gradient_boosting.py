@@ -70,9 +70,9 @@ class _BoostedTrees:
         return len(self.nodes) // self.n_channels
 
     def add_round(self, trees):
-        """Append one round: ``n_channels`` (grower nodes, values) pairs, channel order."""
+        """Append one round: ``n_channels`` (stored nodes, values) pairs, channel order."""
         for nodes, values in trees:
-            self.nodes.append(compact_nodes(nodes))
+            self.nodes.append(nodes)
             self.values.append(np.ascontiguousarray(values[:, :1], dtype=np.float64))
         self._flat = None
 
@@ -400,6 +400,10 @@ class BaseGradientBoosting(BaseEstimator):
             clock = _lap(profile, "tree growth (engine)", clock)
             new_trees = self._finalize_leaves(new_trees, leaves, g, h, y, raw, sample_weight)
             clock = _lap(profile, "leaf values", clock)
+            # Stored (compact) once: the ensemble keeps them, and rows left out of the round
+            # go through them on the bins the trees were grown on (or on X for exact trees).
+            new_trees = [(compact_nodes(nodes), values) for nodes, values in new_trees]
+            grown_on = X if data.binned_rows is None else data.binned_rows
             for k, (nodes, values) in enumerate(new_trees):
                 inside = leaves[k] >= 0
                 if rows is None and all_rows is None:
@@ -408,8 +412,8 @@ class BaseGradientBoosting(BaseEstimator):
                     raw[inside, k] += values[leaves[k, inside], 0]
                     outside = np.flatnonzero(~inside)
                     if len(outside):
-                        outside_leaves = apply_trees(X[outside], nodes, np.zeros(1, np.intp),
-                                                     n_threads)[:, 0]
+                        outside_leaves = apply_trees(grown_on[outside], nodes,
+                                                     np.zeros(1, np.intp), n_threads)[:, 0]
                         raw[outside, k] += values[outside_leaves, 0]
             trees.add_round(new_trees)
             clock = _lap(profile, "prediction update", clock)

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .._core._binning import map_rows_to_bins, map_to_bins
+from .._core._binning import map_rows_to_bins
 
 MAX_BINS = 255  # non-missing bins; uint8 bin 255 is kept for missing values
 
@@ -99,20 +99,9 @@ class BinMapper:
                           + values[np.ceil(positions).astype(np.intp)] / 2.0)
         return edges[edges < distinct[-1]]
 
-    def transform(self, X):
-        """Binned ``X`` as a feature-major (n_features, n_samples) uint8 array."""
-        binned = np.empty((X.shape[1], X.shape[0]), dtype=np.uint8)
-        map_to_bins(np.ascontiguousarray(X.T), self.upper_edges_, self.n_bins_non_missing_,
-                    binned, self.n_threads)
-        return binned
-
     def transform_rows(self, X):
         """Binned ``X`` as a row-major (n_samples, n_features) uint8 array, read from row-major X."""
         binned = np.empty(X.shape, dtype=np.uint8)
         map_rows_to_bins(np.ascontiguousarray(X, dtype=np.float32), self.upper_edges_,
                          self.n_bins_non_missing_, binned, self.n_threads)
         return binned
-
-    def fit_transform(self, X):
-        """``fit(X)`` then ``transform(X)``."""
-        return self.fit(X).transform(X)
