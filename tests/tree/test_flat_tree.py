@@ -50,8 +50,7 @@ def test_hist_tree_sends_binned_rows_where_it_sends_raw_rows():
     X[np.random.RandomState(1).rand(*X.shape) < 0.05] = np.nan
     clf = DecisionTreeClassifier(splitter="hist", max_leaf_nodes=60, random_state=0).fit(X, y)
     # Fewer rows than the binning subsample: the classifier's bins are these.
-    binned_rows = np.ascontiguousarray(BinMapper().fit(X.astype(np.float32)).transform(
-        X.astype(np.float32)).T)
+    binned_rows = BinMapper().fit(X.astype(np.float32)).transform_rows(X.astype(np.float32))
     tree = clf.tree_
     ensemble = FlatEnsemble(tree.nodes, tree.values, [0], tree.n_features)
     np.testing.assert_array_equal(ensemble.apply_binned(binned_rows)[:, 0], clf.apply(X))
