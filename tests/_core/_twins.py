@@ -14,7 +14,15 @@ def side_score(sums, hessian, criterion, l2=0.0):
         return float(np.sum(positive * np.log2(positive / hessian))) if hessian > 0 else 0.0
     if criterion == Criterion.SECOND_ORDER:
         return float(0.5 * np.sum(sums**2) / (hessian + l2)) if hessian + l2 > 0 else 0.0
-    return float(np.sum(sums**2) / hessian) if hessian > 0 else 0.0
+    if hessian <= 0:
+        return 0.0
+    if criterion == Criterion.FRIEDMAN_MSE:
+        return float(sums.sum() ** 2 / hessian)
+    if criterion == Criterion.POISSON:
+        if np.any(sums <= np.finfo(np.float64).eps):
+            return -np.inf
+        return float(np.sum(sums * np.log(sums / hessian)))
+    return float(np.sum(sums**2) / hessian)
 
 
 def split_gain(left, gradients, hessians, criterion, l2=0.0):

@@ -17,6 +17,8 @@ def problem(criterion, seed, n=150):
         gradients = np.eye(3)[rng.randint(0, 3, n)] * hessians[:, None]
     else:
         gradients, hessians = rng.randn(n, 2), rng.rand(n) + 0.1
+        if criterion == Criterion.POISSON:  # non-negative targets
+            gradients = rng.poisson(2.0, gradients.shape) * hessians[:, None]
     return values, np.ascontiguousarray(gradients), hessians
 
 
@@ -55,3 +57,31 @@ def test_constant_and_all_missing_features():
         record, varies = best_split_sorted_for_tests(values, gradients, hessians,
                                                      Criterion.SQUARED_ERROR)
         assert not varies and not record["found"]
+
+
+@pytest.mark.parametrize("criterion", [Criterion.GINI, Criterion.ENTROPY])
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("bin_values", [False, True])
+def test_label_sweep_matches_the_one_hot_sweep(criterion, seed, bin_values):
+    """Rows given as labels (one per output) find the split one-hot gradient rows find, with the
+    gain of summed outputs; missing values and min_samples_leaf included."""
+    rng = np.random.RandomState(seed)
+    n, n_classes = 160, (4, 3)
+    values = rng.randint(0, 30, n).astype(np.float32)
+    values[rng.rand(n) < 0.1 * (seed % 3)] = np.nan
+    hessians = rng.rand(n) + 0.5
+    classes = np.column_stack([rng.randint(0, k, n) for k in n_classes])
+    labels = np.ascontiguousarray(classes + np.array([0, n_classes[0]]), dtype=np.intp)
+    gradients = np.zeros((n, sum(n_classes)))
+    for output in range(2):
+        gradients[np.arange(n), labels[:, output]] = hessians
+    if bin_values:
+        values = np.where(np.isnan(values), 255, values).astype(np.float32)
+    record, varies = best_split_sorted_for_tests(values, gradients, hessians, criterion, 0.0,
+                                                 1 + seed, bin_values=bin_values, labels=labels)
+    expected, _ = best_split_sorted_for_tests(values, gradients, hessians, criterion, 0.0,
+                                              1 + seed, bin_values=bin_values)
+    assert varies and record["found"] and expected["found"]
+    np.testing.assert_allclose(record["gain"], expected["gain"], rtol=1e-9)
+    for key in ("threshold", "n_left", "missing_go_left"):
+        assert record[key] == expected[key]

@@ -21,6 +21,8 @@ def test_random_split_is_the_best_use_of_its_threshold(criterion, uniform):
         gradients = np.eye(2)[rng.randint(0, 2, n)] * hessians[:, None]
     else:
         gradients, hessians = rng.randn(n, 1), rng.rand(n) + 0.1
+        if criterion == Criterion.POISSON:  # non-negative targets
+            gradients = rng.poisson(2.0, gradients.shape) * hessians[:, None]
     record, varies = random_split_for_tests(values, gradients, hessians, uniform, criterion, 1.0)
     column = values.astype(np.float64)
     low, high = np.nanmin(column), np.nanmax(column)
@@ -40,3 +42,18 @@ def test_single_value_splits_missing_from_the_rest():
                                             Criterion.SQUARED_ERROR)
     assert varies and record["found"] and record["threshold"] == np.inf
     assert record["n_left"] == 2 and not record["missing_go_left"]
+
+
+@pytest.mark.parametrize("criterion", [Criterion.GINI, Criterion.ENTROPY])
+def test_labelled_rows_give_the_one_hot_split(criterion):
+    rng = np.random.RandomState(7)
+    n = 90
+    values = rng.randn(n).astype(np.float32)
+    values[rng.rand(n) < 0.15] = np.nan
+    hessians = rng.rand(n) + 0.5
+    labels = np.ascontiguousarray(rng.randint(0, 5, (n, 1)), dtype=np.intp)
+    gradients = np.eye(5)[labels[:, 0]] * hessians[:, None]
+    record, _ = random_split_for_tests(values, gradients, hessians, 0.4, criterion, labels=labels)
+    expected, _ = random_split_for_tests(values, gradients, hessians, 0.4, criterion)
+    np.testing.assert_allclose(record["gain"], expected["gain"], rtol=1e-9)
+    assert (record["n_left"], record["missing_go_left"]) == (expected["n_left"], expected["missing_go_left"])

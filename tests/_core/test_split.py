@@ -30,6 +30,8 @@ def test_best_split_from_histogram_is_the_best_bin_boundary(criterion, seed):
         gradients = np.eye(3)[rng.randint(0, 3, n)] * hessians[:, None]
     else:
         gradients, hessians = rng.randn(n, 1), rng.rand(n) + 0.1
+        if criterion == Criterion.POISSON:  # non-negative targets
+            gradients = rng.poisson(2.0, gradients.shape) * hessians[:, None]
     edges = np.full(MISSING_BIN, np.inf)
     edges[: n_bins - 1] = np.arange(n_bins - 1) + 0.5
     min_samples_leaf = 1 + seed

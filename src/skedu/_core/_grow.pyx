@@ -10,7 +10,7 @@ from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
 from ._grower cimport grow_tree
-from ._types cimport (HIST, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams, Node, TreeArrays,
+from ._types cimport (ENTROPY, GINI, HIST, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams, Node, TreeArrays,
                       intp_t)
 
 from ._tree import NODE_DTYPE
@@ -37,6 +37,7 @@ cdef const double* pointer_or_null(const double[::1] values):
 
 
 def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, hessians,
+               const intp_t[:, ::1] labels=None, intp_t n_channels=0,
                const double[::1] squares, const X_DTYPE_C[:, ::1] feature_values,
                const BIN_DTYPE_C[:, ::1] binned, const X_DTYPE_C[:, ::1] row_values=None,
                const BIN_DTYPE_C[:, ::1] binned_rows=None, const double[:, ::1] bin_thresholds,
@@ -51,11 +52,19 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
 
     Parameters
     ----------
-    gradients : ndarray of shape (n_samples, n_channels), float64
+    gradients : ndarray of shape (n_samples, n_channels), float64, or None
+        None when ``labels`` are given.
     hessians : ndarray of shape (n_samples,) or (n_samples, n_channels), float64
         Shared by every channel, or one per channel (then ``channels`` is given).
+    labels : ndarray of shape (n_samples, n_outputs), intp, or None
+        Classification (gini, entropy) without gradient rows: the channel of each row's class
+        in each output (outputs' classes are consecutive channel blocks); a row adds its
+        hessian (weight) to those channels.
+    n_channels : int
+        The number of channels when ``labels`` are given.
     squares : ndarray of shape (n_samples,) or None
-        ``sum_k w * y_k**2`` for the squared-error impurity.
+        The regression impurity's row term (``sum_k w * y_k**2`` for squared error and
+        Friedman's, ``sum_k w * y_k * log(y_k)`` for Poisson).
     feature_values : ndarray of shape (n_features, n_samples), float32, or None
         Raw values, feature-major (exact and random splitters).
     row_values, binned_rows : ndarrays of shape (n_samples, n_features) or None
@@ -107,9 +116,23 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
     hessians = np.asarray(hessians, dtype=np.float64)
     if hessians.ndim == 2 and channels is None:
         raise ValueError("per-channel hessians need a channel per tree")
-    shared.n_samples = gradients.shape[0]
-    shared.n_channels = gradients.shape[1]
-    shared.gradients = &gradients[0, 0]
+    if labels is not None:
+        if channels is not None or gradients is not None or criterion not in (GINI, ENTROPY):
+            raise ValueError("labels are for gini and entropy trees without gradients")
+        if n_channels <= 0 or np.any(np.asarray(labels) < 0) or np.any(np.asarray(labels) >= n_channels):
+            raise ValueError("labels must be channel indices below n_channels")
+        shared.n_samples = labels.shape[0]
+        shared.n_channels = n_channels
+        shared.gradients = NULL
+        shared.labels = &labels[0, 0] if labels.shape[0] > 0 else NULL
+        params.n_outputs = labels.shape[1]
+    else:
+        shared.n_samples = gradients.shape[0]
+        shared.n_channels = gradients.shape[1]
+        shared.gradients = &gradients[0, 0]
+        shared.labels = NULL
+        # One-hot classification rows: one output; regression: one output per channel.
+        params.n_outputs = 1 if criterion in (GINI, ENTROPY) or channels is not None else gradients.shape[1]
     shared.squares = &squares[0] if squares is not None else NULL
     if hessians.ndim == 1:
         channel_hessians = hessians

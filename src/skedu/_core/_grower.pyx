@@ -14,11 +14,11 @@ from libc.math cimport INFINITY, isnan
 from libc.stdint cimport uint64_t
 
 from ._criterion cimport (gain_suffices, impurity_known, leaf_value, node_impurity,
-                          pure_children_gain, required_gain, side_score)
+                          pure_children_gain, required_gain, split_gain_scale)
 from ._histogram cimport subtract_histograms
 from ._split cimport init_context
 from ._node_split cimport HISTOGRAM_MIN_ROWS, build_node_histogram, find_best_split
-from ._types cimport (HIST, LEAF, MISSING_BIN, GrowData, GrowParams, Node, SplitContext,
+from ._types cimport (HIST, LEAF, MISSING_BIN, N_BINS, GrowData, GrowParams, Node, SplitContext,
                       SplitRecord, TreeArrays, intp_t)
 from ._workspace cimport (PendingNode, Workspace, acquire_histogram, free_workspace,
                           init_workspace, new_node, pop_pending, push_pending,
@@ -34,7 +34,7 @@ cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_lef
     cdef const GrowData* data = ws.data
     cdef intp_t n_channels = data.n_channels
     cdef intp_t node_id = new_node(tree, n_channels)
-    cdef intp_t i, k, row
+    cdef intp_t i, k, row, n_outputs = ws.params.n_outputs
     cdef double hessian_sum = 0.0, square_sum = 0.0
     cdef double* sums
     cdef Node* node
@@ -46,8 +46,12 @@ cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_lef
         sums[k] = 0.0
     for i in range(start, end):
         row = ws.samples[i]
-        for k in range(n_channels):
-            sums[k] += ws.gradients[row * n_channels + k]
+        if data.labels != NULL:
+            for k in range(n_outputs):
+                sums[data.labels[row * n_outputs + k]] += ws.hessians[row]
+        else:
+            for k in range(n_channels):
+                sums[k] += ws.gradients[row * n_channels + k]
         hessian_sum += ws.hessians[row]
         if ws.squares != NULL:
             square_sum += ws.squares[row]
@@ -58,7 +62,7 @@ cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_lef
     node.threshold = UNDEFINED_THRESHOLD
     node.n_node_samples = end - start
     node.weighted_n_node_samples = hessian_sum
-    node.impurity = node_impurity(sums, hessian_sum, square_sum, n_channels,
+    node.impurity = node_impurity(sums, hessian_sum, square_sum, n_channels, n_outputs,
                                   ws.params.criterion, ws.params.l2_regularization)
     node.gain = 0.0
     node.depth = depth
@@ -74,6 +78,13 @@ cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_lef
 
 cdef inline bint is_impurity_known(const Workspace* ws) noexcept nogil:
     return impurity_known(ws.params.criterion, ws.squares != NULL)
+
+
+cdef inline intp_t histogram_min_rows(const Workspace* ws) noexcept nogil:
+    """Rows a node needs to be searched from histograms (hist splitter): a histogram costs
+    N_BINS * (n_channels + 2) values per feature, which many classes make worth only for
+    large nodes (and keeps the pool of histograms small)."""
+    return max(<intp_t>HISTOGRAM_MIN_ROWS, N_BINS * (ws.data.n_channels + 2) // 16)
 
 
 cdef void mark_leaf(Workspace* ws, intp_t node_id, intp_t start, intp_t end) noexcept nogil:
@@ -101,20 +112,23 @@ cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t 
     )
     if not is_leaf:
         if (params.splitter == HIST and histogram == NULL
-                and n_rows >= HISTOGRAM_MIN_ROWS):
+                and n_rows >= histogram_min_rows(ws)):
             histogram = acquire_histogram(ws)
             if histogram == NULL:
                 ws.failed = True
                 return
             build_node_histogram(ws, start, end, histogram)
         init_context(&context, tree.values + node_id * ws.data.n_channels,
-                     node.weighted_n_node_samples, n_rows, ws.data.n_channels, params.criterion,
-                     params.l2_regularization, params.min_samples_leaf, params.min_weight_leaf)
+                     node.weighted_n_node_samples, n_rows, ws.data.n_channels, params.n_outputs,
+                     ws.data.labels, params.criterion, params.l2_regularization,
+                     params.min_samples_leaf, params.min_weight_leaf)
         if is_impurity_known(ws):
             context.perfect_gain = pure_children_gain(node.impurity,
                                                       node.weighted_n_node_samples,
-                                                      context.n_channels, params.criterion)
+                                                      params.n_outputs, params.criterion)
         pending.split = find_best_split(ws, &context, start, end, histogram)
+        # Searches compare raw gains; limits and best-first order use scaled ones.
+        pending.split.gain *= ws.gain_scale
         is_leaf = (not pending.split.found
                    or not gain_suffices(pending.split.gain, ws.required_gain, params.criterion))
     if is_leaf:
@@ -172,7 +186,7 @@ cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noex
     node.missing_go_left = split.missing_go_left
     node.bin_threshold = split.bin_threshold
     node.gain = split.gain
-    if pending.histogram != NULL and max(middle - start, end - middle) < HISTOGRAM_MIN_ROWS:
+    if pending.histogram != NULL and max(middle - start, end - middle) < histogram_min_rows(ws):
         # Both children are small enough to search without histograms.
         release_histogram(ws, pending.histogram)
     elif pending.histogram != NULL:
@@ -230,6 +244,8 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
     if root >= 0:
         ws.required_gain = required_gain(params.criterion, params.min_split_gain,
                                          params.min_impurity_decrease,
+                                         tree.nodes[root].weighted_n_node_samples)
+        ws.gain_scale = split_gain_scale(params.criterion, params.n_outputs,
                                          tree.nodes[root].weighted_n_node_samples)
         consider_node(&ws, tree, root, 0, n_rows, 0, NULL)
     while ws.n_frontier > 0 and not ws.failed:

@@ -36,6 +36,24 @@ cdef void build_feature_histogram(const BIN_DTYPE_C* binned_feature, const intp_
         entry[n_channels + 1] += 1.0
 
 
+cdef void build_feature_histogram_labels(const BIN_DTYPE_C* binned_feature, const intp_t* rows,
+                                         intp_t n_rows, const intp_t* labels, intp_t n_outputs,
+                                         const double* ordered_hessians, intp_t n_channels,
+                                         double* histogram) noexcept nogil:
+    """``build_feature_histogram`` for rows given as labels (``labels[row, o]`` the channel of
+    the row's class in output o): each row adds its weight to its classes' channels."""
+    cdef intp_t i, o, row, stride = n_channels + 2
+    cdef double* entry
+    memset(histogram, 0, N_BINS * stride * sizeof(double))
+    for i in range(n_rows):
+        row = rows[i]
+        entry = histogram + binned_feature[row] * stride
+        for o in range(n_outputs):
+            entry[labels[row * n_outputs + o]] += ordered_hessians[i]
+        entry[n_channels] += ordered_hessians[i]
+        entry[n_channels + 1] += 1.0
+
+
 cdef void subtract_histograms(double* parent, const double* child, intp_t size) noexcept nogil:
     """``parent -= child``: the larger child's histogram is the parent's minus the smaller's."""
     cdef intp_t i

@@ -8,7 +8,7 @@ from libc.math cimport INFINITY
 from libc.stdint cimport uint32_t
 
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
-from ._histogram cimport build_feature_histogram
+from ._histogram cimport build_feature_histogram, build_feature_histogram_labels
 from ._random cimport random_below, random_uniform
 from ._random_split cimport random_split
 from ._sort cimport sort_values_with_rows
@@ -33,6 +33,17 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
     cdef intp_t n_channels = data.n_channels, stride = data.n_channels + 2
     cdef intp_t i, k, row, f, n_rows = end - start
     cdef const intp_t* rows = ws.samples + start
+    if data.labels != NULL:
+        for i in range(n_rows):
+            ws.ordered_hessians[i] = ws.hessians[rows[i]]
+        for f in prange(data.n_features, schedule='static', num_threads=ws.params.n_threads,
+                        use_threads_if=ws.params.n_threads > 1
+                        and n_rows * data.n_features >= MIN_PARALLEL_HISTOGRAM):
+            build_feature_histogram_labels(data.binned + f * data.n_samples, rows, n_rows,
+                                           data.labels, ws.params.n_outputs,
+                                           ws.ordered_hessians, n_channels,
+                                           histogram + f * N_BINS * stride)
+        return
     # Gather once so that the per-feature loops read gradients sequentially.
     for i in range(n_rows):
         row = rows[i]

@@ -51,6 +51,13 @@ cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
     for k in range(n_channels):
         left_sums[k] = 0.0
         missing_sums[k] = 0.0
+    if context.labels != NULL:
+        n_left = labelled_sides(column, stride, rows, n_rows, hessians, context, threshold,
+                                left_sums, &left_hessian, missing_sums, &missing_hessian)
+        consider_boundary(best, feature, threshold, 0, left_sums, left_hessian, n_left,
+                          missing_sums, missing_hessian, n_missing, context,
+                          scratch + 2 * n_channels)
+        return True
     for i in range(n_rows):
         row = rows[i]
         value = column[row * stride]
@@ -69,12 +76,37 @@ cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
     return True
 
 
+cdef intp_t labelled_sides(const X_DTYPE_C* column, intp_t stride, const intp_t* rows,
+                           intp_t n_rows, const double* hessians, const SplitContext* context,
+                           double threshold, double* left_sums, double* left_hessian,
+                           double* missing_sums, double* missing_hessian) noexcept nogil:
+    """The class counts of the left side and of the missing values, for rows given as labels;
+    returns the left side's row count."""
+    cdef intp_t i, o, row, n_left = 0, n_outputs = context.n_outputs
+    cdef const intp_t* labels = context.labels
+    cdef double value
+    for i in range(n_rows):
+        row = rows[i]
+        value = column[row * stride]
+        if isnan(value):
+            for o in range(n_outputs):
+                missing_sums[labels[row * n_outputs + o]] += hessians[row]
+            missing_hessian[0] += hessians[row]
+        elif value <= threshold:
+            for o in range(n_outputs):
+                left_sums[labels[row * n_outputs + o]] += hessians[row]
+            left_hessian[0] += hessians[row]
+            n_left += 1
+    return n_left
+
+
 def random_split_for_tests(const X_DTYPE_C[::1] values, const double[:, ::1] gradients,
                            const double[::1] hessians, double uniform, int criterion,
                            double l2_regularization=0.0, intp_t min_samples_leaf=1,
-                           double min_weight_leaf=0.0):
+                           double min_weight_leaf=0.0, const intp_t[:, ::1] labels=None):
     """The random split of one feature over all rows at the draw ``uniform``, as a dict, and
-    whether the feature varies (test entry point)."""
+    whether the feature varies (test entry point); ``labels`` as in
+    ``best_split_sorted_for_tests``."""
     cdef intp_t n_rows = values.shape[0], n_channels = gradients.shape[1]
     cdef SplitContext context
     cdef SplitRecord best
@@ -85,7 +117,8 @@ def random_split_for_tests(const X_DTYPE_C[::1] values, const double[:, ::1] gra
     scratch = np.zeros(4 * n_channels)
     cdef double[::1] scratch_view = scratch
     init_context(&context, &node_sums[0], np.asarray(hessians).sum(), n_rows, n_channels,
-                 criterion, l2_regularization, min_samples_leaf, min_weight_leaf)
+                 1 if labels is None else labels.shape[1],
+                 NULL if labels is None else &labels[0, 0], criterion, l2_regularization, min_samples_leaf, min_weight_leaf)
     best.found = False
     best.gain = -INFINITY
     varies = random_split(0, &values[0], 1, &rows_view[0], n_rows, &gradients[0, 0],

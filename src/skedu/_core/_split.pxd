@@ -1,6 +1,6 @@
 from libc.math cimport INFINITY
 
-from ._criterion cimport side_allowed, side_score
+from ._criterion cimport class_term, label_side_score, side_allowed, side_score
 from ._types cimport intp_t, SplitContext, SplitRecord
 
 cdef object split_record_as_dict(const SplitRecord* record)
@@ -13,10 +13,13 @@ cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
 
 cdef inline void init_context(SplitContext* context, const double* node_sums,
                               double node_hessian, intp_t node_count, intp_t n_channels,
+                              intp_t n_outputs, const intp_t* labels,
                               int criterion, double l2_regularization, intp_t min_samples_leaf,
                               double min_weight_leaf) noexcept nogil:
     """What a split search of one node needs; ``perfect_gain`` is left unknown (inf)."""
     context.n_channels = n_channels
+    context.n_outputs = n_outputs
+    context.labels = labels
     context.criterion = criterion
     context.l2_regularization = l2_regularization
     context.min_samples_leaf = min_samples_leaf
@@ -24,8 +27,16 @@ cdef inline void init_context(SplitContext* context, const double* node_sums,
     context.node_sums = node_sums
     context.node_hessian = node_hessian
     context.node_count = node_count
-    context.node_score = side_score(node_sums, node_hessian, n_channels, criterion,
-                                    l2_regularization)
+    cdef double terms = 0.0
+    cdef intp_t k
+    if labels != NULL:
+        # As the label sweeps score their sides, so that their gains are exact differences.
+        for k in range(n_channels):
+            terms += class_term(node_sums[k], criterion)
+        context.node_score = label_side_score(terms, node_hessian, n_outputs, criterion)
+    else:
+        context.node_score = side_score(node_sums, node_hessian, n_channels, criterion,
+                                        l2_regularization)
     context.perfect_gain = INFINITY
 
 
@@ -41,18 +52,25 @@ cdef inline void record_split(SplitRecord* best, intp_t feature, double gain, do
     best.missing_go_left = missing_go_left
 
 
-cdef inline bint consider_split(const double* left_sums, double left_hessian, intp_t left_count,
-                                const SplitContext* context, double* right_sums,
-                                double* gain) noexcept nogil:
-    """Gain of sending ``left_*`` left and the rest of the node right; False if not allowed."""
-    cdef intp_t k, n_channels = context.n_channels
+cdef inline bint children_allowed(double left_hessian, intp_t left_count,
+                                  const SplitContext* context) noexcept nogil:
+    """Whether both children of a split keep the growth limits."""
     cdef intp_t right_count = context.node_count - left_count
     cdef double right_hessian = context.node_hessian - left_hessian
     if left_count < context.min_samples_leaf or right_count < context.min_samples_leaf:
         return False
     if left_hessian < context.min_weight_leaf or right_hessian < context.min_weight_leaf:
         return False
-    if not side_allowed(left_hessian, context.criterion) or not side_allowed(right_hessian, context.criterion):
+    return side_allowed(left_hessian, context.criterion) and side_allowed(right_hessian, context.criterion)
+
+
+cdef inline bint consider_split(const double* left_sums, double left_hessian, intp_t left_count,
+                                const SplitContext* context, double* right_sums,
+                                double* gain) noexcept nogil:
+    """Gain of sending ``left_*`` left and the rest of the node right; False if not allowed."""
+    cdef intp_t k, n_channels = context.n_channels
+    cdef double right_hessian = context.node_hessian - left_hessian
+    if not children_allowed(left_hessian, left_count, context):
         return False
     for k in range(n_channels):
         right_sums[k] = context.node_sums[k] - left_sums[k]
@@ -90,3 +108,36 @@ cdef inline void consider_boundary(SplitRecord* best, intp_t feature, double thr
             if gain > best.gain:
                 record_split(best, feature, gain, threshold, bin_threshold,
                              left_count + missing_count, True)
+
+
+cdef inline void consider_labelled_boundary(SplitRecord* best, intp_t feature, double threshold,
+                                            intp_t bin_threshold, double left_hessian,
+                                            intp_t left_count, double left_terms,
+                                            double right_terms, double missing_hessian,
+                                            intp_t missing_count, double left_missing_terms,
+                                            double right_missing_terms,
+                                            const SplitContext* context) noexcept nogil:
+    """``consider_boundary`` for the label sweeps, from the running ``class_term`` sums of the
+    left and right sides with the missing values right (``left_terms``, ``right_terms``) and
+    left (``left_missing_terms``, ``right_missing_terms``)."""
+    cdef double gain
+    cdef intp_t n_outputs = context.n_outputs
+    cdef int criterion = context.criterion
+    if 0 < left_count < context.node_count and children_allowed(left_hessian, left_count, context):
+        gain = (label_side_score(left_terms, left_hessian, n_outputs, criterion)
+                + label_side_score(right_terms, context.node_hessian - left_hessian, n_outputs,
+                                   criterion)
+                - context.node_score)
+        if gain > best.gain:
+            record_split(best, feature, gain, threshold, bin_threshold, left_count,
+                         missing_count == 0 and 2 * left_count >= context.node_count)
+    left_count += missing_count
+    left_hessian += missing_hessian
+    if (missing_count > 0 and left_count < context.node_count
+            and children_allowed(left_hessian, left_count, context)):
+        gain = (label_side_score(left_missing_terms, left_hessian, n_outputs, criterion)
+                + label_side_score(right_missing_terms, context.node_hessian - left_hessian,
+                                   n_outputs, criterion)
+                - context.node_score)
+        if gain > best.gain:
+            record_split(best, feature, gain, threshold, bin_threshold, left_count, True)

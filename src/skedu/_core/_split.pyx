@@ -76,7 +76,7 @@ def best_split_from_histogram_for_tests(const double[:, ::1] histogram, intp_t n
     scratch = np.zeros(3 * n_channels)
     cdef double[::1] scratch_view = scratch
     init_context(&context, &node_sums[0], node[n_channels], int(node[n_channels + 1]),
-                 n_channels, criterion, l2_regularization, min_samples_leaf, min_weight_leaf)
+                 n_channels, 1, NULL, criterion, l2_regularization, min_samples_leaf, min_weight_leaf)
     best.found = False
     best.gain = -INFINITY
     varies = best_split_from_histogram(0, &histogram[0, 0], n_bins_non_missing,

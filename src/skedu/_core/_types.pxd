@@ -31,6 +31,8 @@ cpdef enum Criterion:
     ENTROPY = 1
     SQUARED_ERROR = 2
     SECOND_ORDER = 3
+    FRIEDMAN_MSE = 4
+    POISSON = 5
 
 # Split searches: sorted values, histograms of binned values, one random threshold per feature.
 cpdef enum Splitter:
@@ -83,6 +85,8 @@ cdef struct SplitRecord:
 # What one split search needs to know about its node and the growth limits.
 cdef struct SplitContext:
     intp_t n_channels
+    intp_t n_outputs            # channels are n_outputs groups of classes (or one per target)
+    const intp_t* labels        # [n_samples, n_outputs] channel of each row's class, or NULL
     int criterion
     double l2_regularization
     intp_t min_samples_leaf
@@ -97,6 +101,7 @@ cdef struct SplitContext:
 # Growth limits of the trees of one fit.
 cdef struct GrowParams:
     int criterion
+    intp_t n_outputs                # targets (classification: outputs, each a group of channels)
     int splitter
     intp_t max_depth                # < 0: unlimited
     intp_t min_samples_split
@@ -121,9 +126,14 @@ cdef struct GrowData:
     const BIN_DTYPE_C* binned_rows      # hist: [n_samples, n_features] or NULL
     const double* bin_thresholds        # hist: [n_features, MISSING_BIN], +inf after the last
     const intp_t* n_bins_non_missing    # hist: [n_features]
-    const double* gradients             # [n_samples, n_channels]
+    const double* gradients             # [n_samples, n_channels], NULL when labels are given
+    const intp_t* labels                # [n_samples, n_outputs] or NULL: classification rows
+                                        # carry their hessian (weight) in the channel of their
+                                        # class, one per output, instead of a one-hot row
     const double* hessians              # [n_samples]
-    const double* squares               # [n_samples] or NULL: sum_k w y_k^2 (squared error)
+    const double* squares               # [n_samples] or NULL: the regression impurity's row
+                                        # term (squared error: sum_k w y_k^2; Poisson:
+                                        # sum_k w y_k log y_k)
 
 # A tree as the grower leaves it: malloc'ed arrays owned by the caller.
 cdef struct TreeArrays:

@@ -40,6 +40,7 @@ cdef struct Workspace:
     intp_t n_tree_features
     uint64_t rng
     double required_gain
+    double gain_scale               # raw gain to required_gain's unit (_criterion.pxd)
     bint best_first
     intp_t histogram_size
     double** free_histograms

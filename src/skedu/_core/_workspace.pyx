@@ -122,7 +122,9 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.owned_hessians = NULL
     ws.owned_squares = NULL
     ws.samples = <intp_t*>malloc(max(n_rows, 1) * sizeof(intp_t))
-    ws.ordered_gradients = <double*>malloc(max(n_rows, 1) * n_channels * sizeof(double))
+    # Rows given as labels have no gradient rows (n_samples x n_classes would not fit).
+    ws.ordered_gradients = <double*>malloc(
+        max(n_rows, 1) * (1 if data.labels != NULL else n_channels) * sizeof(double))
     ws.ordered_hessians = <double*>malloc(max(n_rows, 1) * sizeof(double))
     ws.sort_values = <float*>malloc(max(n_rows, 1) * n_threads * sizeof(float))
     ws.sort_rows = <intp_t*>malloc(max(n_rows, 1) * n_threads * sizeof(intp_t))
@@ -159,16 +161,21 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.squares = data.squares
     if row_weights != NULL:
         # Per-tree row weights (bootstrap counts) scale every per-row statistic once, here.
-        ws.owned_gradients = <double*>malloc(data.n_samples * n_channels * sizeof(double))
         ws.owned_hessians = <double*>malloc(data.n_samples * sizeof(double))
-        if ws.owned_gradients == NULL or ws.owned_hessians == NULL:
+        if ws.owned_hessians == NULL:
             return False
         for i in range(data.n_samples):
-            for k in range(n_channels):
-                ws.owned_gradients[i * n_channels + k] = data.gradients[i * n_channels + k] * row_weights[i]
             ws.owned_hessians[i] = data.hessians[i] * row_weights[i]
-        ws.gradients = ws.owned_gradients
         ws.hessians = ws.owned_hessians
+        if data.gradients != NULL:
+            ws.owned_gradients = <double*>malloc(data.n_samples * n_channels * sizeof(double))
+            if ws.owned_gradients == NULL:
+                return False
+            for i in range(data.n_samples):
+                for k in range(n_channels):
+                    ws.owned_gradients[i * n_channels + k] = (data.gradients[i * n_channels + k]
+                                                              * row_weights[i])
+            ws.gradients = ws.owned_gradients
         if data.squares != NULL:
             ws.owned_squares = <double*>malloc(data.n_samples * sizeof(double))
             if ws.owned_squares == NULL:

@@ -28,7 +28,8 @@ class TreeParams:
     Parameters
     ----------
     criterion : Criterion
-        Split score (``Criterion.GINI``, ``ENTROPY``, ``SQUARED_ERROR``, ``SECOND_ORDER``).
+        Split score (``Criterion.GINI``, ``ENTROPY``, ``SQUARED_ERROR``, ``FRIEDMAN_MSE``,
+        ``POISSON``, ``SECOND_ORDER``).
     max_depth : int, default=-1
         Negative: unlimited.
     min_samples_split, min_samples_leaf : int
@@ -129,13 +130,15 @@ def _per_tree(values, n_trees, dtype, name):
 
 
 def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weights=None,
-               channels=None, features=None, squares=None, n_threads=1, return_leaves=False):
+               channels=None, features=None, squares=None, labels=None, n_channels=None,
+               n_threads=1, return_leaves=False):
     """Grow ``len(seeds)`` trees on prepared data; several trees grow in parallel.
 
     Parameters
     ----------
     data : TrainingData
-    gradients : ndarray of shape (n_samples, n_channels), float64
+    gradients : ndarray of shape (n_samples, n_channels), float64, or None
+        None for classification given as ``labels``.
     hessians : ndarray of shape (n_samples,) or (n_samples, n_channels), float64
         One hessian shared by every channel (CART, binary boosting), or one per channel
         (softmax boosting; then ``channels`` must be given).
@@ -153,7 +156,15 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
     features : list of (ndarray of intp or None), or None
         Features tree ``t`` may split on (column subsampling per tree); None: all.
     squares : ndarray of shape (n_samples,) or None
-        ``sum_k w_i y_ik**2``, which the squared-error impurity needs.
+        The regression impurity's row term: ``sum_k w_i y_ik**2`` (squared error, Friedman's)
+        or ``sum_k w_i y_ik log(y_ik)`` (Poisson).
+    labels : ndarray of shape (n_samples, n_outputs), intp, or None
+        Gini and entropy trees: the channel of each row's class in each output (output o's
+        classes are a block of consecutive channels); each row adds its hessian (the sample
+        weight) to those channels, as a one-hot gradient row would, without the
+        n_samples x n_channels array.
+    n_channels : int or None
+        The number of channels (classes over all outputs) when ``labels`` are given.
     n_threads : int, default=1
     return_leaves : bool, default=False
         Also return the leaf of every training row.
@@ -168,9 +179,16 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
     """
     n_trees = len(seeds)
     seeds = np.asarray(seeds, dtype=np.uint64)
-    gradients = np.ascontiguousarray(gradients, dtype=np.float64)
-    if gradients.ndim != 2 or gradients.shape[0] != data.n_samples:
-        raise ValueError("gradients must have shape (n_samples, n_channels).")
+    if labels is not None:
+        labels = np.ascontiguousarray(labels, dtype=np.intp)
+        if labels.ndim != 2 or labels.shape[0] != data.n_samples or gradients is not None:
+            raise ValueError("labels must have shape (n_samples, n_outputs), without gradients.")
+        total_channels = int(n_channels)
+    else:
+        gradients = np.ascontiguousarray(gradients, dtype=np.float64)
+        if gradients.ndim != 2 or gradients.shape[0] != data.n_samples:
+            raise ValueError("gradients must have shape (n_samples, n_channels).")
+        total_channels = gradients.shape[1]
     hessians = np.ascontiguousarray(hessians, dtype=np.float64)
     if hessians.ndim == 2 and channels is None:
         raise ValueError("per-channel hessians need one channel per tree (channels).")
@@ -181,12 +199,13 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
     features = _per_tree(features, n_trees, np.intp, "features")
     if channels is not None:
         channels = np.ascontiguousarray(channels, dtype=np.intp)
-        if channels.shape != (n_trees,) or np.any((channels < 0) | (channels >= gradients.shape[1])):
+        if channels.shape != (n_trees,) or np.any((channels < 0) | (channels >= total_channels)):
             raise ValueError("channels must hold one valid channel index per tree.")
     max_features = data.n_features if params.max_features is None else params.max_features
     return _grow.grow_trees(
         criterion=int(params.criterion), splitter=int(data.splitter), gradients=gradients,
-        hessians=hessians, squares=squares, **data.kernel_arrays(), rows_per_tree=rows,
+        hessians=hessians, labels=labels, n_channels=total_channels, squares=squares,
+        **data.kernel_arrays(), rows_per_tree=rows,
         row_weights_per_tree=row_weights, seeds=seeds, channels=channels,
         features_per_tree=features, max_depth=params.max_depth,
         min_samples_split=params.min_samples_split, min_samples_leaf=params.min_samples_leaf,
