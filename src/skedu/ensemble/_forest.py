@@ -111,7 +111,8 @@ class BaseForest(BaseEstimator):
             return self.max_samples
         return max(1, round(self.max_samples * n_samples))
 
-    def _fit_forest(self, X, y_encoded, oob_targets, gradients, hessians, squares, sample_weight):
+    def _fit_forest(self, X, y_encoded, oob_targets, gradients, hessians, squares, sample_weight,
+                    labels=None, n_channels=None):
         n_samples, n_features = X.shape
         if not self.bootstrap and self.max_samples is not None:
             raise ValueError("max_samples can only be set with bootstrap=True.")
@@ -148,6 +149,7 @@ class BaseForest(BaseEstimator):
                 weights.append(counts if self.bootstrap or self.class_weight_per_tree else None)
             grown, _ = _engine.grow_trees(data, gradients, hessians, params, seeds=seeds,
                                           rows=rows, row_weights=weights, squares=squares,
+                                          labels=labels, n_channels=n_channels,
                                           n_threads=n_threads)
             for nodes, values in grown:
                 tree = FlatTree.from_grown(nodes, values, n_features, value_dtype=self._value_dtype)
@@ -325,18 +327,20 @@ class ForestClassifier(ClassifierMixin, BaseForest):
         X = np.ascontiguousarray(X)
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
         # "balanced_subsample" weighs each tree's bootstrap sample instead (_row_counts).
-        classes, y_encoded, sample_weight, gradients = classification_statistics(
+        classes, y_encoded, sample_weight, labels = classification_statistics(
             y, sample_weight, None if self.class_weight_per_tree else self.class_weight)
+        classes, y_encoded = classes[0], y_encoded[:, 0]
         if self.warm_start and hasattr(self, "classes_") and not np.array_equal(classes, self.classes_):
             raise ValueError("warm_start needs the classes of the first fit.")
         self.classes_, self.n_classes_ = classes, len(classes)
         self._n_samples_fitted = X.shape[0]
-        return self._fit_forest(X, y_encoded, y_encoded, gradients, sample_weight, None,
-                                sample_weight)
+        return self._fit_forest(X, y_encoded, y_encoded, None, sample_weight, None,
+                                sample_weight, labels=labels, n_channels=len(classes))
 
     def _set_tree_attributes(self, tree):
         tree.classes_ = self.classes_
         tree.n_classes_ = self.n_classes_
+        tree.n_outputs_ = 1
 
     def _set_oob(self, oob, y_encoded, has_votes):
         self.oob_decision_function_ = oob
@@ -414,7 +418,7 @@ class ForestRegressor(RegressorMixin, BaseForest):
                              multi_output=True, y_numeric=True)
         X = np.ascontiguousarray(X)
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
-        y2d, gradients, squares = regression_statistics(y, sample_weight)
+        y2d, gradients, squares = regression_statistics(y, sample_weight, self.criterion)
         if self.warm_start and hasattr(self, "n_outputs_") and y2d.shape[1] != self.n_outputs_:
             raise ValueError("warm_start needs the number of outputs of the first fit.")
         self.n_outputs_ = y2d.shape[1]

@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import xlogy
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context, clone
 from sklearn.utils import Bunch, check_random_state, compute_sample_weight
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
@@ -17,7 +18,8 @@ from ._flat_tree import FlatTree
 
 CRITERIA_CLASSIFICATION = {"gini": Criterion.GINI, "entropy": Criterion.ENTROPY,
                            "log_loss": Criterion.ENTROPY}
-CRITERIA_REGRESSION = {"squared_error": Criterion.SQUARED_ERROR}
+CRITERIA_REGRESSION = {"squared_error": Criterion.SQUARED_ERROR,
+                       "friedman_mse": Criterion.FRIEDMAN_MSE, "poisson": Criterion.POISSON}
 SPLITTERS = {"best": Splitter.EXACT, "hist": Splitter.HIST, "random": Splitter.RANDOM}
 
 
@@ -45,30 +47,53 @@ def resolve_count(value, n_samples, minimum):
 
 
 def classification_statistics(y, sample_weight, class_weight=None):
-    """Encode class labels and make the engine's statistics of a classification fit.
+    """Encode the class labels of every output and make the engine's statistics of a
+    classification fit: each row's class channel per output (output o's classes are the block
+    of channels after those of outputs 0 .. o-1) and its weight.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,)
+    class_weight : dict, list of dicts, "balanced" or None
+        Multiplied into ``sample_weight`` (over several outputs: the product of each output's
+        class weight, as scikit-learn).
 
     Returns
     -------
-    classes : ndarray of shape (n_classes,)
-    y_encoded : ndarray of shape (n_samples,), intp
+    classes : list of ndarray
+        The sorted classes of each output (a single class is allowed).
+    y_encoded : ndarray of shape (n_samples, n_outputs), intp
+        Class indices within each output.
     sample_weight : ndarray of shape (n_samples,)
         With ``class_weight`` multiplied in.
-    gradients : ndarray of shape (n_samples, n_classes)
-        ``w_i`` in the column of row i's class: sums are weighted class counts.
+    labels : ndarray of shape (n_samples, n_outputs), intp
+        ``y_encoded`` shifted by each output's first channel: the channel each row adds its
+        weight to, in every output (the engine's ``labels``).
     """
     check_classification_targets(y)
-    classes, y_encoded = np.unique(y, return_inverse=True)
-    if len(classes) < 2:
-        raise ValueError(f"y has only one class ({classes[0]!r}); a classifier needs samples "
-                         "of at least two classes.")
+    y2d = y.reshape(len(y), -1)
+    classes, y_encoded = [], np.empty(y2d.shape, dtype=np.intp)
+    for output in range(y2d.shape[1]):
+        output_classes, y_encoded[:, output] = np.unique(y2d[:, output], return_inverse=True)
+        classes.append(output_classes)
     if class_weight is not None:
         sample_weight = sample_weight * compute_sample_weight(class_weight, y)
-    gradients = np.zeros((len(y), len(classes)))
-    gradients[np.arange(len(y)), y_encoded] = sample_weight
-    return classes, y_encoded, sample_weight, gradients
+    offsets = np.cumsum([0] + [len(c) for c in classes[:-1]])
+    labels = np.ascontiguousarray(y_encoded + offsets, dtype=np.intp)
+    return classes, y_encoded, sample_weight, labels
 
 
-def regression_statistics(y, sample_weight):
+def poisson_check(y):
+    """scikit-learn's Poisson target rules (same messages)."""
+    if np.any(y < 0):
+        raise ValueError("Some value(s) of y are negative which is not allowed for Poisson "
+                         "regression.")
+    if np.sum(y) <= 0:
+        raise ValueError("Sum of y is not positive which is necessary for Poisson regression.")
+
+
+def regression_statistics(y, sample_weight, criterion="squared_error"):
     """The engine's statistics of a (multi-output) regression fit.
 
     Returns
@@ -77,14 +102,38 @@ def regression_statistics(y, sample_weight):
     gradients : ndarray of shape (n_samples, n_outputs)
         ``w_i y_ik``: sums are weighted target sums.
     squares : ndarray of shape (n_samples,)
-        ``w_i sum_k y_ik**2``, for the squared-error impurity.
+        The impurity's row term: ``w_i sum_k y_ik**2`` (squared error, Friedman's), or
+        ``w_i sum_k y_ik log(y_ik)`` (Poisson).
     """
     y = np.asarray(y, dtype=np.float64)
     check_finite_targets(y)
     y2d = y.reshape(len(y), -1)
     gradients = np.ascontiguousarray(y2d * sample_weight[:, None])
-    squares = np.ascontiguousarray((y2d**2).sum(axis=1) * sample_weight)
+    if criterion == "poisson":
+        poisson_check(y2d)
+        squares = np.ascontiguousarray(xlogy(y2d, y2d).sum(axis=1) * sample_weight)
+    else:
+        squares = np.ascontiguousarray((y2d**2).sum(axis=1) * sample_weight)
     return y2d, gradients, squares
+
+
+def split_outputs(values, n_classes, n_outputs):
+    """Class probabilities as scikit-learn gives them: one array, or a list of one array per
+    output (``values`` holds the outputs' class columns one block after the other)."""
+    if n_outputs == 1:
+        return values
+    bounds = np.cumsum([0] + list(n_classes))
+    return [values[:, bounds[k]:bounds[k + 1]] for k in range(n_outputs)]
+
+
+def predict_classes(proba, classes, n_outputs):
+    """The most probable class of each sample in each output."""
+    if n_outputs == 1:
+        return classes[np.argmax(proba, axis=1)]
+    predictions = np.empty((len(proba[0]), n_outputs), dtype=classes[0].dtype)
+    for k in range(n_outputs):
+        predictions[:, k] = classes[k][np.argmax(proba[k], axis=1)]
+    return predictions
 
 
 class BaseDecisionTree(BaseEstimator):
@@ -130,13 +179,14 @@ class BaseDecisionTree(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.target_tags.multi_output = True
         return tags
 
     # -- fitting -----------------------------------------------------------------------------
 
     def _validate_X_y(self, X, y):
         X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
-                             multi_output=not self._is_classifier, y_numeric=not self._is_classifier)
+                             multi_output=True, y_numeric=not self._is_classifier)
         return np.ascontiguousarray(X), y
 
     def _tree_params(self, n_samples, n_features, total_weight):
@@ -163,12 +213,13 @@ class BaseDecisionTree(BaseEstimator):
             n_threads=effective_n_threads(self.n_jobs))
         return data, rows, seed
 
-    def _grow(self, prepared, gradients, hessians, squares, sample_weight):
+    def _grow(self, prepared, gradients, hessians, squares, sample_weight, labels=None,
+              n_channels=None):
         data, rows, seed = prepared
         params = self._tree_params(data.n_samples, data.n_features, sample_weight.sum())
         ((nodes, values),), _ = _engine.grow_trees(
             data, gradients, hessians, params, seeds=[seed], rows=[rows], squares=squares,
-            n_threads=effective_n_threads(self.n_jobs))
+            labels=labels, n_channels=n_channels, n_threads=effective_n_threads(self.n_jobs))
         self.max_features_ = params.max_features
         self.tree_ = FlatTree(nodes, values, data.n_features,
                               value_dtype=np.float32 if self._is_classifier else np.float64)
@@ -281,8 +332,9 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         Grow best-first (largest impurity decrease first) to at most this many leaves.
     min_impurity_decrease : float, default=0.0
         A split must decrease the weighted impurity by at least this (per unit of total weight).
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the classes, multiplied into ``sample_weight``.
+    class_weight : dict, list of dicts, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``; with several outputs a
+        list of one dict per output (or "balanced"), whose weights multiply.
     ccp_alpha : float, default=0.0
         Complexity parameter of minimal cost-complexity pruning.
     max_bins : int, default=255
@@ -293,8 +345,10 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-    n_classes_ : int
+    classes_ : ndarray of shape (n_classes,) or list of ndarray
+        The classes (one array per output when there are several).
+    n_classes_ : int or ndarray of shape (n_outputs,)
+    n_outputs_ : int
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Only when X has feature names that are all strings.
@@ -319,7 +373,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     _parameter_constraints = {
         **BaseDecisionTree._parameter_constraints,
         "criterion": [StrOptions(set(CRITERIA_CLASSIFICATION))],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
     }
 
     def __init__(self, *, criterion="gini", splitter="best", max_depth=None, min_samples_split=2,
@@ -343,8 +397,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data; NaN marks missing values (sent to a learned side at every split).
-        y : array-like of shape (n_samples,)
-            Class labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (one column per output); a single class gives a one-leaf tree.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; samples of weight 0 are ignored.
 
@@ -353,15 +407,22 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         self : DecisionTreeClassifier
         """
         X, y = self._validate_X_y(X, y)
-        if y.ndim == 2 and y.shape[1] > 1:
-            raise ValueError("Multi-output classification is not supported: y must be 1-d.")
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = np.ravel(y)
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
-        self.classes_, _, sample_weight, gradients = classification_statistics(
-            np.ravel(y), sample_weight, self.class_weight)
-        self.n_classes_ = len(self.classes_)
+        classes, _, sample_weight, labels = classification_statistics(
+            y, sample_weight, self.class_weight)
+        self.n_outputs_ = len(classes)
+        if self.n_outputs_ == 1:
+            self.classes_, self.n_classes_ = classes[0], len(classes[0])
+        else:
+            self.classes_ = classes
+            self.n_classes_ = np.array([len(c) for c in classes], dtype=np.intp)
         prepared = self._prepare(X, sample_weight)
         del X  # the validated copy is not needed while the tree grows
-        return self._grow(prepared, gradients, sample_weight, None, sample_weight)
+        # Rows as labels and weights: class sums without an n_samples x n_classes array.
+        return self._grow(prepared, None, sample_weight, None, sample_weight, labels=labels,
+                          n_channels=sum(len(c) for c in classes))
 
     def predict_proba(self, X):
         """Class probabilities: the weighted class fractions of the leaf each sample reaches.
@@ -372,15 +433,20 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes)
+        proba : ndarray of shape (n_samples, n_classes), or list of n_outputs such arrays
+            With several outputs, one array per output (its classes in ``classes_[k]``).
         """
         X = self._validate_X_predict(X)
-        return self.tree_.predict(X, effective_n_threads(self.n_jobs))
+        return split_outputs(self.tree_.predict(X, effective_n_threads(self.n_jobs)),
+                             self.n_classes_, self.n_outputs_)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba` (``-inf`` for classes absent from the leaf)."""
+        proba = self.predict_proba(X)
         with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+            if self.n_outputs_ == 1:
+                return np.log(proba)
+            return [np.log(p) for p in proba]
 
     def predict(self, X):
         """Most probable class of each sample.
@@ -391,10 +457,9 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        return predict_classes(self.predict_proba(X), self.classes_, self.n_outputs_)
 
 
 class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
@@ -402,7 +467,12 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
 
     Parameters
     ----------
-    criterion : {"squared_error"}, default="squared_error"
+    criterion : {"squared_error", "friedman_mse", "poisson"}, default="squared_error"
+        "squared_error": variance decrease, leaves predict the mean; "friedman_mse": the same
+        impurity with Friedman's improvement score (the outputs' sums are added before the
+        squares; ``min_impurity_decrease`` compares with that improvement, as scikit-learn's
+        trees before 1.9); "poisson": half Poisson deviance decrease (``y`` non-negative with a
+        positive sum; no child with a zero sum), leaves predict the mean.
     splitter : {"best", "hist", "random"}, default="best"
         "best": exact search over sorted values; "hist": search between quantile bins;
         "random": the best of one random threshold per feature.
@@ -447,11 +517,6 @@ random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
                          min_impurity_decrease=min_impurity_decrease, ccp_alpha=ccp_alpha,
                          max_bins=max_bins, n_jobs=n_jobs)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        return tags
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Grow the tree on ``(X, y)``.
@@ -470,7 +535,7 @@ random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
         """
         X, y = self._validate_X_y(X, y)
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
-        y2d, gradients, squares = regression_statistics(y, sample_weight)
+        y2d, gradients, squares = regression_statistics(y, sample_weight, self.criterion)
         self.n_outputs_ = y2d.shape[1]
         prepared = self._prepare(X, sample_weight)
         del X  # the validated copy is not needed while the tree grows
