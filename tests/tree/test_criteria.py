@@ -53,7 +53,7 @@ def _positive_targets(X, seed=0):
     return np.exp(X[:, 0] / 2 + 0.3 * X[:, 1]) * rng.gamma(2.0, 0.5, len(X))
 
 
-@pytest.mark.parametrize("criterion", ["squared_error", "poisson"])
+@pytest.mark.parametrize("criterion", ["squared_error", "absolute_error", "poisson"])
 @pytest.mark.parametrize("params", [{"min_samples_leaf": 20},
                                     {"max_leaf_nodes": 15, "min_samples_leaf": 20},
                                     {"min_impurity_decrease": 0.5, "min_samples_leaf": 15}])
@@ -63,6 +63,9 @@ def test_regression_criteria_grow_sklearns_tree(criterion, params):
         y = _positive_targets(X)
         y[::7] = 0.0  # zeros are allowed, a child of zero sum is not
     weights = np.random.RandomState(1).rand(len(y)) + 0.5
+    if criterion == "absolute_error":
+        # Integer weights: medians fall exactly between two targets at the same places.
+        weights = np.random.RandomState(1).randint(1, 4, len(y)).astype(float)
     ours = DecisionTreeRegressor(criterion=criterion, random_state=0, **params).fit(X, y, weights)
     theirs = sk_tree.DecisionTreeRegressor(criterion=criterion, random_state=0, **params).fit(
         X, y, weights)
@@ -102,6 +105,27 @@ def test_friedman_mse_adds_the_outputs_before_squaring():
     assert squared.tree_.feature[0] == 0 and friedman.tree_.feature[0] == 1
 
 
+def test_absolute_error_with_several_outputs_matches_sklearn():
+    X, Y = _regression(500, n_outputs=2)
+    params = dict(criterion="absolute_error", min_samples_leaf=20)
+    ours = DecisionTreeRegressor(**params).fit(X, Y)
+    assert_same_tree(ours, sk_tree.DecisionTreeRegressor(**params).fit(X, Y))
+    # Leaves predict medians: half of each leaf's rows on either side.
+    leaves = ours.apply(X)
+    for leaf in np.unique(leaves)[:5]:
+        np.testing.assert_allclose(ours.predict(X[leaves == leaf][:1])[0],
+                                   np.median(Y[leaves == leaf], axis=0))
+
+
+def test_absolute_error_refuses_missing_values():
+    X, y = _regression(100)
+    X[3, 2] = np.nan
+    with pytest.raises(ValueError, match="absolute_error.*missing"):
+        DecisionTreeRegressor(criterion="absolute_error").fit(X, y)
+    with pytest.raises(ValueError, match="absolute_error.*missing"):
+        RandomForestRegressor(criterion="absolute_error").fit(X, y)
+
+
 def test_poisson_rejects_what_sklearn_rejects():
     X, y = _regression(100)
     with pytest.raises(ValueError, match="Some value\\(s\\) of y are negative which is not "
@@ -113,7 +137,8 @@ def test_poisson_rejects_what_sklearn_rejects():
 
 
 @pytest.mark.parametrize("splitter", ["random", "hist"])
-@pytest.mark.parametrize("criterion", ["squared_error", "friedman_mse", "poisson"])
+@pytest.mark.parametrize("criterion", ["squared_error", "friedman_mse", "absolute_error",
+                                       "poisson"])
 def test_other_splitters_grow_valid_trees_for_every_criterion(splitter, criterion):
     X, y = _regression(500)
     y = _positive_targets(X) if criterion == "poisson" else y
@@ -222,7 +247,7 @@ def test_a_single_class_fits_a_one_leaf_tree_as_sklearn():
 def test_forests_take_the_new_regression_criteria():
     X, y = _regression(300)
     y = _positive_targets(X)
-    for criterion in ("poisson", "friedman_mse"):
+    for criterion in ("poisson", "friedman_mse", "absolute_error"):
         forest = RandomForestRegressor(n_estimators=10, criterion=criterion, random_state=0).fit(X, y)
         assert forest.score(X, y) > 0.7
     with pytest.raises(ValueError, match="negative"):

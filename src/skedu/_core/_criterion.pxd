@@ -10,6 +10,8 @@
 #                                                          to terms every split shares); -inf
 #                                                          when some G_k <= eps (zero mean)
 #   second_order:         1/2 sum_k G_k^2 / (H + lambda)  (XGBoost's convention)
+# Absolute error is no function of sums: its splitters (``_absolute_error.pyx``) score a side by
+# minus its weighted absolute error around the weighted median, and nodes store medians.
 # and a split's raw gain is score(left) + score(right) - score(node). For the CART criteria that
 # is the weighted impurity decrease summed over the outputs; ``split_gain_scale`` turns it into
 # scikit-learn's improvement times the root weight (outputs averaged, Friedman's own formula),
@@ -23,7 +25,7 @@
 
 from libc.float cimport DBL_EPSILON
 from libc.math cimport INFINITY, log, M_LN2
-from ._types cimport intp_t, ENTROPY, FRIEDMAN_MSE, POISSON, SECOND_ORDER, SQUARED_ERROR
+from ._types cimport intp_t, ABSOLUTE_ERROR, ENTROPY, FRIEDMAN_MSE, POISSON, SECOND_ORDER, SQUARED_ERROR
 
 
 cdef inline double side_score(const double* sums, double hessian, intp_t n_channels,
@@ -114,6 +116,12 @@ cdef inline bint impurity_known(int criterion, bint has_squares) noexcept nogil:
     return criterion != SECOND_ORDER
 
 
+cdef inline bint rows_carry_sums(int criterion) noexcept nogil:
+    """Whether the gradient rows are summed (and scaled by row weights): absolute error's
+    rows carry the targets themselves."""
+    return criterion != ABSOLUTE_ERROR
+
+
 cdef inline double pure_children_gain(double impurity, double weight, intp_t n_outputs,
                                       int criterion) noexcept nogil:
     """The raw gain of a split into pure children (no split gains more): the whole weighted
@@ -156,7 +164,10 @@ cdef inline bint gain_suffices(double gain, double required, int criterion) noex
 
 cdef inline double leaf_value(double channel_sum, double hessian, int criterion,
                               double l2_regularization) noexcept nogil:
-    """CART: the weighted mean (class fraction); second order: the Newton step -G/(H+lambda)."""
+    """CART: the weighted mean (class fraction); second order: the Newton step -G/(H+lambda);
+    absolute error: the node holds its weighted median already."""
+    if criterion == ABSOLUTE_ERROR:
+        return channel_sum
     if criterion == SECOND_ORDER:
         if hessian + l2_regularization <= 0.0:
             return 0.0

@@ -15,7 +15,9 @@ from ._sort cimport sort_values_with_rows
 from ._types cimport MISSING_BIN, N_BINS
 import numpy as np
 
+from ._absolute_error cimport best_split_sorted_absolute_error
 from ._criterion cimport class_term
+from ._types cimport ABSOLUTE_ERROR
 from ._split cimport (consider_boundary, consider_labelled_boundary, init_context,
                      split_record_as_dict)
 
@@ -126,6 +128,11 @@ cdef bint best_split_sorted(intp_t feature, intp_t n_rows, intp_t n_non_missing,
     cdef double left_hessian = 0.0, missing_hessian = 0.0
     cdef double* left_sums = scratch
     cdef double* missing_sums = scratch + n_channels
+    if context.criterion == ABSOLUTE_ERROR:
+        # No missing values here: the estimators refuse them with this criterion.
+        return best_split_sorted_absolute_error(feature, n_non_missing, sort_values, sort_rows,
+                                                gradients, hessians, context, best, scratch,
+                                                bin_values)
     if context.labels != NULL:
         return best_split_sorted_labels(feature, n_rows, n_non_missing, hessians, context, best,
                                         sort_values, sort_rows, scratch, bin_values)

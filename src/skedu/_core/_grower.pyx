@@ -15,10 +15,11 @@ from libc.stdint cimport uint64_t
 
 from ._criterion cimport (gain_suffices, impurity_known, leaf_value, node_impurity,
                           pure_children_gain, required_gain, split_gain_scale)
+from ._absolute_error cimport prepare_node
 from ._histogram cimport subtract_histograms
 from ._split cimport init_context
 from ._node_split cimport HISTOGRAM_MIN_ROWS, build_node_histogram, find_best_split
-from ._types cimport (HIST, LEAF, MISSING_BIN, N_BINS, GrowData, GrowParams, Node, SplitContext,
+from ._types cimport (ABSOLUTE_ERROR, HIST, LEAF, MISSING_BIN, N_BINS, GrowData, GrowParams, Node, SplitContext,
                       SplitRecord, TreeArrays, intp_t)
 from ._workspace cimport (PendingNode, Workspace, acquire_histogram, free_workspace,
                           init_workspace, new_node, pop_pending, push_pending,
@@ -44,7 +45,18 @@ cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_lef
     sums = tree.values + node_id * n_channels
     for k in range(n_channels):
         sums[k] = 0.0
+    node = &tree.nodes[node_id]
+    if ws.params.criterion == ABSOLUTE_ERROR:
+        # Ranks the node's targets for its split search; the node holds its medians.
+        for i in range(start, end):
+            hessian_sum += ws.hessians[ws.samples[i]]
+        square_sum = prepare_node(ws.gradients, ws.hessians, ws.samples + start, end - start,
+                                  n_outputs, ws.target_ranks, ws.sorted_targets + start,
+                                  ws.n_rows, ws.target_buffer, ws.fenwick, sums)
+        node.impurity = square_sum / (hessian_sum * n_outputs) if hessian_sum > 0.0 else 0.0
     for i in range(start, end):
+        if ws.params.criterion == ABSOLUTE_ERROR:
+            break
         row = ws.samples[i]
         if data.labels != NULL:
             for k in range(n_outputs):
@@ -55,15 +67,15 @@ cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_lef
         hessian_sum += ws.hessians[row]
         if ws.squares != NULL:
             square_sum += ws.squares[row]
-    node = &tree.nodes[node_id]
     node.left_child = LEAF
     node.right_child = LEAF
     node.feature = -2
     node.threshold = UNDEFINED_THRESHOLD
     node.n_node_samples = end - start
     node.weighted_n_node_samples = hessian_sum
-    node.impurity = node_impurity(sums, hessian_sum, square_sum, n_channels, n_outputs,
-                                  ws.params.criterion, ws.params.l2_regularization)
+    if ws.params.criterion != ABSOLUTE_ERROR:
+        node.impurity = node_impurity(sums, hessian_sum, square_sum, n_channels, n_outputs,
+                                      ws.params.criterion, ws.params.l2_regularization)
     node.gain = 0.0
     node.depth = depth
     node.missing_go_left = 0
@@ -84,6 +96,8 @@ cdef inline intp_t histogram_min_rows(const Workspace* ws) noexcept nogil:
     """Rows a node needs to be searched from histograms (hist splitter): a histogram costs
     N_BINS * (n_channels + 2) values per feature, which many classes make worth only for
     large nodes (and keeps the pool of histograms small)."""
+    if ws.params.criterion == ABSOLUTE_ERROR:
+        return ws.n_rows + 1  # absolute error needs the rows themselves, never histograms
     return max(<intp_t>HISTOGRAM_MIN_ROWS, N_BINS * (ws.data.n_channels + 2) // 16)
 
 
@@ -122,6 +136,11 @@ cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t 
                      node.weighted_n_node_samples, n_rows, ws.data.n_channels, params.n_outputs,
                      ws.data.labels, params.criterion, params.l2_regularization,
                      params.min_samples_leaf, params.min_weight_leaf)
+        if params.criterion == ABSOLUTE_ERROR:
+            context.ranks = ws.target_ranks
+            context.sorted_y = ws.sorted_targets + start
+            context.sorted_stride = ws.n_rows
+            context.node_score = node.impurity * node.weighted_n_node_samples * params.n_outputs
         if is_impurity_known(ws):
             context.perfect_gain = pure_children_gain(node.impurity,
                                                       node.weighted_n_node_samples,

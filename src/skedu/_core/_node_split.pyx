@@ -10,10 +10,11 @@ from libc.stdint cimport uint32_t
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
 from ._histogram cimport build_feature_histogram, build_feature_histogram_labels
 from ._random cimport random_below, random_uniform
+from ._absolute_error cimport random_split_absolute_error
 from ._random_split cimport random_split
 from ._sort cimport sort_values_with_rows
 from ._split cimport best_split_from_histogram
-from ._types cimport HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams
+from ._types cimport ABSOLUTE_ERROR, HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams
 
 # A parallel region costs microseconds on an idle machine and can cost milliseconds on a busy
 # one (a thread waits for a core): node-level work runs on one thread unless it is worth a
@@ -113,6 +114,10 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
                 bin_threshold = <intp_t>record.threshold
             record.bin_threshold = <unsigned char>bin_threshold
             record.threshold = data.bin_thresholds[feature * MISSING_BIN + bin_threshold]
+    elif ws.params.splitter == RANDOM and context.criterion == ABSOLUTE_ERROR:
+        varies = random_split_absolute_error(feature, values, stride, ws.samples + start,
+                                             end - start, ws.gradients, ws.hessians, context,
+                                             ws.feature_uniforms[feature], record, scratch)
     elif ws.params.splitter == RANDOM:
         varies = random_split(feature, values, stride, ws.samples + start, end - start,
                               ws.gradients, ws.hessians, context, ws.feature_uniforms[feature],

@@ -20,6 +20,9 @@ cdef inline void init_context(SplitContext* context, const double* node_sums,
     context.n_channels = n_channels
     context.n_outputs = n_outputs
     context.labels = labels
+    context.ranks = NULL
+    context.sorted_y = NULL
+    context.sorted_stride = 0
     context.criterion = criterion
     context.l2_regularization = l2_regularization
     context.min_samples_leaf = min_samples_leaf

@@ -33,6 +33,7 @@ cpdef enum Criterion:
     SECOND_ORDER = 3
     FRIEDMAN_MSE = 4
     POISSON = 5
+    ABSOLUTE_ERROR = 6
 
 # Split searches: sorted values, histograms of binned values, one random threshold per feature.
 cpdef enum Splitter:
@@ -87,6 +88,9 @@ cdef struct SplitContext:
     intp_t n_channels
     intp_t n_outputs            # channels are n_outputs groups of classes (or one per target)
     const intp_t* labels        # [n_samples, n_outputs] channel of each row's class, or NULL
+    const intp_t* ranks         # absolute error: [n_samples, n_outputs] rank of each row's
+    const double* sorted_y      # target in its node, and the node's sorted targets (output o
+    intp_t sorted_stride        # at sorted_y + o * sorted_stride)
     int criterion
     double l2_regularization
     intp_t min_samples_leaf
@@ -127,6 +131,7 @@ cdef struct GrowData:
     const double* bin_thresholds        # hist: [n_features, MISSING_BIN], +inf after the last
     const intp_t* n_bins_non_missing    # hist: [n_features]
     const double* gradients             # [n_samples, n_channels], NULL when labels are given
+                                        # (absolute error: the targets themselves)
     const intp_t* labels                # [n_samples, n_outputs] or NULL: classification rows
                                         # carry their hessian (weight) in the channel of their
                                         # class, one per output, instead of a one-hot row

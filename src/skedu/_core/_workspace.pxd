@@ -1,4 +1,5 @@
 from libc.stdint cimport uint32_t, uint64_t
+from ._absolute_error cimport YRow
 from ._types cimport intp_t, Node, GrowData, GrowParams, SplitRecord, TreeArrays
 
 
@@ -49,6 +50,12 @@ cdef struct Workspace:
     intp_t n_frontier
     intp_t frontier_capacity
     intp_t* leaves                  # [n_samples] or NULL: each row's leaf, written at the end
+    # Absolute error only (else NULL): each row's target rank in its node, the nodes' sorted
+    # targets (node slot start:end of each output's n_rows), a sort buffer, a Fenwick tree.
+    intp_t* target_ranks            # [n_samples, n_outputs]
+    double* sorted_targets          # [n_outputs, n_rows]
+    YRow* target_buffer             # [n_rows]
+    double* fenwick                 # [2 * (n_rows + 1)]
     bint failed
 
 

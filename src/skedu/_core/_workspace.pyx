@@ -7,7 +7,8 @@ nodes; nothing here touches a Python object, so trees grow inside ``prange``.
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 
-from ._types cimport N_BINS
+from ._criterion cimport rows_carry_sums
+from ._types cimport ABSOLUTE_ERROR, N_BINS
 
 
 cdef intp_t new_node(TreeArrays* tree, intp_t n_channels) noexcept nogil:
@@ -133,6 +134,20 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     # Threads accumulate in their own scratch, a cache line apart: shared lines would be
     # written by two threads on every row of the sweep.
     ws.scratch_stride = ((4 * n_channels + 7) // 8 + 1) * 8
+    ws.target_ranks = NULL
+    ws.sorted_targets = NULL
+    ws.target_buffer = NULL
+    ws.fenwick = NULL
+    if params.criterion == ABSOLUTE_ERROR:
+        # A feature's sweep keeps both passes' errors and a Fenwick tree per thread.
+        ws.scratch_stride = ((4 * (max(n_rows, 1) + 1) + 7) // 8 + 1) * 8
+        ws.target_ranks = <intp_t*>malloc(max(data.n_samples * params.n_outputs, 1) * sizeof(intp_t))
+        ws.sorted_targets = <double*>malloc(max(n_rows, 1) * params.n_outputs * sizeof(double))
+        ws.target_buffer = <YRow*>malloc(max(n_rows, 1) * sizeof(YRow))
+        ws.fenwick = <double*>malloc(2 * (max(n_rows, 1) + 1) * sizeof(double))
+        if (ws.target_ranks == NULL or ws.sorted_targets == NULL or ws.target_buffer == NULL
+                or ws.fenwick == NULL):
+            return False
     ws.scratch = <double*>malloc(n_threads * ws.scratch_stride * sizeof(double))
     ws.feature_splits = <SplitRecord*>malloc(data.n_features * sizeof(SplitRecord))
     ws.feature_uniforms = <double*>malloc(data.n_features * sizeof(double))
@@ -167,7 +182,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
         for i in range(data.n_samples):
             ws.owned_hessians[i] = data.hessians[i] * row_weights[i]
         ws.hessians = ws.owned_hessians
-        if data.gradients != NULL:
+        if data.gradients != NULL and rows_carry_sums(params.criterion):
             ws.owned_gradients = <double*>malloc(data.n_samples * n_channels * sizeof(double))
             if ws.owned_gradients == NULL:
                 return False
@@ -212,4 +227,8 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.owned_gradients)
     free(ws.owned_hessians)
     free(ws.owned_squares)
+    free(ws.target_ranks)
+    free(ws.sorted_targets)
+    free(ws.target_buffer)
+    free(ws.fenwick)
 

@@ -21,7 +21,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ..tree import _engine
 from ..tree._classes import (CRITERIA_CLASSIFICATION, CRITERIA_REGRESSION, SPLITTERS,
-                             BaseDecisionTree, classification_statistics, regression_statistics)
+                             BaseDecisionTree, check_no_missing_for, classification_statistics,
+                             regression_statistics)
 from ..tree._flat_tree import FlatEnsemble, FlatTree
 from ..utils import check_non_negative_sample_weight, effective_n_threads
 
@@ -418,6 +419,7 @@ class ForestRegressor(RegressorMixin, BaseForest):
                              multi_output=True, y_numeric=True)
         X = np.ascontiguousarray(X)
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
+        check_no_missing_for(self.criterion, X)
         y2d, gradients, squares = regression_statistics(y, sample_weight, self.criterion)
         if self.warm_start and hasattr(self, "n_outputs_") and y2d.shape[1] != self.n_outputs_:
             raise ValueError("warm_start needs the number of outputs of the first fit.")

@@ -19,7 +19,8 @@ from ._flat_tree import FlatTree
 CRITERIA_CLASSIFICATION = {"gini": Criterion.GINI, "entropy": Criterion.ENTROPY,
                            "log_loss": Criterion.ENTROPY}
 CRITERIA_REGRESSION = {"squared_error": Criterion.SQUARED_ERROR,
-                       "friedman_mse": Criterion.FRIEDMAN_MSE, "poisson": Criterion.POISSON}
+                       "friedman_mse": Criterion.FRIEDMAN_MSE, "poisson": Criterion.POISSON,
+                       "absolute_error": Criterion.ABSOLUTE_ERROR}
 SPLITTERS = {"best": Splitter.EXACT, "hist": Splitter.HIST, "random": Splitter.RANDOM}
 
 
@@ -93,6 +94,13 @@ def poisson_check(y):
         raise ValueError("Sum of y is not positive which is necessary for Poisson regression.")
 
 
+def check_no_missing_for(criterion, X):
+    """Absolute error has no rule for missing values (scikit-learn refuses them too)."""
+    if criterion == "absolute_error" and np.isnan(X).any():
+        raise ValueError("Input X contains NaN. criterion='absolute_error' does not support "
+                         "missing values.")
+
+
 def regression_statistics(y, sample_weight, criterion="squared_error"):
     """The engine's statistics of a (multi-output) regression fit.
 
@@ -101,13 +109,16 @@ def regression_statistics(y, sample_weight, criterion="squared_error"):
     y2d : ndarray of shape (n_samples, n_outputs), float64
     gradients : ndarray of shape (n_samples, n_outputs)
         ``w_i y_ik``: sums are weighted target sums.
-    squares : ndarray of shape (n_samples,)
+        (absolute error: ``y_ik`` itself, whose splitters rank the targets).
+    squares : ndarray of shape (n_samples,) or None
         The impurity's row term: ``w_i sum_k y_ik**2`` (squared error, Friedman's), or
-        ``w_i sum_k y_ik log(y_ik)`` (Poisson).
+        ``w_i sum_k y_ik log(y_ik)`` (Poisson); None for absolute error.
     """
     y = np.asarray(y, dtype=np.float64)
     check_finite_targets(y)
     y2d = y.reshape(len(y), -1)
+    if criterion == "absolute_error":
+        return y2d, np.ascontiguousarray(y2d), None
     gradients = np.ascontiguousarray(y2d * sample_weight[:, None])
     if criterion == "poisson":
         poisson_check(y2d)
@@ -467,11 +478,13 @@ class DecisionTreeRegressor(RegressorMixin, BaseDecisionTree):
 
     Parameters
     ----------
-    criterion : {"squared_error", "friedman_mse", "poisson"}, default="squared_error"
+    criterion : {"squared_error", "friedman_mse", "absolute_error", "poisson"}, \
+default="squared_error"
         "squared_error": variance decrease, leaves predict the mean; "friedman_mse": the same
         impurity with Friedman's improvement score (the outputs' sums are added before the
         squares; ``min_impurity_decrease`` compares with that improvement, as scikit-learn's
-        trees before 1.9); "poisson": half Poisson deviance decrease (``y`` non-negative with a
+        trees before 1.9); "absolute_error": mean absolute error decrease, leaves predict the
+        weighted median (no missing values in X); "poisson": half Poisson deviance decrease (``y`` non-negative with a
         positive sum; no child with a zero sum), leaves predict the mean.
     splitter : {"best", "hist", "random"}, default="best"
         "best": exact search over sorted values; "hist": search between quantile bins;
@@ -534,6 +547,7 @@ random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
         self : DecisionTreeRegressor
         """
         X, y = self._validate_X_y(X, y)
+        check_no_missing_for(self.criterion, X)
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
         y2d, gradients, squares = regression_statistics(y, sample_weight, self.criterion)
         self.n_outputs_ = y2d.shape[1]
