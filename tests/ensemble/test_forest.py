@@ -183,3 +183,37 @@ def test_ccp_alpha_prunes_each_stored_tree():
         np.testing.assert_array_equal(kept.tree_.nodes,
                                       grown.tree_.pruned(0.01).nodes)
     assert pruned.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize("class_weight", [None, "balanced_subsample"])
+def test_multi_output_classification_as_scikit_learn(class_weight):
+    """Several outputs: classes_ and predict_proba per output, accuracy close to scikit-learn's
+    forest on the same data; out-of-bag scores for multilabel targets only, as scikit-learn."""
+    from sklearn.ensemble import RandomForestClassifier as SkForest
+
+    X, y = make_classification(600, n_features=8, n_informative=5, n_classes=3, random_state=0)
+    Y = np.column_stack([y, np.array(["a", "b"])[(X[:, 1] + X[:, 2] > 0).astype(int)]]).astype(object)
+    params = dict(n_estimators=15, random_state=0, class_weight=class_weight)
+    ours = RandomForestClassifier(**params).fit(X[:400], Y[:400])
+    theirs = SkForest(**params).fit(X[:400], Y[:400])
+    assert ours.n_outputs_ == 2 and ours.n_classes_ == theirs.n_classes_ == [3, 2]
+    for mine, other in zip(ours.classes_, theirs.classes_):
+        np.testing.assert_array_equal(mine, other)
+    proba = ours.predict_proba(X[400:])
+    assert [p.shape for p in proba] == [(200, 3), (200, 2)]
+    predicted = ours.predict(X[400:])
+    assert predicted.shape == (200, 2)
+    for k in range(2):
+        np.testing.assert_allclose(proba[k].sum(axis=1), 1.0, rtol=1e-6)
+        ours_accuracy = np.mean(predicted[:, k] == Y[400:, k])
+        theirs_accuracy = np.mean(theirs.predict(X[400:])[:, k] == Y[400:, k])
+        assert ours_accuracy >= theirs_accuracy - 0.05
+    tree = ours.estimators_[0]
+    assert tree.n_outputs_ == 2 and len(tree.predict_proba(X[:5])) == 2
+    with pytest.raises(ValueError, match="cannot be used to compute OOB estimates"):
+        RandomForestClassifier(oob_score=True).fit(X, Y)
+    labels = np.column_stack([y == 0, X[:, 1] > 0]).astype(int)
+    params["oob_score"] = True
+    ours, theirs = RandomForestClassifier(**params).fit(X, labels), SkForest(**params).fit(X, labels)
+    assert ours.oob_decision_function_.shape == theirs.oob_decision_function_.shape == (600, 2, 2)
+    assert abs(ours.oob_score_ - theirs.oob_score_) < 0.05

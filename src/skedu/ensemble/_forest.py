@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -22,7 +23,7 @@ from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ..tree import _engine
 from ..tree._classes import (CRITERIA_CLASSIFICATION, CRITERIA_REGRESSION, SPLITTERS,
                              BaseDecisionTree, check_no_missing_for, classification_statistics,
-                             regression_statistics)
+                             predict_classes, regression_statistics, split_outputs)
 from ..tree._flat_tree import FlatEnsemble, FlatTree
 from ..utils import check_non_negative_sample_weight, effective_n_threads
 
@@ -183,11 +184,17 @@ class BaseForest(BaseEstimator):
         else:
             counts = np.ones(n_samples)
         if self.class_weight_per_tree:
-            in_bag = np.bincount(y_encoded, weights=counts, minlength=self.n_classes_)
-            present = in_bag > 0
-            class_weights = np.zeros(self.n_classes_)
-            class_weights[present] = counts.sum() / (present.sum() * in_bag[present])
-            counts = counts * class_weights[y_encoded]
+            # "balanced" on the tree's sample, per output; several outputs' weights multiply.
+            n_classes = self.n_classes_ if self.n_outputs_ > 1 else [self.n_classes_]
+            weights = np.ones(n_samples)
+            for output, size in enumerate(n_classes):
+                codes = y_encoded[:, output]
+                in_bag = np.bincount(codes, weights=counts, minlength=size)
+                present = in_bag > 0
+                class_weights = np.zeros(size)
+                class_weights[present] = counts.sum() / (present.sum() * in_bag[present])
+                weights *= class_weights[codes]
+            counts = counts * weights
         return counts
 
     def _oob_masks(self, n_samples, n_draws):
@@ -315,8 +322,8 @@ class ForestClassifier(ClassifierMixin, BaseForest):
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data; NaN marks missing values.
-        y : array-like of shape (n_samples,)
-            Class labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (one column per output).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; samples of weight 0 are ignored.
 
@@ -324,30 +331,63 @@ class ForestClassifier(ClassifierMixin, BaseForest):
         -------
         self : object
         """
-        X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan")
+        X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
+                             multi_output=True)
         X = np.ascontiguousarray(X)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = np.ravel(y)
+        if self.oob_score and y.ndim == 2 and type_of_target(y) != "multilabel-indicator":
+            raise ValueError(
+                "The type of target cannot be used to compute OOB estimates. Got "
+                f"{type_of_target(y)} while only the following are supported: continuous, "
+                "continuous-multioutput, binary, multiclass, multilabel-indicator.")
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
         # "balanced_subsample" weighs each tree's bootstrap sample instead (_row_counts).
         classes, y_encoded, sample_weight, labels = classification_statistics(
             y, sample_weight, None if self.class_weight_per_tree else self.class_weight)
-        classes, y_encoded = classes[0], y_encoded[:, 0]
-        if self.warm_start and hasattr(self, "classes_") and not np.array_equal(classes, self.classes_):
+        if self.warm_start and hasattr(self, "classes_") and not (
+                len(classes) == self.n_outputs_
+                and all(np.array_equal(new, old) for new, old in
+                        zip(classes, self.classes_ if self.n_outputs_ > 1 else [self.classes_]))):
             raise ValueError("warm_start needs the classes of the first fit.")
-        self.classes_, self.n_classes_ = classes, len(classes)
+        self.n_outputs_ = len(classes)
+        if self.n_outputs_ == 1:
+            self.classes_, self.n_classes_ = classes[0], len(classes[0])
+        else:
+            self.classes_, self.n_classes_ = classes, [len(c) for c in classes]
         self._n_samples_fitted = X.shape[0]
         return self._fit_forest(X, y_encoded, y_encoded, None, sample_weight, None,
-                                sample_weight, labels=labels, n_channels=len(classes))
+                                sample_weight, labels=labels,
+                                n_channels=sum(len(c) for c in classes))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
     def _set_tree_attributes(self, tree):
         tree.classes_ = self.classes_
-        tree.n_classes_ = self.n_classes_
-        tree.n_outputs_ = 1
+        tree.n_classes_ = (self.n_classes_ if self.n_outputs_ == 1
+                           else np.array(self.n_classes_, dtype=np.intp))
+        tree.n_outputs_ = self.n_outputs_
 
     def _set_oob(self, oob, y_encoded, has_votes):
-        self.oob_decision_function_ = oob
-        predicted = self.classes_[np.argmax(np.nan_to_num(oob[has_votes]), axis=1)]
-        truth = self.classes_[y_encoded[has_votes]]
         scorer = self.oob_score if callable(self.oob_score) else accuracy_score
+        if self.n_outputs_ == 1:
+            self.oob_decision_function_ = oob
+            predicted = self.classes_[np.argmax(np.nan_to_num(oob[has_votes]), axis=1)]
+            truth = self.classes_[y_encoded[has_votes, 0]]
+            self.oob_score_ = scorer(truth, predicted)
+            return
+        # Multilabel (the only several-output target scikit-learn scores out of bag):
+        # (n_samples, n_classes, n_outputs) and the score of all outputs at once.
+        parts = split_outputs(oob, self.n_classes_, self.n_outputs_)
+        self.oob_decision_function_ = np.stack(parts, axis=-1)
+        truth = np.column_stack([self.classes_[k][y_encoded[has_votes, k]]
+                                 for k in range(self.n_outputs_)])
+        predicted = np.column_stack([
+            self.classes_[k][np.argmax(np.nan_to_num(part[has_votes]), axis=1)]
+            for k, part in enumerate(parts)])
         self.oob_score_ = scorer(truth, predicted)
 
     def predict_proba(self, X):
@@ -359,14 +399,15 @@ class ForestClassifier(ClassifierMixin, BaseForest):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes)
+        proba : ndarray of shape (n_samples, n_classes), or list of n_outputs such arrays
         """
-        return self._mean_values(X)
+        return split_outputs(self._mean_values(X), self.n_classes_, self.n_outputs_)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`."""
+        proba = self.predict_proba(X)
         with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+            return np.log(proba) if self.n_outputs_ == 1 else [np.log(p) for p in proba]
 
     def predict(self, X):
         """Class with the largest mean probability.
@@ -377,10 +418,9 @@ class ForestClassifier(ClassifierMixin, BaseForest):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        return predict_classes(self.predict_proba(X), self.classes_, self.n_outputs_)
 
 
 class ForestRegressor(RegressorMixin, BaseForest):
