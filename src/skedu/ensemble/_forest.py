@@ -22,7 +22,7 @@ from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ..tree import _engine
 from ..tree._classes import (CRITERIA_CLASSIFICATION, CRITERIA_REGRESSION, SPLITTERS,
                              BaseDecisionTree, classification_statistics, regression_statistics)
-from ..tree._flat_tree import FlatEnsemble, FlatTree
+from ..tree._flat_tree import FlatEnsemble, FlatTree, tree_n_classes
 from ..utils import check_non_negative_sample_weight, effective_n_threads
 
 __all__ = ["RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier",
@@ -237,6 +237,7 @@ class BaseForest(BaseEstimator):
             if hasattr(self, "feature_names_in_"):
                 tree.feature_names_in_ = self.feature_names_in_
             self._set_tree_attributes(tree)
+            tree.tree_.n_classes = tree_n_classes(tree)
             estimators.append(tree)
         return estimators
 

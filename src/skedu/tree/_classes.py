@@ -13,7 +13,7 @@ from .._core._types import Criterion, Splitter
 from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
 from . import _engine
 from ._binning import MAX_BINS
-from ._flat_tree import FlatTree
+from ._flat_tree import FlatTree, tree_n_classes
 
 CRITERIA_CLASSIFICATION = {"gini": Criterion.GINI, "entropy": Criterion.ENTROPY,
                            "log_loss": Criterion.ENTROPY}
@@ -171,7 +171,10 @@ class BaseDecisionTree(BaseEstimator):
             n_threads=effective_n_threads(self.n_jobs))
         self.max_features_ = params.max_features
         self.tree_ = FlatTree(nodes, values, data.n_features,
-                              value_dtype=np.float32 if self._is_classifier else np.float64)
+                              value_dtype=np.float32 if self._is_classifier else np.float64,
+                              n_classes=tree_n_classes(self))
+        if params.max_leaf_nodes == 0:
+            self.tree_ = self.tree_.in_preorder()  # scikit-learn's numbering of depth-first trees
         if self.ccp_alpha > 0.0:
             self.tree_ = self.tree_.pruned(self.ccp_alpha)
         return self
