@@ -48,6 +48,8 @@ cdef struct Workspace:
     intp_t n_frontier
     intp_t frontier_capacity
     intp_t* leaves                  # [n_samples] or NULL: each row's leaf, written at the end
+    double* node_bounds             # monotonic constraints: [capacity, 2] value bounds, or NULL
+    intp_t bounds_capacity
     bint failed
 
 
