@@ -30,10 +30,7 @@ def resolve_max_features(max_features, n_features):
     if max_features == "log2":
         return max(1, int(np.log2(n_features)))
     if isinstance(max_features, Integral):
-        if max_features > n_features:
-            raise ValueError(f"max_features must be <= n_features = {n_features}, "
-                             f"got {max_features}.")
-        return int(max_features)
+        return int(max_features)  # above n_features: every feature (scikit-learn's rule)
     return max(1, int(max_features * n_features))
 
 
@@ -137,8 +134,14 @@ class BaseDecisionTree(BaseEstimator):
     # -- fitting -----------------------------------------------------------------------------
 
     def _validate_X_y(self, X, y):
-        X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
-                             multi_output=not self._is_classifier, y_numeric=not self._is_classifier)
+        # X and y checked apart and their lengths compared after, as scikit-learn's trees do
+        # (same messages; a column-vector y is a single output, without a warning).
+        X, y = validate_data(self, X, y, validate_separately=(
+            dict(dtype=np.float32, ensure_all_finite="allow-nan"),
+            dict(ensure_2d=False, dtype=None)))
+        if len(y) != X.shape[0]:
+            raise ValueError(f"Number of labels={len(y)} does not match number of "
+                             f"samples={X.shape[0]}")
         return np.ascontiguousarray(X), y
 
     def _monotonic_constraints(self, n_features, n_outputs, n_classes=None):
@@ -391,7 +394,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         """
         X, y = self._validate_X_y(X, y)
         if y.ndim == 2 and y.shape[1] > 1:
-            raise ValueError("Multi-output classification is not supported: y must be 1-d.")
+            raise ValueError("Multi-output classification is not supported: y must be a 1d "
+                             f"array, got shape {y.shape}.")
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
         self.classes_, _, sample_weight, gradients = classification_statistics(
             np.ravel(y), sample_weight, self.class_weight)
