@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_co
 from sklearn.utils import Bunch, check_random_state, compute_sample_weight
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from .._core._types import Criterion, Splitter
 from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
@@ -135,13 +135,15 @@ class BaseDecisionTree(BaseEstimator):
 
     def _validate_X_y(self, X, y):
         # X and y checked apart and their lengths compared after, as scikit-learn's trees do
-        # (same messages; a column-vector y is a single output, without a warning).
+        # (same messages).
         X, y = validate_data(self, X, y, validate_separately=(
             dict(dtype=np.float32, ensure_all_finite="allow-nan"),
             dict(ensure_2d=False, dtype=None)))
         if len(y) != X.shape[0]:
             raise ValueError(f"Number of labels={len(y)} does not match number of "
                              f"samples={X.shape[0]}")
+        if self._is_classifier and y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)  # single-output classifier: warn as scikit-learn
         return np.ascontiguousarray(X), y
 
     def _monotonic_constraints(self, n_features, n_outputs, n_classes=None):
