@@ -81,6 +81,8 @@ def test_tree_arrays_read_like_sklearn_tree(case):
     np.testing.assert_array_equal(tree.apply(X32), sk.apply(X32))
     np.testing.assert_array_equal(tree.decision_path(X32).toarray(),
                                   sk.decision_path(X32).toarray())
+    if tree.n_outputs == 1:  # scikit-learn's Tree.predict: (n_samples, max_n_classes)
+        np.testing.assert_allclose(tree.predict(X32), sk.predict(X32), rtol=1e-6, atol=1e-7)
     for normalize in [True, False]:
         np.testing.assert_allclose(tree.compute_feature_importances(normalize=normalize),
                                    sk.compute_feature_importances(normalize=normalize),

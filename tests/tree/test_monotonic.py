@@ -137,3 +137,23 @@ def test_errors_as_sklearn(estimator, y, monotonic_cst):
     with pytest.raises(ValueError) as raised:
         ours(monotonic_cst=monotonic_cst).fit(X, target)
     assert str(raised.value) == str(expected.value)
+
+
+def test_forests_take_monotonic_cst():
+    require_data("cal_housing.data.xz")
+    from sklearn.ensemble import RandomForestClassifier as SkRandomForestClassifier
+
+    from skedu.ensemble import ExtraTreesClassifier, RandomForestRegressor
+
+    X, y = shared.load_cal_housing()
+    constraints = [0, 0, -1, 0, 0, 0, 0, 1]
+    forest = RandomForestRegressor(n_estimators=5, monotonic_cst=constraints,
+                                   min_samples_leaf=20, random_state=0).fit(X, y)
+    _assert_monotone(forest.predict, X, constraints)
+    extra = ExtraTreesClassifier(n_estimators=5, monotonic_cst=constraints, min_samples_leaf=20,
+                                 random_state=0).fit(X, y > np.median(y))
+    _assert_monotone(lambda Z: extra.predict_proba(Z)[:, 1], X, constraints)
+    with pytest.raises(ValueError) as expected:
+        SkRandomForestClassifier(monotonic_cst=constraints).fit(X[:300], np.arange(300) % 3)
+    with pytest.raises(ValueError, match=str(expected.value)):
+        ExtraTreesClassifier(monotonic_cst=constraints).fit(X[:300], np.arange(300) % 3)

@@ -176,9 +176,10 @@ class FlatTree:
     def n_classes(self, n_classes):
         if n_classes is not None:
             n_classes = np.atleast_1d(np.asarray(n_classes, dtype=np.intp))
-            if n_classes.ndim != 1 or np.any(n_classes < 1) or n_classes.sum() != self.values.shape[1]:
+            n_channels = self.values.shape[1]
+            if n_classes.ndim != 1 or np.any(n_classes < 1) or n_classes.sum() != n_channels:
                 raise ValueError(f"n_classes must be positive counts summing to the number of "
-                                 f"value channels ({self.values.shape[1]}), got {n_classes}.")
+                                 f"value channels ({n_channels}), got {n_classes}.")
         self._n_classes = n_classes
         self._sklearn_arrays = {}
 
@@ -350,13 +351,13 @@ def sklearn_value(values, n_classes, weights):
     """
     n_nodes = len(values)
     n_classes = np.asarray(n_classes, dtype=np.intp)
-    out = values.astype(np.float64)
+    out = np.asarray(values, dtype=np.float64)  # float64 values: a view, no copy
     if values.dtype == np.float32 and n_classes.max() > 1:
-        weights = np.asarray(weights, dtype=np.float64)[:, None]
-        counts = np.rint(out * weights)
+        weights = np.asarray(weights, dtype=np.float64)
+        counts = np.rint(out * weights[:, None])
         with np.errstate(invalid="ignore", divide="ignore"):
-            exact = counts / weights
-        whole = (weights[:, 0] == np.rint(weights[:, 0])) & (weights[:, 0] > 0) & (weights[:, 0] <= 2**22)
+            exact = counts / weights[:, None]
+        whole = (weights == np.rint(weights)) & (weights > 0) & (weights <= 2**22)
         same = np.all(exact.astype(np.float32) == values, axis=1) & whole
         out[same] = exact[same]
     max_n_classes = int(n_classes.max())
