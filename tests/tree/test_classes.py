@@ -279,7 +279,7 @@ BAD_INPUTS = [
     ("inf in X", lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.inf, X), y), "infinity"),
     ("empty X", lambda X, y: (X[:0], y[:0]), "0 sample"),
     ("no feature", lambda X, y: (X[:, :0], y), "0 feature"),
-    ("lengths differ", lambda X, y: (X, y[:-1]), "inconsistent numbers of samples"),
+    ("lengths differ", lambda X, y: (X, y[:-1]), "does not match number of samples"),
     ("3-d X", lambda X, y: (X[:, :, None], y), "dim"),
 ]
 

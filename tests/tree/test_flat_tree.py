@@ -32,16 +32,19 @@ def test_binary_classification_tree_pickles_in_40_bytes_per_node_and_predicts_th
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
 
-    # The grown tree (float64 thresholds and fractions) walked naively in float64.
+    # The grown tree (float64 thresholds and fractions) walked naively in float64; the fitted
+    # tree is the same tree numbered in preorder (scikit-learn's numbering).
     grown_nodes, grown_values = grown[0]
+    grown_tree = FlatTree(grown_nodes, grown_values, X.shape[1], value_dtype=np.float32)
+    np.testing.assert_array_equal(grown_tree.in_preorder().nodes, tree.nodes)
     X32 = X.astype(np.float32)
     leaves = naive_apply(grown_nodes, X32)
-    np.testing.assert_array_equal(clf.apply(X), leaves)
+    np.testing.assert_array_equal(grown_tree.apply(X32), leaves)
     proba = clf.predict_proba(X)
     assert proba.dtype == np.float64
     np.testing.assert_allclose(proba, grown_values[leaves], rtol=0, atol=1e-7)
     np.testing.assert_array_equal(clf.predict(X), clf.classes_[np.argmax(grown_values[leaves], axis=1)])
-    np.testing.assert_array_equal(tree.node_depths(), grown_nodes["depth"])
+    np.testing.assert_array_equal(grown_tree.node_depths(), grown_nodes["depth"])
     assert clf.get_depth() == grown_nodes["depth"].max()
 
 

@@ -5,7 +5,7 @@ several in ``prange`` over trees, and hand them to Python as numpy arrays.
 import numpy as np
 
 from cython.parallel import prange
-from libc.stdint cimport uint64_t
+from libc.stdint cimport int8_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
@@ -47,7 +47,8 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
                intp_t max_depth, intp_t min_samples_split, intp_t min_samples_leaf,
                double min_weight_leaf, double min_impurity_decrease, double min_split_gain,
                intp_t max_leaf_nodes, intp_t max_features, double l2_regularization,
-               int n_threads, bint return_leaves=False):
+               int n_threads, bint return_leaves=False,
+               const int8_t[::1] monotonic_cst=None):
     """Grow one tree per entry of ``rows_per_tree``; trees in parallel when there are several.
 
     Parameters
@@ -85,6 +86,10 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
         Features each tree may split on.
     return_leaves : bool
         Also return each training row's leaf per tree.
+    monotonic_cst : ndarray of shape (n_features,), int8, or None
+        Per feature -1, 0 or +1: channel 0's value must decrease, may do anything, or must
+        increase along the feature (scikit-learn's ``monotonic_cst``; classifiers pass the
+        constraint on class 0's fraction). None: no constraint.
 
     Returns
     -------
@@ -166,6 +171,11 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
     params.max_features = max_features
     params.l2_regularization = l2_regularization
     params.n_threads = n_threads
+    params.monotonic_cst = NULL
+    if monotonic_cst is not None:
+        if monotonic_cst.shape[0] != shared.n_features:
+            raise ValueError("monotonic_cst needs one entry per feature")
+        params.monotonic_cst = &monotonic_cst[0]
     # Several trees: one thread per tree, trees in parallel.
     per_tree_params = params
     per_tree_params.n_threads = 1

@@ -12,6 +12,7 @@ histograms: the smaller child's is built, the larger's is the parent's minus it.
 from libc.float cimport DBL_EPSILON
 from libc.math cimport INFINITY, isnan
 from libc.stdint cimport uint64_t
+from libc.stdlib cimport free, realloc
 
 from ._criterion cimport (gain_suffices, impurity_known, leaf_value, node_impurity,
                           pure_children_gain, required_gain, split_gain_scale)
@@ -19,8 +20,8 @@ from ._absolute_error cimport prepare_node
 from ._histogram cimport subtract_histograms
 from ._split cimport init_context
 from ._node_split cimport HISTOGRAM_MIN_ROWS, build_node_histogram, find_best_split
-from ._types cimport (ABSOLUTE_ERROR, HIST, LEAF, MISSING_BIN, N_BINS, GrowData, GrowParams, Node, SplitContext,
-                      SplitRecord, TreeArrays, intp_t)
+from ._types cimport (ABSOLUTE_ERROR, ENTROPY, GINI, HIST, LEAF, MISSING_BIN, N_BINS, GrowData,
+                      GrowParams, Node, SplitContext, SplitRecord, TreeArrays, intp_t)
 from ._workspace cimport (PendingNode, Workspace, acquire_histogram, free_workspace,
                           init_workspace, new_node, pop_pending, push_pending,
                           release_histogram)
@@ -109,6 +110,67 @@ cdef void mark_leaf(Workspace* ws, intp_t node_id, intp_t start, intp_t end) noe
             ws.leaves[ws.samples[i]] = node_id
 
 
+# -- monotonic constraints (scikit-learn's rule) --------------------------------------------
+# Every node carries bounds on its channel-0 value. A split of a constrained feature gives its
+# children the parent's bounds cut at the middle of the two children's values (the left child
+# below it for +1, above it for -1); other splits pass the parent's bounds on. Splits must keep
+# both children within the node's bounds (``respects_monotonicity``) and every node's value is
+# clipped to its bounds, so predictions are monotone in each constrained feature.
+
+cdef bint store_bounds(Workspace* ws, TreeArrays* tree, intp_t node_id, double lower,
+                       double upper) noexcept nogil:
+    cdef double* grown
+    if ws.bounds_capacity < tree.capacity:
+        grown = <double*>realloc(ws.node_bounds, 2 * tree.capacity * sizeof(double))
+        if grown == NULL:
+            return False
+        ws.node_bounds = grown
+        ws.bounds_capacity = tree.capacity
+    ws.node_bounds[2 * node_id] = lower
+    ws.node_bounds[2 * node_id + 1] = upper
+    return True
+
+
+cdef inline double node_value(const Workspace* ws, const TreeArrays* tree,
+                              intp_t node_id) noexcept nogil:
+    """Channel 0's value of a node while ``values`` still holds its sums."""
+    return leaf_value(tree.values[node_id * ws.data.n_channels],
+                      tree.nodes[node_id].weighted_n_node_samples, ws.params.criterion,
+                      ws.params.l2_regularization)
+
+
+cdef bint bound_children(Workspace* ws, TreeArrays* tree, intp_t parent, intp_t feature,
+                         intp_t left_id, intp_t right_id) noexcept nogil:
+    cdef double lower = ws.node_bounds[2 * parent], upper = ws.node_bounds[2 * parent + 1]
+    cdef double middle
+    cdef int constraint = ws.params.monotonic_cst[feature]
+    if constraint == 0:
+        return (store_bounds(ws, tree, left_id, lower, upper)
+                and store_bounds(ws, tree, right_id, lower, upper))
+    # scikit-learn's ``middle_value``: the mean of the two children's (unclipped) values.
+    middle = 0.5 * (node_value(ws, tree, left_id) + node_value(ws, tree, right_id))
+    if constraint > 0:
+        return (store_bounds(ws, tree, left_id, lower, middle)
+                and store_bounds(ws, tree, right_id, middle, upper))
+    return (store_bounds(ws, tree, left_id, middle, upper)
+            and store_bounds(ws, tree, right_id, lower, middle))
+
+
+cdef void clip_to_bounds(Workspace* ws, TreeArrays* tree) noexcept nogil:
+    """Clip every node's channel-0 value to its bounds; binary class fractions stay a
+    distribution (the second is one minus the first, as scikit-learn sets it)."""
+    cdef intp_t node_id, n_channels = ws.data.n_channels
+    cdef double* value
+    cdef bint binary = (n_channels == 2 and (ws.params.criterion == GINI
+                                              or ws.params.criterion == ENTROPY))
+    for node_id in range(tree.n_nodes):
+        value = tree.values + node_id * n_channels
+        value[0] = min(max(value[0], ws.node_bounds[2 * node_id]),
+                       ws.node_bounds[2 * node_id + 1])
+        if binary:
+            value[1] = 1.0 - value[0]
+
+
 cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t start,
                         intp_t end, int depth, double* histogram) noexcept nogil:
     """Find the node's best split; queue the node if it may be split, else leave it a leaf."""
@@ -141,6 +203,10 @@ cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t 
             context.sorted_y = ws.sorted_targets + start
             context.sorted_stride = ws.n_rows
             context.node_score = node.impurity * node.weighted_n_node_samples * params.n_outputs
+        if params.monotonic_cst != NULL:
+            context.monotonic_cst = params.monotonic_cst
+            context.lower_bound = ws.node_bounds[2 * node_id]
+            context.upper_bound = ws.node_bounds[2 * node_id + 1]
         if is_impurity_known(ws):
             context.perfect_gain = pure_children_gain(node.impurity,
                                                       node.weighted_n_node_samples,
@@ -224,6 +290,9 @@ cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noex
         subtract_histograms(pending.histogram, smaller, ws.histogram_size)
     left_id = add_node(ws, tree, pending.node_id, True, start, middle, pending.depth + 1)
     right_id = add_node(ws, tree, pending.node_id, False, middle, end, pending.depth + 1)
+    if not ws.failed and ws.params.monotonic_cst != NULL:
+        ws.failed = not bound_children(ws, tree, pending.node_id, split.feature, left_id,
+                                       right_id)
     if ws.failed:
         release_histogram(ws, left_histogram)
         release_histogram(ws, right_histogram)
@@ -254,13 +323,17 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
     tree.capacity = 0
     ws.frontier = NULL
     ws.free_histograms = NULL
+    ws.node_bounds = NULL
+    ws.bounds_capacity = 0
     if not init_workspace(&ws, data, params, rows, n_rows, row_weights, features,
                           n_tree_features, seed):
         free_workspace(&ws)
         return -1
     ws.leaves = leaves
     root = add_node(&ws, tree, -1, False, 0, n_rows, 0)
-    if root >= 0:
+    if root >= 0 and params.monotonic_cst != NULL:
+        ws.failed = not store_bounds(&ws, tree, root, -INFINITY, INFINITY)
+    if root >= 0 and not ws.failed:
         ws.required_gain = required_gain(params.criterion, params.min_split_gain,
                                          params.min_impurity_decrease,
                                          tree.nodes[root].weighted_n_node_samples)
@@ -283,5 +356,8 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
             tree.values[node_id * n_channels + k] = leaf_value(
                 tree.values[node_id * n_channels + k], hessian, params.criterion,
                 params.l2_regularization)
+    if params.monotonic_cst != NULL and not ws.failed:
+        clip_to_bounds(&ws, tree)
+    free(ws.node_bounds)
     free_workspace(&ws)
     return -1 if ws.failed else 0

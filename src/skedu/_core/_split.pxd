@@ -1,6 +1,6 @@
 from libc.math cimport INFINITY
 
-from ._criterion cimport class_term, label_side_score, side_allowed, side_score
+from ._criterion cimport class_term, label_side_score, leaf_value, side_allowed, side_score
 from ._types cimport intp_t, SplitContext, SplitRecord
 
 cdef object split_record_as_dict(const SplitRecord* record)
@@ -41,6 +41,9 @@ cdef inline void init_context(SplitContext* context, const double* node_sums,
         context.node_score = side_score(node_sums, node_hessian, n_channels, criterion,
                                         l2_regularization)
     context.perfect_gain = INFINITY
+    context.monotonic_cst = NULL
+    context.lower_bound = -INFINITY
+    context.upper_bound = INFINITY
 
 
 cdef inline void record_split(SplitRecord* best, intp_t feature, double gain, double threshold,
@@ -85,6 +88,27 @@ cdef inline bint consider_split(const double* left_sums, double left_hessian, in
     return True
 
 
+cdef inline bint respects_monotonicity(const SplitContext* context, intp_t feature,
+                                      const double* left_sums, double left_hessian,
+                                      const double* right_sums) noexcept nogil:
+    """scikit-learn's monotonic constraint on a split of ``feature`` (``check_monotonicity``):
+    the children's channel-0 values stay within the node's bounds and are ordered as the
+    constraint says (left <= right for +1, left >= right for -1); unconstrained features pass.
+    Bounds come from the ancestors' splits (``_grower``), so the whole tree is monotone."""
+    cdef int constraint
+    cdef double left_value, right_value
+    if context.monotonic_cst == NULL or context.monotonic_cst[feature] == 0:
+        return True
+    constraint = context.monotonic_cst[feature]
+    left_value = leaf_value(left_sums[0], left_hessian, context.criterion,
+                            context.l2_regularization)
+    right_value = leaf_value(right_sums[0], context.node_hessian - left_hessian,
+                             context.criterion, context.l2_regularization)
+    return (context.lower_bound <= left_value <= context.upper_bound
+            and context.lower_bound <= right_value <= context.upper_bound
+            and (left_value - right_value) * constraint <= 0.0)
+
+
 cdef inline void consider_boundary(SplitRecord* best, intp_t feature, double threshold,
                                    intp_t bin_threshold, const double* left_sums,
                                    double left_hessian, intp_t left_count,
@@ -93,22 +117,26 @@ cdef inline void consider_boundary(SplitRecord* best, intp_t feature, double thr
                                    double* scratch) noexcept nogil:
     """The missing-values rule of every splitter, at one threshold: the node's missing values
     go right, and (when there are any) left; without missing values in the node, unseen
-    missing values follow the majority. ``scratch`` holds 2 * n_channels doubles."""
+    missing values follow the strict majority (right on a tie, as in scikit-learn).
+    ``scratch`` holds 2 * n_channels doubles."""
     cdef intp_t k, n_channels = context.n_channels
     cdef double gain
     cdef double* right_sums = scratch
     cdef double* with_missing = scratch + n_channels
     if 0 < left_count < context.node_count:
         if consider_split(left_sums, left_hessian, left_count, context, right_sums, &gain):
-            if gain > best.gain:
+            if gain > best.gain and respects_monotonicity(context, feature, left_sums,
+                                                          left_hessian, right_sums):
                 record_split(best, feature, gain, threshold, bin_threshold, left_count,
-                             missing_count == 0 and 2 * left_count >= context.node_count)
+                             missing_count == 0 and 2 * left_count > context.node_count)
     if missing_count > 0 and left_count + missing_count < context.node_count:
         for k in range(n_channels):
             with_missing[k] = left_sums[k] + missing_sums[k]
         if consider_split(with_missing, left_hessian + missing_hessian,
                           left_count + missing_count, context, right_sums, &gain):
-            if gain > best.gain:
+            if gain > best.gain and respects_monotonicity(context, feature, with_missing,
+                                                          left_hessian + missing_hessian,
+                                                          right_sums):
                 record_split(best, feature, gain, threshold, bin_threshold,
                              left_count + missing_count, True)
 

@@ -8,7 +8,7 @@
 # sum float64. ``Node`` is the grower's working node, mirrored by ``NODE_DTYPE`` in ``_tree.pyx``;
 # fitted models store the compact ``TreeNode`` (``TREE_NODE_DTYPE``) that prediction reads.
 
-from libc.stdint cimport uint8_t, int32_t, uint64_t
+from libc.stdint cimport int8_t, uint8_t, int32_t, uint64_t
 
 ctypedef Py_ssize_t intp_t
 ctypedef float X_DTYPE_C
@@ -100,6 +100,12 @@ cdef struct SplitContext:
     intp_t node_count
     double node_score           # side_score of the whole node
     double perfect_gain         # no split gains more (both children pure); inf when unknown
+    # Monotonic constraints (NULL: none): per feature -1/0/+1 on channel 0's leaf value; a
+    # split of a constrained feature must order its children's values and keep both within
+    # the node's bounds (scikit-learn's rule, ``_split.pxd`` ``respects_monotonicity``).
+    const int8_t* monotonic_cst
+    double lower_bound
+    double upper_bound
 
 
 # Growth limits of the trees of one fit.
@@ -117,6 +123,7 @@ cdef struct GrowParams:
     intp_t max_features             # features drawn per split, among the tree's features
     double l2_regularization
     int n_threads
+    const int8_t* monotonic_cst     # [n_features] -1/0/+1 on channel 0's value, or NULL
 
 # One tree's view of the training data: the data are shared read-only by every tree, the
 # statistics (gradient channels, hessian) may be the tree's own.

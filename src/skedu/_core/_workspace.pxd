@@ -56,6 +56,8 @@ cdef struct Workspace:
     double* sorted_targets          # [n_outputs, n_rows]
     YRow* target_buffer             # [n_rows]
     double* fenwick                 # [2 * (n_rows + 1)]
+    double* node_bounds             # monotonic constraints: [capacity, 2] value bounds, or NULL
+    intp_t bounds_capacity
     bint failed
 
 

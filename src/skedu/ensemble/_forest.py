@@ -24,7 +24,7 @@ from ..tree import _engine
 from ..tree._classes import (CRITERIA_CLASSIFICATION, CRITERIA_REGRESSION, SPLITTERS,
                              BaseDecisionTree, check_no_missing_for, classification_statistics,
                              predict_classes, regression_statistics, split_outputs)
-from ..tree._flat_tree import FlatEnsemble, FlatTree
+from ..tree._flat_tree import FlatEnsemble, FlatTree, tree_n_classes
 from ..utils import check_non_negative_sample_weight, effective_n_threads
 
 __all__ = ["RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier",
@@ -67,7 +67,7 @@ class BaseForest(BaseEstimator):
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features, max_leaf_nodes=None, min_impurity_decrease=0.0, bootstrap,
                  oob_score=False, n_jobs=None, random_state=None, verbose=0, warm_start=False,
-                 ccp_alpha=0.0, max_samples=None):
+                 ccp_alpha=0.0, max_samples=None, monotonic_cst=None):
         self.n_estimators = n_estimators
         self.criterion = criterion
         self.max_depth = max_depth
@@ -85,6 +85,7 @@ class BaseForest(BaseEstimator):
         self.warm_start = warm_start
         self.ccp_alpha = ccp_alpha
         self.max_samples = max_samples
+        self.monotonic_cst = monotonic_cst
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -101,7 +102,7 @@ class BaseForest(BaseEstimator):
             min_weight_fraction_leaf=self.min_weight_fraction_leaf,
             max_features=self.max_features, max_leaf_nodes=self.max_leaf_nodes,
             min_impurity_decrease=self.min_impurity_decrease, ccp_alpha=self.ccp_alpha,
-            max_bins=self.max_bins)
+            max_bins=self.max_bins, monotonic_cst=self.monotonic_cst)
 
     def _n_draws(self, n_samples):
         if self.max_samples is None:
@@ -130,7 +131,17 @@ class BaseForest(BaseEstimator):
             raise ValueError(f"n_estimators={self.n_estimators} must be larger or equal to "
                              f"len(estimators_)={n_existing} when warm_start==True.")
         template = self._tree_template()
-        params = template._tree_params(n_samples, n_features, sample_weight.sum())
+        monotonic_cst = template._monotonic_constraints(
+            n_features, self.n_outputs_,
+            np.max(self.n_classes_) if self._is_classifier else None)
+        if monotonic_cst is not None and labels is not None:
+            # The constraint reads class 0's fraction from per-class sums (binary classes at
+            # most): weight channels instead of labels.
+            gradients = np.zeros((n_samples, n_channels))
+            gradients[np.arange(n_samples), labels[:, 0]] = sample_weight
+            labels = n_channels = None
+        params = template._tree_params(n_samples, n_features, sample_weight.sum(),
+                                       monotonic_cst)
         self.max_features_ = params.max_features
         positive = sample_weight > 0
         data = _engine.TrainingData(
@@ -247,6 +258,7 @@ class BaseForest(BaseEstimator):
             if hasattr(self, "feature_names_in_"):
                 tree.feature_names_in_ = self.feature_names_in_
             self._set_tree_attributes(tree)
+            tree.tree_.n_classes = tree_n_classes(tree)
             estimators.append(tree)
         return estimators
 
@@ -501,7 +513,11 @@ _TREE_PARAMETERS_DOC = """max_depth : int, default=None
     max_leaf_nodes : int, default=None
         Grow each tree best-first to at most this many leaves.
     min_impurity_decrease : float, default=0.0
-        A split must decrease the weighted impurity by at least this (per unit of total weight)."""
+        A split must decrease the weighted impurity by at least this (per unit of total weight).
+    monotonic_cst : array-like of int of shape (n_features,), default=None
+        Per feature 1 (increasing), 0 (no constraint) or -1 (decreasing) predictions (the
+        positive class's probability for binary classification), in every tree; as in
+        :class:`skedu.tree.DecisionTreeClassifier`. Single output, binary classes only."""
 
 _FOREST_PARAMETERS_DOC = """oob_score : bool or callable, default=False
         Score the forest on the rows each tree did not draw (``oob_score_``); a callable
@@ -587,7 +603,7 @@ class RandomForestClassifier(ForestClassifier):
                  max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=True, oob_score=False, n_jobs=None, random_state=None, verbose=0,
                  warm_start=False, class_weight=None, ccp_alpha=0.0, max_samples=None,
-                 max_bins=255):
+                 max_bins=255, monotonic_cst=None):
         super().__init__(n_estimators, criterion=criterion,
                          max_depth=max_depth, min_samples_split=min_samples_split,
                          min_samples_leaf=min_samples_leaf,
@@ -596,7 +612,7 @@ class RandomForestClassifier(ForestClassifier):
                          min_impurity_decrease=min_impurity_decrease, bootstrap=bootstrap,
                          oob_score=oob_score, n_jobs=n_jobs, random_state=random_state,
                          verbose=verbose, warm_start=warm_start, ccp_alpha=ccp_alpha,
-                         max_samples=max_samples)
+                         max_samples=max_samples, monotonic_cst=monotonic_cst)
         self.splitter = splitter
         self.max_bins = max_bins
         self.class_weight = class_weight
@@ -639,7 +655,7 @@ class RandomForestRegressor(ForestRegressor):
                  min_weight_fraction_leaf=0.0, max_features=1.0, max_leaf_nodes=None,
                  min_impurity_decrease=0.0, bootstrap=True, oob_score=False, n_jobs=None,
                  random_state=None, verbose=0, warm_start=False, ccp_alpha=0.0,
-                 max_samples=None, max_bins=255):
+                 max_samples=None, max_bins=255, monotonic_cst=None):
         super().__init__(n_estimators, criterion=criterion,
                          max_depth=max_depth, min_samples_split=min_samples_split,
                          min_samples_leaf=min_samples_leaf,
@@ -648,7 +664,7 @@ class RandomForestRegressor(ForestRegressor):
                          min_impurity_decrease=min_impurity_decrease, bootstrap=bootstrap,
                          oob_score=oob_score, n_jobs=n_jobs, random_state=random_state,
                          verbose=verbose, warm_start=warm_start, ccp_alpha=ccp_alpha,
-                         max_samples=max_samples)
+                         max_samples=max_samples, monotonic_cst=monotonic_cst)
         self.splitter = splitter
         self.max_bins = max_bins
 
@@ -692,7 +708,8 @@ class ExtraTreesClassifier(ForestClassifier):
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features="sqrt", max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=False, oob_score=False, n_jobs=None, random_state=None, verbose=0,
-                 warm_start=False, class_weight=None, ccp_alpha=0.0, max_samples=None):
+                 warm_start=False, class_weight=None, ccp_alpha=0.0, max_samples=None,
+                 monotonic_cst=None):
         super().__init__(n_estimators, criterion=criterion,
                          max_depth=max_depth, min_samples_split=min_samples_split,
                          min_samples_leaf=min_samples_leaf,
@@ -701,7 +718,7 @@ class ExtraTreesClassifier(ForestClassifier):
                          min_impurity_decrease=min_impurity_decrease, bootstrap=bootstrap,
                          oob_score=oob_score, n_jobs=n_jobs, random_state=random_state,
                          verbose=verbose, warm_start=warm_start, ccp_alpha=ccp_alpha,
-                         max_samples=max_samples)
+                         max_samples=max_samples, monotonic_cst=monotonic_cst)
         self.class_weight = class_weight
 
 
@@ -742,7 +759,8 @@ class ExtraTreesRegressor(ForestRegressor):
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features=1.0, max_leaf_nodes=None, min_impurity_decrease=0.0,
                  bootstrap=False, oob_score=False, n_jobs=None, random_state=None, verbose=0,
-                 warm_start=False, ccp_alpha=0.0, max_samples=None):
+                 warm_start=False, ccp_alpha=0.0, max_samples=None,
+                 monotonic_cst=None):
         super().__init__(n_estimators, criterion=criterion,
                          max_depth=max_depth, min_samples_split=min_samples_split,
                          min_samples_leaf=min_samples_leaf,
@@ -751,4 +769,4 @@ class ExtraTreesRegressor(ForestRegressor):
                          min_impurity_decrease=min_impurity_decrease, bootstrap=bootstrap,
                          oob_score=oob_score, n_jobs=n_jobs, random_state=random_state,
                          verbose=verbose, warm_start=warm_start, ccp_alpha=ccp_alpha,
-                         max_samples=max_samples)
+                         max_samples=max_samples, monotonic_cst=monotonic_cst)

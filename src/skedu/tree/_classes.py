@@ -14,7 +14,7 @@ from .._core._types import Criterion, Splitter
 from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
 from . import _engine
 from ._binning import MAX_BINS
-from ._flat_tree import FlatTree
+from ._flat_tree import FlatTree, tree_n_classes
 
 CRITERIA_CLASSIFICATION = {"gini": Criterion.GINI, "entropy": Criterion.ENTROPY,
                            "log_loss": Criterion.ENTROPY}
@@ -33,10 +33,7 @@ def resolve_max_features(max_features, n_features):
     if max_features == "log2":
         return max(1, int(np.log2(n_features)))
     if isinstance(max_features, Integral):
-        if max_features > n_features:
-            raise ValueError(f"max_features must be <= n_features = {n_features}, "
-                             f"got {max_features}.")
-        return int(max_features)
+        return int(max_features)  # above n_features: every feature (scikit-learn's rule)
     return max(1, int(max_features * n_features))
 
 
@@ -167,12 +164,13 @@ class BaseDecisionTree(BaseEstimator):
         "ccp_alpha": [Interval(Real, 0.0, None, closed="left")],
         "max_bins": [Interval(Integral, 2, MAX_BINS, closed="both")],
         "n_jobs": [Integral, None],
+        "monotonic_cst": ["array-like", None],
     }
 
     def __init__(self, *, criterion, splitter="best", max_depth=None, min_samples_split=2,
                  min_samples_leaf=1, min_weight_fraction_leaf=0.0, max_features=None,
                  random_state=None, max_leaf_nodes=None, min_impurity_decrease=0.0,
-                 ccp_alpha=0.0, max_bins=255, n_jobs=None):
+                 ccp_alpha=0.0, max_bins=255, n_jobs=None, monotonic_cst=None):
         self.criterion = criterion
         self.splitter = splitter
         self.max_depth = max_depth
@@ -186,6 +184,7 @@ class BaseDecisionTree(BaseEstimator):
         self.ccp_alpha = ccp_alpha
         self.max_bins = max_bins
         self.n_jobs = n_jobs
+        self.monotonic_cst = monotonic_cst
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -196,11 +195,42 @@ class BaseDecisionTree(BaseEstimator):
     # -- fitting -----------------------------------------------------------------------------
 
     def _validate_X_y(self, X, y):
-        X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
-                             multi_output=True, y_numeric=not self._is_classifier)
+        # X and y checked apart and their lengths compared after, as scikit-learn's trees do
+        # (same messages).
+        X, y = validate_data(self, X, y, validate_separately=(
+            dict(dtype=np.float32, ensure_all_finite="allow-nan"),
+            dict(ensure_2d=False, dtype=None)))
+        if len(y) != X.shape[0]:
+            raise ValueError(f"Number of labels={len(y)} does not match number of "
+                             f"samples={X.shape[0]}")
         return np.ascontiguousarray(X), y
 
-    def _tree_params(self, n_samples, n_features, total_weight):
+    def _monotonic_constraints(self, n_features, n_outputs, n_classes=None):
+        """``monotonic_cst`` checked as scikit-learn checks it (same messages), as the engine's
+        constraints on channel 0 (a tuple, or None)."""
+        if self.monotonic_cst is None:
+            return None
+        if n_outputs > 1:
+            raise ValueError("Monotonicity constraints are not supported with multiple outputs.")
+        # Checked before any cast, so that the message shows the values as given.
+        monotonic_cst = np.asarray(self.monotonic_cst)
+        if monotonic_cst.shape[0] != n_features:
+            raise ValueError(f"monotonic_cst has shape {monotonic_cst.shape[0]} but the input "
+                             f"data X has {n_features} features.")
+        if not np.all(np.isin(monotonic_cst, (-1, 0, 1))):
+            raise ValueError("monotonic_cst must be None or an array-like of -1, 0 or 1, but "
+                             f"got {np.unique(monotonic_cst)}")
+        monotonic_cst = np.asarray(monotonic_cst, dtype=np.int8)
+        if n_classes is not None:
+            if n_classes > 2:
+                raise ValueError("Monotonicity constraints are not supported with multiclass "
+                                 "classification")
+            # The constraints are on the positive class's probability; the engine constrains
+            # channel 0, the negative class's fraction (as scikit-learn does): flip the signs.
+            monotonic_cst = -monotonic_cst
+        return tuple(int(c) for c in monotonic_cst)
+
+    def _tree_params(self, n_samples, n_features, total_weight, monotonic_cst=None):
         """Growth limits of this fit, with counts and fractions resolved."""
         return _engine.TreeParams(
             criterion=self._criterion_code,
@@ -210,7 +240,8 @@ class BaseDecisionTree(BaseEstimator):
             min_weight_leaf=self.min_weight_fraction_leaf * total_weight,
             min_impurity_decrease=float(self.min_impurity_decrease),
             max_leaf_nodes=0 if self.max_leaf_nodes is None else self.max_leaf_nodes,
-            max_features=resolve_max_features(self.max_features, n_features))
+            max_features=resolve_max_features(self.max_features, n_features),
+            monotonic_cst=monotonic_cst)
 
     def _prepare(self, X, sample_weight):
         """The training data in the layouts the engine reads (the hist path keeps only bins),
@@ -225,15 +256,19 @@ class BaseDecisionTree(BaseEstimator):
         return data, rows, seed
 
     def _grow(self, prepared, gradients, hessians, squares, sample_weight, labels=None,
-              n_channels=None):
+              n_channels=None, monotonic_cst=None):
         data, rows, seed = prepared
-        params = self._tree_params(data.n_samples, data.n_features, sample_weight.sum())
+        params = self._tree_params(data.n_samples, data.n_features, sample_weight.sum(),
+                                   monotonic_cst)
         ((nodes, values),), _ = _engine.grow_trees(
             data, gradients, hessians, params, seeds=[seed], rows=[rows], squares=squares,
             labels=labels, n_channels=n_channels, n_threads=effective_n_threads(self.n_jobs))
         self.max_features_ = params.max_features
         self.tree_ = FlatTree(nodes, values, data.n_features,
-                              value_dtype=np.float32 if self._is_classifier else np.float64)
+                              value_dtype=np.float32 if self._is_classifier else np.float64,
+                              n_classes=tree_n_classes(self))
+        if params.max_leaf_nodes == 0:
+            self.tree_ = self.tree_.in_preorder()  # scikit-learn's numbering of depth-first trees
         if self.ccp_alpha > 0.0:
             self.tree_ = self.tree_.pruned(self.ccp_alpha)
         return self
@@ -353,6 +388,10 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     n_jobs : int, default=None
         Threads for split search and prediction (None: all that OpenMP allows). The fitted
         tree does not depend on it.
+    monotonic_cst : array-like of int of shape (n_features,), default=None
+        Per feature 1 (the probability of the positive class, ``classes_[1]``, increases
+        with the feature), 0 (no constraint) or -1 (decreases); scikit-learn's rule, for every
+        splitter. Binary classification only.
 
     Attributes
     ----------
@@ -390,14 +429,15 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     def __init__(self, *, criterion="gini", splitter="best", max_depth=None, min_samples_split=2,
                  min_samples_leaf=1, min_weight_fraction_leaf=0.0, max_features=None,
                  random_state=None, max_leaf_nodes=None, min_impurity_decrease=0.0,
-                 class_weight=None, ccp_alpha=0.0, max_bins=255, n_jobs=None):
+                 class_weight=None, ccp_alpha=0.0, max_bins=255, n_jobs=None,
+                 monotonic_cst=None):
         super().__init__(criterion=criterion, splitter=splitter, max_depth=max_depth,
                          min_samples_split=min_samples_split, min_samples_leaf=min_samples_leaf,
                          min_weight_fraction_leaf=min_weight_fraction_leaf,
                          max_features=max_features, random_state=random_state,
                          max_leaf_nodes=max_leaf_nodes,
                          min_impurity_decrease=min_impurity_decrease, ccp_alpha=ccp_alpha,
-                         max_bins=max_bins, n_jobs=n_jobs)
+                         max_bins=max_bins, n_jobs=n_jobs, monotonic_cst=monotonic_cst)
         self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -429,8 +469,17 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
         else:
             self.classes_ = classes
             self.n_classes_ = np.array([len(c) for c in classes], dtype=np.intp)
+        monotonic_cst = self._monotonic_constraints(X.shape[1], self.n_outputs_,
+                                                    len(classes[0]))
         prepared = self._prepare(X, sample_weight)
         del X  # the validated copy is not needed while the tree grows
+        if monotonic_cst is not None:
+            # The constraint reads class 0's fraction from per-class sums: two weight channels
+            # (binary classes at most, so this costs 2 x n_samples).
+            gradients = np.zeros((len(labels), len(classes[0])))
+            gradients[np.arange(len(labels)), labels[:, 0]] = sample_weight
+            return self._grow(prepared, gradients, sample_weight, None, sample_weight,
+                              monotonic_cst=monotonic_cst)
         # Rows as labels and weights: class sums without an n_samples x n_classes array.
         return self._grow(prepared, None, sample_weight, None, sample_weight, labels=labels,
                           n_channels=sum(len(c) for c in classes))
@@ -492,6 +541,9 @@ default="squared_error"
     max_depth, min_samples_split, min_samples_leaf, min_weight_fraction_leaf, max_features, \
 random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
         As in :class:`DecisionTreeClassifier`.
+    monotonic_cst : array-like of int of shape (n_features,), default=None
+        Per feature 1 (predictions increase with the feature), 0 (no constraint) or -1
+        (decrease); scikit-learn's rule, for every splitter. Single output only.
 
     Attributes
     ----------
@@ -521,14 +573,15 @@ random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
     def __init__(self, *, criterion="squared_error", splitter="best", max_depth=None,
                  min_samples_split=2, min_samples_leaf=1, min_weight_fraction_leaf=0.0,
                  max_features=None, random_state=None, max_leaf_nodes=None,
-                 min_impurity_decrease=0.0, ccp_alpha=0.0, max_bins=255, n_jobs=None):
+                 min_impurity_decrease=0.0, ccp_alpha=0.0, max_bins=255, n_jobs=None,
+                 monotonic_cst=None):
         super().__init__(criterion=criterion, splitter=splitter, max_depth=max_depth,
                          min_samples_split=min_samples_split, min_samples_leaf=min_samples_leaf,
                          min_weight_fraction_leaf=min_weight_fraction_leaf,
                          max_features=max_features, random_state=random_state,
                          max_leaf_nodes=max_leaf_nodes,
                          min_impurity_decrease=min_impurity_decrease, ccp_alpha=ccp_alpha,
-                         max_bins=max_bins, n_jobs=n_jobs)
+                         max_bins=max_bins, n_jobs=n_jobs, monotonic_cst=monotonic_cst)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -551,9 +604,11 @@ random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
         y2d, gradients, squares = regression_statistics(y, sample_weight, self.criterion)
         self.n_outputs_ = y2d.shape[1]
+        monotonic_cst = self._monotonic_constraints(X.shape[1], self.n_outputs_)
         prepared = self._prepare(X, sample_weight)
         del X  # the validated copy is not needed while the tree grows
-        return self._grow(prepared, gradients, sample_weight, squares, sample_weight)
+        return self._grow(prepared, gradients, sample_weight, squares, sample_weight,
+                          monotonic_cst)
 
     def predict(self, X):
         """Mean target of the leaf each sample reaches.

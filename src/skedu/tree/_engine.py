@@ -48,6 +48,12 @@ class TreeParams:
         Features drawn per split (among the tree's features); None: all.
     l2_regularization : float, default=0.0
         Boosting's ``lambda``: added to every hessian sum in scores and leaf values.
+    monotonic_cst : tuple of int or None, default=None
+        Per feature -1, 0 or +1: the value of channel 0 (class fraction, mean or Newton step)
+        must decrease, may do anything, or must increase along the feature, by scikit-learn's
+        rule (a split must order its children and keep them within the bounds its ancestors'
+        splits set; node values are clipped to those bounds). Meant for single-channel trees
+        and binary class fractions (the second channel is kept at one minus the first).
     """
 
     criterion: int
@@ -60,6 +66,19 @@ class TreeParams:
     max_leaf_nodes: int = 0
     max_features: int | None = None
     l2_regularization: float = 0.0
+    monotonic_cst: tuple | None = None
+
+
+def _check_monotonic_cst(monotonic_cst, n_features):
+    if monotonic_cst is None:
+        return None
+    constraints = np.asarray(monotonic_cst)
+    if constraints.shape != (n_features,) or not np.all(np.isin(constraints, (-1, 0, 1))):
+        raise ValueError(f"monotonic_cst must hold -1, 0 or 1 for each of the {n_features} "
+                         f"features, got {monotonic_cst}.")
+    if not constraints.any():
+        return None  # no constrained feature: the unconstrained growth is the same tree
+    return np.ascontiguousarray(constraints, dtype=np.int8)
 
 
 class TrainingData:
@@ -213,4 +232,5 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
         min_impurity_decrease=params.min_impurity_decrease,
         min_split_gain=params.min_split_gain, max_leaf_nodes=params.max_leaf_nodes,
         max_features=max_features, l2_regularization=params.l2_regularization,
-        n_threads=n_threads, return_leaves=return_leaves)
+        n_threads=n_threads, return_leaves=return_leaves,
+        monotonic_cst=_check_monotonic_cst(params.monotonic_cst, data.n_features))

@@ -12,6 +12,7 @@ import operator
 
 import numpy as np
 from scipy import sparse
+from sklearn.base import is_classifier
 
 from .._core._prune import prune
 from .._core._tree import (
@@ -81,23 +82,36 @@ class FlatTree:
         Impurities are second-order node objectives ``-G**2 / (2 (H + lambda))`` (boosting)
         rather than CART impurities; only :meth:`split_gains` reads it.
 
+    n_classes : array-like of int, default=None
+        Classes per output (1 for a regression output), as scikit-learn's ``Tree.n_classes``;
+        the estimator sets it (:func:`tree_n_classes`). None: one regression output per
+        channel. Only the scikit-learn-shaped ``value`` reads it.
+
     Attributes
     ----------
     nodes : ndarray of TREE_NODE_DTYPE
     values : ndarray of shape (n_nodes, n_channels), float32 or float64
-    node_count : int
+        The stored node values the prediction kernels read.
+    node_count, capacity : int
+    n_features, n_outputs, max_n_classes, max_depth, n_leaves : int
+    n_classes : ndarray of shape (n_outputs,), intp
     children_left, children_right, feature, threshold, impurity, n_node_samples,
     weighted_n_node_samples, missing_go_to_left : ndarray of shape (n_nodes,)
-        The node fields, named as in scikit-learn's ``Tree``: int32 ids and features
-        (``-1`` children and ``-2`` feature at leaves), float32 threshold, impurity and weight
-        (the threshold is the largest float32 not above the split's midpoint, so every float32
-        value goes the same way), int32 counts, uint8 flag.
-    value : ndarray of shape (n_nodes, n_channels), float64
-    max_depth : int
-    n_leaves : int
+        The node fields as scikit-learn's ``Tree`` holds them: intp ids and features
+        (``TREE_LEAF`` = -1 children, ``TREE_UNDEFINED`` = -2 feature and threshold at
+        leaves), float64 threshold, impurity and weight, intp counts, uint8 flag. Built on
+        first access and kept (the stored records are float32/int32): the threshold is the
+        stored one, the largest float32 not above the split's midpoint, so every float32 value
+        goes the same way.
+    value : ndarray of shape (n_nodes, n_outputs, max_n_classes), float64
+        scikit-learn's ``Tree.value`` (since 1.4): weighted class fractions (classification,
+        zero-padded to ``max_n_classes``) or means (regression). Fractions stored as float32
+        are given back as the exact float64 ratio ``count / weight`` when the node's weight is
+        a whole number (integer sample weights), so that they equal scikit-learn's bit for bit.
     """
 
-    def __init__(self, nodes, values, n_features, *, value_dtype=None, second_order=False):
+    def __init__(self, nodes, values, n_features, *, value_dtype=None, second_order=False,
+                 n_classes=None):
         nodes = np.asarray(nodes)
         if nodes.dtype == NODE_DTYPE:
             nodes = compact_nodes(nodes)
@@ -114,6 +128,7 @@ class FlatTree:
         self.values = values
         self.n_features = int(n_features)
         self.second_order = bool(second_order)
+        self.n_classes = n_classes
 
     @classmethod
     def from_grown(cls, nodes, values, n_features, *, value_dtype=np.float64, second_order=False):
@@ -144,16 +159,62 @@ class FlatTree:
         tree.n_features, tree.second_order = n_features, second_order
         return tree
 
+    # -- scikit-learn's ``Tree`` interface ---------------------------------------------------
+
     node_count = property(lambda self: len(self.nodes))
-    children_left = property(lambda self: self.nodes["left_child"])
-    children_right = property(lambda self: self.nodes["right_child"])
-    feature = property(lambda self: self.nodes["feature"])
-    threshold = property(lambda self: self.nodes["threshold"])
-    impurity = property(lambda self: self.nodes["impurity"])
-    n_node_samples = property(lambda self: self.nodes["n_node_samples"])
-    weighted_n_node_samples = property(lambda self: self.nodes["weighted_n_node_samples"])
-    missing_go_to_left = property(lambda self: (self.nodes["flags"] & 1).astype(np.uint8))
-    value = property(lambda self: self.values.astype(np.float64))
+    capacity = node_count
+
+    @property
+    def n_classes(self):
+        """Classes per output (1 for regression outputs), shape (n_outputs,), intp."""
+        n_classes = getattr(self, "_n_classes", None)
+        if n_classes is None:
+            return np.ones(self.values.shape[1], dtype=np.intp)
+        return n_classes
+
+    @n_classes.setter
+    def n_classes(self, n_classes):
+        if n_classes is not None:
+            n_classes = np.atleast_1d(np.asarray(n_classes, dtype=np.intp))
+            n_channels = self.values.shape[1]
+            if n_classes.ndim != 1 or np.any(n_classes < 1) or n_classes.sum() != n_channels:
+                raise ValueError(f"n_classes must be positive counts summing to the number of "
+                                 f"value channels ({n_channels}), got {n_classes}.")
+        self._n_classes = n_classes
+        self._sklearn_arrays = {}
+
+    n_outputs = property(lambda self: len(self.n_classes))
+    max_n_classes = property(lambda self: int(self.n_classes.max()))
+
+    def _sklearn_array(self, name, make):
+        """A scikit-learn-shaped array, built on first access and kept with the tree (tools
+        index these arrays node by node; rebuilding them per access would be quadratic)."""
+        cache = self.__dict__.setdefault("_sklearn_arrays", {})
+        if name not in cache:
+            cache[name] = make()
+            cache[name].flags.writeable = False
+        return cache[name]
+
+    def _field(self, field, dtype):
+        return self._sklearn_array(field, lambda: self.nodes[field].astype(dtype))
+
+    children_left = property(lambda self: self._field("left_child", np.intp))
+    children_right = property(lambda self: self._field("right_child", np.intp))
+    feature = property(lambda self: self._field("feature", np.intp))
+    threshold = property(lambda self: self._field("threshold", np.float64))
+    impurity = property(lambda self: self._field("impurity", np.float64))
+    n_node_samples = property(lambda self: self._field("n_node_samples", np.intp))
+    weighted_n_node_samples = property(
+        lambda self: self._field("weighted_n_node_samples", np.float64))
+    missing_go_to_left = property(lambda self: self._sklearn_array(
+        "missing_go_to_left", lambda: (self.nodes["flags"] & 1).astype(np.uint8)))
+    value = property(lambda self: self._sklearn_array("value", lambda: sklearn_value(
+        self.values, self.n_classes, self.nodes["weighted_n_node_samples"])))
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_sklearn_arrays", None)  # derived arrays: rebuilt on access
+        return state
 
     def node_depths(self):
         """Depth of every node (0 for the root), shape (n_nodes,), int32."""
@@ -167,7 +228,7 @@ class FlatTree:
     @property
     def n_leaves(self):
         """Number of leaves."""
-        return int(np.count_nonzero(self.children_left == TREE_LEAF))
+        return int(np.count_nonzero(self.nodes["left_child"] == TREE_LEAF))
 
     def apply(self, X, n_threads=1):
         """Leaf id of every row of ``X`` (float32, C-contiguous), shape (n_samples,)."""
@@ -196,20 +257,60 @@ class FlatTree:
 
     def feature_importances(self):
         """Total split gain per feature, normalised to sum to 1."""
-        importances = np.bincount(np.maximum(self.feature, 0), weights=self.split_gains(),
+        importances = np.bincount(np.maximum(self.nodes["feature"], 0), weights=self.split_gains(),
                                   minlength=self.n_features)
         total = importances.sum()
         return importances / total if total > 0 else importances
+
+    def compute_feature_importances(self, normalize=True):
+        """scikit-learn's ``Tree.compute_feature_importances``: total weighted impurity
+        decrease per feature, divided by the root's weight (and normalised to sum to 1)."""
+        importances = np.bincount(np.maximum(self.nodes["feature"], 0),
+                                  weights=self.split_gains(), minlength=self.n_features)
+        importances /= float(self.nodes["weighted_n_node_samples"][0])
+        if normalize:
+            total = importances.sum()
+            if total > 0:
+                importances /= total
+        return importances
 
     def cost_complexity_pruning_path(self):
         """Effective alphas and total leaf impurities of the minimal cost-complexity path."""
         _, _, alphas, impurities = prune(self.nodes, np.inf, True)
         return alphas, impurities
 
+    def in_preorder(self):
+        """The same tree with nodes numbered in depth-first preorder (a node, its left subtree,
+        its right subtree), as scikit-learn numbers depth-first trees; the grower numbers a
+        split's two children together. Numbers matter to ``apply`` and to exports."""
+        left, right = self.nodes["left_child"], self.nodes["right_child"]
+        depths = self.node_depths()
+        split = left != TREE_LEAF
+        # Subtree sizes bottom-up, then preorder ids top-down, one depth level at a time.
+        size = np.ones(self.node_count, dtype=np.intp)
+        levels = [np.flatnonzero(split & (depths == d)) for d in range(int(depths.max()) + 1)]
+        for level in reversed(levels):
+            size[level] += size[left[level]] + size[right[level]]
+        new_id = np.zeros(self.node_count, dtype=np.intp)
+        for level in levels:
+            new_id[left[level]] = new_id[level] + 1
+            new_id[right[level]] = new_id[level] + 1 + size[left[level]]
+        if np.array_equal(new_id, np.arange(self.node_count)):
+            return self
+        order = np.empty_like(new_id)
+        order[new_id] = np.arange(self.node_count)
+        nodes = self.nodes[order]
+        leaf = nodes["left_child"] == TREE_LEAF
+        nodes["left_child"] = np.where(leaf, TREE_LEAF, new_id[nodes["left_child"]])
+        nodes["right_child"] = np.where(leaf, TREE_LEAF, new_id[nodes["right_child"]])
+        return FlatTree(nodes, self.values[order], self.n_features,
+                        second_order=self.second_order,
+                        n_classes=getattr(self, "_n_classes", None))
+
     def pruned(self, ccp_alpha):
         """The subtree that minimal cost-complexity pruning with ``ccp_alpha`` keeps."""
         is_leaf, in_tree, _, _ = prune(self.nodes, ccp_alpha, False)
-        if in_tree.all() and np.array_equal(is_leaf, self.children_left == TREE_LEAF):
+        if in_tree.all() and np.array_equal(is_leaf, self.nodes["left_child"] == TREE_LEAF):
             return self
         new_ids = (np.cumsum(in_tree) - 1).astype(np.int32)
         nodes = self.nodes[in_tree].copy()
@@ -221,7 +322,52 @@ class FlatTree:
         nodes["flags"][kept_leaf] = 0
         nodes["bin_threshold"][kept_leaf] = 0
         return FlatTree(nodes, self.values[in_tree], self.n_features,
-                        second_order=self.second_order)
+                        second_order=self.second_order,
+                        n_classes=getattr(self, "_n_classes", None))
+
+
+def tree_n_classes(estimator):
+    """Classes per output of a fitted tree model, as scikit-learn's ``Tree.n_classes``.
+
+    Classifiers: ``n_classes_`` (an int, or one per output); regressors: 1 per output
+    (``n_outputs_``, 1 when absent). The one place that maps an estimator's outputs to the
+    layout of :attr:`FlatTree.value`.
+    """
+    if is_classifier(estimator):
+        return np.atleast_1d(np.asarray(estimator.n_classes_, dtype=np.intp))
+    return np.ones(getattr(estimator, "n_outputs_", 1), dtype=np.intp)
+
+
+def sklearn_value(values, n_classes, weights):
+    """Stored node values as scikit-learn's ``Tree.value``, shape (n_nodes, n_outputs,
+    max_n_classes), float64.
+
+    ``values`` holds one channel per class of every output, outputs one after the other
+    (``n_classes.sum()`` channels; regression outputs have one class). Outputs with fewer
+    classes than the most are zero-padded. float32 class fractions of nodes whose
+    ``weights`` are whole numbers (up to 2**22, where ``count / weight`` is the only ratio that
+    rounds to the stored float32) come back as that exact float64 ratio, as scikit-learn
+    computes it; other values are widened as they are.
+    """
+    n_nodes = len(values)
+    n_classes = np.asarray(n_classes, dtype=np.intp)
+    out = np.asarray(values, dtype=np.float64)  # float64 values: a view, no copy
+    if values.dtype == np.float32 and n_classes.max() > 1:
+        weights = np.asarray(weights, dtype=np.float64)
+        counts = np.rint(out * weights[:, None])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            exact = counts / weights[:, None]
+        whole = (weights == np.rint(weights)) & (weights > 0) & (weights <= 2**22)
+        same = np.all(exact.astype(np.float32) == values, axis=1) & whole
+        out[same] = exact[same]
+    max_n_classes = int(n_classes.max())
+    if np.all(n_classes == max_n_classes):
+        return out.reshape(n_nodes, len(n_classes), max_n_classes)
+    padded = np.zeros((n_nodes, len(n_classes), max_n_classes))
+    starts = np.concatenate([[0], np.cumsum(n_classes)[:-1]])
+    for output, (start, count) in enumerate(zip(starts, n_classes)):
+        padded[:, output, :count] = out[:, start:start + count]
+    return padded
 
 
 def _split_gains(nodes, offsets, second_order):
