@@ -16,6 +16,7 @@ from libc.stdint cimport uint64_t
 from ._criterion cimport (gain_suffices, impurity_known, leaf_value, node_impurity,
                           pure_children_gain, required_gain, side_score)
 from ._histogram cimport subtract_histograms
+from ._sparse_split cimport sparse_partition_rows
 from ._split cimport init_context
 from ._node_split cimport HISTOGRAM_MIN_ROWS, build_node_histogram, find_best_split
 from ._types cimport (HIST, LEAF, MISSING_BIN, GrowData, GrowParams, Node, SplitContext,
@@ -161,7 +162,8 @@ cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end,
 cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noexcept nogil:
     cdef SplitRecord* split = &pending.split
     cdef intp_t start = pending.start, end = pending.end
-    cdef intp_t middle = partition_rows(ws, start, end, split)
+    cdef intp_t middle = (sparse_partition_rows(ws, start, end, split)
+                          if ws.data.csc_indptr != NULL else partition_rows(ws, start, end, split))
     cdef double* left_histogram = NULL
     cdef double* right_histogram = NULL
     cdef double* smaller

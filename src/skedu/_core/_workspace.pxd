@@ -48,6 +48,11 @@ cdef struct Workspace:
     intp_t n_frontier
     intp_t frontier_capacity
     intp_t* leaves                  # [n_samples] or NULL: each row's leaf, written at the end
+    # Sparse data only (NULL otherwise), see _sparse_split.pyx:
+    intp_t* row_positions           # [n_samples]: position of each row in samples, -1 if absent
+    unsigned char* row_marks        # [n_samples]: rows a split sends away from the zeros' side
+    intp_t* sorted_rows             # [n_rows]: the current node's rows in ascending order
+    bint node_rows_sorted           # sorted_rows holds the node being searched
     bint failed
 
 

@@ -4,7 +4,7 @@ Everything is allocated once per tree (per-thread scratch a cache line apart) an
 nodes; nothing here touches a Python object, so trees grow inside ``prange``.
 """
 
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
 
 from ._types cimport N_BINS
@@ -121,6 +121,10 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.owned_gradients = NULL
     ws.owned_hessians = NULL
     ws.owned_squares = NULL
+    ws.row_positions = NULL
+    ws.row_marks = NULL
+    ws.sorted_rows = NULL
+    ws.node_rows_sorted = False
     ws.samples = <intp_t*>malloc(max(n_rows, 1) * sizeof(intp_t))
     ws.ordered_gradients = <double*>malloc(max(n_rows, 1) * n_channels * sizeof(double))
     ws.ordered_hessians = <double*>malloc(max(n_rows, 1) * sizeof(double))
@@ -146,6 +150,17 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
             or ws.frontier == NULL or ws.free_histograms == NULL):
         return False
     memcpy(ws.samples, rows, n_rows * sizeof(intp_t))
+    if data.csc_indptr != NULL:
+        # Sparse columns are read through each row's position in ``samples``.
+        ws.row_positions = <intp_t*>malloc(max(data.n_samples, 1) * sizeof(intp_t))
+        ws.row_marks = <unsigned char*>calloc(max(data.n_samples, 1), 1)
+        ws.sorted_rows = <intp_t*>malloc(max(n_rows, 1) * sizeof(intp_t))
+        if ws.row_positions == NULL or ws.row_marks == NULL or ws.sorted_rows == NULL:
+            return False
+        for i in range(data.n_samples):
+            ws.row_positions[i] = -1
+        for i in range(n_rows):
+            ws.row_positions[rows[i]] = i
     ws.leaves = NULL
     if features == NULL:
         ws.n_tree_features = data.n_features
@@ -205,4 +220,7 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.owned_gradients)
     free(ws.owned_hessians)
     free(ws.owned_squares)
+    free(ws.row_positions)
+    free(ws.row_marks)
+    free(ws.sorted_rows)
 

@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context, clone
 from sklearn.utils import Bunch, check_random_state, compute_sample_weight
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
@@ -14,6 +15,7 @@ from ..utils import check_finite_targets, check_non_negative_sample_weight, effe
 from . import _engine
 from ._binning import MAX_BINS
 from ._flat_tree import FlatTree
+from ._sparse import sparse_rows
 
 CRITERIA_CLASSIFICATION = {"gini": Criterion.GINI, "entropy": Criterion.ENTROPY,
                            "log_loss": Criterion.ENTROPY}
@@ -130,14 +132,16 @@ class BaseDecisionTree(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True
         return tags
 
     # -- fitting -----------------------------------------------------------------------------
 
     def _validate_X_y(self, X, y):
         X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
-                             multi_output=not self._is_classifier, y_numeric=not self._is_classifier)
-        return np.ascontiguousarray(X), y
+                             accept_sparse="csc", multi_output=not self._is_classifier,
+                             y_numeric=not self._is_classifier)
+        return (X if issparse(X) else np.ascontiguousarray(X)), y
 
     def _tree_params(self, n_samples, n_features, total_weight):
         """Growth limits of this fit, with counts and fractions resolved."""
@@ -185,8 +189,9 @@ class BaseDecisionTree(BaseEstimator):
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, ensure_all_finite="allow-nan", reset=False)
-        return np.ascontiguousarray(X)
+        X = validate_data(self, X, dtype=np.float32, ensure_all_finite="allow-nan",
+                          accept_sparse="csr", reset=False)
+        return sparse_rows(X) if issparse(X) else np.ascontiguousarray(X)
 
     def apply(self, X):
         """Index of the leaf each sample ends up in.

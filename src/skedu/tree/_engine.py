@@ -13,10 +13,12 @@ Every tree grows on rows that carry ``K`` gradient channels ``g[i, k]`` and a he
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import issparse
 
 from .._core import _grow
 from .._core._types import Criterion, Splitter
 from ._binning import MAX_BINS, BinMapper
+from ._sparse import binned_sparse_data, sparse_columns
 
 __all__ = ["Criterion", "Splitter", "TreeParams", "TrainingData", "grow_trees"]
 
@@ -66,8 +68,9 @@ class TrainingData:
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features), float32, C-contiguous
-        NaN marks missing values.
+    X : ndarray or sparse matrix of shape (n_samples, n_features), float32
+        NaN marks missing values (dense only). Sparse data (CSC, CSR, COO) are read as CSC
+        columns of their stored values, never densified.
     splitter : Splitter
         ``Splitter.HIST`` bins ``X`` (and keeps only the bins); ``EXACT`` and ``RANDOM`` keep
         float32 columns and ``X`` itself (small nodes read rows).
@@ -89,12 +92,16 @@ class TrainingData:
 
     def __init__(self, X, *, splitter, max_bins=MAX_BINS, binning_rows=None, random_state=None,
                  n_threads=1):
-        X = np.ascontiguousarray(X, dtype=np.float32)
-        self.n_samples, self.n_features = X.shape
         self.splitter = Splitter(splitter)
         self.n_threads = n_threads
         self.bin_mapper = None
         self.columns = self.rows = self.binned = self.binned_rows = None
+        self.sparse_arrays = None
+        if issparse(X):
+            self._prepare_sparse(X, max_bins, binning_rows, random_state, n_threads)
+            return
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        self.n_samples, self.n_features = X.shape
         if self.splitter == Splitter.HIST:
             self.bin_mapper = BinMapper(max_bins, random_state=random_state, n_threads=n_threads)
             self.bin_mapper.fit(X, rows=binning_rows)
@@ -105,12 +112,37 @@ class TrainingData:
             self.columns = np.ascontiguousarray(X.T)
             self.rows = X
 
+    def _prepare_sparse(self, X, max_bins, binning_rows, random_state, n_threads):
+        # Only the stored values (exact, random) or their bins (hist) are kept: memory grows
+        # with the stored values, not with n_samples * n_features.
+        self.n_samples, self.n_features = X.shape
+        csc, indptr, rows = sparse_columns(X)
+        arrays = {"csc_indptr": indptr, "csc_rows": rows}
+        if self.splitter == Splitter.HIST:
+            self.bin_mapper = BinMapper(max_bins, random_state=random_state, n_threads=n_threads)
+            self.bin_mapper.fit(csc, rows=binning_rows)
+            arrays.update(binned_sparse_data(csc, indptr, rows, self.bin_mapper))
+        else:
+            arrays["csc_values"] = csc.data
+        self.sparse_arrays = arrays
+
+    @property
+    def is_sparse(self):
+        """Whether the data were given as a sparse matrix."""
+        return self.sparse_arrays is not None
+
     def bin_rows(self, X):
         """``X`` binned with the training edges, row-major (n_samples, n_features) uint8."""
         return self.bin_mapper.transform_rows(np.ascontiguousarray(X, dtype=np.float32))
 
     def kernel_arrays(self):
         """The arrays the grower reads, as keyword arguments."""
+        if self.is_sparse:
+            hist = self.splitter == Splitter.HIST
+            return {**self.sparse_arrays, "feature_values": None, "row_values": None,
+                    "binned": None, "binned_rows": None,
+                    "bin_thresholds": self.bin_mapper.upper_edges_ if hist else None,
+                    "n_bins_non_missing": self.bin_mapper.n_bins_non_missing_ if hist else None}
         if self.splitter == Splitter.HIST:
             return {"binned": self.binned, "binned_rows": self.binned_rows,
                     "bin_thresholds": self.bin_mapper.upper_edges_,
