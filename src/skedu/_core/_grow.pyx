@@ -47,9 +47,8 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
                double min_weight_leaf, double min_impurity_decrease, double min_split_gain,
                intp_t max_leaf_nodes, intp_t max_features, double l2_regularization,
                int n_threads, bint return_leaves=False,
-               const intp_t[::1] csc_indptr=None, const int32_t[::1] csc_rows=None,
-               const X_DTYPE_C[::1] csc_values=None, const BIN_DTYPE_C[::1] csc_bins=None,
-               const intp_t[::1] csr_indptr=None, const int32_t[::1] csr_features=None,
+               intp_t n_sparse_features=0, const intp_t[::1] csr_indptr=None,
+               const int32_t[::1] csr_features=None, const X_DTYPE_C[::1] csr_values=None,
                const BIN_DTYPE_C[::1] csr_bins=None, const BIN_DTYPE_C[::1] zero_bins=None):
     """Grow one tree per entry of ``rows_per_tree``; trees in parallel when there are several.
 
@@ -80,19 +79,11 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
         Features each tree may split on.
     return_leaves : bool
         Also return each training row's leaf per tree.
-    csc_indptr, csc_rows, csc_values, csc_bins : ndarrays or None
-        Sparse data instead of ``feature_values`` / ``binned``: the stored non-zero values
-        (exact and random) or their bins (hist) as CSC columns, rows ascending, no explicit
-        zeros; indptr intp, rows int32.
-    csr_indptr, csr_features, csr_bins, zero_bins : ndarrays or None
-        Hist splitter on sparse data: the same bins as CSR rows, and each feature's bin of 0.
-
-    Returns
-    -------
-    trees : list of (nodes, values)
-        ``nodes`` a NODE_DTYPE array, ``values`` of shape (n_nodes, n_tree_channels).
-    leaves : ndarray of shape (n_trees, n_samples), intp, or None
-        The leaf (local node id) of every row a tree was grown on, -1 elsewhere.
+    n_sparse_features, csr_indptr, csr_features, csr_values, csr_bins, zero_bins
+        Sparse data instead of ``feature_values`` / ``binned`` (``csr_indptr`` given): the
+        stored non-zero values (exact and random) or their bins (hist) as CSR rows of
+        ``n_sparse_features`` features, features ascending, no explicit zeros (indptr intp,
+        features int32), and each feature's bin of 0 (hist).
     """
     cdef intp_t n_trees = len(rows_per_tree), t
     cdef GrowData shared
@@ -124,38 +115,32 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
     if hessians.ndim == 1:
         channel_hessians = hessians
         shared.hessians = &channel_hessians[0]
-    shared.csc_indptr = NULL
-    shared.csc_rows = NULL
-    shared.csc_values = NULL
-    shared.csc_bins = NULL
     shared.csr_indptr = NULL
     shared.csr_features = NULL
+    shared.csr_values = NULL
     shared.csr_bins = NULL
     shared.zero_bins = NULL
-    if csc_indptr is not None:
-        shared.n_features = csc_indptr.shape[0] - 1
-        shared.csc_indptr = &csc_indptr[0]
-        if csc_rows.shape[0] > 0:
-            shared.csc_rows = &csc_rows[0]
+    if csr_indptr is not None:
+        if csr_indptr.shape[0] != shared.n_samples + 1:
+            raise ValueError("sparse data need one CSR row per sample")
+        shared.n_features = n_sparse_features
+        shared.csr_indptr = &csr_indptr[0]
         shared.feature_values = NULL
         shared.row_values = NULL
         shared.binned = NULL
         shared.binned_rows = NULL
         shared.bin_thresholds = NULL
         shared.n_bins_non_missing = NULL
+        if csr_features.shape[0] > 0:
+            shared.csr_features = &csr_features[0]
         if splitter == HIST:
-            if csr_indptr is None or csr_indptr.shape[0] != shared.n_samples + 1:
-                raise ValueError("sparse hist data need CSR bins of every row")
             shared.bin_thresholds = &bin_thresholds[0, 0]
             shared.n_bins_non_missing = &n_bins_non_missing[0]
             shared.zero_bins = &zero_bins[0]
-            shared.csr_indptr = &csr_indptr[0]
-            if csc_bins.shape[0] > 0:
-                shared.csc_bins = &csc_bins[0]
-                shared.csr_features = &csr_features[0]
+            if csr_bins.shape[0] > 0:
                 shared.csr_bins = &csr_bins[0]
-        elif csc_values.shape[0] > 0:
-            shared.csc_values = &csc_values[0]
+        elif csr_values.shape[0] > 0:
+            shared.csr_values = &csr_values[0]
     elif splitter == HIST:
         shared.n_features = binned.shape[0]
         shared.binned = &binned[0, 0]

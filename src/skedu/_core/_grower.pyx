@@ -163,7 +163,7 @@ cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noex
     cdef SplitRecord* split = &pending.split
     cdef intp_t start = pending.start, end = pending.end
     cdef intp_t middle = (sparse_partition_rows(ws, start, end, split)
-                          if ws.data.csc_indptr != NULL else partition_rows(ws, start, end, split))
+                          if ws.data.csr_indptr != NULL else partition_rows(ws, start, end, split))
     cdef double* left_histogram = NULL
     cdef double* right_histogram = NULL
     cdef double* smaller

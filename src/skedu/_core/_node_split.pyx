@@ -74,7 +74,7 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     cdef intp_t stride = 1
     cdef const X_DTYPE_C* values = NULL
     cdef const BIN_DTYPE_C* bins = NULL
-    if data.csc_indptr != NULL and histogram == NULL:
+    if data.csr_indptr != NULL and histogram == NULL:
         local_record.found = False
         local_record.gain = -INFINITY
         local_record.bin_threshold = 0
@@ -151,7 +151,7 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
     best.n_left = 0
     best.bin_threshold = 0
     best.missing_go_left = False
-    if ws.data.csc_indptr != NULL and histogram == NULL:
+    if ws.data.csr_indptr != NULL and histogram == NULL:
         prepare_sparse_node(ws, start, end)
     # Constant features do not count against max_features (scikit-learn's rule), so features
     # are drawn in batches until enough non-constant ones were seen. Each batch is searched in

@@ -1,25 +1,26 @@
 """Split search, row partition and histograms on sparse data: only stored values are read.
 
-The data are CSC columns of stored non-zero values (``GrowData.csc_*``, explicit zeros removed
-by the caller); every other value is 0. A node's stored entries of one feature are found either
-by scanning the column and keeping the rows whose position in ``samples`` (``row_positions``)
-lies in the node, or, when the node has few rows against the column's entries, by binary
-search of the node's rows (sorted once per node) in the column: scikit-learn's sparse splitter
-chooses the same way. The exact splitter sorts only the stored values and sweeps them with the
-block of zeros placed between the negative and positive values; the zeros' sums are the
-node's sums minus the stored entries', so a node costs its stored entries, not its rows.
+The data are CSR rows of stored non-zero values (``GrowData.csr_*``, explicit zeros removed and
+features ascending by the caller); every other value is 0. Before a node's features are
+searched without a histogram, one pass over its rows' stored entries groups them by feature
+(a counting sort, in the node's row order): the node's own CSC columns, at a cost of its stored
+entries plus one counter per feature, where reading the data's columns would cost each
+column's entries (a scan) or a search per row and feature. The exact splitter then sorts only
+a feature's stored values and sweeps them with the block of zeros placed between the negative
+and positive values, as scikit-learn's sparse splitter does; the zeros' sums are the node's
+sums minus the stored entries', so a feature costs its stored entries in the node, not the
+node's rows.
 
-The hist splitter builds histograms from the rows' stored bins (CSR) and adds each feature's
-zeros to the bin of 0 as the node's totals minus the stored entries' sums; small nodes sweep
-the stored bins as the exact splitter sweeps values. Candidate thresholds, their order and the
+The hist splitter builds histograms from the rows' stored bins and adds each feature's zeros
+to the bin of 0 as the node's totals minus the stored entries' sums; small nodes sweep the
+stored bins as the exact splitter sweeps values. Candidate thresholds, their order and the
 missing-value rule are those of the dense kernels, so a tree grown on sparse data is the one
 grown on the same data dense.
 """
 
-from libc.math cimport INFINITY, log2
+from libc.math cimport INFINITY
 from libc.stdint cimport int32_t
-from libc.stdlib cimport qsort
-from libc.string cimport memcpy, memset
+from libc.string cimport memset
 
 import numpy as np
 
@@ -28,87 +29,37 @@ from ._split cimport consider_boundary
 from ._types cimport (HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData,
                       SplitContext, SplitRecord, intp_t)
 
-# Binary search instead of a column scan when rows * log2(entries) < EXTRACT_SWITCH * entries
-# (scikit-learn's EXTRACT_NNZ_SWITCH).
-cdef double EXTRACT_SWITCH = 0.1
-
 # Values closer than this are one value (as in the exact splitter).
 cdef double FEATURE_THRESHOLD = 1e-7
 
 
-cdef int compare_rows(const void* a, const void* b) noexcept nogil:
-    cdef intp_t x = (<const intp_t*>a)[0], y = (<const intp_t*>b)[0]
-    return (x > y) - (x < y)
-
-
-cdef inline void sort_node_rows(Workspace* ws, intp_t start, intp_t end) noexcept nogil:
-    """``sorted_rows[start:end]``: the node's rows ascending (positions are the node's own, so
-    nodes waiting to be split keep theirs)."""
-    memcpy(ws.sorted_rows + start, ws.samples + start, (end - start) * sizeof(intp_t))
-    qsort(ws.sorted_rows + start, end - start, sizeof(intp_t), compare_rows)
-
-
-cdef inline bint binary_search_pays(intp_t n_rows, intp_t n_entries,
-                                    bint rows_sorted) noexcept nogil:
-    # scikit-learn's rule: sorting (when needed) and a search per row against one column scan.
-    cdef double cost
-    if n_entries == 0:
-        return False
-    cost = n_rows * log2(<double>max(n_entries, 2))
-    if not rows_sorted:
-        cost += n_rows * log2(<double>max(n_rows, 2))
-    return cost < EXTRACT_SWITCH * n_entries
-
-
 cdef void prepare_sparse_node(Workspace* ws, intp_t start, intp_t end) noexcept nogil:
-    """Before a node's features are searched (in parallel): sort its rows once when binary
-    search pays for the densest column."""
+    """Group the stored entries of the rows ``samples[start:end]`` by feature, in row order:
+    feature f's are ``node_rows`` / ``node_values`` from ``node_offsets[f]`` to
+    ``node_offsets[f + 1]`` (values, or bins for the hist splitter)."""
     cdef const GrowData* data = ws.data
-    cdef intp_t f, densest = 0
+    cdef intp_t i, j, f, row, position, total = 0, count
+    cdef bint hist = ws.params.splitter == HIST
     for f in range(data.n_features):
-        densest = max(densest, data.csc_indptr[f + 1] - data.csc_indptr[f])
-    ws.node_rows_sorted = binary_search_pays(end - start, densest, False)
-    if ws.node_rows_sorted:
-        sort_node_rows(ws, start, end)
-
-
-cdef intp_t extract_stored(const Workspace* ws, intp_t feature, intp_t start, intp_t end,
-                           bint rows_sorted, intp_t* out_rows,
-                           intp_t* out_entries) noexcept nogil:
-    """Write the node's stored entries of ``feature`` (row, index into the column arrays);
-    return their number. ``rows_sorted``: ``sorted_rows[start:end]`` is ready."""
-    cdef const GrowData* data = ws.data
-    cdef intp_t low = data.csc_indptr[feature], high = data.csc_indptr[feature + 1]
-    cdef intp_t i, j, row, position, a, b, middle, n_found = 0
-    if rows_sorted and binary_search_pays(end - start, high - low, True):
-        for i in range(start, end):
-            row = ws.sorted_rows[i]
-            # Rows ascend, so each search starts where the previous one ended.
-            a = low
-            b = high
-            while a < b:
-                middle = (a + b) // 2
-                if data.csc_rows[middle] < row:
-                    a = middle + 1
-                else:
-                    b = middle
-            low = a
-            if low == high:
-                break
-            if data.csc_rows[low] == row:
-                out_rows[n_found] = row
-                out_entries[n_found] = low
-                n_found += 1
-                low += 1
-        return n_found
-    for j in range(low, high):
-        row = data.csc_rows[j]
-        position = ws.row_positions[row]
-        if start <= position < end:
-            out_rows[n_found] = row
-            out_entries[n_found] = j
-            n_found += 1
-    return n_found
+        ws.node_cursor[f] = 0
+    for i in range(start, end):
+        row = ws.samples[i]
+        for j in range(data.csr_indptr[row], data.csr_indptr[row + 1]):
+            ws.node_cursor[data.csr_features[j]] += 1
+    for f in range(data.n_features):
+        count = ws.node_cursor[f]
+        ws.node_offsets[f] = total
+        ws.node_cursor[f] = total
+        total += count
+    ws.node_offsets[data.n_features] = total
+    for i in range(start, end):
+        row = ws.samples[i]
+        for j in range(data.csr_indptr[row], data.csr_indptr[row + 1]):
+            f = data.csr_features[j]
+            position = ws.node_cursor[f]
+            ws.node_cursor[f] = position + 1
+            ws.node_rows[position] = row
+            ws.node_values[position] = data.csr_bins[j] if hist else data.csr_values[j]
 
 
 cdef inline void add_row(double* sums, double* hessian_sum, const double* gradients,
@@ -240,22 +191,21 @@ cdef bint sparse_feature_split(Workspace* ws, intp_t feature, int thread,
                                const SplitContext* context, intp_t start, intp_t end,
                                SplitRecord* record) noexcept nogil:
     """Improve ``record`` with the best split of ``feature`` in the node ``samples[start:end]``
-    without a histogram; return False if the feature is constant there."""
+    (prepared by ``prepare_sparse_node``) without a histogram; return False if the feature is
+    constant there. Only this call touches the feature's entries: threads sort them in place."""
     cdef const GrowData* data = ws.data
-    cdef float* values = ws.sort_values + thread * ws.n_rows
-    cdef intp_t* rows = ws.sort_rows + thread * ws.n_rows
-    cdef intp_t* entries = ws.scratch_rows + thread * ws.n_rows
+    cdef intp_t first = ws.node_offsets[feature]
+    cdef intp_t n_stored = ws.node_offsets[feature + 1] - first
+    cdef float* values = ws.node_values + first
+    cdef intp_t* rows = ws.node_rows + first
     cdef double* scratch = ws.scratch + thread * ws.scratch_stride
-    cdef intp_t i, n_stored, bin_threshold
+    cdef intp_t bin_threshold
     cdef bint varies, hist = ws.params.splitter == HIST
-    n_stored = extract_stored(ws, feature, start, end, ws.node_rows_sorted, rows, entries)
-    for i in range(n_stored):
-        values[i] = data.csc_bins[entries[i]] if hist else data.csc_values[entries[i]]
     if ws.params.splitter == RANDOM:
         return sparse_random_split(ws, feature, end - start, n_stored, values, rows, context,
                                    ws.feature_uniforms[feature], record, scratch)
-    # ``entries`` is the radix sort's scratch from here on.
-    sort_values_with_rows(values, rows, n_stored, ws.scratch_keys + thread * ws.n_rows, entries)
+    sort_values_with_rows(values, rows, n_stored, ws.scratch_keys + thread * ws.n_rows,
+                          ws.scratch_rows + thread * ws.n_rows)
     varies = sweep_with_zeros(ws, feature, end - start, n_stored,
                               data.zero_bins[feature] if hist else 0.0, values, rows, context,
                               record, scratch, hist)
@@ -267,41 +217,42 @@ cdef bint sparse_feature_split(Workspace* ws, intp_t feature, int thread,
     return varies
 
 
+cdef inline bint sparse_goes_left(const GrowData* data, const SplitRecord* split, intp_t row,
+                                  bint hist, bint zero_left) noexcept nogil:
+    """Where the split sends ``row``: its stored entry of the feature, found by binary search
+    in the row's ascending features, or 0's side when it has none."""
+    cdef intp_t low = data.csr_indptr[row], high = data.csr_indptr[row + 1], middle
+    cdef int32_t feature = <int32_t>split.feature
+    while low < high:
+        middle = (low + high) // 2
+        if data.csr_features[middle] < feature:
+            low = middle + 1
+        else:
+            high = middle
+    if low == data.csr_indptr[row + 1] or data.csr_features[low] != feature:
+        return zero_left
+    if hist:
+        return data.csr_bins[low] <= split.bin_threshold
+    return data.csr_values[low] <= split.threshold
+
+
 cdef intp_t sparse_partition_rows(Workspace* ws, intp_t start, intp_t end,
                                   const SplitRecord* split) noexcept nogil:
-    """Reorder ``samples[start:end]`` so the left child's rows come first (the dense
-    partition's order); return the middle. Rows without a stored entry go where 0 goes, the
-    others are marked when they go the other way; positions are updated for the children."""
+    """Reorder ``samples[start:end]`` so the left child's rows come first, in the order of the
+    dense partition; return the middle."""
     cdef const GrowData* data = ws.data
-    cdef intp_t feature = split.feature, i, n_stored, row, low = start, high = end - 1
-    cdef bint hist = ws.params.splitter == HIST, zero_left, left
-    cdef bint rows_sorted = binary_search_pays(
-        end - start, data.csc_indptr[feature + 1] - data.csc_indptr[feature], False)
+    cdef intp_t low = start, high = end - 1
+    cdef bint hist = ws.params.splitter == HIST, zero_left
     if hist:
-        zero_left = data.zero_bins[feature] <= split.bin_threshold
+        zero_left = data.zero_bins[split.feature] <= split.bin_threshold
     else:
         zero_left = 0.0 <= split.threshold
-    if rows_sorted:
-        sort_node_rows(ws, start, end)
-    n_stored = extract_stored(ws, feature, start, end, rows_sorted, ws.sort_rows,
-                              ws.scratch_rows)
-    for i in range(n_stored):
-        if hist:
-            left = data.csc_bins[ws.scratch_rows[i]] <= split.bin_threshold
-        else:
-            left = data.csc_values[ws.scratch_rows[i]] <= split.threshold
-        if left != zero_left:
-            ws.row_marks[ws.sort_rows[i]] = 1
     while low <= high:
-        if zero_left != ws.row_marks[ws.samples[low]]:
+        if sparse_goes_left(data, split, ws.samples[low], hist, zero_left):
             low += 1
         else:
             ws.samples[low], ws.samples[high] = ws.samples[high], ws.samples[low]
             high -= 1
-    for i in range(start, end):
-        row = ws.samples[i]
-        ws.row_marks[row] = 0
-        ws.row_positions[row] = i
     return low
 
 

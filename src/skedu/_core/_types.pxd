@@ -124,16 +124,12 @@ cdef struct GrowData:
     const double* gradients             # [n_samples, n_channels]
     const double* hessians              # [n_samples]
     const double* squares               # [n_samples] or NULL: sum_k w y_k^2 (squared error)
-    # Sparse data (NULL when dense): the stored non-zero values column by column (CSC, rows
-    # ascending in each column); every other value is 0. Exact and random splitters read
-    # ``csc_values``; the hist splitter reads the stored values' bins, column by column for
-    # small nodes and splits, row by row (CSR) for histograms, and each feature's bin of 0.
-    const intp_t* csc_indptr            # [n_features + 1]
-    const int32_t* csc_rows             # [n_stored]
-    const X_DTYPE_C* csc_values         # exact, random: [n_stored]
-    const BIN_DTYPE_C* csc_bins         # hist: [n_stored]
-    const intp_t* csr_indptr            # hist: [n_samples + 1]
-    const int32_t* csr_features         # hist: [n_stored]
+    # Sparse data (NULL when dense): the stored non-zero values row by row (CSR, features
+    # ascending in each row); every other value is 0. Exact and random splitters read the
+    # values, the hist splitter their bins and each feature's bin of 0.
+    const intp_t* csr_indptr            # [n_samples + 1]
+    const int32_t* csr_features         # [n_stored]
+    const X_DTYPE_C* csr_values         # exact, random: [n_stored]
     const BIN_DTYPE_C* csr_bins         # hist: [n_stored]
     const BIN_DTYPE_C* zero_bins        # hist: [n_features]
 

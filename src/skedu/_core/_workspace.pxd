@@ -48,11 +48,12 @@ cdef struct Workspace:
     intp_t n_frontier
     intp_t frontier_capacity
     intp_t* leaves                  # [n_samples] or NULL: each row's leaf, written at the end
-    # Sparse data only (NULL otherwise), see _sparse_split.pyx:
-    intp_t* row_positions           # [n_samples]: position of each row in samples, -1 if absent
-    unsigned char* row_marks        # [n_samples]: rows a split sends away from the zeros' side
-    intp_t* sorted_rows             # [n_rows]: the current node's rows in ascending order
-    bint node_rows_sorted           # sorted_rows holds the node being searched
+    # Sparse data only (NULL otherwise): the stored entries of the node being searched,
+    # grouped by feature (see _sparse_split.pyx).
+    intp_t* node_offsets            # [n_features + 1]: feature f's entries start here
+    intp_t* node_cursor             # [n_features]
+    intp_t* node_rows               # [n_stored]
+    float* node_values              # [n_stored]: values, or bins (hist)
     bint failed
 
 

@@ -4,7 +4,7 @@ Everything is allocated once per tree (per-thread scratch a cache line apart) an
 nodes; nothing here touches a Python object, so trees grow inside ``prange``.
 """
 
-from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 
 from ._types cimport N_BINS
@@ -108,6 +108,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     """Allocate the workspace of one tree grown on ``rows`` (scaled by ``row_weights`` when
     not NULL) and on ``features[:n_tree_features]`` (every feature when NULL)."""
     cdef intp_t i, k, n_channels = data.n_channels, n_threads = max(params.n_threads, 1)
+    cdef intp_t n_stored
     ws.data = data
     ws.params = params
     ws.rng = seed
@@ -121,10 +122,10 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.owned_gradients = NULL
     ws.owned_hessians = NULL
     ws.owned_squares = NULL
-    ws.row_positions = NULL
-    ws.row_marks = NULL
-    ws.sorted_rows = NULL
-    ws.node_rows_sorted = False
+    ws.node_offsets = NULL
+    ws.node_cursor = NULL
+    ws.node_rows = NULL
+    ws.node_values = NULL
     ws.samples = <intp_t*>malloc(max(n_rows, 1) * sizeof(intp_t))
     ws.ordered_gradients = <double*>malloc(max(n_rows, 1) * n_channels * sizeof(double))
     ws.ordered_hessians = <double*>malloc(max(n_rows, 1) * sizeof(double))
@@ -150,17 +151,16 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
             or ws.frontier == NULL or ws.free_histograms == NULL):
         return False
     memcpy(ws.samples, rows, n_rows * sizeof(intp_t))
-    if data.csc_indptr != NULL:
-        # Sparse columns are read through each row's position in ``samples``.
-        ws.row_positions = <intp_t*>malloc(max(data.n_samples, 1) * sizeof(intp_t))
-        ws.row_marks = <unsigned char*>calloc(max(data.n_samples, 1), 1)
-        ws.sorted_rows = <intp_t*>malloc(max(n_rows, 1) * sizeof(intp_t))
-        if ws.row_positions == NULL or ws.row_marks == NULL or ws.sorted_rows == NULL:
+    if data.csr_indptr != NULL:
+        # Room for every stored entry: the root's rows may hold them all.
+        n_stored = data.csr_indptr[data.n_samples]
+        ws.node_offsets = <intp_t*>malloc((data.n_features + 1) * sizeof(intp_t))
+        ws.node_cursor = <intp_t*>malloc(max(data.n_features, 1) * sizeof(intp_t))
+        ws.node_rows = <intp_t*>malloc(max(n_stored, 1) * sizeof(intp_t))
+        ws.node_values = <float*>malloc(max(n_stored, 1) * sizeof(float))
+        if (ws.node_offsets == NULL or ws.node_cursor == NULL or ws.node_rows == NULL
+                or ws.node_values == NULL):
             return False
-        for i in range(data.n_samples):
-            ws.row_positions[i] = -1
-        for i in range(n_rows):
-            ws.row_positions[rows[i]] = i
     ws.leaves = NULL
     if features == NULL:
         ws.n_tree_features = data.n_features
@@ -220,7 +220,8 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.owned_gradients)
     free(ws.owned_hessians)
     free(ws.owned_squares)
-    free(ws.row_positions)
-    free(ws.row_marks)
-    free(ws.sorted_rows)
+    free(ws.node_offsets)
+    free(ws.node_cursor)
+    free(ws.node_rows)
+    free(ws.node_values)
 

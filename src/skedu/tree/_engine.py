@@ -18,7 +18,7 @@ from scipy.sparse import issparse
 from .._core import _grow
 from .._core._types import Criterion, Splitter
 from ._binning import MAX_BINS, BinMapper
-from ._sparse import binned_sparse_data, sparse_columns
+from ._sparse import binned_fit_rows, fit_rows, sparse_columns
 
 __all__ = ["Criterion", "Splitter", "TreeParams", "TrainingData", "grow_trees"]
 
@@ -69,8 +69,8 @@ class TrainingData:
     Parameters
     ----------
     X : ndarray or sparse matrix of shape (n_samples, n_features), float32
-        NaN marks missing values (dense only). Sparse data (CSC, CSR, COO) are read as CSC
-        columns of their stored values, never densified.
+        NaN marks missing values (dense only). Sparse data (CSC, CSR, COO) are kept as CSR
+        rows of their stored values (or of their bins), never densified.
     splitter : Splitter
         ``Splitter.HIST`` bins ``X`` (and keeps only the bins); ``EXACT`` and ``RANDOM`` keep
         float32 columns and ``X`` itself (small nodes read rows).
@@ -116,14 +116,15 @@ class TrainingData:
         # Only the stored values (exact, random) or their bins (hist) are kept: memory grows
         # with the stored values, not with n_samples * n_features.
         self.n_samples, self.n_features = X.shape
-        csc, indptr, rows = sparse_columns(X)
-        arrays = {"csc_indptr": indptr, "csc_rows": rows}
         if self.splitter == Splitter.HIST:
+            csc = sparse_columns(X)
             self.bin_mapper = BinMapper(max_bins, random_state=random_state, n_threads=n_threads)
             self.bin_mapper.fit(csc, rows=binning_rows)
-            arrays.update(binned_sparse_data(csc, indptr, rows, self.bin_mapper))
+            arrays = binned_fit_rows(csc, self.bin_mapper)
+            del csc
         else:
-            arrays["csc_values"] = csc.data
+            arrays = fit_rows(X)
+        arrays["n_sparse_features"] = self.n_features
         self.sparse_arrays = arrays
 
     @property
