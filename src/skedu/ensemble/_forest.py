@@ -12,6 +12,7 @@ import time
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
@@ -87,6 +88,7 @@ class BaseForest(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True
         return tags
 
     # -- fitting -----------------------------------------------------------------------------
@@ -213,8 +215,9 @@ class BaseForest(BaseEstimator):
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, ensure_all_finite="allow-nan", reset=False)
-        return np.ascontiguousarray(X)
+        X = validate_data(self, X, dtype=np.float32, ensure_all_finite="allow-nan",
+                          accept_sparse="csr", reset=False)
+        return X if issparse(X) else np.ascontiguousarray(X)
 
     def _mean_values(self, X):
         X = self._validate_X_predict(X)
@@ -321,8 +324,9 @@ class ForestClassifier(ClassifierMixin, BaseForest):
         -------
         self : object
         """
-        X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan")
-        X = np.ascontiguousarray(X)
+        X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
+                             accept_sparse="csc")
+        X = X if issparse(X) else np.ascontiguousarray(X)
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
         # "balanced_subsample" weighs each tree's bootstrap sample instead (_row_counts).
         classes, y_encoded, sample_weight, gradients = classification_statistics(
@@ -411,8 +415,8 @@ class ForestRegressor(RegressorMixin, BaseForest):
         self : object
         """
         X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
-                             multi_output=True, y_numeric=True)
-        X = np.ascontiguousarray(X)
+                             accept_sparse="csc", multi_output=True, y_numeric=True)
+        X = X if issparse(X) else np.ascontiguousarray(X)
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
         y2d, gradients, squares = regression_statistics(y, sample_weight)
         if self.warm_start and hasattr(self, "n_outputs_") and y2d.shape[1] != self.n_outputs_:
