@@ -164,16 +164,8 @@ def test_a9a_sparse_tree_matches_the_dense_tree_and_sklearns_accuracy():
 def test_one_hot_pipeline_on_adult():
     """The most common pipeline: one-hot categoricals (sparse output), numbers passed through."""
     require_data("adult.data.xz")
-    header, rows = shared._read_csv_columns("adult.data.xz")
-    rows = rows[:10000]
-    columns = list(zip(*rows))
-    categorical = [i for i, column in enumerate(columns[:-1])
-                   if not all(v.replace(".", "", 1).lstrip("-").isdigit() for v in column)]
-    X = np.array([row[:-1] for row in rows], dtype=object)
-    for i in range(X.shape[1]):
-        if i not in categorical:
-            X[:, i] = X[:, i].astype(float)
-    y = np.array([row[-1] == ">50K" for row in rows], dtype=int)
+    X, y, categorical = shared.load_adult_columns()
+    X, y = X[:10000], y[:10000]
     encoder = make_column_transformer((OneHotEncoder(handle_unknown="ignore"), categorical),
                                       remainder="passthrough")
     assert sparse.issparse(encoder.fit_transform(X))
