@@ -261,7 +261,7 @@ class BaseForest(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -276,7 +276,7 @@ class BaseForest(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -313,7 +313,7 @@ class ForestClassifier(ClassifierMixin, BaseForest):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; NaN marks missing values.
         y : array-like of shape (n_samples,)
             Class labels.
@@ -354,7 +354,7 @@ class ForestClassifier(ClassifierMixin, BaseForest):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -372,7 +372,7 @@ class ForestClassifier(ClassifierMixin, BaseForest):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -404,7 +404,7 @@ class ForestRegressor(RegressorMixin, BaseForest):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; NaN marks missing values.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
@@ -438,7 +438,7 @@ class ForestRegressor(RegressorMixin, BaseForest):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
