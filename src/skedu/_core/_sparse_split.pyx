@@ -22,8 +22,6 @@ from libc.math cimport INFINITY
 from libc.stdint cimport int32_t
 from libc.string cimport memset
 
-import numpy as np
-
 from ._sort cimport sort_values_with_rows
 from ._split cimport consider_boundary
 from ._types cimport (HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData,

@@ -5,13 +5,14 @@ working ``Node`` (``NODE_DTYPE``) is converted by :func:`compact_nodes`. An ense
 concatenation of its trees' node arrays with ``tree_offsets`` marking where each tree starts
 (child indices are local to their tree). Rows are processed in blocks, each block going through
 one tree before the next, so a tree's nodes stay in cache; blocks run in parallel. Every kernel
-reads float32 rows (thresholds) or uint8 binned rows (``bin_threshold``, bin 255 = missing).
+reads float32 rows (thresholds) or uint8 binned rows (``bin_threshold``, bin 255 = missing);
+sparse matrices are read as CSR rows (see the end of this file).
 """
 
 import numpy as np
+from scipy.sparse import issparse
 
 from cython.parallel import prange, threadid
-from scipy.sparse import issparse
 from libc.stdint cimport int32_t, int64_t, uint8_t
 
 from ._types cimport Node, TreeNode
