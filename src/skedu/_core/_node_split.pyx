@@ -168,6 +168,10 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
                 ws.feature_uniforms[ws.features[position]] = random_uniform(&ws.rng)
         if histogram != NULL:
             work = batch * N_BINS * (ws.data.n_channels + 2) // MIN_PARALLEL_SCAN
+        elif ws.data.csr_indptr != NULL:
+            # Sparse data: a feature costs its stored entries in the node, not the node's rows.
+            work = (ws.node_offsets[ws.data.n_features] * batch
+                    // (ws.data.n_features * MIN_PARALLEL_SORT))
         else:
             work = (end - start) * batch // MIN_PARALLEL_SORT
         parallel = params.n_threads > 1 and batch > 1 and work > 0
