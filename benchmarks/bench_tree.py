@@ -2,7 +2,8 @@
 
 ``python -m benchmarks.bench_tree [--quick] [--threads N]``: make_classification and
 make_regression with 100,000 training and 20,000 test rows and 50 features (BENCHMARKS.md), fully
-grown and at max_depth=10. Fit times include binning for the hist splitter. Each fit is the
+grown and at max_depth=10; then W-cart-sparse (``run_sparse``): a9a and a one-hot-encoded adult
+as CSR matrices, fit and predicted by both libraries on the same sparse input. Fit times include binning for the hist splitter. Each fit is the
 median of 3 runs (1 run when a fit takes over 20 s); the ratio column is skedu's time over
 scikit-learn's, measured in the same run.
 """
@@ -75,6 +76,68 @@ def run(quick=False, n_threads=2):
               f"scikit-learn {package_version('scikit-learn')}; score = accuracy or R^2; "
               "ratio = skedu / scikit-learn (same run)\n\n")
     columns = ["task", "max_depth", "model", "fit s", "predict s", "score", "fit ratio", "predict ratio"]
+    return header + markdown_table(rows, columns) + "\n\n" + run_sparse(quick, n_threads)
+
+
+def _sparse_data(name):
+    """A sparse workload's (X, y, X_test, y_test), CSR float64: a9a as LIBSVM gives it, or
+    adult's categorical columns one-hot encoded (sparse output) beside its numeric ones."""
+    from scipy import sparse
+    from sklearn.preprocessing import OneHotEncoder
+
+    from tests import datasets
+
+    if name == "a9a":
+        X, y = datasets.load_libsvm("a9a.xz")
+        X_test, y_test = datasets.load_libsvm("a9a.t.xz", n_features=X.shape[1])
+        return X, y, X_test, y_test
+    X, y, categorical = datasets.load_adult_columns("data")
+    X_test, y_test, _ = datasets.load_adult_columns("test")
+    numeric = [i for i in range(X.shape[1]) if i not in categorical]
+    encoder = OneHotEncoder(handle_unknown="ignore").fit(X[:, categorical])
+
+    def encode(X):
+        return sparse.hstack([encoder.transform(X[:, categorical]),
+                              sparse.csr_matrix(X[:, numeric].astype(np.float64))], format="csr")
+
+    return encode(X), y, encode(X_test), y_test
+
+
+def run_sparse(quick=False, n_threads=2):
+    """W-cart-sparse: fit and predict on the same sparse (CSR) input as scikit-learn's tree."""
+    from tests.datasets import available
+
+    rows = []
+    for name, files in (("a9a", ("a9a.xz", "a9a.t.xz")),
+                        ("adult one-hot", ("adult.data.xz", "adult.test.xz"))):
+        if not all(available(file) for file in files):
+            continue
+        X, y, X_test, y_test = _sparse_data(name)
+        if quick:
+            X, y = X[:10_000], y[:10_000]
+        for max_depth in (None, 10):
+            models = {
+                "sklearn": lambda: sk_tree.DecisionTreeClassifier(max_depth=max_depth,
+                                                                  random_state=0),
+                "skedu best": lambda: skedu_tree.DecisionTreeClassifier(
+                    max_depth=max_depth, random_state=0, n_jobs=n_threads),
+                "skedu hist": lambda: skedu_tree.DecisionTreeClassifier(
+                    splitter="hist", max_depth=max_depth, random_state=0, n_jobs=n_threads),
+            }
+            results = {name_: _measure(make, X, y, X_test, 3) for name_, make in models.items()}
+            reference_fit, reference_predict, _ = results["sklearn"]
+            for model, (fit_s, predict_s, prediction) in results.items():
+                rows.append({
+                    "data": f"{name} {X.shape[0]}x{X.shape[1]}, {X.nnz} stored",
+                    "max_depth": max_depth or "full", "model": model, "fit s": fit_s,
+                    "predict s": predict_s, "accuracy": accuracy_score(y_test, prediction),
+                    "fit ratio": fit_s / reference_fit,
+                    "predict ratio": predict_s / reference_predict,
+                })
+    header = (f"W-cart-sparse: CSR X for fit and predict (both libraries), test part of each "
+              f"data set, {n_threads} threads; ratio = skedu / scikit-learn (same run)\n\n")
+    columns = ["data", "max_depth", "model", "fit s", "predict s", "accuracy", "fit ratio",
+               "predict ratio"]
     return header + markdown_table(rows, columns)
 
 

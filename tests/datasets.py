@@ -93,6 +93,35 @@ def load_adult(part="data"):
     return np.hstack(features), y
 
 
+def load_adult_columns(part="data"):
+    """UCI adult as the file has it, for one-hot pipelines.
+
+    Parameters
+    ----------
+    part : {"data", "test"}
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 14), object
+        Numeric columns as float, categorical ones as str (``?`` is a category).
+    y : ndarray of shape (n_samples,), int (1 for income > 50K)
+    categorical : list of int
+        The categorical columns.
+    """
+    _, rows = _read_csv_columns(f"adult.{part}.xz")
+    columns = list(zip(*rows))
+    X = np.empty((len(rows), len(columns) - 1), dtype=object)
+    categorical = []
+    for index, column in enumerate(columns[:-1]):
+        try:
+            X[:, index] = [float(v) for v in column]
+        except ValueError:
+            X[:, index] = column
+            categorical.append(index)
+    y = np.array([label.rstrip(".") == ">50K" for label in columns[-1]], dtype=np.int64)
+    return X, y, categorical
+
+
 def load_skin_nonskin():
     """UCI skin segmentation: X (B, G, R) float64, y in {1, 2}."""
     _, rows = _read_csv_columns("skin_nonskin.csv.xz")

@@ -22,7 +22,8 @@ WEIGHTS_ARE_NOT_REPEATS = (
 
 def _expected_failed_checks(estimator):
     if getattr(estimator, "bootstrap", False):
-        return {"check_sample_weight_equivalence_on_dense_data": WEIGHTS_ARE_NOT_REPEATS}
+        return {"check_sample_weight_equivalence_on_dense_data": WEIGHTS_ARE_NOT_REPEATS,
+                "check_sample_weight_equivalence_on_sparse_data": WEIGHTS_ARE_NOT_REPEATS}
     return {}
 
 

@@ -312,10 +312,8 @@ def test_one_sample():
     np.testing.assert_array_equal(reg.predict(X[:3]), [3.5, 3.5, 3.5])
 
 
-def test_sparse_input_is_refused_and_predict_checks_features():
+def test_predict_checks_features():
     X, y = datasets.load_iris(return_X_y=True)
-    with pytest.raises(TypeError, match="[Ss]parse"):
-        DecisionTreeClassifier().fit(sparse.csr_matrix(X), y)
     clf = DecisionTreeClassifier().fit(X, y)
     with pytest.raises(ValueError, match="features"):
         clf.predict(X[:, :3])

@@ -5,7 +5,7 @@ several in ``prange`` over trees, and hand them to Python as numpy arrays.
 import numpy as np
 
 from cython.parallel import prange
-from libc.stdint cimport int8_t, uint64_t
+from libc.stdint cimport int8_t, int32_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
@@ -48,7 +48,10 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
                double min_weight_leaf, double min_impurity_decrease, double min_split_gain,
                intp_t max_leaf_nodes, intp_t max_features, double l2_regularization,
                int n_threads, bint return_leaves=False,
-               const int8_t[::1] monotonic_cst=None):
+               const int8_t[::1] monotonic_cst=None,
+               intp_t n_sparse_features=0, const intp_t[::1] csr_indptr=None,
+               const int32_t[::1] csr_features=None, const X_DTYPE_C[::1] csr_values=None,
+               const BIN_DTYPE_C[::1] csr_bins=None, const BIN_DTYPE_C[::1] zero_bins=None):
     """Grow one tree per entry of ``rows_per_tree``; trees in parallel when there are several.
 
     Parameters
@@ -91,6 +94,12 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
         increase along the feature (scikit-learn's ``monotonic_cst``; classifiers pass the
         constraint on class 0's fraction). None: no constraint.
 
+    n_sparse_features, csr_indptr, csr_features, csr_values, csr_bins, zero_bins
+        Sparse data instead of ``feature_values`` / ``binned`` (``csr_indptr`` given): the
+        stored non-zero values (exact and random) or their bins (hist) as CSR rows of
+        ``n_sparse_features`` features, features ascending, no explicit zeros (indptr intp,
+        features int32), and each feature's bin of 0 (hist).
+
     Returns
     -------
     trees : list of (nodes, values)
@@ -124,6 +133,9 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
     if labels is not None:
         if channels is not None or gradients is not None or criterion not in (GINI, ENTROPY):
             raise ValueError("labels are for gini and entropy trees without gradients")
+        if csr_indptr is not None or monotonic_cst is not None:
+            raise ValueError("labels need dense data and no monotonic constraint (the sparse "
+                             "search and the monotonic rule read weight channels)")
         if n_channels <= 0 or np.any(np.asarray(labels) < 0) or np.any(np.asarray(labels) >= n_channels):
             raise ValueError("labels must be channel indices below n_channels")
         shared.n_samples = labels.shape[0]
@@ -142,7 +154,33 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
     if hessians.ndim == 1:
         channel_hessians = hessians
         shared.hessians = &channel_hessians[0]
-    if splitter == HIST:
+    shared.csr_indptr = NULL
+    shared.csr_features = NULL
+    shared.csr_values = NULL
+    shared.csr_bins = NULL
+    shared.zero_bins = NULL
+    if csr_indptr is not None:
+        if csr_indptr.shape[0] != shared.n_samples + 1:
+            raise ValueError("sparse data need one CSR row per sample")
+        shared.n_features = n_sparse_features
+        shared.csr_indptr = &csr_indptr[0]
+        shared.feature_values = NULL
+        shared.row_values = NULL
+        shared.binned = NULL
+        shared.binned_rows = NULL
+        shared.bin_thresholds = NULL
+        shared.n_bins_non_missing = NULL
+        if csr_features.shape[0] > 0:
+            shared.csr_features = &csr_features[0]
+        if splitter == HIST:
+            shared.bin_thresholds = &bin_thresholds[0, 0]
+            shared.n_bins_non_missing = &n_bins_non_missing[0]
+            shared.zero_bins = &zero_bins[0]
+            if csr_bins.shape[0] > 0:
+                shared.csr_bins = &csr_bins[0]
+        elif csr_values.shape[0] > 0:
+            shared.csr_values = &csr_values[0]
+    elif splitter == HIST:
         shared.n_features = binned.shape[0]
         shared.binned = &binned[0, 0]
         shared.bin_thresholds = &bin_thresholds[0, 0]

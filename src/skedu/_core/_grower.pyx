@@ -18,6 +18,7 @@ from ._criterion cimport (gain_suffices, impurity_known, leaf_value, node_impuri
                           pure_children_gain, required_gain, split_gain_scale)
 from ._absolute_error cimport prepare_node
 from ._histogram cimport subtract_histograms
+from ._sparse_split cimport sparse_partition_rows
 from ._split cimport init_context
 from ._node_split cimport HISTOGRAM_MIN_ROWS, build_node_histogram, find_best_split
 from ._types cimport (ABSOLUTE_ERROR, ENTROPY, GINI, HIST, LEAF, MISSING_BIN, N_BINS, GrowData,
@@ -260,7 +261,8 @@ cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end,
 cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noexcept nogil:
     cdef SplitRecord* split = &pending.split
     cdef intp_t start = pending.start, end = pending.end
-    cdef intp_t middle = partition_rows(ws, start, end, split)
+    cdef intp_t middle = (sparse_partition_rows(ws, start, end, split)
+                          if ws.data.csr_indptr != NULL else partition_rows(ws, start, end, split))
     cdef double* left_histogram = NULL
     cdef double* right_histogram = NULL
     cdef double* smaller

@@ -13,6 +13,7 @@ from ._random cimport random_below, random_uniform
 from ._absolute_error cimport random_split_absolute_error
 from ._random_split cimport random_split
 from ._sort cimport sort_values_with_rows
+from ._sparse_split cimport build_sparse_histogram, prepare_sparse_node, sparse_feature_split
 from ._split cimport best_split_from_histogram
 from ._types cimport ABSOLUTE_ERROR, HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams
 
@@ -34,6 +35,9 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
     cdef intp_t n_channels = data.n_channels, stride = data.n_channels + 2
     cdef intp_t i, k, row, f, n_rows = end - start
     cdef const intp_t* rows = ws.samples + start
+    if data.csr_indptr != NULL:
+        build_sparse_histogram(ws, start, end, histogram)
+        return
     if data.labels != NULL:
         for i in range(n_rows):
             ws.ordered_hessians[i] = ws.hessians[rows[i]]
@@ -82,6 +86,14 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     cdef intp_t stride = 1
     cdef const X_DTYPE_C* values = NULL
     cdef const BIN_DTYPE_C* bins = NULL
+    if data.csr_indptr != NULL and histogram == NULL:
+        local_record.found = False
+        local_record.gain = -INFINITY
+        local_record.bin_threshold = 0
+        varies = sparse_feature_split(ws, feature, thread, context, start, end, &local_record)
+        ws.feature_constant[feature] = not varies
+        ws.feature_splits[feature] = local_record
+        return
     if data.feature_values != NULL:
         values = data.feature_values + feature * data.n_samples
         if row_major and data.row_values != NULL:
@@ -155,6 +167,8 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
     best.n_left = 0
     best.bin_threshold = 0
     best.missing_go_left = False
+    if ws.data.csr_indptr != NULL and histogram == NULL:
+        prepare_sparse_node(ws, start, end)
     # Constant features do not count against max_features (scikit-learn's rule), so features
     # are drawn in batches until enough non-constant ones were seen. Each batch is searched in
     # parallel and reduced in draw order: the result does not depend on the thread count.
@@ -170,6 +184,10 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
                 ws.feature_uniforms[ws.features[position]] = random_uniform(&ws.rng)
         if histogram != NULL:
             work = batch * N_BINS * (ws.data.n_channels + 2) // MIN_PARALLEL_SCAN
+        elif ws.data.csr_indptr != NULL:
+            # Sparse data: a feature costs its stored entries in the node, not the node's rows.
+            work = (ws.node_offsets[ws.data.n_features] * batch
+                    // (ws.data.n_features * MIN_PARALLEL_SORT))
         else:
             work = (end - start) * batch // MIN_PARALLEL_SORT
         parallel = params.n_threads > 1 and batch > 1 and work > 0

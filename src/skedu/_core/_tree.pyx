@@ -5,13 +5,15 @@ working ``Node`` (``NODE_DTYPE``) is converted by :func:`compact_nodes`. An ense
 concatenation of its trees' node arrays with ``tree_offsets`` marking where each tree starts
 (child indices are local to their tree). Rows are processed in blocks, each block going through
 one tree before the next, so a tree's nodes stay in cache; blocks run in parallel. Every kernel
-reads float32 rows (thresholds) or uint8 binned rows (``bin_threshold``, bin 255 = missing).
+reads float32 rows (thresholds) or uint8 binned rows (``bin_threshold``, bin 255 = missing);
+sparse matrices are read as CSR rows (see the end of this file).
 """
 
 import numpy as np
+from scipy.sparse import issparse
 
-from cython.parallel import prange
-from libc.stdint cimport int32_t, uint8_t
+from cython.parallel import prange, threadid
+from libc.stdint cimport int32_t, int64_t, uint8_t
 
 from ._types cimport Node, TreeNode
 
@@ -111,8 +113,9 @@ def apply_trees(X, nodes, tree_offsets, int n_threads, bint local=False):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features), C-contiguous
-        float32 values, or uint8 bins (255 = missing) for trees grown on binned data.
+    X : ndarray of shape (n_samples, n_features), C-contiguous, or sparse matrix
+        float32 values, or uint8 bins (255 = missing) for trees grown on binned data; a
+        sparse matrix is read as CSR rows (unstored values are 0).
     nodes : ndarray of TREE_NODE_DTYPE (or the grower's NODE_DTYPE, converted)
         Every tree's nodes one after the other.
     tree_offsets : ndarray of shape (n_trees,), intp
@@ -125,6 +128,8 @@ def apply_trees(X, nodes, tree_offsets, int n_threads, bint local=False):
     -------
     leaves : ndarray of shape (n_samples, n_trees), intp
     """
+    if issparse(X):
+        return _apply_csr(*_csr_parts(X), _stored(nodes), tree_offsets, local, n_threads)
     return _apply(X, _stored(nodes), tree_offsets, local, n_threads)
 
 
@@ -174,6 +179,7 @@ def sum_tree_values(X, nodes, values, tree_offsets, tree_weights, out, int n_thr
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features), float32 or uint8 bins, C-contiguous
+        Or a sparse matrix of values, read as CSR rows.
     nodes : ndarray of TREE_NODE_DTYPE (or NODE_DTYPE) of every tree
     values : ndarray of shape (n_nodes_total, n_values), float32 or float64, C-contiguous
     tree_offsets : ndarray of shape (n_trees,), intp
@@ -203,6 +209,10 @@ def sum_tree_values(X, nodes, values, tree_offsets, tree_weights, out, int n_thr
     elif values.shape[1] > out.shape[1]:
         raise ValueError("out has fewer columns than values.")
     if X.shape[0] == 0 or n_trees == 0:
+        return
+    if issparse(X):
+        _sum_csr(*_csr_parts(X), nodes, values, tree_offsets, tree_weights, tree_output, out,
+                 n_threads)
         return
     _sum(X, nodes, values, tree_offsets, tree_weights, tree_output, out, n_threads)
 
@@ -251,6 +261,7 @@ def decision_path(X, nodes, tree_offsets=None):
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features), float32 or uint8 bins, C-contiguous
+        Or a sparse matrix of values, read as CSR rows.
     nodes : ndarray of TREE_NODE_DTYPE (or NODE_DTYPE)
     tree_offsets : ndarray of shape (n_trees,), intp, default=None
         Roots of the trees (None: one tree rooted at 0).
@@ -263,7 +274,10 @@ def decision_path(X, nodes, tree_offsets=None):
     """
     if tree_offsets is None:
         tree_offsets = np.zeros(1 if len(nodes) else 0, dtype=np.intp)
-    return _decision_path(X, _stored(nodes), np.ascontiguousarray(tree_offsets, dtype=np.intp))
+    tree_offsets = np.ascontiguousarray(tree_offsets, dtype=np.intp)
+    if issparse(X):
+        return _decision_path_csr(*_csr_parts(X), _stored(nodes), tree_offsets)
+    return _decision_path(X, _stored(nodes), tree_offsets)
 
 
 def node_depths(const TreeNode[::1] nodes, const intp_t[::1] tree_offsets):
@@ -280,3 +294,149 @@ def node_depths(const TreeNode[::1] nodes, const intp_t[::1] tree_offsets):
                     depths[offset + nodes[node].left_child] = depths[node] + 1
                     depths[offset + nodes[node].right_child] = depths[node] + 1
     return depths_array
+
+
+# -- CSR rows ---------------------------------------------------------------------------------
+# Sparse rows are scattered, one at a time, into a zeroed dense row of the thread (n_features
+# float32) that every tree then reads as a dense row; the row's stored entries are zeroed again
+# afterwards. A row costs its stored values, not n_features; no dense copy of X is made.
+
+ctypedef fused index_t:
+    int32_t
+    int64_t
+
+
+cdef inline void scatter_row(const float[::1] data, const index_t[::1] indices,
+                             const index_t[::1] indptr, intp_t i, float* row,
+                             bint clear) noexcept nogil:
+    cdef index_t j
+    for j in range(indptr[i], indptr[i + 1]):
+        row[indices[j]] = 0.0 if clear else data[j]
+
+
+cdef void apply_csr_block(const float[::1] data, const index_t[::1] indices,
+                          const index_t[::1] indptr, float* row, const TreeNode* nodes,
+                          const intp_t* tree_offsets, intp_t n_trees, bint local, intp_t block,
+                          intp_t[:, ::1] leaves) noexcept nogil:
+    cdef intp_t t, i, start = block * BLOCK_ROWS
+    cdef intp_t end = min(start + BLOCK_ROWS, indptr.shape[0] - 1)
+    for i in range(start, end):
+        scatter_row(data, indices, indptr, i, row, False)
+        for t in range(n_trees):
+            leaves[i, t] = (find_leaf(row, nodes + tree_offsets[t])
+                            + (0 if local else tree_offsets[t]))
+        scatter_row(data, indices, indptr, i, row, True)
+
+
+def _apply_csr(const float[::1] data, const index_t[::1] indices, const index_t[::1] indptr,
+               intp_t n_features, const TreeNode[::1] nodes, const intp_t[::1] tree_offsets,
+               bint local, int n_threads):
+    cdef intp_t n_rows = indptr.shape[0] - 1, n_trees = tree_offsets.shape[0], block
+    cdef intp_t n_blocks = (n_rows + BLOCK_ROWS - 1) // BLOCK_ROWS
+    leaves_array = np.empty((n_rows, n_trees), dtype=np.intp)
+    cdef intp_t[:, ::1] leaves = leaves_array
+    if n_rows == 0 or n_trees == 0:
+        return leaves_array
+    if not (n_threads > 1 and n_rows * n_trees >= MIN_PARALLEL_ROWS):
+        n_threads = 1
+    cdef float[:, ::1] rows = np.zeros((n_threads, max(n_features, 1)), dtype=np.float32)
+    with nogil:
+        if n_threads > 1:
+            for block in prange(n_blocks, schedule='static', num_threads=n_threads):
+                apply_csr_block(data, indices, indptr, &rows[threadid(), 0], &nodes[0],
+                                &tree_offsets[0], n_trees, local, block, leaves)
+        else:
+            for block in range(n_blocks):
+                apply_csr_block(data, indices, indptr, &rows[0, 0], &nodes[0],
+                                &tree_offsets[0], n_trees, local, block, leaves)
+    return leaves_array
+
+
+cdef void sum_csr_block(const float[::1] data, const index_t[::1] indices,
+                        const index_t[::1] indptr, float* row, const TreeNode* nodes,
+                        const value_t[:, ::1] values, const intp_t* tree_offsets,
+                        const double* tree_weights, const intp_t* tree_output, intp_t n_trees,
+                        intp_t block, double[:, ::1] out) noexcept nogil:
+    cdef intp_t t, i, k, leaf, first, start = block * BLOCK_ROWS
+    cdef intp_t end = min(start + BLOCK_ROWS, indptr.shape[0] - 1), n_values = values.shape[1]
+    cdef double weight = 1.0
+    for i in range(start, end):
+        scatter_row(data, indices, indptr, i, row, False)
+        for t in range(n_trees):
+            first = 0 if tree_output == NULL else tree_output[t]
+            if tree_weights != NULL:
+                weight = tree_weights[t]
+            leaf = tree_offsets[t] + find_leaf(row, nodes + tree_offsets[t])
+            for k in range(n_values):
+                out[i, first + k] += weight * values[leaf, k]
+        scatter_row(data, indices, indptr, i, row, True)
+
+
+def _sum_csr(const float[::1] data, const index_t[::1] indices, const index_t[::1] indptr,
+             intp_t n_features, const TreeNode[::1] nodes, const value_t[:, ::1] values,
+             const intp_t[::1] tree_offsets, const double[::1] tree_weights,
+             const intp_t[::1] tree_output, double[:, ::1] out, int n_threads):
+    cdef intp_t n_rows = indptr.shape[0] - 1, n_trees = tree_offsets.shape[0], block
+    cdef intp_t n_blocks = (n_rows + BLOCK_ROWS - 1) // BLOCK_ROWS
+    cdef const double* weights = NULL if tree_weights is None else &tree_weights[0]
+    cdef const intp_t* output = NULL if tree_output is None else &tree_output[0]
+    if not (n_threads > 1 and n_rows * n_trees >= MIN_PARALLEL_ROWS):
+        n_threads = 1
+    cdef float[:, ::1] rows = np.zeros((n_threads, max(n_features, 1)), dtype=np.float32)
+    with nogil:
+        if n_threads > 1:
+            for block in prange(n_blocks, schedule='static', num_threads=n_threads):
+                sum_csr_block(data, indices, indptr, &rows[threadid(), 0], &nodes[0], values,
+                              &tree_offsets[0], weights, output, n_trees, block, out)
+        else:
+            for block in range(n_blocks):
+                sum_csr_block(data, indices, indptr, &rows[0, 0], &nodes[0], values,
+                              &tree_offsets[0], weights, output, n_trees, block, out)
+
+
+def _decision_path_csr(const float[::1] data, const index_t[::1] indices,
+                       const index_t[::1] indptr, intp_t n_features, const TreeNode[::1] nodes,
+                       const intp_t[::1] tree_offsets):
+    cdef intp_t n_rows = indptr.shape[0] - 1, n_trees = tree_offsets.shape[0], i, t, position
+    cdef int32_t node
+    cdef const TreeNode* tree
+    cdef float[::1] row = np.zeros(max(n_features, 1), dtype=np.float32)
+    indptr_array = np.zeros(n_rows + 1, dtype=np.intp)
+    cdef intp_t[::1] paths = indptr_array
+    with nogil:
+        for i in range(n_rows):
+            scatter_row(data, indices, indptr, i, &row[0], False)
+            paths[i + 1] = paths[i]
+            for t in range(n_trees):
+                paths[i + 1] += path_length(&row[0], &nodes[tree_offsets[t]])
+            scatter_row(data, indices, indptr, i, &row[0], True)
+    indices_array = np.empty(indptr_array[n_rows], dtype=np.intp)
+    cdef intp_t[::1] nodes_out = indices_array
+    with nogil:
+        for i in range(n_rows):
+            scatter_row(data, indices, indptr, i, &row[0], False)
+            position = paths[i]
+            for t in range(n_trees):
+                tree = &nodes[tree_offsets[t]]
+                node = 0
+                while True:
+                    nodes_out[position] = tree_offsets[t] + node
+                    position += 1
+                    if tree[node].left_child == LEAF:
+                        break
+                    node = next_node(&row[0], &tree[node])
+            scatter_row(data, indices, indptr, i, &row[0], True)
+    return indptr_array, indices_array
+
+
+def _csr_parts(X):
+    """A CSR matrix's (data float32, indices, indptr of one integer dtype, n_features)."""
+    X = X.tocsr()
+    if not X.has_canonical_format:
+        # Duplicates add up, as in a dense copy; the caller's matrix is left alone.
+        X = X.copy()
+        X.sum_duplicates()
+    data = np.ascontiguousarray(X.data, dtype=np.float32)
+    index_dtype = np.int64 if np.int64 in (X.indices.dtype, X.indptr.dtype) else np.int32
+    return (data, np.ascontiguousarray(X.indices, dtype=index_dtype),
+            np.ascontiguousarray(X.indptr, dtype=index_dtype), X.shape[1])

@@ -146,6 +146,14 @@ cdef struct GrowData:
     const double* squares               # [n_samples] or NULL: the regression impurity's row
                                         # term (squared error: sum_k w y_k^2; Poisson:
                                         # sum_k w y_k log y_k)
+    # Sparse data (NULL when dense): the stored non-zero values row by row (CSR, features
+    # ascending in each row); every other value is 0. Exact and random splitters read the
+    # values, the hist splitter their bins and each feature's bin of 0.
+    const intp_t* csr_indptr            # [n_samples + 1]
+    const int32_t* csr_features         # [n_stored]
+    const X_DTYPE_C* csr_values         # exact, random: [n_stored]
+    const BIN_DTYPE_C* csr_bins         # hist: [n_stored]
+    const BIN_DTYPE_C* zero_bins        # hist: [n_features]
 
 # A tree as the grower leaves it: malloc'ed arrays owned by the caller.
 cdef struct TreeArrays:

@@ -58,6 +58,12 @@ cdef struct Workspace:
     double* fenwick                 # [2 * (n_rows + 1)]
     double* node_bounds             # monotonic constraints: [capacity, 2] value bounds, or NULL
     intp_t bounds_capacity
+    # Sparse data only (NULL otherwise): the stored entries of the node being searched,
+    # grouped by feature (see _sparse_split.pyx).
+    intp_t* node_offsets            # [n_features + 1]: feature f's entries start here
+    intp_t* node_cursor             # [n_features]
+    intp_t* node_rows               # [n_stored]
+    float* node_values              # [n_stored]: values, or bins (hist)
     bint failed
 
 

@@ -109,6 +109,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     """Allocate the workspace of one tree grown on ``rows`` (scaled by ``row_weights`` when
     not NULL) and on ``features[:n_tree_features]`` (every feature when NULL)."""
     cdef intp_t i, k, n_channels = data.n_channels, n_threads = max(params.n_threads, 1)
+    cdef intp_t n_stored
     ws.data = data
     ws.params = params
     ws.rng = seed
@@ -122,6 +123,10 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.owned_gradients = NULL
     ws.owned_hessians = NULL
     ws.owned_squares = NULL
+    ws.node_offsets = NULL
+    ws.node_cursor = NULL
+    ws.node_rows = NULL
+    ws.node_values = NULL
     ws.samples = <intp_t*>malloc(max(n_rows, 1) * sizeof(intp_t))
     # Rows given as labels have no gradient rows (n_samples x n_classes would not fit).
     ws.ordered_gradients = <double*>malloc(
@@ -163,6 +168,16 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
             or ws.frontier == NULL or ws.free_histograms == NULL):
         return False
     memcpy(ws.samples, rows, n_rows * sizeof(intp_t))
+    if data.csr_indptr != NULL:
+        # Room for every stored entry: the root's rows may hold them all.
+        n_stored = data.csr_indptr[data.n_samples]
+        ws.node_offsets = <intp_t*>malloc((data.n_features + 1) * sizeof(intp_t))
+        ws.node_cursor = <intp_t*>malloc(max(data.n_features, 1) * sizeof(intp_t))
+        ws.node_rows = <intp_t*>malloc(max(n_stored, 1) * sizeof(intp_t))
+        ws.node_values = <float*>malloc(max(n_stored, 1) * sizeof(float))
+        if (ws.node_offsets == NULL or ws.node_cursor == NULL or ws.node_rows == NULL
+                or ws.node_values == NULL):
+            return False
     ws.leaves = NULL
     if features == NULL:
         ws.n_tree_features = data.n_features
@@ -231,4 +246,8 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.sorted_targets)
     free(ws.target_buffer)
     free(ws.fenwick)
+    free(ws.node_offsets)
+    free(ws.node_cursor)
+    free(ws.node_rows)
+    free(ws.node_values)
 

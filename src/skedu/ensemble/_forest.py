@@ -12,6 +12,7 @@ import time
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
@@ -90,6 +91,7 @@ class BaseForest(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True
         return tags
 
     # -- fitting -----------------------------------------------------------------------------
@@ -134,12 +136,6 @@ class BaseForest(BaseEstimator):
         monotonic_cst = template._monotonic_constraints(
             n_features, self.n_outputs_,
             np.max(self.n_classes_) if self._is_classifier else None)
-        if monotonic_cst is not None and labels is not None:
-            # The constraint reads class 0's fraction from per-class sums (binary classes at
-            # most): weight channels instead of labels.
-            gradients = np.zeros((n_samples, n_channels))
-            gradients[np.arange(n_samples), labels[:, 0]] = sample_weight
-            labels = n_channels = None
         params = template._tree_params(n_samples, n_features, sample_weight.sum(),
                                        monotonic_cst)
         self.max_features_ = params.max_features
@@ -234,8 +230,9 @@ class BaseForest(BaseEstimator):
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, ensure_all_finite="allow-nan", reset=False)
-        return np.ascontiguousarray(X)
+        X = validate_data(self, X, dtype=np.float32, ensure_all_finite="allow-nan",
+                          accept_sparse="csr", reset=False)
+        return X if issparse(X) else np.ascontiguousarray(X)
 
     def _mean_values(self, X):
         X = self._validate_X_predict(X)
@@ -280,7 +277,7 @@ class BaseForest(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -295,7 +292,7 @@ class BaseForest(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -332,7 +329,7 @@ class ForestClassifier(ClassifierMixin, BaseForest):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; NaN marks missing values.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Class labels (one column per output).
@@ -344,8 +341,8 @@ class ForestClassifier(ClassifierMixin, BaseForest):
         self : object
         """
         X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
-                             multi_output=True)
-        X = np.ascontiguousarray(X)
+                             accept_sparse="csc", multi_output=True)
+        X = X if issparse(X) else np.ascontiguousarray(X)
         if y.ndim == 2 and y.shape[1] == 1:
             y = np.ravel(y)
         if self.oob_score and y.ndim == 2 and type_of_target(y) != "multilabel-indicator":
@@ -407,7 +404,7 @@ class ForestClassifier(ClassifierMixin, BaseForest):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -426,7 +423,7 @@ class ForestClassifier(ClassifierMixin, BaseForest):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -457,7 +454,7 @@ class ForestRegressor(RegressorMixin, BaseForest):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; NaN marks missing values.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
@@ -468,8 +465,8 @@ class ForestRegressor(RegressorMixin, BaseForest):
         self : object
         """
         X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
-                             multi_output=True, y_numeric=True)
-        X = np.ascontiguousarray(X)
+                             accept_sparse="csc", multi_output=True, y_numeric=True)
+        X = X if issparse(X) else np.ascontiguousarray(X)
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
         check_no_missing_for(self.criterion, X)
         y2d, gradients, squares = regression_statistics(y, sample_weight, self.criterion)
@@ -492,7 +489,7 @@ class ForestRegressor(RegressorMixin, BaseForest):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------

@@ -3,6 +3,7 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.utils import check_random_state
 
 from .._core._binning import map_rows_to_bins
@@ -46,7 +47,8 @@ class BinMapper:
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, n_features), float32
+        X : ndarray of shape (n_samples, n_features), float32, or CSC matrix
+            A CSC matrix holds no explicit zeros and no NaN.
         rows : ndarray of intp or None, default=None
             Only these rows choose the edges (e.g. those of positive weight); None: all.
 
@@ -65,10 +67,13 @@ class BinMapper:
         self.upper_edges_ = np.full((n_features, MAX_BINS), np.inf)
         self.n_bins_non_missing_ = np.ones(n_features, dtype=np.intp)
 
-        def column_edges(feature):
-            # One column at a time: only that column's chosen values are ever copied.
-            column = X[:, feature] if rows is None else X[rows, feature]
-            return self._edges(column)
+        if issparse(X):
+            column_edges = self._sparse_column_edges(X, rows)
+        else:
+            def column_edges(feature):
+                # One column at a time: only that column's chosen values are ever copied.
+                column = X[:, feature] if rows is None else X[rows, feature]
+                return self._edges(column)
 
         n_rows = X.shape[0] if rows is None else len(rows)
         if self.n_threads > 1 and n_rows * n_features >= 1_000_000:
@@ -82,8 +87,30 @@ class BinMapper:
             self.n_bins_non_missing_[feature] = len(edges) + 1
         return self
 
-    def _edges(self, column):
+    def _sparse_column_edges(self, X, rows):
+        """``column_edges`` of a CSC matrix without explicit zeros: a column's stored values
+        of the chosen rows, and how many of those rows hold an implicit zero."""
+        chosen = None
+        if rows is not None:
+            chosen = np.zeros(X.shape[0], dtype=bool)
+            chosen[rows] = True
+        n_rows = X.shape[0] if rows is None else len(rows)
+
+        def column_edges(feature):
+            entries = slice(X.indptr[feature], X.indptr[feature + 1])
+            stored = X.data[entries]
+            if chosen is not None:
+                stored = stored[chosen[X.indices[entries]]]
+            return self._edges(stored, n_zeros=n_rows - len(stored))
+
+        return column_edges
+
+    def _edges(self, column, n_zeros=0):
         values = np.sort(column[~np.isnan(column)]).astype(np.float64)
+        if n_zeros:
+            # A sparse column's implicit zeros (its stored values are non-zero), in their place.
+            at = np.searchsorted(values, 0.0)
+            values = np.concatenate([values[:at], np.zeros(n_zeros), values[at:]])
         if len(values) == 0:
             return values
         is_new = np.empty(len(values), dtype=bool)

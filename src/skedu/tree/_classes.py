@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import xlogy
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context, clone
 from sklearn.utils import Bunch, check_random_state, compute_sample_weight
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
@@ -15,6 +16,7 @@ from ..utils import check_finite_targets, check_non_negative_sample_weight, effe
 from . import _engine
 from ._binning import MAX_BINS
 from ._flat_tree import FlatTree, tree_n_classes
+from ._sparse import sparse_rows
 
 CRITERIA_CLASSIFICATION = {"gini": Criterion.GINI, "entropy": Criterion.ENTROPY,
                            "log_loss": Criterion.ENTROPY}
@@ -92,8 +94,14 @@ def poisson_check(y):
 
 
 def check_no_missing_for(criterion, X):
-    """Absolute error has no rule for missing values (scikit-learn refuses them too)."""
-    if criterion == "absolute_error" and np.isnan(X).any():
+    """Absolute error has no rule for missing values (scikit-learn refuses them too), and no
+    sparse split search."""
+    if criterion != "absolute_error":
+        return
+    if issparse(X):
+        raise ValueError("Sparse X is not supported with criterion='absolute_error'; use a "
+                         "dense array (X.toarray()) or another criterion.")
+    if np.isnan(X).any():
         raise ValueError("Input X contains NaN. criterion='absolute_error' does not support "
                          "missing values.")
 
@@ -190,6 +198,7 @@ class BaseDecisionTree(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         tags.target_tags.multi_output = True
+        tags.input_tags.sparse = True
         return tags
 
     # -- fitting -----------------------------------------------------------------------------
@@ -198,12 +207,12 @@ class BaseDecisionTree(BaseEstimator):
         # X and y checked apart and their lengths compared after, as scikit-learn's trees do
         # (same messages).
         X, y = validate_data(self, X, y, validate_separately=(
-            dict(dtype=np.float32, ensure_all_finite="allow-nan"),
+            dict(dtype=np.float32, ensure_all_finite="allow-nan", accept_sparse="csc"),
             dict(ensure_2d=False, dtype=None)))
         if len(y) != X.shape[0]:
             raise ValueError(f"Number of labels={len(y)} does not match number of "
                              f"samples={X.shape[0]}")
-        return np.ascontiguousarray(X), y
+        return (X if issparse(X) else np.ascontiguousarray(X)), y
 
     def _monotonic_constraints(self, n_features, n_outputs, n_classes=None):
         """``monotonic_cst`` checked as scikit-learn checks it (same messages), as the engine's
@@ -282,15 +291,16 @@ class BaseDecisionTree(BaseEstimator):
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, ensure_all_finite="allow-nan", reset=False)
-        return np.ascontiguousarray(X)
+        X = validate_data(self, X, dtype=np.float32, ensure_all_finite="allow-nan",
+                          accept_sparse="csr", reset=False)
+        return sparse_rows(X) if issparse(X) else np.ascontiguousarray(X)
 
     def apply(self, X):
         """Index of the leaf each sample ends up in.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -304,7 +314,7 @@ class BaseDecisionTree(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -334,7 +344,7 @@ class BaseDecisionTree(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
 
@@ -446,8 +456,10 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; NaN marks missing values (sent to a learned side at every split).
+            Sparse matrices (CSC, CSR, COO) are read as they are, never densified; they may
+            not store NaN.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Class labels (one column per output); a single class gives a one-leaf tree.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -473,23 +485,16 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
                                                     len(classes[0]))
         prepared = self._prepare(X, sample_weight)
         del X  # the validated copy is not needed while the tree grows
-        if monotonic_cst is not None:
-            # The constraint reads class 0's fraction from per-class sums: two weight channels
-            # (binary classes at most, so this costs 2 x n_samples).
-            gradients = np.zeros((len(labels), len(classes[0])))
-            gradients[np.arange(len(labels)), labels[:, 0]] = sample_weight
-            return self._grow(prepared, gradients, sample_weight, None, sample_weight,
-                              monotonic_cst=monotonic_cst)
         # Rows as labels and weights: class sums without an n_samples x n_classes array.
         return self._grow(prepared, None, sample_weight, None, sample_weight, labels=labels,
-                          n_channels=sum(len(c) for c in classes))
+                          n_channels=sum(len(c) for c in classes), monotonic_cst=monotonic_cst)
 
     def predict_proba(self, X):
         """Class probabilities: the weighted class fractions of the leaf each sample reaches.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -513,7 +518,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
@@ -589,8 +594,9 @@ random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; NaN marks missing values.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; NaN marks missing values. Sparse matrices (CSC, CSR, COO) are read
+            as they are, never densified; they may not store NaN.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -615,7 +621,7 @@ random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------

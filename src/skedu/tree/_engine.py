@@ -13,10 +13,12 @@ Every tree grows on rows that carry ``K`` gradient channels ``g[i, k]`` and a he
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import issparse
 
 from .._core import _grow
 from .._core._types import Criterion, Splitter
 from ._binning import MAX_BINS, BinMapper
+from ._sparse import binned_fit_rows, fit_rows, sparse_columns
 
 __all__ = ["Criterion", "Splitter", "TreeParams", "TrainingData", "grow_trees"]
 
@@ -86,8 +88,9 @@ class TrainingData:
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features), float32, C-contiguous
-        NaN marks missing values.
+    X : ndarray or sparse matrix of shape (n_samples, n_features), float32
+        NaN marks missing values (dense only). Sparse data (CSC, CSR, COO) are kept as CSR
+        rows of their stored values (or of their bins), never densified.
     splitter : Splitter
         ``Splitter.HIST`` bins ``X`` (and keeps only the bins); ``EXACT`` and ``RANDOM`` keep
         float32 columns and ``X`` itself (small nodes read rows).
@@ -109,12 +112,16 @@ class TrainingData:
 
     def __init__(self, X, *, splitter, max_bins=MAX_BINS, binning_rows=None, random_state=None,
                  n_threads=1):
-        X = np.ascontiguousarray(X, dtype=np.float32)
-        self.n_samples, self.n_features = X.shape
         self.splitter = Splitter(splitter)
         self.n_threads = n_threads
         self.bin_mapper = None
         self.columns = self.rows = self.binned = self.binned_rows = None
+        self.sparse_arrays = None
+        if issparse(X):
+            self._prepare_sparse(X, max_bins, binning_rows, random_state, n_threads)
+            return
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        self.n_samples, self.n_features = X.shape
         if self.splitter == Splitter.HIST:
             self.bin_mapper = BinMapper(max_bins, random_state=random_state, n_threads=n_threads)
             self.bin_mapper.fit(X, rows=binning_rows)
@@ -125,12 +132,38 @@ class TrainingData:
             self.columns = np.ascontiguousarray(X.T)
             self.rows = X
 
+    def _prepare_sparse(self, X, max_bins, binning_rows, random_state, n_threads):
+        # Only the stored values (exact, random) or their bins (hist) are kept: memory grows
+        # with the stored values, not with n_samples * n_features.
+        self.n_samples, self.n_features = X.shape
+        if self.splitter == Splitter.HIST:
+            csc = sparse_columns(X)
+            self.bin_mapper = BinMapper(max_bins, random_state=random_state, n_threads=n_threads)
+            self.bin_mapper.fit(csc, rows=binning_rows)
+            arrays = binned_fit_rows(csc, self.bin_mapper)
+            del csc
+        else:
+            arrays = fit_rows(X)
+        arrays["n_sparse_features"] = self.n_features
+        self.sparse_arrays = arrays
+
+    @property
+    def is_sparse(self):
+        """Whether the data were given as a sparse matrix."""
+        return self.sparse_arrays is not None
+
     def bin_rows(self, X):
         """``X`` binned with the training edges, row-major (n_samples, n_features) uint8."""
         return self.bin_mapper.transform_rows(np.ascontiguousarray(X, dtype=np.float32))
 
     def kernel_arrays(self):
         """The arrays the grower reads, as keyword arguments."""
+        if self.is_sparse:
+            hist = self.splitter == Splitter.HIST
+            return {**self.sparse_arrays, "feature_values": None, "row_values": None,
+                    "binned": None, "binned_rows": None,
+                    "bin_thresholds": self.bin_mapper.upper_edges_ if hist else None,
+                    "n_bins_non_missing": self.bin_mapper.n_bins_non_missing_ if hist else None}
         if self.splitter == Splitter.HIST:
             return {"binned": self.binned, "binned_rows": self.binned_rows,
                     "bin_thresholds": self.bin_mapper.upper_edges_,
@@ -146,6 +179,16 @@ def _per_tree(values, n_trees, dtype, name):
     if len(values) != n_trees:
         raise ValueError(f"{name} must have one entry per tree ({n_trees}), got {len(values)}.")
     return [None if v is None else np.ascontiguousarray(v, dtype=dtype) for v in values]
+
+
+def weight_channels(labels, weights, n_channels):
+    """Rows given as labels as the equivalent gradient channels: ``weights[i]`` in the channel
+    of row i's class in every output, 0 elsewhere (an n_samples x n_channels array)."""
+    channels = np.zeros((len(labels), n_channels))
+    rows = np.arange(len(labels))
+    for output in range(labels.shape[1]):
+        channels[rows, labels[:, output]] = weights
+    return channels
 
 
 def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weights=None,
@@ -203,7 +246,11 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
         if labels.ndim != 2 or labels.shape[0] != data.n_samples or gradients is not None:
             raise ValueError("labels must have shape (n_samples, n_outputs), without gradients.")
         total_channels = int(n_channels)
-    else:
+        if data.is_sparse or params.monotonic_cst is not None:
+            # The sparse split search and the monotonic rule read per-class sums of weight
+            # channels; they have no label sweep.
+            gradients, labels = weight_channels(labels, hessians, total_channels), None
+    if labels is None:
         gradients = np.ascontiguousarray(gradients, dtype=np.float64)
         if gradients.ndim != 2 or gradients.shape[0] != data.n_samples:
             raise ValueError("gradients must have shape (n_samples, n_channels).")

@@ -486,7 +486,10 @@ class FlatEnsemble:
         return (self[t] for t in range(self.n_trees))
 
     def _check_X(self, X, dtype):
-        X = np.ascontiguousarray(X, dtype=dtype)
+        if sparse.issparse(X) and dtype == np.float32:
+            X = X.tocsr()  # sparse values are read as CSR rows
+        else:
+            X = np.ascontiguousarray(X, dtype=dtype)
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"X must have shape (n_samples, {self.n_features}), got {X.shape}.")
         return X
