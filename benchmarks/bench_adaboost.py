@@ -6,8 +6,9 @@
 default histogram trees, skedu's exact trees for the binary stumps (scikit-learn's splitter),
 and scikit-learn's ``AdaBoostClassifier`` with its trees. Then AdaBoost.R2 on
 ``make_regression(50_000 + 10_000, n_features=20, noise=10, random_state=4)``, 50 rounds of
-depth-3 trees, loss "linear": skedu's histogram trees and its exact ones (its default). skedu's fits are the median of
-``--repeats`` runs (default 3), scikit-learn's fits over 20 s run once; the libraries alternate.
+depth-3 trees, loss "linear": skedu's histogram trees and its exact ones (its default).
+skedu's fits are the median of ``--repeats`` runs (default 3), scikit-learn's fits over 20 s
+run once; the libraries alternate.
 Ratios are skedu's time over scikit-learn's in the same run; scikit-learn's AdaBoost is
 single-threaded (it has no ``n_jobs``), skedu uses ``--threads``.
 """
