@@ -304,9 +304,10 @@ class AdaBoostClassifier(ClassifierMixin, _BaseWeightBoosting):
         The weak learner; it must accept ``sample_weight`` in ``fit``. None:
         ``skedu.tree.DecisionTreeClassifier(max_depth=1, splitter="hist")``, a stump searched
         on at most 255 quantile bins per feature. Measured on W-ada (50k rows x 20 features,
-        ``benchmarks/bench_adaboost.py``) a histogram stump costs about a tenth of an exact
-        one: the exact splitter sorts every feature again at every round's root, while the
-        bins are made once per fit; accuracy is the same to within a few tenths of a point.
+        200 rounds, ``benchmarks/bench_adaboost.py``) histogram stumps fit in a tenth of the
+        time of exact ones (8.0 s against 76 s): the exact splitter sorts every feature again
+        at every round's root, while the bins are made once per fit; test accuracy 0.938
+        against 0.936.
         Pass ``DecisionTreeClassifier(max_depth=1)`` for scikit-learn's exact stumps. The
         tree's ``n_jobs`` sets the threads of the fit and of prediction.
     n_estimators : int, default=50
@@ -632,8 +633,9 @@ class AdaBoostRegressor(RegressorMixin, _BaseWeightBoosting):
         not a histogram tree: R2's weights pile onto a few rows with large errors, which need
         thresholds finer than quantile bins. Measured with 5-fold CV on 2,000 rows of
         cal_housing (4 seeds), histogram trees lose 0.03 R^2 to scikit-learn's and exact ones
-        0.01; on W-ada's regression data (``benchmarks/bench_adaboost.py``) histogram trees fit
-        about 5 times faster. The tree's ``n_jobs`` sets the threads.
+        0.01. On W-ada's regression data (50k rows x 20 features, 50 rounds, 2 threads)
+        histogram trees fit about 7 times faster than exact ones (3.4 s against 24 s) at R^2
+        0.820 against 0.812. The tree's ``n_jobs`` sets the threads.
     n_estimators : int, default=50
         Maximum number of rounds.
     learning_rate : float, default=1.0
