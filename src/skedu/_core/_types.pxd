@@ -41,6 +41,12 @@ cpdef enum Splitter:
     HIST = 1
     RANDOM = 2
 
+# AdaBoost.R2's per-row losses, errors scaled to [0, 1] by the round's largest error.
+cpdef enum BoostingLoss:
+    LINEAR = 0
+    SQUARE = 1
+    EXPONENTIAL = 2
+
 cdef packed struct Node:
     intp_t left_child          # LEAF (-1) for a leaf
     intp_t right_child

@@ -1,1 +1,2 @@
-"""Python view of the engine's codes: ``Criterion`` and ``Splitter``, defined in ``_types.pxd``."""
+"""Python view of the kernels' codes (``Criterion``, ``Splitter``, ``BoostingLoss``), defined
+in ``_types.pxd``."""

@@ -1,0 +1,118 @@
+"""AdaBoost round kernels (SAMME, R2) against numpy twins of scikit-learn's round."""
+
+import numpy as np
+import pytest
+
+from skedu._core import _boosting
+from skedu._core._types import BoostingLoss
+
+EPS = np.finfo(np.float64).eps
+
+
+def _samme_twin(leaves, leaf_class, y, w, learning_rate, n_classes, update):
+    w = w.copy()
+    seen = leaves >= 0
+    wrong = seen & (leaf_class[np.maximum(leaves, 0)] != y)
+    error = w[wrong].sum() / w[seen].sum()
+    if error <= 0:
+        return 0.0, 1.0, w
+    if error >= 1 - 1 / n_classes:
+        return error, np.nan, w
+    alpha = learning_rate * (np.log((1 - error) / error) + np.log(n_classes - 1))
+    if update:
+        w = np.where(wrong & (w > 0), w * np.exp(alpha), w)
+        w = w / w.sum()
+        w[w > 0] = np.maximum(w[w > 0], EPS)
+    return error, alpha, w
+
+
+def _r2_twin(pred, y, w, loss, learning_rate, update):
+    w = w.copy()
+    mask = w > 0
+    err = np.abs(pred - y)[mask]
+    if err.max() != 0:
+        err = err / err.max()
+    err = {"linear": err, "square": err**2, "exponential": 1 - np.exp(-err)}[loss]
+    error = (w[mask] * err).sum()
+    if error <= 0:
+        return 0.0, 1.0, w
+    if error >= 0.5:
+        return error, np.nan, w
+    beta = error / (1 - error)
+    alpha = learning_rate * np.log(1 / beta)
+    if update:
+        w[mask] *= beta ** ((1 - err) * learning_rate)
+        w = w / w.sum()
+        w[mask] = np.maximum(w[mask], EPS)
+    return error, alpha, w
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 10])
+@pytest.mark.parametrize("update", [True, False])
+def test_samme_round_matches_numpy(n_classes, update):
+    rng = np.random.default_rng(n_classes)
+    n, n_nodes = 1000, 2 * n_classes
+    y = rng.integers(0, n_classes, n).astype(np.intp)
+    leaf_class = (np.arange(n_nodes) % n_classes).astype(np.intp)
+    # 80% of the rows reach a leaf of their class, the rest a random leaf.
+    leaves = (y + n_classes * rng.integers(0, 2, n)).astype(np.intp)
+    leaves[800:] = rng.integers(0, n_nodes, n - 800)
+    w = rng.uniform(0.1, 1.0, n)
+    w[:5] = 0.0
+    leaves[:5] = -1  # rows of zero weight were not given to the tree
+    w /= w.sum()
+    expected_error, expected_alpha, expected_w = _samme_twin(leaves, leaf_class, y, w, 0.7,
+                                                             n_classes, update)
+    got_w = w.copy()
+    error, alpha, _ = _boosting.samme_round(leaves, leaf_class, y, got_w, 0.7, n_classes, update)
+    assert error == pytest.approx(expected_error, rel=1e-12)
+    if np.isnan(expected_alpha):
+        assert np.isnan(alpha)
+    else:
+        assert alpha == pytest.approx(expected_alpha, rel=1e-12)
+    np.testing.assert_allclose(got_w, expected_w, rtol=1e-12, atol=0)
+    assert np.all(got_w[:5] == 0.0)
+
+
+def test_samme_round_stops():
+    y = np.array([0, 1, 0, 1], dtype=np.intp)
+    leaves = np.array([0, 1, 0, 1], dtype=np.intp)
+    w = np.full(4, 0.25)
+    # A perfect learner: weight 1, weights left.
+    assert _boosting.samme_round(leaves, np.array([0, 1], np.intp), y, w, 1.0, 2, True) == (
+        0.0, 1.0, 1.0)
+    # No better than chance (error 1/2 with two classes): NaN, weights left.
+    error, alpha, _ = _boosting.samme_round(leaves, np.array([1, 0], np.intp), y, w, 1.0, 2, True)
+    assert error == 1.0 and np.isnan(alpha)
+    np.testing.assert_array_equal(w, 0.25)
+    with pytest.raises(ValueError, match="one entry per row"):
+        _boosting.samme_round(leaves[:3], np.array([0, 1], np.intp), y, w, 1.0, 2, True)
+
+
+@pytest.mark.parametrize("loss", ["linear", "square", "exponential"])
+@pytest.mark.parametrize("update", [True, False])
+def test_r2_round_matches_numpy(loss, update):
+    rng = np.random.default_rng(1)
+    n = 2000
+    y = rng.normal(size=n)
+    pred = y + rng.normal(scale=0.3, size=n)
+    w = rng.uniform(0.1, 1.0, n)
+    w[:7] = 0.0
+    w /= w.sum()
+    expected_error, expected_alpha, expected_w = _r2_twin(pred, y, w, loss, 0.5, update)
+    got_w = w.copy()
+    code = int(BoostingLoss[loss.upper()])
+    error, alpha, _ = _boosting.r2_round(pred, y, got_w, code, 0.5, update)
+    assert error == pytest.approx(expected_error, rel=1e-12)
+    assert alpha == pytest.approx(expected_alpha, rel=1e-12)
+    np.testing.assert_allclose(got_w, expected_w, rtol=1e-12, atol=0)
+
+
+def test_r2_round_stops():
+    y = np.arange(4.0)
+    w = np.full(4, 0.25)
+    assert _boosting.r2_round(y.copy(), y, w, 0, 1.0, True) == (0.0, 1.0, 1.0)
+    # Every error at the largest one: mean loss 1 >= 0.5.
+    error, alpha, _ = _boosting.r2_round(y + 1.0, y, w, 0, 1.0, True)
+    assert error == pytest.approx(1.0) and np.isnan(alpha)
+    np.testing.assert_array_equal(w, 0.25)
