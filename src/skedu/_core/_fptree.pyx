@@ -31,6 +31,16 @@ from libc.string cimport memcpy, memset
 
 import numpy as np
 
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define SKEDU_PREFETCH(address) __builtin_prefetch(address)
+    #else
+    #define SKEDU_PREFETCH(address) ((void) 0)
+    #endif
+    """
+    void SKEDU_PREFETCH(const void* address) noexcept nogil
+
 ctypedef int32_t node_t
 ctypedef int32_t item_t
 ctypedef int64_t count_t
@@ -48,6 +58,9 @@ cdef double MAX_DENSITY_FOR_ROWS = 0.1
 # Rows mode: below this many entry reads of the conditional counting scans (sum over
 # transactions of length * (length - 1) / 2), a second thread costs more than it saves.
 cdef int64_t MIN_SCAN_FOR_THREADS = 3_000_000
+# Rows mode: an item's rows are scattered over the transactions; the row this many places
+# ahead is requested from memory while the current one is scanned.
+cdef int64_t PREFETCH_DISTANCE = 8
 min_scan_for_threads = MIN_SCAN_FOR_THREADS  # for the tests of the threaded path
 MODE_AUTO, MODE_TREE, MODE_ROWS = -1, 0, 1
 
@@ -473,10 +486,9 @@ cdef void mine_item(Workspace* ws, Tree* tree, item_t item, int depth) noexcept 
 
 
 cdef struct Rows:
-    const int64_t* indptr   # the ranked transactions (ranks ascending within each)
-    const item_t* ranks
-    const int64_t* occurrence_start  # (n_items + 1,) rows of item x:
-    const item_t* occurrence_rows    # occurrence_rows[occurrence_start[x]:occurrence_start[x + 1]]
+    const item_t* ranks     # the ranked transactions (ranks ascending within each)
+    const int64_t* occurrence_start  # (n_items + 2,) rows of item x, by where they start:
+    const int64_t* occurrence_entry  # occurrence_entry[occurrence_start[x]:occurrence_start[x + 1]]
 
 
 cdef void mine_top_item_from_rows(Workspace* ws, Rows* rows, item_t item) noexcept nogil:
@@ -486,7 +498,8 @@ cdef void mine_top_item_from_rows(Workspace* ws, Rows* rows, item_t item) noexce
     as ``mine_item`` on the top-level FP-tree.
     """
     cdef count_t support = rows.occurrence_start[item + 1] - rows.occurrence_start[item]
-    cdef int64_t o, e, end, n_inserted = 0
+    cdef int64_t o, e, n_inserted = 0
+    cdef int64_t first = rows.occurrence_start[item], last = rows.occurrence_start[item + 1]
     cdef item_t x, r, local, n_kept = 0
     cdef node_t node
     cdef int saved_extensions = ws.n_extensions
@@ -495,8 +508,10 @@ cdef void mine_top_item_from_rows(Workspace* ws, Rows* rows, item_t item) noexce
     ws.n_base += 1
     if ws.n_base < ws.max_len and item > 0:
         memset(ws.cond_count, 0, item * sizeof(count_t))
-        for o in range(rows.occurrence_start[item], rows.occurrence_start[item + 1]):
-            e = rows.indptr[rows.occurrence_rows[o]]
+        for o in range(first, last):
+            if o + PREFETCH_DISTANCE < last:
+                SKEDU_PREFETCH(rows.ranks + rows.occurrence_entry[o + PREFETCH_DISTANCE])
+            e = rows.occurrence_entry[o]
             # The row is ascending and contains ``item``: its prefix below it is what counts.
             r = rows.ranks[e]
             while r != item:
@@ -533,8 +548,10 @@ cdef void mine_top_item_from_rows(Workspace* ws, Rows* rows, item_t item) noexce
             conditional.first_child[0] = -1
             # Insert each row's kept prefix; a node's count is the rows ending there, summed
             # upwards afterwards (children are created after their parents).
-            for o in range(rows.occurrence_start[item], rows.occurrence_start[item + 1]):
-                e = rows.indptr[rows.occurrence_rows[o]]
+            for o in range(first, last):
+                if o + PREFETCH_DISTANCE < last:
+                    SKEDU_PREFETCH(rows.ranks + rows.occurrence_entry[o + PREFETCH_DISTANCE])
+                e = rows.occurrence_entry[o]
                 node = 0
                 r = rows.ranks[e]
                 while r != item:
@@ -646,7 +663,7 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
     cdef Tree top
     cdef Rows rows
     cdef int64_t* occurrence_start = NULL
-    cdef item_t* occurrence_rows = NULL
+    cdef int64_t* occurrence_entry = NULL
     cdef int64_t n_rows = indptr.shape[0] - 1, row, e, scan_cost = 0, length
     cdef bint use_rows
     cdef Workspace* workspaces = NULL
@@ -675,10 +692,10 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
     if use_rows:
         top.n_nodes = 0
         occurrence_start = <int64_t*>calloc(<size_t>n_items + 2, sizeof(int64_t))
-        occurrence_rows = <item_t*>malloc(<size_t>max(ranks.shape[0], 1) * sizeof(item_t))
-        if occurrence_start == NULL or occurrence_rows == NULL:
+        occurrence_entry = <int64_t*>malloc(<size_t>max(ranks.shape[0], 1) * sizeof(int64_t))
+        if occurrence_start == NULL or occurrence_entry == NULL:
             free(occurrence_start)
-            free(occurrence_rows)
+            free(occurrence_entry)
             raise MemoryError("not enough memory for the occurrence lists")
         with nogil:
             # Rows of each item, by a counting sort of the entries; and the work of the
@@ -692,12 +709,11 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
                 occurrence_start[e + 2] += occurrence_start[e + 1]
             for row in range(n_rows):
                 for e in range(indptr[row], indptr[row + 1]):
-                    occurrence_rows[occurrence_start[ranks[e] + 1]] = <item_t>row
+                    occurrence_entry[occurrence_start[ranks[e] + 1]] = indptr[row]
                     occurrence_start[ranks[e] + 1] += 1
-        rows.indptr = &indptr[0]
         rows.ranks = &ranks[0] if ranks.shape[0] > 0 else NULL
         rows.occurrence_start = occurrence_start
-        rows.occurrence_rows = occurrence_rows
+        rows.occurrence_entry = occurrence_entry
         if scan_cost < MIN_SCAN_FOR_THREADS:
             n_workspaces = 1
     else:
@@ -769,7 +785,7 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
         free(first_set)
         free(last_set)
         free(occurrence_start)
-        free(occurrence_rows)
+        free(occurrence_entry)
         free_tree(&top)
 
 
