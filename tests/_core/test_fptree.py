@@ -6,12 +6,7 @@ import numpy as np
 import pytest
 
 from skedu._core._fp_encode import encode_transactions, itemsets_as_tuples, rank_transactions
-from skedu._core._fptree import (
-    MODE_ROWS,
-    MODE_TREE,
-    mine_frequent_itemsets,
-    min_nodes_for_threads,
-)
+from skedu._core._fptree import MODE_ROWS, MODE_TREE, _thread_thresholds, mine_frequent_itemsets
 
 # Both ways of reading the top-level conditional databases: the FP-tree, and the transactions.
 MODES = [MODE_TREE, MODE_ROWS]
@@ -102,11 +97,11 @@ def test_output_order_does_not_depend_on_threads_or_mode():
     indptr, ranks = to_csr(transactions)
     one = mine_frequent_itemsets(indptr, ranks, 40, 5, 100, 1, mode=MODE_TREE)
     two = mine_frequent_itemsets(indptr, ranks, 40, 5, 100, 2, mode=MODE_TREE)
-    assert one[3] >= min_nodes_for_threads  # large enough for the threaded path
+    assert one[3] >= _thread_thresholds()[0]  # large enough for the threaded path
     for a, b in zip(one[:3], two[:3]):
         np.testing.assert_array_equal(a, b)
     # The rows mode gives the same arrays, in one thread and past its threading threshold
-    # (3 million entry reads: 12,000 rows of about 28 items, 378 reads each).
+    # (lowered to 3 million entry reads: 12,000 rows of about 28 items, 378 reads each).
     wide = [set(rng.integers(0, 300, size=29).tolist()) for _ in range(12000)]
     counts = np.bincount([i for t in wide for i in t], minlength=300)
     rank_of = np.empty(300, dtype=int)
@@ -116,10 +111,15 @@ def test_output_order_does_not_depend_on_threads_or_mode():
     for data, n_items, min_count in (((indptr, ranks), 40, 5), ((wide_indptr, wide_ranks), 300, 70)):
         tree = mine_frequent_itemsets(*data, n_items, min_count, 100, 1, mode=MODE_TREE)
         assert tree[0].shape[0] > 2 * n_items  # pairs and more
-        for n_threads in (1, 2):
-            rows = mine_frequent_itemsets(*data, n_items, min_count, 100, n_threads, mode=MODE_ROWS)
-            for a, b in zip(tree[:3], rows[:3]):
-                np.testing.assert_array_equal(a, b)
+        previous = _thread_thresholds(min_scan=3_000_000)
+        try:
+            for n_threads in (1, 2):
+                rows = mine_frequent_itemsets(*data, n_items, min_count, 100, n_threads,
+                                              mode=MODE_ROWS)
+                for a, b in zip(tree[:3], rows[:3]):
+                    np.testing.assert_array_equal(a, b)
+        finally:
+            _thread_thresholds(*previous)
 
 
 @pytest.mark.parametrize("transactions", [[[]], [[], []]])

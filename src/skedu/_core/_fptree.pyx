@@ -49,19 +49,35 @@ ctypedef int64_t count_t
 # waking and joining a second thread can save (retail at 1%: 31k nodes, 0.03 s, no gain from a
 # second thread).
 cdef node_t MIN_NODES_FOR_THREADS = 20000
-min_nodes_for_threads = MIN_NODES_FOR_THREADS  # for the tests of the threaded path
 # Below this share of the frequent items per transaction, the conditional databases of the
 # top-level items are read from the transactions instead of an FP-tree (the FIMI market-basket
 # files are at 0.2-4%, the tree saving about 10% of the entries; mushroom and chess at 38-93%,
 # where the tree is 8-80 times smaller than the transactions).
 cdef double MAX_DENSITY_FOR_ROWS = 0.1
 # Rows mode: below this many entry reads of the conditional counting scans (sum over
-# transactions of length * (length - 1) / 2), a second thread costs more than it saves.
-cdef int64_t MIN_SCAN_FOR_THREADS = 3_000_000
+# transactions of length * (length - 1) / 2), one thread. On a shared 2-core machine a second
+# thread gained nothing up to 16 million reads (T10I4D100K three times over at 0.03%, 1.3 s
+# of mining); every W-fpgrowth case (at most 5.2 million) stays on one thread.
+cdef int64_t MIN_SCAN_FOR_THREADS = 20_000_000
 # Rows mode: an item's rows are scattered over the transactions; the row this many places
 # ahead is requested from memory while the current one is scanned.
 cdef int64_t PREFETCH_DISTANCE = 8
-min_scan_for_threads = MIN_SCAN_FOR_THREADS  # for the tests of the threaded path
+
+
+def _thread_thresholds(min_nodes=None, min_scan=None):
+    """Read, or set for the tests of the threaded paths, the work below which one thread mines.
+
+    Returns the previous ``(min_nodes, min_scan)``: FP-tree nodes (tree mode) and entry reads
+    of the counting scans (rows mode).
+    """
+    global MIN_NODES_FOR_THREADS, MIN_SCAN_FOR_THREADS
+    previous = (MIN_NODES_FOR_THREADS, MIN_SCAN_FOR_THREADS)
+    if min_nodes is not None:
+        MIN_NODES_FOR_THREADS = min_nodes
+    if min_scan is not None:
+        MIN_SCAN_FOR_THREADS = min_scan
+    return previous
+
 MODE_AUTO, MODE_TREE, MODE_ROWS = -1, 0, 1
 
 

@@ -127,7 +127,9 @@ class FPGrowth(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         Number of transactions seen in ``fit``.
     n_tree_nodes_ : int
         Size of the FP-tree built on the transactions (root included); the mining memory is
-        proportional to it.
+        proportional to it. 0 on sparse data (a transaction holding under 10% of the frequent
+        items), where that tree would be hardly smaller than the transactions and is not built:
+        each item's conditional tree is then built from the transactions that contain it.
     rules_ : dict
         Only when ``min_confidence`` is set: ``"antecedents"`` and ``"consequents"`` (lists of
         frozensets) and one array per metric of :func:`association_rules`.
@@ -430,8 +432,10 @@ def fpgrowth(df, min_support=0.5, null_values=False, use_colnames=False, max_len
         result = pandas.DataFrame({"support": null_supports, "itemsets": itemsets})
         result = result[result["support"] >= min_support]
     if verbose:
+        tree = (f"{model.n_tree_nodes_} FP-tree nodes" if model.n_tree_nodes_
+                else "sparse: conditional trees from the transactions")
         print(f"{len(result)} itemset(s) from {model.n_transactions_} transactions "
-              f"({model.n_tree_nodes_} FP-tree nodes) in {time.perf_counter() - start:.3f} s")
+              f"({tree}) in {time.perf_counter() - start:.3f} s")
     return result
 
 
