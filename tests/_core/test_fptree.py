@@ -136,6 +136,10 @@ def test_mining_rejects_bad_thresholds():
         mine_frequent_itemsets(indptr, ranks, 1, 0, 10, 1)
     with pytest.raises(ValueError, match="max_len"):
         mine_frequent_itemsets(indptr, ranks, 1, 1, 0, 1)
+    with pytest.raises(ValueError, match="indptr"):
+        mine_frequent_itemsets(np.array([0, 5]), ranks, 1, 1, 10, 1)
+    with pytest.raises(ValueError, match="ranks"):
+        mine_frequent_itemsets(indptr, np.array([3], dtype=np.int32), 1, 1, 10, 1)
 
 
 def test_encode_transactions_drops_repeats_and_keeps_first_appearance_order():

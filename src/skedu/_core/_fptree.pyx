@@ -697,6 +697,18 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
         raise ValueError("max_len must be at least 1.")
     if ranks.shape[0] >= np.iinfo(np.int32).max or indptr.shape[0] > np.iinfo(np.int32).max:
         raise ValueError("FP-growth supports fewer than 2**31 - 1 transactions and item entries.")
+    if indptr.shape[0] < 1 or indptr[0] != 0 or indptr[n_rows] != ranks.shape[0]:
+        raise ValueError("indptr must start at 0 and end at len(ranks).")
+    with nogil:
+        for row in range(n_rows):
+            if indptr[row + 1] < indptr[row]:
+                failed = 1
+        for e in range(ranks.shape[0]):
+            if ranks[e] < 0 or ranks[e] >= n_items:
+                failed = 2
+    if failed:
+        raise ValueError("indptr must be non-decreasing." if failed == 1
+                         else "ranks must lie in [0, n_items).")
     if mode == MODE_AUTO:
         use_rows = (n_items > 0 and ranks.shape[0]
                     < MAX_DENSITY_FOR_ROWS * <double>n_rows * <double>n_items)
