@@ -16,6 +16,11 @@ Peak memory is the rise of the resident set size during one run, in a fresh proc
 (the kernel's high-water mark, reset through ``/proc/self/clear_refs`` before each run);
 mlxtend's is measured only where one run takes under 2 s, and not with ``--quick``.
 
+"tree nodes" is skedu's top-level FP-tree, 0 where the data is sparse enough that it is not
+built (the top-level items' conditional trees then come from the transactions). With the
+thread-count thresholds of ``skedu._core._fptree``, every case of the table mines on one thread
+whatever the threads asked for: "skedu s" and "skedu 1 thread s" run the same code.
+
 "identical" compares skedu's sets and supports with pyfim's ``relim`` (correct; pyfim's
 ``fpgrowth`` leaves out the sets made only of items present in every transaction) and with
 mlxtend's result, which is given a fraction halfway between two counts (see ``_runners``).

@@ -90,3 +90,20 @@ def test_candidate_rules_reports_a_missing_subset_and_support_only_needs_none():
     set_index, masks, sA, sC, _, missing = candidate_rules(
         items, offsets, np.array([0.5, 0.6]), 2, 0.0, 1.0, True, 1)
     assert missing is None and set_index.tolist() == [0, 0] and np.isnan(sA).all()
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_candidate_rules_stop_past_max_rules_whatever_the_threads(n_threads):
+    # Every subset of 12 items: 24,576 entries (the threaded path) and 3**12 - 2**13 + 1 rules
+    # when every split is kept (support >= 0).
+    family = all_subsets(range(12), 12)
+    items, offsets = flat(family)
+    supports = np.full(len(family), 0.5)
+    n_rules = 3**12 - 2**13 + 1
+    kept = candidate_rules(items, offsets, supports, 2, 0.0, 1.0, False, n_threads, n_rules)
+    assert kept[0].shape[0] == n_rules
+    for max_rules in (n_rules - 1, 1000):
+        with pytest.raises(OverflowError) as error:
+            candidate_rules(items, offsets, supports, 2, 0.0, 1.0, False, n_threads, max_rules)
+        # Found so far: past the limit, and at most each thread's share plus the rule it stopped at.
+        assert max_rules < error.value.args[0] <= n_threads * (max_rules + 1)

@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 
 from skedu._core._fp_encode import encode_transactions, itemsets_as_tuples, rank_transactions
-from skedu._core._fptree import mine_frequent_itemsets, min_nodes_for_threads
+from skedu._core._fptree import MODE_ROWS, MODE_TREE, _thread_thresholds, mine_frequent_itemsets
+
+# Both ways of reading the top-level conditional databases: the FP-tree, and the transactions.
+MODES = [MODE_TREE, MODE_ROWS]
 
 
 def naive_frequent_itemsets(transactions, min_count, max_len):
@@ -49,18 +52,19 @@ HAND_MADE = [
 @pytest.mark.parametrize("min_count", [1, 2, 3])
 @pytest.mark.parametrize("max_len", [1, 2, 100])
 @pytest.mark.parametrize("n_threads", [1, 2])
-def test_mining_matches_naive_counting(transactions, min_count, max_len, n_threads):
+@pytest.mark.parametrize("mode", MODES)
+def test_mining_matches_naive_counting(transactions, min_count, max_len, n_threads, mode):
     counts = np.bincount([r for t in transactions for r in t], minlength=4)
     n_frequent = int(np.sum(counts >= min_count))
     kept = [[r for r in t if counts[r] >= min_count] for t in transactions]
     indptr, ranks = to_csr(kept)
     items, offsets, supports, n_nodes = mine_frequent_itemsets(
-        indptr, ranks, n_frequent, min_count, max_len, n_threads
+        indptr, ranks, n_frequent, min_count, max_len, n_threads, mode=mode
     )
     assert mined_as_dict(items, offsets, supports) == naive_frequent_itemsets(
         transactions, min_count, max_len
     )
-    assert n_nodes <= ranks.shape[0] + 1
+    assert n_nodes <= ranks.shape[0] + 1 and (n_nodes == 0) == (mode == MODE_ROWS)
 
 
 def test_tree_size_counts_shared_prefixes():
@@ -69,7 +73,8 @@ def test_tree_size_counts_shared_prefixes():
     assert n_nodes == 1 + 3 + 1 + 1  # root, path 0-1-2, 0-2 branch, 1 at the root
 
 
-def test_mining_random_against_naive():
+@pytest.mark.parametrize("mode", MODES)
+def test_mining_random_against_naive(mode):
     rng = np.random.default_rng(0)
     for _ in range(20):
         n_items = int(rng.integers(1, 9))
@@ -81,19 +86,40 @@ def test_mining_random_against_naive():
         min_count = int(rng.integers(1, 10))
         ranked = [[rank_of[i] for i in t if counts[i] >= min_count] for t in transactions]
         indptr, ranks = to_csr(ranked)
-        result = mine_frequent_itemsets(indptr, ranks, int(np.sum(counts >= min_count)), min_count, 100, 2)
+        result = mine_frequent_itemsets(indptr, ranks, int(np.sum(counts >= min_count)),
+                                        min_count, 100, 2, mode=mode)
         assert mined_as_dict(*result[:3]) == naive_frequent_itemsets(ranked, min_count, 100)
 
 
-def test_output_order_does_not_depend_on_threads():
+def test_output_order_does_not_depend_on_threads_or_mode():
     rng = np.random.default_rng(1)
     transactions = [sorted(set(rng.integers(0, 40, size=8).tolist())) for _ in range(8000)]
     indptr, ranks = to_csr(transactions)
-    one = mine_frequent_itemsets(indptr, ranks, 40, 5, 100, 1)
-    two = mine_frequent_itemsets(indptr, ranks, 40, 5, 100, 2)
-    assert one[3] >= min_nodes_for_threads  # large enough for the threaded path
+    one = mine_frequent_itemsets(indptr, ranks, 40, 5, 100, 1, mode=MODE_TREE)
+    two = mine_frequent_itemsets(indptr, ranks, 40, 5, 100, 2, mode=MODE_TREE)
+    assert one[3] >= _thread_thresholds()[0]  # large enough for the threaded path
     for a, b in zip(one[:3], two[:3]):
         np.testing.assert_array_equal(a, b)
+    # The rows mode gives the same arrays, in one thread and past its threading threshold
+    # (lowered to 3 million entry reads: 12,000 rows of about 28 items, 378 reads each).
+    wide = [set(rng.integers(0, 300, size=29).tolist()) for _ in range(12000)]
+    counts = np.bincount([i for t in wide for i in t], minlength=300)
+    rank_of = np.empty(300, dtype=int)
+    rank_of[np.argsort(-counts, kind="stable")] = np.arange(300)
+    wide_indptr, wide_ranks = to_csr([[rank_of[i] for i in t] for t in wide])
+    assert sum(len(t) * (len(t) - 1) // 2 for t in wide) > 3_000_000
+    for data, n_items, min_count in (((indptr, ranks), 40, 5), ((wide_indptr, wide_ranks), 300, 70)):
+        tree = mine_frequent_itemsets(*data, n_items, min_count, 100, 1, mode=MODE_TREE)
+        assert tree[0].shape[0] > 2 * n_items  # pairs and more
+        previous = _thread_thresholds(min_scan=3_000_000)
+        try:
+            for n_threads in (1, 2):
+                rows = mine_frequent_itemsets(*data, n_items, min_count, 100, n_threads,
+                                              mode=MODE_ROWS)
+                for a, b in zip(tree[:3], rows[:3]):
+                    np.testing.assert_array_equal(a, b)
+        finally:
+            _thread_thresholds(*previous)
 
 
 @pytest.mark.parametrize("transactions", [[[]], [[], []]])
@@ -110,6 +136,10 @@ def test_mining_rejects_bad_thresholds():
         mine_frequent_itemsets(indptr, ranks, 1, 0, 10, 1)
     with pytest.raises(ValueError, match="max_len"):
         mine_frequent_itemsets(indptr, ranks, 1, 1, 0, 1)
+    with pytest.raises(ValueError, match="indptr"):
+        mine_frequent_itemsets(np.array([0, 5]), ranks, 1, 1, 10, 1)
+    with pytest.raises(ValueError, match="ranks"):
+        mine_frequent_itemsets(indptr, np.array([3], dtype=np.int32), 1, 1, 10, 1)
 
 
 def test_encode_transactions_drops_repeats_and_keeps_first_appearance_order():

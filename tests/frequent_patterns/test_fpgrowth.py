@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from tests import datasets
-from skedu._core._fptree import min_nodes_for_threads
+from skedu._core._fptree import _thread_thresholds
 from skedu.frequent_patterns import FPGrowth, association_rules, fpgrowth
 from tests.datasets import require_data
 
@@ -129,9 +129,18 @@ def test_matches_pyfim_relim_on_fimi_files(name, fraction, supports):
 def test_thread_count_does_not_change_the_result():
     require_data("T10I4D100K.dat.xz")
     transactions = datasets.load_transactions("T10I4D100K.dat.xz")[:20_000]
-    one = FPGrowth(min_support=0.003, n_jobs=1).fit(transactions)
-    two = FPGrowth(min_support=0.003, n_jobs=2).fit(transactions)
-    assert one.n_tree_nodes_ >= min_nodes_for_threads  # large enough for the threaded path
+    # Sparse data, mined from the transactions (no top-level tree); the threaded path is taken
+    # from 100,000 entry reads of the counting scans (length * (length - 1) / 2 a row) on.
+    previous = _thread_thresholds(min_scan=100_000)
+    try:
+        one = FPGrowth(min_support=0.003, n_jobs=1).fit(transactions)
+        two = FPGrowth(min_support=0.003, n_jobs=2).fit(transactions)
+    finally:
+        _thread_thresholds(*previous)
+    assert one.n_tree_nodes_ == 0
+    frequent = {itemset[0] for itemset in one.itemsets_ if len(itemset) == 1}
+    lengths = np.array([len(frequent.intersection(t)) for t in transactions])
+    assert np.sum(lengths * (lengths - 1) // 2) >= 100_000
     assert one.itemsets_ == two.itemsets_
     np.testing.assert_array_equal(one.support_counts_, two.support_counts_)
 

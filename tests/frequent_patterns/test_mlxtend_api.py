@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 
 from tests import datasets
-from skedu.frequent_patterns import FPGrowth, TooManyItemsetsError, association_rules, fpgrowth
+from skedu.frequent_patterns import (
+    FPGrowth,
+    TooManyItemsetsError,
+    TooManyRulesError,
+    association_rules,
+    fpgrowth,
+)
 from tests.datasets import require_data
 
 pd = pytest.importorskip("pandas", reason="pandas is needed for the DataFrame API tests")
@@ -177,6 +183,36 @@ def test_max_itemsets_stops_with_the_count_found():
         FPGrowth(min_support=0.1, max_itemsets=1000, n_jobs=2).fit(transactions)
     with pytest.raises(TooManyItemsetsError, match="max_itemsets"):
         fpgrowth(one_hot_frame(transactions[:500]), 0.3, max_itemsets=100)
+
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_max_rules_stops_with_the_count_found(n_jobs):
+    require_data("mushroom.dat.xz")
+    transactions = datasets.load_transactions("mushroom.dat.xz")
+    frame = one_hot_frame(transactions)
+    itemsets = fpgrowth(frame, 0.4, use_colnames=True)
+    everything = association_rules(itemsets, len(frame), metric="support", min_threshold=0.0)
+    assert len(everything) > 5000  # every split of 565 sets
+    # A limit it stays within changes nothing; one rule fewer stops it.
+    within = association_rules(itemsets, len(frame), metric="support", min_threshold=0.0,
+                               max_rules=len(everything), n_jobs=n_jobs)
+    pd.testing.assert_frame_equal(within, everything)
+    pattern = rf"max_rules={len(everything) - 1} association rules: \d+ found so far"
+    with pytest.raises(TooManyRulesError, match=pattern):
+        association_rules(itemsets, len(frame), metric="support", min_threshold=0.0,
+                          max_rules=len(everything) - 1, n_jobs=n_jobs)
+    with pytest.raises(TooManyRulesError, match="raise max_rules"):
+        association_rules(itemsets, len(frame), max_rules=100, n_jobs=n_jobs)
+    with pytest.raises(TooManyRulesError, match="min_confidence"):
+        FPGrowth(min_support=0.4, min_confidence=0.5, max_rules=100,
+                 n_jobs=n_jobs).fit(transactions)
+    assert len(FPGrowth(min_support=0.4, min_confidence=0.5, max_rules=None)
+               .fit(transactions).rules_["confidence"]) > 100
+    with pytest.raises(ValueError, match="max_rules"):
+        association_rules(itemsets, len(frame), max_rules=0)
+    with pytest.raises(ValueError, match="max_rules"):
+        FPGrowth(max_rules=0).fit(transactions)
 
 
 def test_transform_memory_follows_the_output():

@@ -76,6 +76,23 @@ cdef bint _is_missing(object item):
     return type(item).__name__ in ("NAType", "NaTType")
 
 
+cdef _grown(array, int64_t n_kept, int64_t capacity, fill=None):
+    """A new array of ``capacity`` holding the first ``n_kept`` values of ``array``."""
+    grown = np.empty(capacity, dtype=array.dtype) if fill is None else np.full(capacity, fill, dtype=array.dtype)
+    grown[:n_kept] = array[:n_kept]
+    return grown
+
+
+cdef int32_t* _int32_data(array):
+    cdef int32_t[::1] view = array
+    return &view[0]
+
+
+cdef int64_t* _int64_data(array):
+    cdef int64_t[::1] view = array
+    return &view[0]
+
+
 def encode_transactions(transactions):
     """Map each distinct item to an integer id, in order of first appearance.
 
@@ -94,13 +111,30 @@ def encode_transactions(transactions):
     """
     cdef _ItemIds table = _ItemIds()
     cdef int32_t item_id
-    cdef Py_ssize_t position
-    cdef int64_t n_entries = 0, n_transactions = 0
-    cdef int64_t entry_capacity = 1024, row_capacity = 1024
-    cdef int32_t[::1] ids = np.empty(entry_capacity, dtype=np.int32)
-    cdef int64_t[::1] indptr = np.empty(row_capacity, dtype=np.int64)
+    cdef Py_ssize_t position, length
+    cdef int64_t n_entries = 0, n_transactions = 0, n_labels = 0
+    cdef int64_t entry_capacity = 1024, row_capacity = 1024, last_capacity = 1024
+    cdef int overflow = 0
+    cdef long long value
+    if isinstance(transactions, (list, tuple)):
+        # Sized input: allocate once (a list of lists, the common case, is counted in C).
+        row_capacity = len(transactions) + 1
+        entry_capacity = 0
+        for transaction in transactions:
+            if isinstance(transaction, (list, tuple)):
+                entry_capacity += len(transaction)
+        entry_capacity = max(entry_capacity, 1024)
+    ids_array = np.empty(entry_capacity, dtype=np.int32)
+    indptr_array = np.empty(row_capacity, dtype=np.int64)
     # last_row[id] is the last transaction that listed the item: repeats are dropped in O(1).
-    cdef int64_t[::1] last_row = np.full(1024, -1, dtype=np.int64)
+    last_row_array = np.full(last_capacity, -1, dtype=np.int64)
+    # Raw pointers into the arrays and the small-int table, refreshed whenever one grows: the
+    # loop below runs once per entry.
+    cdef int32_t* ids = _int32_data(ids_array)
+    cdef int64_t* indptr = _int64_data(indptr_array)
+    cdef int64_t* last_row = _int64_data(last_row_array)
+    cdef int32_t* small_ids = &table.id_of_small_int[0]
+    cdef int64_t small_capacity = table.id_of_small_int.shape[0]
     indptr[0] = 0
     for transaction in transactions:
         if isinstance(transaction, (str, bytes)):
@@ -110,23 +144,35 @@ def encode_transactions(transactions):
             )
         if not isinstance(transaction, (list, tuple)):
             transaction = list(transaction)
-        if n_entries + len(transaction) > entry_capacity:
-            entry_capacity = max(2 * entry_capacity, n_entries + len(transaction))
-            ids = np.resize(np.asarray(ids), entry_capacity)
-        for position in range(len(transaction)):
+        length = len(transaction)
+        if n_entries + length > entry_capacity:
+            entry_capacity = max(2 * entry_capacity, n_entries + length)
+            ids_array = _grown(ids_array, n_entries, entry_capacity)
+            ids = _int32_data(ids_array)
+        for position in range(length):
             item = <object>PySequence_Fast_GET_ITEM(transaction, position)
-            item_id = table.id_of_item(item)
-            if item_id == len(table.labels) - 1 and _is_missing(item):
-                raise ValueError(
-                    f"Transaction {n_transactions} holds a missing value ({item!r}) as an item. "
-                    "A ragged basket file read by pandas pads the short rows with NaN: drop "
-                    "them first, e.g. [[item for item in row if not pandas.isna(item)] for row "
-                    "in df.itertuples(index=False)]."
-                )
-            if item_id >= last_row.shape[0]:
-                grown = np.full(2 * last_row.shape[0], -1, dtype=np.int64)
-                grown[:last_row.shape[0]] = last_row
-                last_row = grown
+            item_id = -1
+            if PyLong_CheckExact(item):
+                value = PyLong_AsLongLongAndOverflow(item, &overflow)
+                if overflow == 0 and 0 <= value < small_capacity:
+                    item_id = small_ids[value]  # -1 for an int not seen yet
+            if item_id < 0:
+                item_id = table.id_of_item(item)
+                small_ids = &table.id_of_small_int[0]
+                small_capacity = table.id_of_small_int.shape[0]
+                if item_id == n_labels:  # a new item
+                    n_labels += 1
+                    if _is_missing(item):
+                        raise ValueError(
+                            f"Transaction {n_transactions} holds a missing value ({item!r}) as "
+                            "an item. A ragged basket file read by pandas pads the short rows "
+                            "with NaN: drop them first, e.g. [[item for item in row if not "
+                            "pandas.isna(item)] for row in df.itertuples(index=False)]."
+                        )
+                    if item_id >= last_capacity:
+                        last_row_array = _grown(last_row_array, last_capacity, 2 * last_capacity, -1)
+                        last_capacity *= 2
+                        last_row = _int64_data(last_row_array)
             if last_row[item_id] == n_transactions:
                 continue
             last_row[item_id] = n_transactions
@@ -135,10 +181,10 @@ def encode_transactions(transactions):
         n_transactions += 1
         if n_transactions >= row_capacity:
             row_capacity *= 2
-            indptr = np.resize(np.asarray(indptr), row_capacity)
+            indptr_array = _grown(indptr_array, n_transactions, row_capacity)
+            indptr = _int64_data(indptr_array)
         indptr[n_transactions] = n_entries
-    return (np.asarray(indptr)[:n_transactions + 1].copy(), np.asarray(ids)[:n_entries].copy(),
-            table.labels)
+    return indptr_array[:n_transactions + 1].copy(), ids_array[:n_entries].copy(), table.labels
 
 
 cdef int compare_int32(const void* a, const void* b) noexcept nogil:

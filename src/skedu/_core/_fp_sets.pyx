@@ -20,8 +20,8 @@ chunks whose outputs are concatenated in order, so results do not depend on the 
 
 from cython.parallel cimport prange, threadid
 from libc.math cimport INFINITY, NAN
-from libc.stdint cimport int32_t, int64_t, uint64_t
-from libc.stdlib cimport free, malloc, qsort, realloc
+from libc.stdint cimport INT64_MAX, int32_t, int64_t, uint64_t
+from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memcpy
 
 import numpy as np
@@ -434,14 +434,18 @@ cdef struct RuleBuffer:
     double* consequent_support
     int64_t n
     int64_t capacity
+    int64_t limit           # rules this buffer may hold (its thread's share of max_rules)
     int64_t missing_set     # set whose subset is missing (-1 when none)
     uint64_t missing_mask
-    int failed
+    int failed              # 1 out of memory, 2 past the limit
 
 
 cdef int push_rule(RuleBuffer* out, int64_t s, uint64_t mask, double sA, double sC) noexcept nogil:
     cdef int64_t capacity
     cdef void* grown
+    if out.n >= out.limit:
+        out.failed = 2
+        return -1
     if out.n == out.capacity:
         capacity = max(<int64_t>256, 2 * out.capacity)
         grown = realloc(out.set_index, capacity * sizeof(int64_t))
@@ -579,13 +583,14 @@ cdef void rules_of_nodes(Trie* trie, const double[::1] supports, node_t first, n
                 value = rule_metric(metric, sAC, sA, sC, n)
             if value >= threshold:
                 if push_rule(out, s, mask, sA, sC):
-                    out.failed = 1
+                    if not out.failed:
+                        out.failed = 1
                     return
 
 
 def candidate_rules(const item_t[::1] items, const int64_t[::1] offsets,
                     const double[::1] supports, int metric, double threshold, double n,
-                    bint support_only, int n_threads):
+                    bint support_only, int n_threads, int64_t max_rules=-1):
     """Rules ``A -> S - A`` over the sets ``S`` whose ``metric`` is at least ``threshold``.
 
     Parameters
@@ -603,6 +608,11 @@ def candidate_rules(const item_t[::1] items, const int64_t[::1] offsets,
         Compare the rule support only, and look nothing up (antecedent and consequent supports
         are NaN).
     n_threads : int
+    max_rules : int, default=-1
+        Stop with ``OverflowError(n_found)`` once more rules than this are kept (-1: no
+        limit). Each thread stops past its own ``max_rules`` and the total is checked at the
+        end, so the error does not depend on the thread count, and at most ``n_threads *
+        max_rules`` rules are held before it.
 
     Returns
     -------
@@ -625,7 +635,9 @@ def candidate_rules(const item_t[::1] items, const int64_t[::1] offsets,
     cdef node_t* path
     cdef double* subset_support
     cdef int64_t largest = 1, first, last
-    cdef int d, n_used
+    cdef int64_t* thread_rules = NULL
+    cdef int d, n_used, thread
+    cdef bint stopped = False
     if supports.shape[0] != n_sets:
         raise ValueError("supports must hold one value per set.")
     if not 0 <= metric < len(METRICS):
@@ -645,8 +657,14 @@ def candidate_rules(const item_t[::1] items, const int64_t[::1] offsets,
     n_used = max(1, min(n_threads, <int>n_chunks))
     if items.shape[0] < 20_000:
         n_used = 1
+    if max_rules < 0:
+        max_rules = INT64_MAX
     buffers = <RuleBuffer*>malloc(n_chunks * sizeof(RuleBuffer))
-    if buffers == NULL:
+    # Rules kept so far by each thread: a chunk may add what is left of its thread's share.
+    thread_rules = <int64_t*>calloc(n_used, sizeof(int64_t))
+    if buffers == NULL or thread_rules == NULL:
+        free(buffers)
+        free(thread_rules)
         raise MemoryError("not enough memory for the rules")
     for chunk in range(n_chunks):
         buffers[chunk].set_index = NULL
@@ -655,12 +673,18 @@ def candidate_rules(const item_t[::1] items, const int64_t[::1] offsets,
         buffers[chunk].consequent_support = NULL
         buffers[chunk].n = 0
         buffers[chunk].capacity = 0
+        buffers[chunk].limit = 0
         buffers[chunk].missing_set = -1
         buffers[chunk].missing_mask = 0
         buffers[chunk].failed = 0
     try:
         with nogil:
             for chunk in prange(n_chunks, schedule="dynamic", num_threads=n_used):
+                thread = threadid()
+                buffers[chunk].limit = max_rules - thread_rules[thread]
+                if buffers[chunk].limit <= 0:
+                    buffers[chunk].failed = 2  # this thread's share is spent: stop
+                    continue
                 first = 1 + chunk * (trie.n_nodes - 1) // n_chunks
                 last = 1 + (chunk + 1) * (trie.n_nodes - 1) // n_chunks
                 levels = <node_t**>malloc((largest + 1) * sizeof(node_t*))
@@ -685,13 +709,18 @@ def candidate_rules(const item_t[::1] items, const int64_t[::1] offsets,
                         free(levels[0])
                 free(levels)
                 free(path)
+                thread_rules[thread] += buffers[chunk].n
         for chunk in range(n_chunks):
-            if buffers[chunk].failed:
+            if buffers[chunk].failed == 1:
                 raise MemoryError("not enough memory for the rules")
             if buffers[chunk].missing_set >= 0:
                 return (None, None, None, None, _sorted_items(trie, items.shape[0]),
                         (int(buffers[chunk].missing_set), int(buffers[chunk].missing_mask)))
+            stopped = stopped or buffers[chunk].failed == 2
             n_rules += buffers[chunk].n
+        if stopped or n_rules > max_rules:
+            # A stopped search had found at least one rule more than it kept.
+            raise OverflowError(n_rules + stopped)
         set_index = np.empty(n_rules, dtype=np.int64)
         masks = np.empty(n_rules, dtype=np.uint64)
         antecedent_support = np.empty(n_rules, dtype=np.float64)
@@ -714,6 +743,7 @@ def candidate_rules(const item_t[::1] items, const int64_t[::1] offsets,
             free(buffers[chunk].antecedent_support)
             free(buffers[chunk].consequent_support)
         free(buffers)
+        free(thread_rules)
 
 
 cdef _sorted_items(Trie* trie, int64_t n_entries):

@@ -13,6 +13,12 @@ Mining follows FP-growth with two standard refinements:
   of the conditional tree and combined with each set found below instead; this is also what makes
   a single-path tree cost nothing more than its output.
 
+On sparse data (the market-basket files: a row holds a few percent of the frequent items) the
+FP-tree is hardly smaller than the transactions, and walking it costs a dependent memory load per
+step. There the top-level tree is not built: each top-level item's conditional counts and
+conditional tree come from a sequential scan of the transactions that contain it (found through
+per-item occurrence lists), and the recursion below is the same.
+
 The top-level items are mined in parallel: each thread owns a workspace (its conditional trees,
 scratch arrays and output buffers), and the results are concatenated in the serial order, so the
 output does not depend on the number of threads.
@@ -25,6 +31,16 @@ from libc.string cimport memcpy, memset
 
 import numpy as np
 
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define SKEDU_PREFETCH(address) __builtin_prefetch(address)
+    #else
+    #define SKEDU_PREFETCH(address) ((void) 0)
+    #endif
+    """
+    void SKEDU_PREFETCH(const void* address) noexcept nogil
+
 ctypedef int32_t node_t
 ctypedef int32_t item_t
 ctypedef int64_t count_t
@@ -33,7 +49,36 @@ ctypedef int64_t count_t
 # waking and joining a second thread can save (retail at 1%: 31k nodes, 0.03 s, no gain from a
 # second thread).
 cdef node_t MIN_NODES_FOR_THREADS = 20000
-min_nodes_for_threads = MIN_NODES_FOR_THREADS  # for the tests of the threaded path
+# Below this share of the frequent items per transaction, the conditional databases of the
+# top-level items are read from the transactions instead of an FP-tree (the FIMI market-basket
+# files are at 0.2-4%, the tree saving about 10% of the entries; mushroom and chess at 38-93%,
+# where the tree is 8-80 times smaller than the transactions).
+cdef double MAX_DENSITY_FOR_ROWS = 0.1
+# Rows mode: below this many entry reads of the conditional counting scans (sum over
+# transactions of length * (length - 1) / 2), one thread. On a shared 2-core machine a second
+# thread gained nothing up to 16 million reads (T10I4D100K three times over at 0.03%, 1.3 s
+# of mining); every W-fpgrowth case (at most 5.2 million) stays on one thread.
+cdef int64_t MIN_SCAN_FOR_THREADS = 20_000_000
+# Rows mode: an item's rows are scattered over the transactions; the row this many places
+# ahead is requested from memory while the current one is scanned.
+cdef int64_t PREFETCH_DISTANCE = 8
+
+
+def _thread_thresholds(min_nodes=None, min_scan=None):
+    """Read, or set for the tests of the threaded paths, the work below which one thread mines.
+
+    Returns the previous ``(min_nodes, min_scan)``: FP-tree nodes (tree mode) and entry reads
+    of the counting scans (rows mode).
+    """
+    global MIN_NODES_FOR_THREADS, MIN_SCAN_FOR_THREADS
+    previous = (MIN_NODES_FOR_THREADS, MIN_SCAN_FOR_THREADS)
+    if min_nodes is not None:
+        MIN_NODES_FOR_THREADS = min_nodes
+    if min_scan is not None:
+        MIN_SCAN_FOR_THREADS = min_scan
+    return previous
+
+MODE_AUTO, MODE_TREE, MODE_ROWS = -1, 0, 1
 
 
 cdef struct Tree:
@@ -67,8 +112,9 @@ cdef struct Workspace:
     count_t* cond_count     # (n_items,) conditional support of each local item
     item_t* local_of        # (n_items,) local item in the conditional tree, -1 when left out
     node_t* root_child      # (n_items,) child of the conditional root for each local item
-    node_t* copy_of         # (n_nodes,) conditional node that a parent-tree node maps to
-    int64_t* stamp          # (n_nodes,) build number that set copy_of; avoids clearing it
+    node_t* copy_of         # (walk_capacity,) conditional node that a parent-tree node maps to
+    int64_t* stamp          # (walk_capacity,) build number that set copy_of; avoids clearing it
+    node_t walk_capacity    # nodes of the largest tree copy_of and stamp can serve
     int64_t build_number
     node_t* path            # (n_items + 1,) nodes walked up from a node, not yet mapped
     item_t* base            # (n_items,) items of the current prefix
@@ -313,6 +359,18 @@ cdef inline node_t child_with_item(Workspace* ws, Tree* tree, node_t parent, ite
     return child
 
 
+cdef int reserve_walk(Workspace* ws, node_t n_nodes) noexcept nogil:
+    """Grow copy_of and stamp to ``n_nodes`` (new stamps 0: never a current build number)."""
+    if n_nodes <= ws.walk_capacity:
+        return 0
+    if (grow(<void**>&ws.copy_of, n_nodes, sizeof(node_t))
+            or grow(<void**>&ws.stamp, n_nodes, sizeof(int64_t))):
+        return -1
+    memset(ws.stamp + ws.walk_capacity, 0, (n_nodes - ws.walk_capacity) * sizeof(int64_t))
+    ws.walk_capacity = n_nodes
+    return 0
+
+
 cdef void build_conditional_tree(Workspace* ws, Tree* tree, item_t item, Tree* conditional) noexcept nogil:
     """Conditional tree of ``item``: the paths above its nodes, restricted to the local items
     that ``ws.local_of`` keeps. Items and capacities of ``conditional`` are already set."""
@@ -425,7 +483,7 @@ cdef void mine_item(Workspace* ws, Tree* tree, item_t item, int depth) noexcept 
                 ws.local_of[x] = -1
     write_with_extensions(ws, 0, 0, ws.max_len - ws.n_base, support)
     if n_kept > 0 and not ws.failed:
-        if (reserve_items(conditional, n_kept)
+        if (reserve_items(conditional, n_kept) or reserve_walk(ws, tree.n_nodes)
                 or reserve_nodes(conditional, <node_t>min(<int64_t>tree.n_nodes, path_length + 1))):
             ws.failed = 1
         else:
@@ -443,9 +501,96 @@ cdef void mine_item(Workspace* ws, Tree* tree, item_t item, int depth) noexcept 
     ws.n_base -= 1
 
 
-cdef int init_workspace(Workspace* ws, Tree* top, int max_len, count_t min_count,
-                        int64_t max_sets) noexcept nogil:
-    cdef item_t n_items = top.n_items
+cdef struct Rows:
+    const item_t* ranks     # the ranked transactions (ranks ascending within each)
+    const int64_t* occurrence_start  # (n_items + 2,) rows of item x, by where they start:
+    const int64_t* occurrence_entry  # occurrence_entry[occurrence_start[x]:occurrence_start[x + 1]]
+
+
+cdef void mine_top_item_from_rows(Workspace* ws, Rows* rows, item_t item) noexcept nogil:
+    """``mine_item`` for a top-level item, its conditional database read from the transactions.
+
+    Same counts, same conditional tree (as a set of weighted paths) and the same output order
+    as ``mine_item`` on the top-level FP-tree.
+    """
+    cdef count_t support = rows.occurrence_start[item + 1] - rows.occurrence_start[item]
+    cdef int64_t o, e, n_inserted = 0
+    cdef int64_t first = rows.occurrence_start[item], last = rows.occurrence_start[item + 1]
+    cdef item_t x, r, local, n_kept = 0
+    cdef node_t node
+    cdef int saved_extensions = ws.n_extensions
+    cdef Tree* conditional = &ws.levels[1]
+    ws.base[ws.n_base] = item
+    ws.n_base += 1
+    if ws.n_base < ws.max_len and item > 0:
+        memset(ws.cond_count, 0, item * sizeof(count_t))
+        for o in range(first, last):
+            if o + PREFETCH_DISTANCE < last:
+                SKEDU_PREFETCH(rows.ranks + rows.occurrence_entry[o + PREFETCH_DISTANCE])
+            e = rows.occurrence_entry[o]
+            # The row is ascending and contains ``item``: its prefix below it is what counts.
+            r = rows.ranks[e]
+            while r != item:
+                ws.cond_count[r] += 1
+                e += 1
+                r = rows.ranks[e]
+        for x in range(item):
+            if ws.cond_count[x] == support:
+                ws.extensions[ws.n_extensions] = x
+                ws.n_extensions += 1
+                ws.local_of[x] = -1
+            elif ws.cond_count[x] >= ws.min_count:
+                ws.local_of[x] = n_kept
+                n_kept += 1
+                n_inserted += ws.cond_count[x]
+            else:
+                ws.local_of[x] = -1
+    write_with_extensions(ws, 0, 0, ws.max_len - ws.n_base, support)
+    if n_kept > 0 and not ws.failed:
+        if reserve_items(conditional, n_kept) or reserve_nodes(conditional, <node_t>(n_inserted + 1)):
+            ws.failed = 1
+        else:
+            conditional.n_items = n_kept
+            for x in range(item):
+                if ws.local_of[x] >= 0:
+                    conditional.item_label[ws.local_of[x]] = x
+                    conditional.item_support[ws.local_of[x]] = ws.cond_count[x]
+            for x in range(n_kept):
+                ws.root_child[x] = -1
+            conditional.n_nodes = 1
+            conditional.item[0] = -1
+            conditional.parent[0] = -1
+            conditional.count[0] = 0
+            conditional.first_child[0] = -1
+            # Insert each row's kept prefix; a node's count is the rows ending there, summed
+            # upwards afterwards (children are created after their parents).
+            for o in range(first, last):
+                if o + PREFETCH_DISTANCE < last:
+                    SKEDU_PREFETCH(rows.ranks + rows.occurrence_entry[o + PREFETCH_DISTANCE])
+                e = rows.occurrence_entry[o]
+                node = 0
+                r = rows.ranks[e]
+                while r != item:
+                    local = ws.local_of[r]
+                    if local >= 0:
+                        node = child_with_item(ws, conditional, node, local)
+                    e += 1
+                    r = rows.ranks[e]
+                conditional.count[node] += 1
+            conditional.count[0] = 0
+            sum_counts_upwards(conditional)
+            count_header_starts(conditional)
+            fill_header(conditional)
+            for x in range(n_kept - 1, -1, -1):
+                if ws.failed:
+                    break
+                mine_item(ws, conditional, x, 1)
+    ws.n_extensions = saved_extensions
+    ws.n_base -= 1
+
+
+cdef int init_workspace(Workspace* ws, item_t n_items, node_t n_top_nodes, int max_len,
+                        count_t min_count, int64_t max_sets) noexcept nogil:
     cdef size_t width = <size_t>(n_items if n_items > 0 else 1)
     memset(ws, 0, sizeof(Workspace))
     ws.max_len = max_len
@@ -455,8 +600,9 @@ cdef int init_workspace(Workspace* ws, Tree* top, int max_len, count_t min_count
     ws.cond_count = <count_t*>malloc(width * sizeof(count_t))
     ws.local_of = <item_t*>malloc(width * sizeof(item_t))
     ws.root_child = <node_t*>malloc(width * sizeof(node_t))
-    ws.copy_of = <node_t*>malloc(<size_t>top.n_nodes * sizeof(node_t))
-    ws.stamp = <int64_t*>calloc(<size_t>top.n_nodes, sizeof(int64_t))
+    ws.walk_capacity = max(n_top_nodes, 1)
+    ws.copy_of = <node_t*>malloc(<size_t>ws.walk_capacity * sizeof(node_t))
+    ws.stamp = <int64_t*>calloc(<size_t>ws.walk_capacity, sizeof(int64_t))
     ws.path = <node_t*>malloc((width + 1) * sizeof(node_t))
     ws.base = <item_t*>malloc(width * sizeof(item_t))
     ws.extensions = <item_t*>malloc(width * sizeof(item_t))
@@ -491,7 +637,7 @@ cdef void free_workspace(Workspace* ws, item_t n_levels) noexcept nogil:
 
 def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, item_t n_items,
                            count_t min_count, int max_len, int n_threads,
-                           int64_t max_itemsets=-1):
+                           int64_t max_itemsets=-1, int mode=MODE_AUTO):
     """Every set of items contained in at least ``min_count`` transactions.
 
     Parameters
@@ -512,6 +658,11 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
     max_itemsets : int, default=-1
         Stop with ``OverflowError`` once more sets than this are found (-1: no limit). The
         check is per thread, so up to ``n_threads * max_itemsets`` sets are held before it.
+    mode : int, default=MODE_AUTO
+        ``MODE_TREE``: mine the top-level FP-tree; ``MODE_ROWS``: read the top-level items'
+        conditional databases from the transactions (no top-level tree); ``MODE_AUTO``: rows
+        when a transaction holds on average under 10% of the frequent items. The result is
+        the same.
 
     Returns
     -------
@@ -522,9 +673,15 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
     supports : ndarray of shape (n_sets,), int64
         Number of transactions containing each set.
     n_tree_nodes : int
-        Nodes of the FP-tree of all transactions, root included.
+        Nodes of the FP-tree of all transactions, root included; 0 in rows mode, where it is
+        not built.
     """
     cdef Tree top
+    cdef Rows rows
+    cdef int64_t* occurrence_start = NULL
+    cdef int64_t* occurrence_entry = NULL
+    cdef int64_t n_rows = indptr.shape[0] - 1, row, e, scan_cost = 0, length
+    cdef bint use_rows
     cdef Workspace* workspaces = NULL
     cdef Workspace* ws
     cdef item_t* owner = NULL
@@ -540,14 +697,61 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
         raise ValueError("max_len must be at least 1.")
     if ranks.shape[0] >= np.iinfo(np.int32).max or indptr.shape[0] > np.iinfo(np.int32).max:
         raise ValueError("FP-growth supports fewer than 2**31 - 1 transactions and item entries.")
+    if indptr.shape[0] < 1 or indptr[0] != 0 or indptr[n_rows] != ranks.shape[0]:
+        raise ValueError("indptr must start at 0 and end at len(ranks).")
     with nogil:
-        failed = build_top_tree(&top, indptr, ranks, n_items)
+        for row in range(n_rows):
+            if indptr[row + 1] < indptr[row]:
+                failed = 1
+        for e in range(ranks.shape[0]):
+            if ranks[e] < 0 or ranks[e] >= n_items:
+                failed = 2
     if failed:
-        free_tree(&top)
-        raise MemoryError("not enough memory for the FP-tree")
+        raise ValueError("indptr must be non-decreasing." if failed == 1
+                         else "ranks must lie in [0, n_items).")
+    if mode == MODE_AUTO:
+        use_rows = (n_items > 0 and ranks.shape[0]
+                    < MAX_DENSITY_FOR_ROWS * <double>n_rows * <double>n_items)
+    elif mode in (MODE_TREE, MODE_ROWS):
+        use_rows = mode == MODE_ROWS
+    else:
+        raise ValueError(f"mode must be MODE_AUTO, MODE_TREE or MODE_ROWS, got {mode}.")
     n_workspaces = max(1, min(n_threads, <int>n_items))
-    if top.n_nodes < MIN_NODES_FOR_THREADS:
-        n_workspaces = 1
+    if use_rows:
+        top.n_nodes = 0
+        occurrence_start = <int64_t*>calloc(<size_t>n_items + 2, sizeof(int64_t))
+        occurrence_entry = <int64_t*>malloc(<size_t>max(ranks.shape[0], 1) * sizeof(int64_t))
+        if occurrence_start == NULL or occurrence_entry == NULL:
+            free(occurrence_start)
+            free(occurrence_entry)
+            raise MemoryError("not enough memory for the occurrence lists")
+        with nogil:
+            # Rows of each item, by a counting sort of the entries; and the work of the
+            # conditional counting scans, which sizes the thread count.
+            for e in range(ranks.shape[0]):
+                occurrence_start[ranks[e] + 2] += 1
+            for row in range(n_rows):
+                length = indptr[row + 1] - indptr[row]
+                scan_cost += length * (length - 1) // 2
+            for e in range(n_items):
+                occurrence_start[e + 2] += occurrence_start[e + 1]
+            for row in range(n_rows):
+                for e in range(indptr[row], indptr[row + 1]):
+                    occurrence_entry[occurrence_start[ranks[e] + 1]] = indptr[row]
+                    occurrence_start[ranks[e] + 1] += 1
+        rows.ranks = &ranks[0] if ranks.shape[0] > 0 else NULL
+        rows.occurrence_start = occurrence_start
+        rows.occurrence_entry = occurrence_entry
+        if scan_cost < MIN_SCAN_FOR_THREADS:
+            n_workspaces = 1
+    else:
+        with nogil:
+            failed = build_top_tree(&top, indptr, ranks, n_items)
+        if failed:
+            free_tree(&top)
+            raise MemoryError("not enough memory for the FP-tree")
+        if top.n_nodes < MIN_NODES_FOR_THREADS:
+            n_workspaces = 1
     workspaces = <Workspace*>calloc(n_workspaces, sizeof(Workspace))
     owner = <item_t*>malloc((n_items if n_items > 0 else 1) * sizeof(item_t))
     first_set = <int64_t*>malloc((n_items if n_items > 0 else 1) * sizeof(int64_t))
@@ -556,7 +760,7 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
         if workspaces == NULL or owner == NULL or first_set == NULL or last_set == NULL:
             raise MemoryError("not enough memory for the mining workspaces")
         for t in range(n_workspaces):
-            if init_workspace(&workspaces[t], &top, max_len, min_count,
+            if init_workspace(&workspaces[t], n_items, top.n_nodes, max_len, min_count,
                               max_itemsets if max_itemsets >= 0 else INT64_MAX):
                 raise MemoryError("not enough memory for the mining workspaces")
         with nogil:
@@ -564,7 +768,10 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
                 for position in range(n_items):
                     x = n_items - 1 - position
                     first_set[x] = workspaces[0].out.n_sets
-                    mine_item(&workspaces[0], &top, x, 0)
+                    if use_rows:
+                        mine_top_item_from_rows(&workspaces[0], &rows, x)
+                    else:
+                        mine_item(&workspaces[0], &top, x, 0)
                     last_set[x] = workspaces[0].out.n_sets
                     owner[x] = 0
             else:
@@ -574,7 +781,10 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
                         x = n_items - 1 - position
                         ws = &workspaces[thread]
                         first_set[x] = ws.out.n_sets
-                        mine_item(ws, &top, x, 0)
+                        if use_rows:
+                            mine_top_item_from_rows(ws, &rows, x)
+                        else:
+                            mine_item(ws, &top, x, 0)
                         last_set[x] = ws.out.n_sets
                         owner[x] = thread
         for t in range(n_workspaces):
@@ -602,6 +812,8 @@ def mine_frequent_itemsets(const int64_t[::1] indptr, const item_t[::1] ranks, i
         free(owner)
         free(first_set)
         free(last_set)
+        free(occurrence_start)
+        free(occurrence_entry)
         free_tree(&top)
 
 

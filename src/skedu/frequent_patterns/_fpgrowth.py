@@ -35,10 +35,17 @@ from ._input import (
     min_support_count,
     transactions_to_ids,
 )
-from ._rules import RULE_METRICS, generate_rules, rule_metrics
+from ._rules import (
+    DEFAULT_MAX_RULES,
+    RULE_METRICS,
+    TooManyRulesError,
+    generate_rules,
+    rule_metrics,
+)
 from ..utils import effective_n_threads
 
-__all__ = ["FPGrowth", "fpgrowth", "association_rules", "TooManyItemsetsError"]
+__all__ = ["FPGrowth", "fpgrowth", "association_rules", "TooManyItemsetsError",
+           "TooManyRulesError"]
 
 _NO_MAX_LEN = np.iinfo(np.int32).max
 # Guard against runaway output: ten million sets are about 1 GB as Python tuples.
@@ -99,6 +106,10 @@ class FPGrowth(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         ``ValueError``) saying how many sets it had found once there are more than this, long
         before memory runs out (ten million sets take about 1 GB as Python tuples). None for
         no limit.
+    max_rules : int or None, default=2_000_000
+        Guard on the rules that ``min_confidence`` asks for: ``fit`` stops with
+        :class:`TooManyRulesError` (a ``ValueError``) saying how many rules it had found once
+        there are more than this (two million rules take about 1 GB). None for no limit.
     n_jobs : int or None, default=None
         Threads mining the top-level items' conditional trees (scikit-learn's meaning: None uses
         what the OpenMP runtime allows, -1 all cores). The result does not depend on it.
@@ -116,7 +127,9 @@ class FPGrowth(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         Number of transactions seen in ``fit``.
     n_tree_nodes_ : int
         Size of the FP-tree built on the transactions (root included); the mining memory is
-        proportional to it.
+        proportional to it. 0 on sparse data (a transaction holding under 10% of the frequent
+        items), where that tree would be hardly smaller than the transactions and is not built:
+        each item's conditional tree is then built from the transactions that contain it.
     rules_ : dict
         Only when ``min_confidence`` is set: ``"antecedents"`` and ``"consequents"`` (lists of
         frozensets) and one array per metric of :func:`association_rules`.
@@ -153,16 +166,18 @@ class FPGrowth(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
         "max_len": [Interval(Integral, 1, None, closed="left"), None],
         "min_confidence": [Interval(Real, 0, 1, closed="both"), None],
         "max_itemsets": [Interval(Integral, 1, None, closed="left"), None],
+        "max_rules": [Interval(Integral, 1, None, closed="left"), None],
         "n_jobs": [Interval(Integral, None, -1, closed="right"),
                    Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(self, min_support=0.5, max_len=None, min_confidence=None,
-                 max_itemsets=DEFAULT_MAX_ITEMSETS, n_jobs=None):
+                 max_itemsets=DEFAULT_MAX_ITEMSETS, max_rules=DEFAULT_MAX_RULES, n_jobs=None):
         self.min_support = min_support
         self.max_len = max_len
         self.min_confidence = min_confidence
         self.max_itemsets = max_itemsets
+        self.max_rules = max_rules
         self.n_jobs = n_jobs
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -224,6 +239,9 @@ class FPGrowth(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator)
             antecedents, consequents, (sAC, sA, sC) = generate_rules(
                 items, offsets, self.supports_, self._frequent_labels, "confidence",
                 self.min_confidence, n=n_transactions, n_threads=n_threads,
+                max_rules=self.max_rules,
+                advice=("Raise min_confidence or min_support, set max_len, or raise max_rules "
+                        "(None for no limit) if the memory allows."),
             )
             metrics = rule_metrics(sAC, sA, sC, n=float(n_transactions))
             self.rules_ = {"antecedents": antecedents, "consequents": consequents, **metrics}
@@ -414,8 +432,10 @@ def fpgrowth(df, min_support=0.5, null_values=False, use_colnames=False, max_len
         result = pandas.DataFrame({"support": null_supports, "itemsets": itemsets})
         result = result[result["support"] >= min_support]
     if verbose:
+        tree = (f"{model.n_tree_nodes_} FP-tree nodes" if model.n_tree_nodes_
+                else "sparse: conditional trees from the transactions")
         print(f"{len(result)} itemset(s) from {model.n_transactions_} transactions "
-              f"({model.n_tree_nodes_} FP-tree nodes) in {time.perf_counter() - start:.3f} s")
+              f"({tree}) in {time.perf_counter() - start:.3f} s")
     return result
 
 
@@ -452,11 +472,13 @@ def _missing_value_counts(antecedents, consequents, df_orig, labels_are_names):
 
 def association_rules(df, num_itemsets=1, df_orig=None, null_values=False,
                       metric="confidence", min_threshold=0.8, support_only=False,
-                      return_metrics=RULE_METRICS, *, n_jobs=None):
+                      return_metrics=RULE_METRICS, *, n_jobs=None,
+                      max_rules=DEFAULT_MAX_RULES):
     """Association rules from a DataFrame of frequent item sets, as mlxtend's function.
 
-    The signature is mlxtend's (0.23.2 and later, as in 0.25); the rules are generated in
-    compiled code and the metrics use mlxtend's formulas, so the numbers are the same.
+    The signature is mlxtend's (0.23.2 and later, as in 0.25); ``n_jobs`` and ``max_rules``
+    are skedu's additions, by keyword only. The rules are generated in compiled code and the
+    metrics use mlxtend's formulas, so the numbers are the same.
 
     Parameters
     ----------
@@ -486,7 +508,12 @@ def association_rules(df, num_itemsets=1, df_orig=None, null_values=False,
     return_metrics : list of str, default=all metrics
         The metric columns returned, in this order.
     n_jobs : int or None, default=None
-        Threads for generating the rules (skedu's addition, keyword only).
+        Threads for generating the rules.
+    max_rules : int or None, default=2_000_000
+        Guard against runaway output: stop with :class:`TooManyRulesError` (a
+        ``ValueError``) saying how many rules were found once there are more than this, before
+        memory runs out (two million rules take about 1 GB as a DataFrame). None for no limit.
+        With ``null_values`` every rule counts, as the threshold is applied afterwards.
 
     Returns
     -------
@@ -542,11 +569,17 @@ def association_rules(df, num_itemsets=1, df_orig=None, null_values=False,
             "transactions first."
         )
     items, offsets, labels = _rule_items(df["itemsets"])
+    if max_rules is not None and (isinstance(max_rules, (bool, np.bool_))
+                                  or not isinstance(max_rules, Integral) or max_rules < 1):
+        raise ValueError(f"max_rules must be a positive int or None, got {max_rules!r}.")
     n_threads = effective_n_threads(n_jobs)
     threshold = -np.inf if null_values else min_threshold
     antecedents, consequents, (sAC, sA, sC) = generate_rules(
         items, offsets, supports, labels, metric, threshold, n=float(num_itemsets),
-        support_only=support_only, n_threads=n_threads,
+        support_only=support_only, n_threads=n_threads, max_rules=max_rules,
+        advice=(f"Raise min_threshold (metric={metric!r}), mine the item sets with a higher "
+                "min_support or a smaller max_len, or raise max_rules (None for no limit) if "
+                "the memory allows."),
     )
     columns = ["antecedents", "consequents"] + return_metrics
     if support_only:

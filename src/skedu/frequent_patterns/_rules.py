@@ -13,6 +13,13 @@ import numpy as np
 from .._core._fp_sets import METRICS, candidate_rules, rule_sides
 
 RULE_METRICS = METRICS
+# Guard against runaway output: two million rules are about 1 GB once they are frozensets and
+# metric columns of a DataFrame (the compiled buffers hold 32 bytes a rule).
+DEFAULT_MAX_RULES = 2_000_000
+
+
+class TooManyRulesError(ValueError):
+    """More association rules than ``max_rules``: the threshold is too loose for the sets."""
 
 
 class MissingItemsetError(KeyError, ValueError):
@@ -71,7 +78,7 @@ def rule_metrics(sAC, sA, sC, n=1.0, disAC=0.0, disA=0.0, disC=0.0, dis_int=0.0,
 
 
 def generate_rules(items, offsets, supports, labels, metric="confidence", min_threshold=0.8,
-                   n=1.0, support_only=False, n_threads=1):
+                   n=1.0, support_only=False, n_threads=1, max_rules=None, advice=""):
     """Rules ``antecedent -> consequent`` whose ``metric`` reaches ``min_threshold``.
 
     Parameters
@@ -92,6 +99,11 @@ def generate_rules(items, offsets, supports, labels, metric="confidence", min_th
     support_only : bool
         Filter on the support alone and look up no subset (the other metrics are NaN).
     n_threads : int
+    max_rules : int or None
+        Stop with :class:`TooManyRulesError` once more rules than this are kept (None: no
+        limit).
+    advice : str
+        What the caller can change, appended to that error's message.
 
     Returns
     -------
@@ -103,14 +115,25 @@ def generate_rules(items, offsets, supports, labels, metric="confidence", min_th
     ------
     MissingItemsetError
         When an antecedent or consequent is not among the sets (unless ``support_only``).
+    TooManyRulesError
+        When more than ``max_rules`` rules reach the threshold.
     """
     if metric not in RULE_METRICS:
         raise ValueError(f"metric must be one of {list(RULE_METRICS)}, got {metric!r}.")
     supports = np.ascontiguousarray(supports, dtype=np.float64)
-    set_index, masks, sA, sC, sorted_items, missing = candidate_rules(
-        items, offsets, supports, RULE_METRICS.index(metric), float(min_threshold), float(n),
-        bool(support_only), n_threads,
-    )
+    try:
+        set_index, masks, sA, sC, sorted_items, missing = candidate_rules(
+            items, offsets, supports, RULE_METRICS.index(metric), float(min_threshold),
+            float(n), bool(support_only), n_threads, -1 if max_rules is None else max_rules,
+        )
+    except OverflowError as error:
+        kept = (f"rules with {metric} >= {min_threshold!r}" if min_threshold > -np.inf
+                else "candidate rules, every split of every set")
+        raise TooManyRulesError(
+            f"More than max_rules={max_rules} association rules: {error.args[0]} found so far "
+            f"({kept}, from {offsets.shape[0] - 1} item sets); the search stopped before "
+            f"their memory ran out. {advice}"
+        ) from None
     if missing is not None:
         set_index, mask = missing
         members = sorted_items[offsets[set_index]:offsets[set_index + 1]]
