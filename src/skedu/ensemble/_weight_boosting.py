@@ -35,7 +35,7 @@ from .._core._types import BoostingLoss, Splitter
 from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ..tree._classes import SPLITTERS, classification_statistics
 from ..tree._engine import TrainingData, grow_trees
-from ..tree._flat_tree import FlatEnsemble, FlatTree
+from ..tree._flat_tree import FlatEnsemble, FlatTree, tree_n_classes
 from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
 
 __all__ = ["AdaBoostClassifier", "AdaBoostRegressor"]
@@ -232,6 +232,7 @@ class _BaseWeightBoosting(BaseEstimator):
             if hasattr(self, "feature_names_in_"):
                 tree.feature_names_in_ = self.feature_names_in_
             self._set_tree_attributes(tree)
+            tree.tree_.n_classes = tree_n_classes(tree)
             estimators.append(tree)
         return estimators
 
@@ -364,16 +365,18 @@ class AdaBoostClassifier(ClassifierMixin, _BaseWeightBoosting):
     def _set_tree_attributes(self, tree):
         tree.classes_ = self.classes_
         tree.n_classes_ = self.n_classes_
+        tree.n_outputs_ = 1
 
     # -- fitting -----------------------------------------------------------------------------
 
     def _fit_engine(self, X, y, sample_weight, random_state):
         tree = self.estimator_
         n_samples, n_features = X.shape
-        # Gradients are one-hot labels (times class weights): the engine's row weights (the
-        # round's D_m) turn their sums into weighted class counts, as in the tree's own fit.
-        self.classes_, y_encoded, class_weights, gradients = classification_statistics(
+        # Rows as labels with their class weights as hessians: the engine's row weights (the
+        # round's D_m) turn the label sums into weighted class counts, as in the tree's own fit.
+        classes, y_encoded, class_weights, labels = classification_statistics(
             y, np.ones(n_samples), tree.class_weight)
+        self.classes_, y_encoded = classes[0], np.ascontiguousarray(y_encoded[:, 0])
         self.n_classes_ = n_classes = len(self.classes_)
         np.clip(sample_weight, _EPSILON, None, out=sample_weight, where=sample_weight > 0)
         trees, leaf_classes, states, data = [], [], [], None
@@ -386,8 +389,9 @@ class AdaBoostClassifier(ClassifierMixin, _BaseWeightBoosting):
             params = tree._tree_params(n_samples, n_features,
                                        float((sample_weight * class_weights).sum()))
             ((nodes, values),), leaves = grow_trees(
-                data, gradients, class_weights, params, seeds=[seed], rows=[rows],
-                row_weights=[sample_weight], n_threads=n_threads, return_leaves=True)
+                data, None, class_weights, params, seeds=[seed], rows=[rows],
+                row_weights=[sample_weight], labels=labels, n_channels=n_classes,
+                n_threads=n_threads, return_leaves=True)
             grown = FlatTree.from_grown(nodes, values, n_features, value_dtype=np.float32)
             # The class a leaf predicts, from the stored float32 fractions as the tree's predict.
             leaf_class = np.argmax(grown.values, axis=1).astype(np.intp)
