@@ -614,7 +614,7 @@ random_state, max_leaf_nodes, min_impurity_decrease, ccp_alpha, max_bins, n_jobs
         prepared = self._prepare(X, sample_weight)
         del X  # the validated copy is not needed while the tree grows
         return self._grow(prepared, gradients, sample_weight, squares, sample_weight,
-                          monotonic_cst)
+                          monotonic_cst=monotonic_cst)
 
     def predict(self, X):
         """Mean target of the leaf each sample reaches.
