@@ -8,6 +8,7 @@ from sklearn import tree as sk_tree
 from skedu._core._types import Criterion, Splitter
 from skedu.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from skedu.tree import _engine
+from skedu.tree._flat_tree import FlatTree
 from tests import datasets as shared
 from tests.datasets import require_data
 
@@ -108,8 +109,6 @@ def test_engine_constraint_for_boosting_trees():
         gradients = -y[:, None]  # squared error at a zero prediction
         ((nodes, values),), _ = _engine.grow_trees(data, gradients, np.ones(len(y)), params,
                                                    seeds=[0])
-        from skedu.tree._flat_tree import FlatTree
-
         tree = FlatTree.from_grown(nodes, values, 3)
         _assert_monotone(lambda Z: tree.predict(np.ascontiguousarray(Z, np.float32))[:, 0], X,
                          [0, -1, 1])

@@ -284,11 +284,14 @@ class FlatTree:
         its right subtree), as scikit-learn numbers depth-first trees; the grower numbers a
         split's two children together. Numbers matter to ``apply`` and to exports."""
         left, right = self.nodes["left_child"], self.nodes["right_child"]
-        depths = self.node_depths()
-        split = left != TREE_LEAF
-        # Subtree sizes bottom-up, then preorder ids top-down, one depth level at a time.
+        # The splits grouped by depth (one sort), then subtree sizes bottom-up and preorder ids
+        # top-down, one depth level at a time.
+        splits = np.flatnonzero(left != TREE_LEAF)
+        depths = self.node_depths()[splits]
+        by_depth = splits[np.argsort(depths, kind="stable")]
+        bounds = np.searchsorted(np.sort(depths), np.arange(depths.max(initial=0) + 2))
+        levels = [by_depth[start:end] for start, end in zip(bounds[:-1], bounds[1:])]
         size = np.ones(self.node_count, dtype=np.intp)
-        levels = [np.flatnonzero(split & (depths == d)) for d in range(int(depths.max()) + 1)]
         for level in reversed(levels):
             size[level] += size[left[level]] + size[right[level]]
         new_id = np.zeros(self.node_count, dtype=np.intp)
@@ -299,13 +302,17 @@ class FlatTree:
             return self
         order = np.empty_like(new_id)
         order[new_id] = np.arange(self.node_count)
-        nodes = self.nodes[order]
+        # Gathered as rows of bytes: numpy gathers packed records one field at a time, 20x slower.
+        raw = self.nodes.view(np.uint8).reshape(self.node_count, self.nodes.dtype.itemsize)
+        nodes = np.take(raw, order, axis=0).view(self.nodes.dtype).reshape(-1)
         leaf = nodes["left_child"] == TREE_LEAF
         nodes["left_child"] = np.where(leaf, TREE_LEAF, new_id[nodes["left_child"]])
         nodes["right_child"] = np.where(leaf, TREE_LEAF, new_id[nodes["right_child"]])
-        return FlatTree(nodes, self.values[order], self.n_features,
-                        second_order=self.second_order,
-                        n_classes=getattr(self, "_n_classes", None))
+        # A renumbering of a valid tree is valid: no second check of the structure.
+        tree = FlatTree._view(nodes, np.ascontiguousarray(self.values[order]), self.n_features,
+                              self.second_order)
+        tree.n_classes = getattr(self, "_n_classes", None)
+        return tree
 
     def pruned(self, ccp_alpha):
         """The subtree that minimal cost-complexity pruning with ``ccp_alpha`` keeps."""
