@@ -219,7 +219,7 @@ cdef bint best_split_sorted_absolute_error(intp_t feature, intp_t n_rows,
                 if threshold == sort_values[i + 1] or threshold == INFINITY or threshold == -INFINITY:
                     threshold = sort_values[i]
             record_split(best, feature, gain, threshold, 0, i + 1,
-                         2 * (i + 1) >= context.node_count)
+                         2 * (i + 1) > context.node_count)
     return True
 
 
@@ -280,7 +280,7 @@ cdef bint random_split_absolute_error(intp_t feature, const X_DTYPE_C* column, i
                 - side_error(rows, n_rows, column, stride, threshold, False, targets, weights,
                              context, scratch))
         if gain > best.gain:
-            record_split(best, feature, gain, threshold, 0, n_left, 2 * n_left >= n_rows)
+            record_split(best, feature, gain, threshold, 0, n_left, 2 * n_left > n_rows)
     return True
 
 

@@ -161,7 +161,7 @@ cdef inline void consider_labelled_boundary(SplitRecord* best, intp_t feature, d
                 - context.node_score)
         if gain > best.gain:
             record_split(best, feature, gain, threshold, bin_threshold, left_count,
-                         missing_count == 0 and 2 * left_count >= context.node_count)
+                         missing_count == 0 and 2 * left_count > context.node_count)
     left_count += missing_count
     left_hessian += missing_hessian
     if (missing_count > 0 and left_count < context.node_count
