@@ -131,7 +131,7 @@ def _per_tree(values, n_trees, dtype, name):
 
 def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weights=None,
                channels=None, features=None, squares=None, labels=None, n_channels=None,
-               n_threads=1, return_leaves=False):
+               n_threads=1, return_leaves=False, value_dtype=np.float64):
     """Grow ``len(seeds)`` trees on prepared data; several trees grow in parallel.
 
     Parameters
@@ -168,6 +168,9 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
     n_threads : int, default=1
     return_leaves : bool, default=False
         Also return the leaf of every training row.
+    value_dtype : {float64, float32}, default=float64
+        dtype of the returned values (float32: class fractions as fitted trees keep them,
+        without a float64 copy).
 
     Returns
     -------
@@ -213,4 +216,5 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
         min_impurity_decrease=params.min_impurity_decrease,
         min_split_gain=params.min_split_gain, max_leaf_nodes=params.max_leaf_nodes,
         max_features=max_features, l2_regularization=params.l2_regularization,
-        n_threads=n_threads, return_leaves=return_leaves)
+        n_threads=n_threads, return_leaves=return_leaves,
+        single_values=np.dtype(value_dtype) == np.float32)
