@@ -5,6 +5,9 @@ import numpy as np
 
 from skedu._core._types import Criterion
 
+# Criteria scored from sums (absolute error has its own kernel: test_absolute_error.py).
+SUM_CRITERIA = [criterion for criterion in Criterion if criterion != Criterion.ABSOLUTE_ERROR]
+
 
 def side_score(sums, hessian, criterion, l2=0.0):
     """Score of one side: see ``_core/_criterion.pxd``."""

@@ -272,6 +272,8 @@ def best_split_sorted_for_tests(const X_DTYPE_C[::1] values, const double[:, ::1
     cdef intp_t[::1] sort_rows_view = sort_rows
     cdef double[::1] scratch_view = scratch
     cdef const BIN_DTYPE_C[::1] bins
+    if criterion == ABSOLUTE_ERROR:
+        raise ValueError("absolute error is not scored from sums (see _absolute_error)")
     init_context(&context, &node_sums[0], np.asarray(hessians).sum(), n_rows, n_channels,
                  1 if labels is None else labels.shape[1],
                  NULL if labels is None else &labels[0, 0],

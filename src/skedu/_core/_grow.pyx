@@ -16,15 +16,25 @@ from ._types cimport (ENTROPY, GINI, HIST, BIN_DTYPE_C, X_DTYPE_C, GrowData, Gro
 from ._tree import NODE_DTYPE
 
 
-cdef object tree_arrays_to_numpy(TreeArrays* tree, intp_t n_channels):
-    """Copy a grown tree into (nodes, values) numpy arrays and free the C arrays."""
+cdef object tree_arrays_to_numpy(TreeArrays* tree, intp_t n_channels, bint single_values):
+    """Copy a grown tree into (nodes, values) numpy arrays and free the C arrays; values as
+    float32 with ``single_values`` (class fractions: many classes make the values the largest
+    array of a fit, and one float64 copy less lowers its peak)."""
+    cdef intp_t i
     nodes = np.empty(tree.n_nodes, dtype=NODE_DTYPE)
-    values = np.empty((tree.n_nodes, n_channels), dtype=np.float64)
+    values = np.empty((tree.n_nodes, n_channels), dtype=np.float32 if single_values else np.float64)
     cdef Node[::1] nodes_view = nodes
-    cdef double[:, ::1] values_view = values
+    cdef double[:, ::1] values_view
+    cdef float[:, ::1] single_view
     if tree.n_nodes > 0:
         memcpy(&nodes_view[0], tree.nodes, tree.n_nodes * sizeof(Node))
-        memcpy(&values_view[0, 0], tree.values, tree.n_nodes * n_channels * sizeof(double))
+        if single_values:
+            single_view = values
+            for i in range(tree.n_nodes * n_channels):
+                (&single_view[0, 0])[i] = <float>tree.values[i]
+        else:
+            values_view = values
+            memcpy(&values_view[0, 0], tree.values, tree.n_nodes * n_channels * sizeof(double))
     free(tree.nodes)
     free(tree.values)
     tree.nodes = NULL
@@ -51,7 +61,7 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
                const int8_t[::1] monotonic_cst=None,
                intp_t n_sparse_features=0, const intp_t[::1] csr_indptr=None,
                const int32_t[::1] csr_features=None, const X_DTYPE_C[::1] csr_values=None,
-               const BIN_DTYPE_C[::1] csr_bins=None, const BIN_DTYPE_C[::1] zero_bins=None):
+               const BIN_DTYPE_C[::1] csr_bins=None, const BIN_DTYPE_C[::1] zero_bins=None, bint single_values=False):
     """Grow one tree per entry of ``rows_per_tree``; trees in parallel when there are several.
 
     Parameters
@@ -99,6 +109,8 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
         stored non-zero values (exact and random) or their bins (hist) as CSR rows of
         ``n_sparse_features`` features, features ascending, no explicit zeros (indptr intp,
         features int32), and each feature's bin of 0 (hist).
+    single_values : bool
+        Return the values as float32 (no float64 copy).
 
     Returns
     -------
@@ -287,7 +299,7 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
         results = []
         for t in range(n_trees):
             failed = failed or status[t] != 0
-            results.append(tree_arrays_to_numpy(&trees[t], data[t].n_channels))
+            results.append(tree_arrays_to_numpy(&trees[t], data[t].n_channels, single_values))
         if failed:
             raise MemoryError("not enough memory to grow the tree")
         return results, leaves

@@ -9,6 +9,8 @@ from libc.math cimport INFINITY, isnan
 
 import numpy as np
 
+from ._types cimport ABSOLUTE_ERROR
+
 from ._split cimport consider_boundary, init_context, split_record_as_dict
 
 # Values closer than this are one value (as in the exact splitter).
@@ -116,6 +118,8 @@ def random_split_for_tests(const X_DTYPE_C[::1] values, const double[:, ::1] gra
     cdef const intp_t[::1] rows_view = rows
     scratch = np.zeros(4 * n_channels)
     cdef double[::1] scratch_view = scratch
+    if criterion == ABSOLUTE_ERROR:
+        raise ValueError("absolute error is not scored from sums (see _absolute_error)")
     init_context(&context, &node_sums[0], np.asarray(hessians).sum(), n_rows, n_channels,
                  1 if labels is None else labels.shape[1],
                  NULL if labels is None else &labels[0, 0], criterion, l2_regularization, min_samples_leaf, min_weight_leaf)

@@ -8,6 +8,8 @@ two sides and place missing values the same way.
 
 import numpy as np
 
+from ._types cimport ABSOLUTE_ERROR
+
 from libc.math cimport INFINITY
 
 from ._types cimport MISSING_BIN, N_BINS
@@ -75,6 +77,8 @@ def best_split_from_histogram_for_tests(const double[:, ::1] histogram, intp_t n
     cdef const double[::1] node_sums = np.ascontiguousarray(node[:n_channels])
     scratch = np.zeros(3 * n_channels)
     cdef double[::1] scratch_view = scratch
+    if criterion == ABSOLUTE_ERROR:
+        raise ValueError("absolute error is not scored from sums (see _absolute_error)")
     init_context(&context, &node_sums[0], node[n_channels], int(node[n_channels + 1]),
                  n_channels, 1, NULL, criterion, l2_regularization, min_samples_leaf, min_weight_leaf)
     best.found = False

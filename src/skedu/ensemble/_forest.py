@@ -159,7 +159,7 @@ class BaseForest(BaseEstimator):
             grown, _ = _engine.grow_trees(data, gradients, hessians, params, seeds=seeds,
                                           rows=rows, row_weights=weights, squares=squares,
                                           labels=labels, n_channels=n_channels,
-                                          n_threads=n_threads)
+                                          n_threads=n_threads, value_dtype=self._value_dtype)
             for nodes, values in grown:
                 tree = FlatTree.from_grown(nodes, values, n_features, value_dtype=self._value_dtype)
                 trees.append(tree.pruned(self.ccp_alpha) if self.ccp_alpha > 0.0 else tree)

@@ -271,7 +271,8 @@ class BaseDecisionTree(BaseEstimator):
                                    monotonic_cst)
         ((nodes, values),), _ = _engine.grow_trees(
             data, gradients, hessians, params, seeds=[seed], rows=[rows], squares=squares,
-            labels=labels, n_channels=n_channels, n_threads=effective_n_threads(self.n_jobs))
+            labels=labels, n_channels=n_channels, n_threads=effective_n_threads(self.n_jobs),
+            value_dtype=np.float32 if self._is_classifier else np.float64)
         self.max_features_ = params.max_features
         self.tree_ = FlatTree(nodes, values, data.n_features,
                               value_dtype=np.float32 if self._is_classifier else np.float64,

@@ -193,7 +193,7 @@ def weight_channels(labels, weights, n_channels):
 
 def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weights=None,
                channels=None, features=None, squares=None, labels=None, n_channels=None,
-               n_threads=1, return_leaves=False):
+               n_threads=1, return_leaves=False, value_dtype=np.float64):
     """Grow ``len(seeds)`` trees on prepared data; several trees grow in parallel.
 
     Parameters
@@ -230,6 +230,9 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
     n_threads : int, default=1
     return_leaves : bool, default=False
         Also return the leaf of every training row.
+    value_dtype : {float64, float32}, default=float64
+        dtype of the returned values (float32: class fractions as fitted trees keep them,
+        without a float64 copy).
 
     Returns
     -------
@@ -280,4 +283,5 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
         min_split_gain=params.min_split_gain, max_leaf_nodes=params.max_leaf_nodes,
         max_features=max_features, l2_regularization=params.l2_regularization,
         n_threads=n_threads, return_leaves=return_leaves,
-        monotonic_cst=_check_monotonic_cst(params.monotonic_cst, data.n_features))
+        monotonic_cst=_check_monotonic_cst(params.monotonic_cst, data.n_features),
+        single_values=np.dtype(value_dtype) == np.float32)
