@@ -90,7 +90,7 @@ def test_samme_weights_match_numpy_twin():
         for leaf in np.flatnonzero(is_leaf):
             rows = in_tree & (leaves == leaf)
             fractions = np.bincount(y_index[rows], weights=d[rows], minlength=n_classes)
-            np.testing.assert_allclose(tree.value[leaf], fractions / fractions.sum(), atol=1e-6)
+            np.testing.assert_allclose(tree.value[leaf, 0], fractions / fractions.sum(), atol=1e-6)
         wrong = learner.predict(X) != y
         error = d[wrong].sum() / d.sum()
         alpha = 0.8 * (np.log((1 - error) / error) + np.log(n_classes - 1))

@@ -378,6 +378,9 @@ class AdaBoostClassifier(ClassifierMixin, _BaseWeightBoosting):
             y, np.ones(n_samples), tree.class_weight)
         self.classes_, y_encoded = classes[0], np.ascontiguousarray(y_encoded[:, 0])
         self.n_classes_ = n_classes = len(self.classes_)
+        if n_classes < 2:
+            raise ValueError(f"y has only one class ({self.classes_[0]!r}); AdaBoost needs "
+                             "samples of at least two classes.")
         np.clip(sample_weight, _EPSILON, None, out=sample_weight, where=sample_weight > 0)
         trees, leaf_classes, states, data = [], [], [], None
         for m in range(self.n_estimators):
