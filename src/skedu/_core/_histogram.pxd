@@ -1,8 +1,8 @@
 from ._types cimport intp_t, BIN_DTYPE_C
 
-cdef void build_feature_histogram(const BIN_DTYPE_C* binned_feature, const intp_t* rows,
-                                  intp_t n_rows, const double* ordered_gradients,
-                                  const double* ordered_hessians, intp_t n_channels,
-                                  double* histogram) noexcept nogil
+cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const intp_t* rows,
+                           intp_t n_rows, const double* ordered_stats, intp_t n_channels,
+                           intp_t n_features, const intp_t* n_bins_non_missing,
+                           const intp_t* offsets, double* histogram) noexcept nogil
 
 cdef void subtract_histograms(double* parent, const double* child, intp_t size) noexcept nogil

@@ -8,7 +8,7 @@ from libc.math cimport INFINITY
 from libc.stdint cimport uint32_t
 
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
-from ._histogram cimport build_feature_histogram
+from ._histogram cimport build_histograms
 from ._random cimport random_below, random_uniform
 from ._random_split cimport random_split
 from ._sort cimport sort_values_with_rows
@@ -30,25 +30,46 @@ cdef intp_t ROW_MAJOR_MAX_ROWS = 2048
 cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
                                double* histogram) noexcept nogil:
     cdef const GrowData* data = ws.data
-    cdef intp_t n_channels = data.n_channels, stride = data.n_channels + 2
-    cdef intp_t i, k, row, f, n_rows = end - start
+    cdef intp_t n_channels = data.n_channels, n_stats = data.n_channels + 1
+    cdef intp_t i, k, row, f, c, n_rows = end - start, n_features = data.n_features
+    cdef intp_t n_chunks = 1, chunk
     cdef const intp_t* rows = ws.samples + start
-    # Gather once so that the per-feature loops read gradients sequentially.
+    cdef bint parallel = (ws.params.n_threads > 1
+                          and n_rows * n_features >= MIN_PARALLEL_HISTOGRAM)
+    # Gather once, packed, so that the histogram loops read the statistics sequentially.
     for i in range(n_rows):
         row = rows[i]
         for k in range(n_channels):
-            ws.ordered_gradients[i * n_channels + k] = ws.gradients[row * n_channels + k]
-        ws.ordered_hessians[i] = ws.hessians[row]
-    if ws.params.n_threads > 1 and n_rows * data.n_features >= MIN_PARALLEL_HISTOGRAM:
-        for f in prange(data.n_features, schedule='static', num_threads=ws.params.n_threads):
-            build_feature_histogram(data.binned + f * data.n_samples, rows, n_rows,
-                                    ws.ordered_gradients, ws.ordered_hessians, n_channels,
-                                    histogram + f * N_BINS * stride)
+            ws.ordered_stats[i * n_stats + k] = ws.gradients[row * n_channels + k]
+        ws.ordered_stats[i * n_stats + n_channels] = ws.hessians[row]
+    if data.binned_rows != NULL:
+        # Row by row over groups of consecutive features, a group per task; a few tasks per
+        # thread balance features of unequal bin counts.
+        if parallel:
+            n_chunks = min(n_features, 4 * ws.params.n_threads)
+        chunk = (n_features + n_chunks - 1) // n_chunks
+        n_chunks = (n_features + chunk - 1) // chunk
+        if n_chunks > 1:
+            for c in prange(n_chunks, schedule='dynamic', num_threads=ws.params.n_threads):
+                build_histograms(data.binned_rows + c * chunk, n_features, rows, n_rows,
+                                 ws.ordered_stats, n_channels,
+                                 min(chunk, n_features - c * chunk),
+                                 data.n_bins_non_missing + c * chunk,
+                                 ws.histogram_offsets + c * chunk, histogram)
+        else:
+            build_histograms(data.binned_rows, n_features, rows, n_rows, ws.ordered_stats,
+                             n_channels, n_features, data.n_bins_non_missing,
+                             ws.histogram_offsets, histogram)
+    elif parallel:
+        for f in prange(n_features, schedule='static', num_threads=ws.params.n_threads):
+            build_histograms(data.binned + f * data.n_samples, 1, rows, n_rows,
+                             ws.ordered_stats, n_channels, 1, data.n_bins_non_missing + f,
+                             ws.histogram_offsets + f, histogram)
     else:
-        for f in range(data.n_features):
-            build_feature_histogram(data.binned + f * data.n_samples, rows, n_rows,
-                                    ws.ordered_gradients, ws.ordered_hessians, n_channels,
-                                    histogram + f * N_BINS * stride)
+        for f in range(n_features):
+            build_histograms(data.binned + f * data.n_samples, 1, rows, n_rows,
+                             ws.ordered_stats, n_channels, 1, data.n_bins_non_missing + f,
+                             ws.histogram_offsets + f, histogram)
 
 
 cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const SplitContext* context,
@@ -85,7 +106,7 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     record.bin_threshold = 0
     if histogram != NULL:
         varies = best_split_from_histogram(
-            feature, histogram + feature * N_BINS * (data.n_channels + 2),
+            feature, histogram + ws.histogram_offsets[feature] * (data.n_channels + 2),
             data.n_bins_non_missing[feature], data.bin_thresholds + feature * MISSING_BIN,
             context, record, scratch)
     elif ws.params.splitter == HIST:
@@ -153,7 +174,7 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
             if params.splitter == RANDOM:
                 ws.feature_uniforms[ws.features[position]] = random_uniform(&ws.rng)
         if histogram != NULL:
-            work = batch * N_BINS * (ws.data.n_channels + 2) // MIN_PARALLEL_SCAN
+            work = batch * ws.histogram_size // ws.data.n_features // MIN_PARALLEL_SCAN
         else:
             work = (end - start) * batch // MIN_PARALLEL_SORT
         parallel = params.n_threads > 1 and batch > 1 and work > 0

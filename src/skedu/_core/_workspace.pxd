@@ -25,8 +25,7 @@ cdef struct Workspace:
     double* owned_squares
     intp_t* samples
     intp_t n_rows
-    double* ordered_gradients
-    double* ordered_hessians
+    double* ordered_stats           # [n_rows, n_channels + 1]: a node's gradients, hessian
     float* sort_values              # [n_threads, n_rows]
     intp_t* sort_rows               # [n_threads, n_rows]
     uint32_t* scratch_keys          # [n_threads, n_rows]: the radix sort's other buffers
@@ -41,7 +40,8 @@ cdef struct Workspace:
     uint64_t rng
     double required_gain
     bint best_first
-    intp_t histogram_size
+    intp_t histogram_size           # doubles in one node's histograms
+    intp_t* histogram_offsets       # [n_features + 1]: first entry of each feature's bins
     double** free_histograms
     intp_t n_free_histograms
     PendingNode* frontier

@@ -114,7 +114,6 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.n_rows = n_rows
     ws.failed = False
     ws.best_first = params.max_leaf_nodes > 0
-    ws.histogram_size = data.n_features * N_BINS * (n_channels + 2)
     ws.n_free_histograms = 0
     ws.n_frontier = 0
     ws.frontier_capacity = 64
@@ -122,8 +121,8 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.owned_hessians = NULL
     ws.owned_squares = NULL
     ws.samples = <intp_t*>malloc(max(n_rows, 1) * sizeof(intp_t))
-    ws.ordered_gradients = <double*>malloc(max(n_rows, 1) * n_channels * sizeof(double))
-    ws.ordered_hessians = <double*>malloc(max(n_rows, 1) * sizeof(double))
+    ws.ordered_stats = <double*>malloc(max(n_rows, 1) * (n_channels + 1) * sizeof(double))
+    ws.histogram_offsets = <intp_t*>malloc((data.n_features + 1) * sizeof(intp_t))
     ws.sort_values = <float*>malloc(max(n_rows, 1) * n_threads * sizeof(float))
     ws.sort_rows = <intp_t*>malloc(max(n_rows, 1) * n_threads * sizeof(intp_t))
     ws.scratch_keys = <uint32_t*>malloc(max(n_rows, 1) * n_threads * sizeof(uint32_t))
@@ -138,7 +137,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.features = <intp_t*>malloc(data.n_features * sizeof(intp_t))
     ws.frontier = <PendingNode*>malloc(ws.frontier_capacity * sizeof(PendingNode))
     ws.free_histograms = <double**>malloc((ws.frontier_capacity + 2) * sizeof(double*))
-    if (ws.samples == NULL or ws.ordered_gradients == NULL or ws.ordered_hessians == NULL
+    if (ws.samples == NULL or ws.ordered_stats == NULL or ws.histogram_offsets == NULL
             or ws.sort_values == NULL or ws.sort_rows == NULL or ws.scratch_keys == NULL
             or ws.scratch_rows == NULL or ws.scratch == NULL
             or ws.feature_splits == NULL or ws.feature_uniforms == NULL
@@ -146,6 +145,12 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
             or ws.frontier == NULL or ws.free_histograms == NULL):
         return False
     memcpy(ws.samples, rows, n_rows * sizeof(intp_t))
+    # Packed histograms (``_histogram.pyx``): each feature's non-missing bins and missing bin.
+    ws.histogram_offsets[0] = 0
+    for i in range(data.n_features):
+        ws.histogram_offsets[i + 1] = ws.histogram_offsets[i] + (
+            data.n_bins_non_missing[i] + 1 if data.n_bins_non_missing != NULL else N_BINS)
+    ws.histogram_size = ws.histogram_offsets[data.n_features] * (n_channels + 2)
     ws.leaves = NULL
     if features == NULL:
         ws.n_tree_features = data.n_features
@@ -189,8 +194,8 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
         for i in range(ws.n_free_histograms):
             free(ws.free_histograms[i])
     free(ws.samples)
-    free(ws.ordered_gradients)
-    free(ws.ordered_hessians)
+    free(ws.ordered_stats)
+    free(ws.histogram_offsets)
     free(ws.sort_values)
     free(ws.sort_rows)
     free(ws.scratch_keys)
