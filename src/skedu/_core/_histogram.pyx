@@ -13,8 +13,13 @@ row: with row-major bins each row's features share cache lines, and consecutive 
 to different features' entries (with one column at a time, a column whose rows mostly fall in
 one bin makes every addition wait for the previous one to the same entry). Every entry adds its
 rows in row order whatever the layout or the grouping of features: same sums, bit for bit.
+
+Sparse features (most rows in one bin: one-hot columns) are read from lists of each row's
+other bins, LightGBM's most-frequent-bin trick: the most frequent bin's entry is the node's
+totals minus the feature's other entries, so a row costs only its few non-default bins.
 """
 
+from libc.stdint cimport uint32_t
 from libc.string cimport memset
 
 from ._types cimport N_BINS
@@ -29,16 +34,16 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
     Feature j of row r has bin ``binned[r * row_stride + j]`` (row-major data: ``row_stride``
     is the number of features; one column: 1). ``offsets[j]`` (entries, relative to
     ``histogram``) and ``n_bins_non_missing[j]`` describe feature j; its entries are cleared
-    first, and must follow each other from ``offsets[0]`` on.
+    first.
     """
     cdef intp_t i, j, k, slot, stride = n_channels + 2
-    cdef intp_t last = n_features - 1
     cdef const BIN_DTYPE_C* row_bins
     cdef const double* stats
     cdef double* entry
     cdef double gradient, hessian
-    memset(histogram + offsets[0] * stride, 0,
-           (offsets[last] + n_bins_non_missing[last] + 1 - offsets[0]) * stride * sizeof(double))
+    for j in range(n_features):
+        memset(histogram + offsets[j] * stride, 0,
+               (n_bins_non_missing[j] + 1) * stride * sizeof(double))
     if n_channels == 1:
         # The common case (regression, boosting): no inner channel loop.
         for i in range(n_rows):
@@ -62,6 +67,48 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
             for k in range(n_channels + 1):
                 entry[k] += stats[k]
             entry[n_channels + 1] += 1.0
+
+
+cdef void build_sparse_histograms(const intp_t* row_starts, const uint32_t* entries,
+                                  const intp_t* rows, intp_t n_rows, const double* ordered_stats,
+                                  const double* totals, intp_t n_channels, intp_t n_sparse,
+                                  const intp_t* sparse_features, const intp_t* default_slots,
+                                  const intp_t* n_bins_non_missing, const intp_t* offsets,
+                                  double* histogram) noexcept nogil:
+    """Fill the histograms of the features ``sparse_features[:n_sparse]``.
+
+    Row r's bins other than its features' most frequent ones are the packed-layout entries
+    ``entries[row_starts[r]:row_starts[r + 1]]``; ``default_slots[j]`` is the slot of feature
+    ``sparse_features[j]``'s most frequent bin, filled with ``totals`` (the node's sums of
+    ``ordered_stats``, in row order) minus the feature's other entries, and ``n_rows`` minus
+    their counts. ``offsets`` and ``n_bins_non_missing`` are indexed by feature.
+    """
+    cdef intp_t i, j, k, e, f, slot, n_stats = n_channels + 1, stride = n_channels + 2
+    cdef const double* stats
+    cdef double* entry
+    cdef double* default_entry
+    for j in range(n_sparse):
+        f = sparse_features[j]
+        memset(histogram + offsets[f] * stride, 0,
+               (n_bins_non_missing[f] + 1) * stride * sizeof(double))
+    for i in range(n_rows):
+        stats = ordered_stats + i * n_stats
+        for e in range(row_starts[rows[i]], row_starts[rows[i] + 1]):
+            entry = histogram + entries[e] * stride
+            for k in range(n_stats):
+                entry[k] += stats[k]
+            entry[n_stats] += 1.0
+    for j in range(n_sparse):
+        f = sparse_features[j]
+        default_entry = histogram + (offsets[f] + default_slots[j]) * stride
+        for k in range(n_stats):
+            default_entry[k] = totals[k]
+        default_entry[n_stats] = <double>n_rows
+        for slot in range(n_bins_non_missing[f] + 1):
+            if slot != default_slots[j]:
+                entry = histogram + (offsets[f] + slot) * stride
+                for k in range(stride):
+                    default_entry[k] -= entry[k]
 
 
 cdef void subtract_histograms(double* parent, const double* child, intp_t size) noexcept nogil:
@@ -107,3 +154,29 @@ def build_histogram_for_tests(const BIN_DTYPE_C[::1] binned_feature, const intp_
     return build_histograms_for_tests(np.asarray(binned_feature)[:, None], rows,
                                       ordered_gradients, ordered_hessians,
                                       np.array([N_BINS - 1], dtype=np.intp))
+
+
+def build_sparse_histograms_for_tests(const intp_t[::1] row_starts, const uint32_t[::1] entries,
+                                      const intp_t[::1] rows, const double[:, ::1] ordered_stats,
+                                      const intp_t[::1] sparse_features,
+                                      const intp_t[::1] default_slots,
+                                      const intp_t[::1] n_bins_non_missing):
+    """Packed histograms (all features' entries, NaN for dense features) from the lists of
+    rows' non-default entries; ``ordered_stats`` is (n_rows, K + 1) (test entry point)."""
+    import numpy as np
+
+    cdef intp_t n_stats = ordered_stats.shape[1]
+    offsets_array = np.concatenate([[0], np.cumsum(np.asarray(n_bins_non_missing) + 1)])
+    cdef const intp_t[::1] offsets = offsets_array.astype(np.intp)
+    totals_array = np.zeros(n_stats)
+    for i in range(rows.shape[0]):
+        totals_array += ordered_stats[i]
+    cdef const double[::1] totals = totals_array
+    histogram = np.full((offsets_array[n_bins_non_missing.shape[0]], n_stats + 1), np.nan)
+    cdef double[:, ::1] view = histogram
+    build_sparse_histograms(&row_starts[0], &entries[0] if entries.shape[0] else NULL,
+                            &rows[0] if rows.shape[0] else NULL, rows.shape[0],
+                            &ordered_stats[0, 0] if rows.shape[0] else NULL, &totals[0],
+                            n_stats - 1, sparse_features.shape[0], &sparse_features[0],
+                            &default_slots[0], &n_bins_non_missing[0], &offsets[0], &view[0, 0])
+    return histogram

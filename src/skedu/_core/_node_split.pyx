@@ -8,7 +8,7 @@ from libc.math cimport INFINITY
 from libc.stdint cimport uint32_t
 
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
-from ._histogram cimport build_histograms
+from ._histogram cimport build_histograms, build_sparse_histograms
 from ._random cimport random_below, random_uniform
 from ._random_split cimport random_split
 from ._sort cimport sort_values_with_rows
@@ -32,17 +32,35 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
     cdef const GrowData* data = ws.data
     cdef intp_t n_channels = data.n_channels, n_stats = data.n_channels + 1
     cdef intp_t i, k, row, f, c, n_rows = end - start, n_features = data.n_features
-    cdef intp_t n_chunks = 1, chunk
+    cdef intp_t n_chunks = 1, chunk, n_tasks
     cdef const intp_t* rows = ws.samples + start
     cdef bint parallel = (ws.params.n_threads > 1
                           and n_rows * n_features >= MIN_PARALLEL_HISTOGRAM)
     # Gather once, packed, so that the histogram loops read the statistics sequentially.
+    for k in range(n_stats):
+        ws.node_totals[k] = 0.0
     for i in range(n_rows):
         row = rows[i]
         for k in range(n_channels):
             ws.ordered_stats[i * n_stats + k] = ws.gradients[row * n_channels + k]
         ws.ordered_stats[i * n_stats + n_channels] = ws.hessians[row]
-    if data.binned_rows != NULL:
+        if data.n_sparse > 0:
+            for k in range(n_stats):
+                ws.node_totals[k] += ws.ordered_stats[i * n_stats + k]
+    if data.n_sparse > 0:
+        # Task 0: the sparse features; then groups of the dense ones.
+        if parallel and data.n_dense > 0:
+            n_chunks = min(data.n_dense, 4 * ws.params.n_threads - 1)
+        chunk = (data.n_dense + n_chunks - 1) // n_chunks if data.n_dense > 0 else 1
+        n_chunks = (data.n_dense + chunk - 1) // chunk
+        n_tasks = n_chunks + 1
+        if parallel and n_tasks > 1:
+            for c in prange(n_tasks, schedule='dynamic', num_threads=ws.params.n_threads):
+                build_task(ws, c, chunk, rows, n_rows, histogram)
+        else:
+            for c in range(n_tasks):
+                build_task(ws, c, chunk, rows, n_rows, histogram)
+    elif data.binned_rows != NULL:
         # Row by row over groups of consecutive features, a group per task; a few tasks per
         # thread balance features of unequal bin counts.
         if parallel:
@@ -70,6 +88,23 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
             build_histograms(data.binned + f * data.n_samples, 1, rows, n_rows,
                              ws.ordered_stats, n_channels, 1, data.n_bins_non_missing + f,
                              ws.histogram_offsets + f, histogram)
+
+
+cdef void build_task(Workspace* ws, intp_t task, intp_t chunk, const intp_t* rows,
+                     intp_t n_rows, double* histogram) noexcept nogil:
+    """Task 0 builds the sparse features' histograms, task c the c-th group of dense ones."""
+    cdef const GrowData* data = ws.data
+    cdef intp_t first
+    if task == 0:
+        build_sparse_histograms(data.sparse_row_starts, data.sparse_entries, rows, n_rows,
+                                ws.ordered_stats, ws.node_totals, data.n_channels,
+                                data.n_sparse, data.sparse_features, data.sparse_default_slots,
+                                data.n_bins_non_missing, ws.histogram_offsets, histogram)
+        return
+    first = (task - 1) * chunk
+    build_histograms(data.dense_rows + first, data.n_dense, rows, n_rows, ws.ordered_stats,
+                     data.n_channels, min(chunk, data.n_dense - first),
+                     ws.dense_n_bins + first, ws.dense_offsets + first, histogram)
 
 
 cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const SplitContext* context,

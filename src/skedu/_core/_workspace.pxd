@@ -42,6 +42,9 @@ cdef struct Workspace:
     bint best_first
     intp_t histogram_size           # doubles in one node's histograms
     intp_t* histogram_offsets       # [n_features + 1]: first entry of each feature's bins
+    intp_t* dense_offsets           # [n_dense]: histogram_offsets of data.dense_features
+    intp_t* dense_n_bins            # [n_dense]: their n_bins_non_missing
+    double* node_totals             # [n_channels + 1]: a node's ordered_stats summed
     double** free_histograms
     intp_t n_free_histograms
     PendingNode* frontier

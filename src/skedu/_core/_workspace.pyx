@@ -123,6 +123,9 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.samples = <intp_t*>malloc(max(n_rows, 1) * sizeof(intp_t))
     ws.ordered_stats = <double*>malloc(max(n_rows, 1) * (n_channels + 1) * sizeof(double))
     ws.histogram_offsets = <intp_t*>malloc((data.n_features + 1) * sizeof(intp_t))
+    ws.dense_offsets = <intp_t*>malloc(max(data.n_dense, 1) * sizeof(intp_t))
+    ws.dense_n_bins = <intp_t*>malloc(max(data.n_dense, 1) * sizeof(intp_t))
+    ws.node_totals = <double*>malloc((n_channels + 1) * sizeof(double))
     ws.sort_values = <float*>malloc(max(n_rows, 1) * n_threads * sizeof(float))
     ws.sort_rows = <intp_t*>malloc(max(n_rows, 1) * n_threads * sizeof(intp_t))
     ws.scratch_keys = <uint32_t*>malloc(max(n_rows, 1) * n_threads * sizeof(uint32_t))
@@ -138,6 +141,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.frontier = <PendingNode*>malloc(ws.frontier_capacity * sizeof(PendingNode))
     ws.free_histograms = <double**>malloc((ws.frontier_capacity + 2) * sizeof(double*))
     if (ws.samples == NULL or ws.ordered_stats == NULL or ws.histogram_offsets == NULL
+            or ws.dense_offsets == NULL or ws.dense_n_bins == NULL or ws.node_totals == NULL
             or ws.sort_values == NULL or ws.sort_rows == NULL or ws.scratch_keys == NULL
             or ws.scratch_rows == NULL or ws.scratch == NULL
             or ws.feature_splits == NULL or ws.feature_uniforms == NULL
@@ -151,6 +155,10 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
         ws.histogram_offsets[i + 1] = ws.histogram_offsets[i] + (
             data.n_bins_non_missing[i] + 1 if data.n_bins_non_missing != NULL else N_BINS)
     ws.histogram_size = ws.histogram_offsets[data.n_features] * (n_channels + 2)
+    if data.n_sparse > 0:
+        for i in range(data.n_dense):
+            ws.dense_offsets[i] = ws.histogram_offsets[data.dense_features[i]]
+            ws.dense_n_bins[i] = data.n_bins_non_missing[data.dense_features[i]]
     ws.leaves = NULL
     if features == NULL:
         ws.n_tree_features = data.n_features
@@ -196,6 +204,9 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.samples)
     free(ws.ordered_stats)
     free(ws.histogram_offsets)
+    free(ws.dense_offsets)
+    free(ws.dense_n_bins)
+    free(ws.node_totals)
     free(ws.sort_values)
     free(ws.sort_rows)
     free(ws.scratch_keys)

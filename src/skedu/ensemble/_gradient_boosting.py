@@ -329,7 +329,7 @@ class BaseGradientBoosting(BaseEstimator):
         clock = time.perf_counter()
         data = TrainingData(X, splitter=splitter, max_bins=self.max_bins,
                             binning_rows=None if len(positive) == len(y) else positive,
-                            random_state=seed, n_threads=n_threads)
+                            random_state=seed, n_threads=n_threads, sparse_bins=True)
         profile["binning"] += time.perf_counter() - clock
         params = TreeParams(
             criterion=Criterion.SECOND_ORDER,

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._core import _grow
 from .._core._types import Criterion, Splitter
+from ._bin_layout import sparse_layout
 from ._binning import MAX_BINS, BinMapper
 
 __all__ = ["Criterion", "Splitter", "TreeParams", "TrainingData", "grow_trees"]
@@ -78,6 +79,10 @@ class TrainingData:
     random_state : int or None
         Draws the binning subsample.
     n_threads : int, default=1
+    sparse_bins : bool, default=False
+        Read features whose rows mostly fall in one bin from lists of the other bins
+        (``_bin_layout.py``; hist). Faster on one-hot data; the most frequent bin's sums are
+        then the node's totals minus the other bins', rounded differently.
 
     Attributes
     ----------
@@ -88,19 +93,23 @@ class TrainingData:
     """
 
     def __init__(self, X, *, splitter, max_bins=MAX_BINS, binning_rows=None, random_state=None,
-                 n_threads=1):
+                 n_threads=1, sparse_bins=False):
         X = np.ascontiguousarray(X, dtype=np.float32)
         self.n_samples, self.n_features = X.shape
         self.splitter = Splitter(splitter)
         self.n_threads = n_threads
         self.bin_mapper = None
         self.columns = self.rows = self.binned = self.binned_rows = None
+        self.layout = None
         if self.splitter == Splitter.HIST:
             self.bin_mapper = BinMapper(max_bins, random_state=random_state, n_threads=n_threads)
             self.bin_mapper.fit(X, rows=binning_rows)
             # Feature-major bins for histograms; row-major bins for small nodes. X is not kept.
             self.binned_rows = self.bin_mapper.transform_rows(X)
             self.binned = np.ascontiguousarray(self.binned_rows.T)
+            if sparse_bins:
+                self.layout = sparse_layout(self.binned, self.binned_rows,
+                                            self.bin_mapper.n_bins_non_missing_)
         else:
             self.columns = np.ascontiguousarray(X.T)
             self.rows = X
@@ -115,7 +124,7 @@ class TrainingData:
             return {"binned": self.binned, "binned_rows": self.binned_rows,
                     "bin_thresholds": self.bin_mapper.upper_edges_,
                     "n_bins_non_missing": self.bin_mapper.n_bins_non_missing_,
-                    "feature_values": None, "row_values": None}
+                    "feature_values": None, "row_values": None, **(self.layout or {})}
         return {"feature_values": self.columns, "row_values": self.rows, "binned": None,
                 "binned_rows": None, "bin_thresholds": None, "n_bins_non_missing": None}
 
