@@ -36,14 +36,26 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
     ``histogram``) and ``n_bins_non_missing[j]`` describe feature j; its entries are cleared
     first.
     """
-    cdef intp_t i, j, k, slot, stride = n_channels + 2
+    cdef intp_t i, j, k, slot, last_slot, stride = n_channels + 2
     cdef const BIN_DTYPE_C* row_bins
+    cdef double* base
     cdef const double* stats
     cdef double* entry
     cdef double gradient, hessian
     for j in range(n_features):
         memset(histogram + offsets[j] * stride, 0,
                (n_bins_non_missing[j] + 1) * stride * sizeof(double))
+    if n_channels == 1 and n_features == 1:
+        # One column (the common case of features of many bins): no inner feature loop.
+        base = histogram + offsets[0] * 3
+        last_slot = n_bins_non_missing[0]
+        for i in range(n_rows):
+            slot = min(<intp_t>binned[rows[i] * row_stride], last_slot)
+            entry = base + slot * 3
+            entry[0] += ordered_stats[2 * i]
+            entry[1] += ordered_stats[2 * i + 1]
+            entry[2] += 1.0
+        return
     if n_channels == 1:
         # The common case (regression, boosting): no inner channel loop.
         for i in range(n_rows):

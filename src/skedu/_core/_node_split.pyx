@@ -13,6 +13,7 @@ from ._random cimport random_below, random_uniform
 from ._random_split cimport random_split
 from ._sort cimport sort_values_with_rows
 from ._split cimport best_split_from_histogram
+from ._workspace cimport COLUMN_MIN_ENTRIES
 from ._types cimport HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams
 
 # A parallel region costs microseconds on an idle machine and can cost milliseconds on a busy
@@ -31,11 +32,10 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
                                double* histogram) noexcept nogil:
     cdef const GrowData* data = ws.data
     cdef intp_t n_channels = data.n_channels, n_stats = data.n_channels + 1
-    cdef intp_t i, k, row, f, c, n_rows = end - start, n_features = data.n_features
-    cdef intp_t n_chunks = 1, chunk, n_tasks
+    cdef intp_t i, k, row, t, n_rows = end - start
+    cdef intp_t first_task = 0 if data.n_sparse > 0 else 1
+    cdef intp_t n_tasks = ws.n_groups + 1
     cdef const intp_t* rows = ws.samples + start
-    cdef bint parallel = (ws.params.n_threads > 1
-                          and n_rows * n_features >= MIN_PARALLEL_HISTOGRAM)
     # Gather once, packed, so that the histogram loops read the statistics sequentially.
     for k in range(n_stats):
         ws.node_totals[k] = 0.0
@@ -47,64 +47,44 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
         if data.n_sparse > 0:
             for k in range(n_stats):
                 ws.node_totals[k] += ws.ordered_stats[i * n_stats + k]
-    if data.n_sparse > 0:
-        # Task 0: the sparse features; then groups of the dense ones.
-        if parallel and data.n_dense > 0:
-            n_chunks = min(data.n_dense, 4 * ws.params.n_threads - 1)
-        chunk = (data.n_dense + n_chunks - 1) // n_chunks if data.n_dense > 0 else 1
-        n_chunks = (data.n_dense + chunk - 1) // chunk
-        n_tasks = n_chunks + 1
-        if parallel and n_tasks > 1:
-            for c in prange(n_tasks, schedule='dynamic', num_threads=ws.params.n_threads):
-                build_task(ws, c, chunk, rows, n_rows, histogram)
-        else:
-            for c in range(n_tasks):
-                build_task(ws, c, chunk, rows, n_rows, histogram)
-    elif data.binned_rows != NULL:
-        # Row by row over groups of consecutive features, a group per task; a few tasks per
-        # thread balance features of unequal bin counts.
-        if parallel:
-            n_chunks = min(n_features, 4 * ws.params.n_threads)
-        chunk = (n_features + n_chunks - 1) // n_chunks
-        n_chunks = (n_features + chunk - 1) // chunk
-        if n_chunks > 1:
-            for c in prange(n_chunks, schedule='dynamic', num_threads=ws.params.n_threads):
-                build_histograms(data.binned_rows + c * chunk, n_features, rows, n_rows,
-                                 ws.ordered_stats, n_channels,
-                                 min(chunk, n_features - c * chunk),
-                                 data.n_bins_non_missing + c * chunk,
-                                 ws.histogram_offsets + c * chunk, histogram)
-        else:
-            build_histograms(data.binned_rows, n_features, rows, n_rows, ws.ordered_stats,
-                             n_channels, n_features, data.n_bins_non_missing,
-                             ws.histogram_offsets, histogram)
-    elif parallel:
-        for f in prange(n_features, schedule='static', num_threads=ws.params.n_threads):
-            build_histograms(data.binned + f * data.n_samples, 1, rows, n_rows,
-                             ws.ordered_stats, n_channels, 1, data.n_bins_non_missing + f,
-                             ws.histogram_offsets + f, histogram)
+    # Tasks: the sparse features (task 0, when there are some), then the groups of dense ones.
+    # Every entry adds its rows in row order whichever thread builds it.
+    if (ws.params.n_threads > 1 and n_tasks - first_task > 1
+            and n_rows * data.n_features >= MIN_PARALLEL_HISTOGRAM):
+        for t in prange(first_task, n_tasks, schedule='dynamic', num_threads=ws.params.n_threads):
+            build_task(ws, t, rows, n_rows, histogram)
     else:
-        for f in range(n_features):
-            build_histograms(data.binned + f * data.n_samples, 1, rows, n_rows,
-                             ws.ordered_stats, n_channels, 1, data.n_bins_non_missing + f,
-                             ws.histogram_offsets + f, histogram)
+        for t in range(first_task, n_tasks):
+            build_task(ws, t, rows, n_rows, histogram)
 
 
-cdef void build_task(Workspace* ws, intp_t task, intp_t chunk, const intp_t* rows,
-                     intp_t n_rows, double* histogram) noexcept nogil:
-    """Task 0 builds the sparse features' histograms, task c the c-th group of dense ones."""
+cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_rows,
+                     double* histogram) noexcept nogil:
+    """Task 0 builds the sparse features' histograms, task g + 1 the g-th group of dense
+    features: row by row over the row-major bins, or one feature from its column."""
     cdef const GrowData* data = ws.data
-    cdef intp_t first
+    cdef intp_t first, size, feature
     if task == 0:
         build_sparse_histograms(data.sparse_row_starts, data.sparse_entries, rows, n_rows,
                                 ws.ordered_stats, ws.node_totals, data.n_channels,
                                 data.n_sparse, data.sparse_features, data.sparse_default_slots,
                                 data.n_bins_non_missing, ws.histogram_offsets, histogram)
         return
-    first = (task - 1) * chunk
-    build_histograms(data.dense_rows + first, data.n_dense, rows, n_rows, ws.ordered_stats,
-                     data.n_channels, min(chunk, data.n_dense - first),
-                     ws.dense_n_bins + first, ws.dense_offsets + first, histogram)
+    first = ws.group_starts[task - 1]
+    size = ws.group_starts[task] - first
+    if size == 1 and (ws.dense_n_bins[first] + 1 > COLUMN_MIN_ENTRIES or data.binned_rows == NULL):
+        feature = ws.dense_features[first]
+        build_histograms(data.binned + feature * data.n_samples, 1, rows, n_rows,
+                         ws.ordered_stats, data.n_channels, 1, ws.dense_n_bins + first,
+                         ws.dense_offsets + first, histogram)
+    elif data.n_sparse > 0:
+        build_histograms(data.dense_rows + first, data.n_dense, rows, n_rows, ws.ordered_stats,
+                         data.n_channels, size, ws.dense_n_bins + first,
+                         ws.dense_offsets + first, histogram)
+    else:
+        build_histograms(data.binned_rows + first, data.n_features, rows, n_rows,
+                         ws.ordered_stats, data.n_channels, size, ws.dense_n_bins + first,
+                         ws.dense_offsets + first, histogram)
 
 
 cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const SplitContext* context,

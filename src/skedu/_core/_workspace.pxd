@@ -2,6 +2,14 @@ from libc.stdint cimport uint32_t, uint64_t
 from ._types cimport intp_t, Node, GrowData, GrowParams, SplitRecord, TreeArrays
 
 
+# Histogram groups (``group_histograms``): a pass over a node's rows fills at most this many
+# bytes of histograms; features of more entries are built alone from their columns, where one
+# feature's histogram stays in the L1 cache.
+cdef enum:
+    HISTOGRAM_GROUP_BYTES = 16384
+    COLUMN_MIN_ENTRIES = 64
+
+
 # A node waiting to be split: its best split is known, its histogram kept (hist splitter).
 cdef struct PendingNode:
     intp_t node_id
@@ -42,8 +50,14 @@ cdef struct Workspace:
     bint best_first
     intp_t histogram_size           # doubles in one node's histograms
     intp_t* histogram_offsets       # [n_features + 1]: first entry of each feature's bins
-    intp_t* dense_offsets           # [n_dense]: histogram_offsets of data.dense_features
+    # Histograms of the features not read as sparse ("dense": every feature without a sparse
+    # layout), in groups built in one pass over the node's rows (``_node_split.pyx``).
+    intp_t n_dense
+    intp_t* dense_features          # [n_dense]
+    intp_t* dense_offsets           # [n_dense]: their histogram_offsets
     intp_t* dense_n_bins            # [n_dense]: their n_bins_non_missing
+    intp_t n_groups
+    intp_t* group_starts            # [n_groups + 1]: positions in dense_features
     double* node_totals             # [n_channels + 1]: a node's ordered_stats summed
     double** free_histograms
     intp_t n_free_histograms
