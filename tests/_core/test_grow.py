@@ -156,10 +156,10 @@ def test_sparse_layout_gives_the_same_tree_up_to_rounding():
     # totals minus the rest): the same splits, sums equal up to rounding, and the same tree,
     # bit for bit, with one thread or two (the root is large enough for parallel histograms).
     rng = np.random.RandomState(5)
-    n = 30_000
+    n = 40_000
     categories = rng.randint(0, 12, (n, 3))
-    X = np.hstack([rng.randn(n, 3)] + [np.eye(12)[categories[:, j]] for j in range(3)])
-    X[rng.rand(n) < 0.03, 5] = np.nan
+    X = np.hstack([rng.randn(n, 28)] + [np.eye(12)[categories[:, j]] for j in range(3)])
+    X[rng.rand(n) < 0.03, 30] = np.nan
     gradients = (rng.randn(n, 1) + categories[:, :1] % 3 - X[:, :1]).astype(np.float64)
     hessians = rng.rand(n) + 0.1
     params = _engine.TreeParams(criterion=SECOND_ORDER, max_depth=-1, max_leaf_nodes=40,

@@ -50,7 +50,7 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
     # Tasks: the sparse features (task 0, when there are some), then the groups of dense ones.
     # Every entry adds its rows in row order whichever thread builds it.
     if (ws.params.n_threads > 1 and n_tasks - first_task > 1
-            and n_rows * data.n_features >= MIN_PARALLEL_HISTOGRAM):
+            and n_rows * ws.histogram_width >= MIN_PARALLEL_HISTOGRAM):
         for t in prange(first_task, n_tasks, schedule='dynamic', num_threads=ws.params.n_threads):
             build_task(ws, t, rows, n_rows, histogram)
     else:

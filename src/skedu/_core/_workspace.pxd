@@ -56,6 +56,7 @@ cdef struct Workspace:
     intp_t* dense_features          # [n_dense]
     intp_t* dense_offsets           # [n_dense]: their histogram_offsets
     intp_t* dense_n_bins            # [n_dense]: their n_bins_non_missing
+    intp_t histogram_width          # additions per row of a node's histograms (about)
     intp_t n_groups
     intp_t* group_starts            # [n_groups + 1]: positions in dense_features
     double* node_totals             # [n_channels + 1]: a node's ordered_stats summed

@@ -130,6 +130,9 @@ cdef void group_histograms(Workspace* ws, const GrowData* data) noexcept nogil:
     if ws.n_dense > 0:
         ws.n_groups += 1
         ws.group_starts[ws.n_groups] = ws.n_dense
+    ws.histogram_width = ws.n_dense
+    if data.n_sparse > 0 and data.n_samples > 0:
+        ws.histogram_width += 1 + data.sparse_row_starts[data.n_samples] // data.n_samples
 
 
 cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* params,
