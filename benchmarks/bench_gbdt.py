@@ -190,18 +190,23 @@ SYNTHETIC = (("W-gbdt", "binary"), ("W-gbdt-reg", "regression"), ("W-gbdt-multi"
 
 
 def run(quick=False, n_threads=2, real=False, exact=False, profile=False, only=None):
-    """Every comparison (or the synthetic workloads whose names contain ``only``); returns
-    the Markdown tables."""
+    """Every comparison (or the workloads whose names contain one of the comma-separated
+    ``only``); returns the Markdown tables."""
     repeats = 1 if quick else 3
     rows = []
+
+    def selected(label):
+        return only is None or any(part in label for part in only.split(","))
+
     for label, task in SYNTHETIC:
-        if only is not None and only not in label:
-            continue
-        rows += _compare(label, task, _workload(label, quick), _models(task, n_threads), repeats)
+        if selected(label):
+            rows += _compare(label, task, _workload(label, quick), _models(task, n_threads),
+                             repeats)
     if real:
         for label, task in (("adult", "binary"), ("cal_housing", "regression"),
                             ("Fashion-MNIST", "multiclass")):
-            rows += _compare(label, task, _real(label), _models(task, n_threads), repeats)
+            if selected(label):
+                rows += _compare(label, task, _real(label), _models(task, n_threads), repeats)
     if exact:
         rows += _compare("W-gbdt 50k exact", "binary", _workload("exact 50k", quick),
                          _models("binary", n_threads, exact=True), repeats)
@@ -220,7 +225,8 @@ def main():
     parser.add_argument("--real", action="store_true", help="adult, cal_housing, Fashion-MNIST")
     parser.add_argument("--exact", action="store_true", help="exact greedy on 50k rows")
     parser.add_argument("--profile", action="store_true", help="stages of one skedu fit")
-    parser.add_argument("--only", help="run the synthetic workloads whose name contains this")
+    parser.add_argument("--only", help="run the workloads whose name contains one of these "
+                        "comma-separated strings (e.g. W-gbdt,adult)")
     args = parser.parse_args()
     print(f"<!-- {platform.processor() or platform.machine()}, threads={args.threads} -->")
     with threadpool_limits(limits=args.threads):

@@ -151,6 +151,35 @@ def test_row_major_copies_give_the_same_tree(splitter):
     np.testing.assert_array_equal(trees[0][1], trees[1][1])
 
 
+def test_sparse_layout_gives_the_same_tree_up_to_rounding():
+    # One-hot columns read from lists of the rows' other bins (the default bin's sums are
+    # totals minus the rest): the same splits, sums equal up to rounding, and the same tree,
+    # bit for bit, with one thread or two (the root is large enough for parallel histograms).
+    rng = np.random.RandomState(5)
+    n = 40_000
+    categories = rng.randint(0, 12, (n, 3))
+    X = np.hstack([rng.randn(n, 28)] + [np.eye(12)[categories[:, j]] for j in range(3)])
+    X[rng.rand(n) < 0.03, 30] = np.nan
+    gradients = (rng.randn(n, 1) + categories[:, :1] % 3 - X[:, :1]).astype(np.float64)
+    hessians = rng.rand(n) + 0.1
+    params = _engine.TreeParams(criterion=SECOND_ORDER, max_depth=-1, max_leaf_nodes=40,
+                                l2_regularization=1.0, min_samples_leaf=5)
+    trees = []
+    for sparse_bins, n_threads in ((False, 1), (True, 1), (True, 2)):
+        data = _engine.TrainingData(X, splitter=Splitter.HIST, sparse_bins=sparse_bins)
+        assert (data.layout is not None) == sparse_bins
+        ((nodes, values),), _ = _engine.grow_trees(data, gradients, hessians, params,
+                                                   seeds=[3], n_threads=n_threads)
+        trees.append((nodes, values))
+    assert len(trees[1][0]) > 60
+    for field in ("left_child", "feature", "bin_threshold", "missing_go_left",
+                  "n_node_samples"):
+        np.testing.assert_array_equal(trees[0][0][field], trees[1][0][field])
+    np.testing.assert_allclose(trees[0][1], trees[1][1], rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(trees[1][0], trees[2][0])
+    np.testing.assert_array_equal(trees[1][1], trees[2][1])
+
+
 def test_growth_limits_and_best_first_order():
     rng = np.random.RandomState(1)
     X = rng.randn(2000, 4)

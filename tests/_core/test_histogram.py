@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from skedu._core._histogram import build_histogram_for_tests
+from skedu._core._histogram import (build_histogram_for_tests, build_histograms_for_tests,
+                                    build_sparse_histograms_for_tests)
+from skedu.tree._bin_layout import histogram_offsets, sparse_layout
 
 
 def naive_histogram(binned, rows, gradients, hessians):
@@ -36,3 +38,67 @@ def test_histogram_of_sibling_is_parent_minus_child():
     child = build_histogram_for_tests(binned, left, gradients[:120], hessians[:120])
     sibling = build_histogram_for_tests(binned, rows[120:], gradients[120:], hessians[120:])
     np.testing.assert_allclose(parent - child, sibling, atol=1e-12)
+
+
+def naive_packed(binned_rows, rows, gradients, hessians, n_bins_non_missing):
+    """Every feature's histogram, packed: its non-missing bins, then the missing bin."""
+    parts = []
+    for f, n_bins in enumerate(n_bins_non_missing):
+        full = naive_histogram(binned_rows[:, f], rows, gradients, hessians)
+        parts += [full[:n_bins], full[255:]]
+    return np.vstack(parts)
+
+
+@pytest.mark.parametrize("n_channels", [1, 2])
+def test_packed_row_major_histograms_match_naive_twin(n_channels):
+    rng = np.random.RandomState(10 + n_channels)
+    n_bins = np.array([2, 1, 7, 255, 30], dtype=np.intp)
+    binned_rows = np.stack([rng.randint(0, b, 400) for b in n_bins], axis=1).astype(np.uint8)
+    binned_rows[rng.rand(400, 5) < 0.1] = 255  # missing values
+    rows = rng.choice(400, 150, replace=False).astype(np.intp)
+    gradients, hessians = rng.randn(150, n_channels), rng.rand(150)
+    packed = build_histograms_for_tests(binned_rows, rows, gradients, hessians, n_bins)
+    np.testing.assert_allclose(packed, naive_packed(binned_rows, rows, gradients, hessians,
+                                                    n_bins), atol=1e-12)
+
+
+@pytest.mark.parametrize("n_channels", [1, 3])
+def test_sparse_histograms_complete_the_default_bin_from_the_totals(n_channels):
+    # One-hot-like columns (most rows in one bin, sometimes the missing bin), read from the
+    # lists of each row's other bins as the layout module builds them.
+    rng = np.random.RandomState(20 + n_channels)
+    n = 500
+    binned_rows = np.zeros((n, 6), dtype=np.uint8)
+    binned_rows[:, 0] = rng.rand(n) < 0.1                      # one-hot column
+    binned_rows[:, 1] = np.where(rng.rand(n) < 0.15, rng.randint(0, 5, n), 4)  # default 4
+    binned_rows[:, 2] = rng.randint(0, 40, n)                  # dense
+    binned_rows[:, 3] = np.where(rng.rand(n) < 0.9, 255, 1)    # mostly missing
+    binned_rows[:, 4] = rng.rand(n) < 0.05
+    binned_rows[:, 5] = (rng.rand(n) < 0.1) * 2
+    binned_rows[rng.rand(n) < 0.02, 0] = 255
+    n_bins = np.array([2, 5, 40, 3, 2, 3], dtype=np.intp)
+    binned = np.ascontiguousarray(binned_rows.T)
+    layout = sparse_layout(binned, binned_rows, n_bins, min_features=1)
+    assert list(layout["dense_features"]) == [2]
+    assert list(layout["sparse_features"]) == [0, 1, 3, 4, 5]
+    assert list(layout["sparse_default_slots"]) == [0, 4, 3, 0, 0]
+    rows = rng.choice(n, 300, replace=False).astype(np.intp)
+    gradients, hessians = rng.randn(300, n_channels), rng.rand(300)
+    stats = np.ascontiguousarray(np.hstack([gradients, hessians[:, None]]))
+    packed = build_sparse_histograms_for_tests(
+        layout["sparse_row_starts"], layout["sparse_entries"], rows, stats,
+        layout["sparse_features"], layout["sparse_default_slots"], n_bins)
+    expected = naive_packed(binned_rows, rows, gradients, hessians, n_bins)
+    offsets = histogram_offsets(n_bins)
+    sparse_entries = np.concatenate([np.arange(offsets[f], offsets[f + 1])
+                                     for f in layout["sparse_features"]])
+    np.testing.assert_allclose(packed[sparse_entries], expected[sparse_entries], atol=1e-12)
+    # Counts are exact, and a bin without rows has exactly zero count.
+    assert np.array_equal(packed[sparse_entries, -1], expected[sparse_entries, -1])
+
+
+def test_no_sparse_layout_without_enough_sparse_features():
+    rng = np.random.RandomState(0)
+    binned_rows = rng.randint(0, 50, (300, 8)).astype(np.uint8)
+    assert sparse_layout(np.ascontiguousarray(binned_rows.T), binned_rows,
+                         np.full(8, 50, dtype=np.intp)) is None

@@ -150,6 +150,24 @@ def test_constant_hessian_leaves_are_refit_to_residual_quantiles(loss, quantile)
         np.testing.assert_allclose(prediction[leaves == leaf], expected, rtol=1e-10)
 
 
+@pytest.mark.parametrize("max_delta_step", [0.0, 0.7])
+def test_poisson_hessians_carry_the_max_delta_step_factor(max_delta_step):
+    # XGBoost's and LightGBM's safeguard: h = exp(raw + max_delta_step), so one round's leaves
+    # are -G / (exp(max_delta_step) H + lambda) with H, G those of the log-link deviance.
+    X, y = make_regression(800, n_features=4, noise=1.0, random_state=3)
+    y = np.random.default_rng(3).poisson(np.exp(y / y.std()))
+    model = GradientBoostingRegressor(
+        loss="poisson", n_estimators=1, learning_rate=1.0, reg_lambda=2.0, max_depth=3,
+        early_stopping=False, poisson_max_delta_step=max_delta_step).fit(X, y)
+    baseline = np.log(y.mean())
+    g = np.exp(baseline) - y
+    h = np.exp(baseline + max_delta_step) * np.ones(len(y))
+    leaves = model.apply(X)[:, 0]
+    G, H = _leaf_sums(leaves, g, h, leaves.max() + 1)
+    np.testing.assert_allclose(np.log(model.predict(X)),
+                               baseline - G[leaves] / (H[leaves] + 2.0), rtol=1e-10)
+
+
 def test_losses_reach_their_targets():
     X, y = make_regression(3000, n_features=5, noise=1.0, random_state=6)
     y_pos = np.random.default_rng(0).poisson(np.exp((y - y.mean()) / y.std()))

@@ -5,7 +5,7 @@ several in ``prange`` over trees, and hand them to Python as numpy arrays.
 import numpy as np
 
 from cython.parallel import prange
-from libc.stdint cimport int8_t, int32_t, uint64_t
+from libc.stdint cimport int8_t, int32_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
@@ -51,6 +51,9 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
                const double[::1] squares, const X_DTYPE_C[:, ::1] feature_values,
                const BIN_DTYPE_C[:, ::1] binned, const X_DTYPE_C[:, ::1] row_values=None,
                const BIN_DTYPE_C[:, ::1] binned_rows=None, const double[:, ::1] bin_thresholds,
+               const BIN_DTYPE_C[:, ::1] dense_rows=None, const intp_t[::1] dense_features=None,
+               const intp_t[::1] sparse_features=None, const intp_t[::1] sparse_default_slots=None,
+               const intp_t[::1] sparse_row_starts=None, const uint32_t[::1] sparse_entries=None,
                const intp_t[::1] n_bins_non_missing, list rows_per_tree,
                list row_weights_per_tree, const uint64_t[::1] seeds,
                const intp_t[::1] channels=None, list features_per_tree=None,
@@ -86,6 +89,11 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
     binned, bin_thresholds, n_bins_non_missing : ndarrays or None
         Binned data (n_features, n_samples) uint8, the bins' upper edges (n_features, 255)
         and the number of non-missing bins per feature (hist splitter).
+    dense_rows, dense_features, sparse_features, sparse_default_slots, sparse_row_starts, \
+    sparse_entries : ndarrays or None
+        Optional layout of the binned data for histograms (``skedu.tree._bin_layout``): the
+        features whose rows mostly fall in one bin as lists of each row's other bins, the
+        others row-major. None: every feature from ``binned_rows``.
     rows_per_tree : list of ndarray of intp
         Rows each tree is grown on (rows of zero weight left out).
     row_weights_per_tree : list of ndarray of float64 (or None entries), or None
@@ -163,6 +171,14 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
         # One-hot classification rows: one output; regression: one output per channel.
         params.n_outputs = 1 if criterion in (GINI, ENTROPY) or channels is not None else gradients.shape[1]
     shared.squares = &squares[0] if squares is not None else NULL
+    shared.n_sparse = 0
+    shared.n_dense = 0
+    shared.sparse_features = NULL
+    shared.sparse_default_slots = NULL
+    shared.sparse_row_starts = NULL
+    shared.sparse_entries = NULL
+    shared.dense_features = NULL
+    shared.dense_rows = NULL
     if hessians.ndim == 1:
         channel_hessians = hessians
         shared.hessians = &channel_hessians[0]
@@ -200,6 +216,16 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
         shared.binned_rows = &binned_rows[0, 0] if binned_rows is not None else NULL
         shared.feature_values = NULL
         shared.row_values = NULL
+        if sparse_features is not None and sparse_features.shape[0] > 0:
+            shared.n_sparse = sparse_features.shape[0]
+            shared.sparse_features = &sparse_features[0]
+            shared.sparse_default_slots = &sparse_default_slots[0]
+            shared.sparse_row_starts = &sparse_row_starts[0]
+            shared.sparse_entries = &sparse_entries[0] if sparse_entries.shape[0] > 0 else NULL
+            shared.n_dense = dense_features.shape[0]
+            if shared.n_dense > 0:
+                shared.dense_features = &dense_features[0]
+                shared.dense_rows = &dense_rows[0, 0]
     else:
         shared.n_features = feature_values.shape[0]
         shared.feature_values = &feature_values[0, 0]

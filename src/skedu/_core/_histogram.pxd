@@ -1,13 +1,22 @@
+from libc.stdint cimport uint32_t
 from ._types cimport intp_t, BIN_DTYPE_C
 
-cdef void build_feature_histogram(const BIN_DTYPE_C* binned_feature, const intp_t* rows,
-                                  intp_t n_rows, const double* ordered_gradients,
-                                  const double* ordered_hessians, intp_t n_channels,
+cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const intp_t* rows,
+                           intp_t n_rows, const double* ordered_stats, intp_t n_channels,
+                           intp_t n_features, const intp_t* n_bins_non_missing,
+                           const intp_t* offsets, double* histogram) noexcept nogil
+
+cdef void build_sparse_histograms(const intp_t* row_starts, const uint32_t* entries,
+                                  const intp_t* rows, intp_t n_rows, const double* ordered_stats,
+                                  const double* totals, intp_t n_channels, intp_t n_sparse,
+                                  const intp_t* sparse_features, const intp_t* default_slots,
+                                  const intp_t* n_bins_non_missing, const intp_t* offsets,
                                   double* histogram) noexcept nogil
 
 cdef void build_feature_histogram_labels(const BIN_DTYPE_C* binned_feature, const intp_t* rows,
                                          intp_t n_rows, const intp_t* labels, intp_t n_outputs,
                                          const double* ordered_hessians, intp_t n_channels,
+                                         intp_t n_bins_non_missing,
                                          double* histogram) noexcept nogil
 
 cdef void subtract_histograms(double* parent, const double* child, intp_t size) noexcept nogil

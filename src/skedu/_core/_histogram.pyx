@@ -1,53 +1,143 @@
 """Per-node histograms: for every bin of a feature, the sums of the K gradient channels, the
 hessian and the row count.
 
-Layout of one feature's histogram: ``N_BINS`` entries of ``n_channels + 2`` float64 values,
-``[g_0 .. g_{K-1}, hessian, count]``, so one bin's sums sit in one cache line for small K.
-The grower gathers the node's gradients in row order ("ordered" buffers) once, so these loops
-read gradients sequentially and only the bin lookup is a gather.
+Layout: one entry of ``n_channels + 2`` float64 values, ``[g_0 .. g_{K-1}, hessian, count]``,
+per bin. Features are packed: feature f's entries start at ``offsets[f]`` and hold its
+``n_bins_non_missing[f]`` bins, then its missing values' entry (bin ``MISSING_BIN`` maps to slot
+``n_bins_non_missing[f]``). One-hot columns take 3 entries instead of ``N_BINS``, so a wide
+node's histogram stays in cache and costs little to clear, subtract and scan.
+
+The grower gathers the node's gradients and hessians in row order, packed (``ordered_stats``,
+``[n_rows, n_channels + 1]``), once, so these loops read them sequentially. Data are read row by
+row: with row-major bins each row's features share cache lines, and consecutive additions go
+to different features' entries (with one column at a time, a column whose rows mostly fall in
+one bin makes every addition wait for the previous one to the same entry). Every entry adds its
+rows in row order whatever the layout or the grouping of features: same sums, bit for bit.
+
+Sparse features (most rows in one bin: one-hot columns) are read from lists of each row's
+other bins, LightGBM's most-frequent-bin trick: the most frequent bin's entry is the node's
+totals minus the feature's other entries, so a row costs only its few non-default bins.
 """
 
+from libc.stdint cimport uint32_t
 from libc.string cimport memset
 
 from ._types cimport N_BINS
 
 
-cdef void build_feature_histogram(const BIN_DTYPE_C* binned_feature, const intp_t* rows,
-                                  intp_t n_rows, const double* ordered_gradients,
-                                  const double* ordered_hessians, intp_t n_channels,
-                                  double* histogram) noexcept nogil:
-    """Fill ``histogram`` (N_BINS * (n_channels + 2)) from the rows ``rows[:n_rows]``."""
-    cdef intp_t i, k, stride = n_channels + 2
+cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const intp_t* rows,
+                           intp_t n_rows, const double* ordered_stats, intp_t n_channels,
+                           intp_t n_features, const intp_t* n_bins_non_missing,
+                           const intp_t* offsets, double* histogram) noexcept nogil:
+    """Fill the histograms of ``n_features`` consecutive features from the rows ``rows``.
+
+    Feature j of row r has bin ``binned[r * row_stride + j]`` (row-major data: ``row_stride``
+    is the number of features; one column: 1). ``offsets[j]`` (entries, relative to
+    ``histogram``) and ``n_bins_non_missing[j]`` describe feature j; its entries are cleared
+    first.
+    """
+    cdef intp_t i, j, k, slot, last_slot, stride = n_channels + 2
+    cdef const BIN_DTYPE_C* row_bins
+    cdef double* base
+    cdef const double* stats
     cdef double* entry
-    memset(histogram, 0, N_BINS * stride * sizeof(double))
+    cdef double gradient, hessian
+    for j in range(n_features):
+        memset(histogram + offsets[j] * stride, 0,
+               (n_bins_non_missing[j] + 1) * stride * sizeof(double))
+    if n_channels == 1 and n_features == 1:
+        # One column (the common case of features of many bins): no inner feature loop.
+        base = histogram + offsets[0] * 3
+        last_slot = n_bins_non_missing[0]
+        for i in range(n_rows):
+            slot = min(<intp_t>binned[rows[i] * row_stride], last_slot)
+            entry = base + slot * 3
+            entry[0] += ordered_stats[2 * i]
+            entry[1] += ordered_stats[2 * i + 1]
+            entry[2] += 1.0
+        return
     if n_channels == 1:
         # The common case (regression, boosting): no inner channel loop.
         for i in range(n_rows):
-            entry = histogram + binned_feature[rows[i]] * 3
-            entry[0] += ordered_gradients[i]
-            entry[1] += ordered_hessians[i]
-            entry[2] += 1.0
+            row_bins = binned + rows[i] * row_stride
+            gradient = ordered_stats[2 * i]
+            hessian = ordered_stats[2 * i + 1]
+            for j in range(n_features):
+                # The missing bin (255) maps to the slot after the last non-missing bin.
+                slot = min(<intp_t>row_bins[j], n_bins_non_missing[j])
+                entry = histogram + (offsets[j] + slot) * 3
+                entry[0] += gradient
+                entry[1] += hessian
+                entry[2] += 1.0
         return
     for i in range(n_rows):
-        entry = histogram + binned_feature[rows[i]] * stride
-        for k in range(n_channels):
-            entry[k] += ordered_gradients[i * n_channels + k]
-        entry[n_channels] += ordered_hessians[i]
-        entry[n_channels + 1] += 1.0
+        row_bins = binned + rows[i] * row_stride
+        stats = ordered_stats + i * (n_channels + 1)
+        for j in range(n_features):
+            slot = min(<intp_t>row_bins[j], n_bins_non_missing[j])
+            entry = histogram + (offsets[j] + slot) * stride
+            for k in range(n_channels + 1):
+                entry[k] += stats[k]
+            entry[n_channels + 1] += 1.0
+
+
+cdef void build_sparse_histograms(const intp_t* row_starts, const uint32_t* entries,
+                                  const intp_t* rows, intp_t n_rows, const double* ordered_stats,
+                                  const double* totals, intp_t n_channels, intp_t n_sparse,
+                                  const intp_t* sparse_features, const intp_t* default_slots,
+                                  const intp_t* n_bins_non_missing, const intp_t* offsets,
+                                  double* histogram) noexcept nogil:
+    """Fill the histograms of the features ``sparse_features[:n_sparse]``.
+
+    Row r's bins other than its features' most frequent ones are the packed-layout entries
+    ``entries[row_starts[r]:row_starts[r + 1]]``; ``default_slots[j]`` is the slot of feature
+    ``sparse_features[j]``'s most frequent bin, filled with ``totals`` (the node's sums of
+    ``ordered_stats``, in row order) minus the feature's other entries, and ``n_rows`` minus
+    their counts. ``offsets`` and ``n_bins_non_missing`` are indexed by feature.
+    """
+    cdef intp_t i, j, k, e, f, slot, n_stats = n_channels + 1, stride = n_channels + 2
+    cdef const double* stats
+    cdef double* entry
+    cdef double* default_entry
+    for j in range(n_sparse):
+        f = sparse_features[j]
+        memset(histogram + offsets[f] * stride, 0,
+               (n_bins_non_missing[f] + 1) * stride * sizeof(double))
+    for i in range(n_rows):
+        stats = ordered_stats + i * n_stats
+        for e in range(row_starts[rows[i]], row_starts[rows[i] + 1]):
+            entry = histogram + entries[e] * stride
+            for k in range(n_stats):
+                entry[k] += stats[k]
+            entry[n_stats] += 1.0
+    for j in range(n_sparse):
+        f = sparse_features[j]
+        default_entry = histogram + (offsets[f] + default_slots[j]) * stride
+        for k in range(n_stats):
+            default_entry[k] = totals[k]
+        default_entry[n_stats] = <double>n_rows
+        for slot in range(n_bins_non_missing[f] + 1):
+            if slot != default_slots[j]:
+                entry = histogram + (offsets[f] + slot) * stride
+                for k in range(stride):
+                    default_entry[k] -= entry[k]
 
 
 cdef void build_feature_histogram_labels(const BIN_DTYPE_C* binned_feature, const intp_t* rows,
                                          intp_t n_rows, const intp_t* labels, intp_t n_outputs,
                                          const double* ordered_hessians, intp_t n_channels,
+                                         intp_t n_bins_non_missing,
                                          double* histogram) noexcept nogil:
-    """``build_feature_histogram`` for rows given as labels (``labels[row, o]`` the channel of
-    the row's class in output o): each row adds its weight to its classes' channels."""
-    cdef intp_t i, o, row, stride = n_channels + 2
+    """One feature's packed histogram (``n_bins_non_missing + 1`` entries) for rows given as
+    labels (``labels[row, o]`` the channel of the row's class in output o): each row adds its
+    weight to its classes' channels."""
+    cdef intp_t i, o, row, slot, stride = n_channels + 2
     cdef double* entry
-    memset(histogram, 0, N_BINS * stride * sizeof(double))
+    memset(histogram, 0, (n_bins_non_missing + 1) * stride * sizeof(double))
     for i in range(n_rows):
         row = rows[i]
-        entry = histogram + binned_feature[row] * stride
+        slot = min(<intp_t>binned_feature[row], n_bins_non_missing)
+        entry = histogram + slot * stride
         for o in range(n_outputs):
             entry[labels[row * n_outputs + o]] += ordered_hessians[i]
         entry[n_channels] += ordered_hessians[i]
@@ -61,15 +151,65 @@ cdef void subtract_histograms(double* parent, const double* child, intp_t size) 
         parent[i] -= child[i]
 
 
+def build_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_rows, const intp_t[::1] rows,
+                               const double[:, ::1] ordered_gradients,
+                               const double[::1] ordered_hessians,
+                               const intp_t[::1] n_bins_non_missing):
+    """Packed histograms of every feature of row-major bins, as one (n_entries, K + 2) array
+    with feature f's entries from ``sum(n_bins_non_missing[:f] + 1)`` on (test entry point)."""
+    import numpy as np
+
+    cdef intp_t n_channels = ordered_gradients.shape[1]
+    cdef intp_t n_features = binned_rows.shape[1]
+    offsets_array = np.concatenate([[0], np.cumsum(np.asarray(n_bins_non_missing) + 1)])
+    offsets_array = offsets_array.astype(np.intp)
+    cdef const intp_t[::1] offsets = offsets_array
+    stats = np.ascontiguousarray(np.hstack([ordered_gradients, np.asarray(ordered_hessians)[:, None]]))
+    cdef const double[:, ::1] stats_view = stats
+    histogram = np.full((offsets_array[n_features], n_channels + 2), np.nan)
+    cdef double[:, ::1] view = histogram
+    if rows.shape[0] > 0:
+        build_histograms(&binned_rows[0, 0], n_features, &rows[0], rows.shape[0],
+                         &stats_view[0, 0], n_channels, n_features, &n_bins_non_missing[0],
+                         &offsets[0], &view[0, 0])
+    else:
+        histogram[:] = 0.0
+    return histogram
+
+
 def build_histogram_for_tests(const BIN_DTYPE_C[::1] binned_feature, const intp_t[::1] rows,
                               const double[:, ::1] ordered_gradients,
                               const double[::1] ordered_hessians):
-    """Histogram of one feature as a (N_BINS, K + 2) array (test entry point)."""
+    """Histogram of one feature as a (N_BINS, K + 2) array (test entry point): with 255
+    non-missing bins the packed layout is the full one."""
     import numpy as np
 
-    n_channels = ordered_gradients.shape[1]
-    histogram = np.zeros((N_BINS, n_channels + 2))
+    return build_histograms_for_tests(np.asarray(binned_feature)[:, None], rows,
+                                      ordered_gradients, ordered_hessians,
+                                      np.array([N_BINS - 1], dtype=np.intp))
+
+
+def build_sparse_histograms_for_tests(const intp_t[::1] row_starts, const uint32_t[::1] entries,
+                                      const intp_t[::1] rows, const double[:, ::1] ordered_stats,
+                                      const intp_t[::1] sparse_features,
+                                      const intp_t[::1] default_slots,
+                                      const intp_t[::1] n_bins_non_missing):
+    """Packed histograms (all features' entries, NaN for dense features) from the lists of
+    rows' non-default entries; ``ordered_stats`` is (n_rows, K + 1) (test entry point)."""
+    import numpy as np
+
+    cdef intp_t n_stats = ordered_stats.shape[1]
+    offsets_array = np.concatenate([[0], np.cumsum(np.asarray(n_bins_non_missing) + 1)])
+    cdef const intp_t[::1] offsets = offsets_array.astype(np.intp)
+    totals_array = np.zeros(n_stats)
+    for i in range(rows.shape[0]):
+        totals_array += ordered_stats[i]
+    cdef const double[::1] totals = totals_array
+    histogram = np.full((offsets_array[n_bins_non_missing.shape[0]], n_stats + 1), np.nan)
     cdef double[:, ::1] view = histogram
-    build_feature_histogram(&binned_feature[0], &rows[0], rows.shape[0], &ordered_gradients[0, 0],
-                            &ordered_hessians[0], n_channels, &view[0, 0])
+    build_sparse_histograms(&row_starts[0], &entries[0] if entries.shape[0] else NULL,
+                            &rows[0] if rows.shape[0] else NULL, rows.shape[0],
+                            &ordered_stats[0, 0] if rows.shape[0] else NULL, &totals[0],
+                            n_stats - 1, sparse_features.shape[0], &sparse_features[0],
+                            &default_slots[0], &n_bins_non_missing[0], &offsets[0], &view[0, 0])
     return histogram

@@ -8,13 +8,14 @@ from libc.math cimport INFINITY
 from libc.stdint cimport uint32_t
 
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
-from ._histogram cimport build_feature_histogram, build_feature_histogram_labels
+from ._histogram cimport build_feature_histogram_labels, build_histograms, build_sparse_histograms
 from ._random cimport random_below, random_uniform
 from ._absolute_error cimport random_split_absolute_error
 from ._random_split cimport random_split
 from ._sort cimport sort_values_with_rows
 from ._sparse_split cimport build_sparse_histogram, prepare_sparse_node, sparse_feature_split
 from ._split cimport best_split_from_histogram
+from ._workspace cimport COLUMN_MIN_ENTRIES
 from ._types cimport ABSOLUTE_ERROR, HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams
 
 # A parallel region costs microseconds on an idle machine and can cost milliseconds on a busy
@@ -32,39 +33,77 @@ cdef intp_t ROW_MAJOR_MAX_ROWS = 2048
 cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
                                double* histogram) noexcept nogil:
     cdef const GrowData* data = ws.data
-    cdef intp_t n_channels = data.n_channels, stride = data.n_channels + 2
-    cdef intp_t i, k, row, f, n_rows = end - start
+    cdef intp_t n_channels = data.n_channels, n_stats = data.n_channels + 1
+    cdef intp_t stride = data.n_channels + 2
+    cdef intp_t i, k, row, t, f, n_rows = end - start
+    cdef intp_t first_task = 0 if data.n_sparse > 0 else 1
+    cdef intp_t n_tasks = ws.n_groups + 1
     cdef const intp_t* rows = ws.samples + start
     if data.csr_indptr != NULL:
         build_sparse_histogram(ws, start, end, histogram)
         return
     if data.labels != NULL:
+        # Labels: only the hessians are gathered (n_rows x n_classes would not fit).
         for i in range(n_rows):
-            ws.ordered_hessians[i] = ws.hessians[rows[i]]
+            ws.ordered_stats[i] = ws.hessians[rows[i]]
         for f in prange(data.n_features, schedule='static', num_threads=ws.params.n_threads,
                         use_threads_if=ws.params.n_threads > 1
                         and n_rows * data.n_features >= MIN_PARALLEL_HISTOGRAM):
             build_feature_histogram_labels(data.binned + f * data.n_samples, rows, n_rows,
                                            data.labels, ws.params.n_outputs,
-                                           ws.ordered_hessians, n_channels,
-                                           histogram + f * N_BINS * stride)
+                                           ws.ordered_stats, n_channels,
+                                           data.n_bins_non_missing[f],
+                                           histogram + ws.histogram_offsets[f] * stride)
         return
-    # Gather once so that the per-feature loops read gradients sequentially.
+    # Gather once, packed, so that the histogram loops read the statistics sequentially.
+    for k in range(n_stats):
+        ws.node_totals[k] = 0.0
     for i in range(n_rows):
         row = rows[i]
         for k in range(n_channels):
-            ws.ordered_gradients[i * n_channels + k] = ws.gradients[row * n_channels + k]
-        ws.ordered_hessians[i] = ws.hessians[row]
-    if ws.params.n_threads > 1 and n_rows * data.n_features >= MIN_PARALLEL_HISTOGRAM:
-        for f in prange(data.n_features, schedule='static', num_threads=ws.params.n_threads):
-            build_feature_histogram(data.binned + f * data.n_samples, rows, n_rows,
-                                    ws.ordered_gradients, ws.ordered_hessians, n_channels,
-                                    histogram + f * N_BINS * stride)
+            ws.ordered_stats[i * n_stats + k] = ws.gradients[row * n_channels + k]
+        ws.ordered_stats[i * n_stats + n_channels] = ws.hessians[row]
+        if data.n_sparse > 0:
+            for k in range(n_stats):
+                ws.node_totals[k] += ws.ordered_stats[i * n_stats + k]
+    # Tasks: the sparse features (task 0, when there are some), then the groups of dense ones.
+    # Every entry adds its rows in row order whichever thread builds it.
+    if (ws.params.n_threads > 1 and n_tasks - first_task > 1
+            and n_rows * ws.histogram_width >= MIN_PARALLEL_HISTOGRAM):
+        for t in prange(first_task, n_tasks, schedule='dynamic', num_threads=ws.params.n_threads):
+            build_task(ws, t, rows, n_rows, histogram)
     else:
-        for f in range(data.n_features):
-            build_feature_histogram(data.binned + f * data.n_samples, rows, n_rows,
-                                    ws.ordered_gradients, ws.ordered_hessians, n_channels,
-                                    histogram + f * N_BINS * stride)
+        for t in range(first_task, n_tasks):
+            build_task(ws, t, rows, n_rows, histogram)
+
+
+cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_rows,
+                     double* histogram) noexcept nogil:
+    """Task 0 builds the sparse features' histograms, task g + 1 the g-th group of dense
+    features: row by row over the row-major bins, or one feature from its column."""
+    cdef const GrowData* data = ws.data
+    cdef intp_t first, size, feature
+    if task == 0:
+        build_sparse_histograms(data.sparse_row_starts, data.sparse_entries, rows, n_rows,
+                                ws.ordered_stats, ws.node_totals, data.n_channels,
+                                data.n_sparse, data.sparse_features, data.sparse_default_slots,
+                                data.n_bins_non_missing, ws.histogram_offsets, histogram)
+        return
+    first = ws.group_starts[task - 1]
+    size = ws.group_starts[task] - first
+    if size == 1 and (ws.dense_n_bins[first] + 1 > COLUMN_MIN_ENTRIES or data.binned_rows == NULL):
+        feature = ws.dense_features[first]
+        build_histograms(data.binned + feature * data.n_samples, 1, rows, n_rows,
+                         ws.ordered_stats, data.n_channels, 1, ws.dense_n_bins + first,
+                         ws.dense_offsets + first, histogram)
+    elif data.n_sparse > 0:
+        build_histograms(data.dense_rows + first, data.n_dense, rows, n_rows, ws.ordered_stats,
+                         data.n_channels, size, ws.dense_n_bins + first,
+                         ws.dense_offsets + first, histogram)
+    else:
+        build_histograms(data.binned_rows + first, data.n_features, rows, n_rows,
+                         ws.ordered_stats, data.n_channels, size, ws.dense_n_bins + first,
+                         ws.dense_offsets + first, histogram)
 
 
 cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const SplitContext* context,
@@ -109,7 +148,7 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     record.bin_threshold = 0
     if histogram != NULL:
         varies = best_split_from_histogram(
-            feature, histogram + feature * N_BINS * (data.n_channels + 2),
+            feature, histogram + ws.histogram_offsets[feature] * (data.n_channels + 2),
             data.n_bins_non_missing[feature], data.bin_thresholds + feature * MISSING_BIN,
             context, record, scratch)
     elif ws.params.splitter == HIST:
@@ -183,7 +222,7 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
             if params.splitter == RANDOM:
                 ws.feature_uniforms[ws.features[position]] = random_uniform(&ws.rng)
         if histogram != NULL:
-            work = batch * N_BINS * (ws.data.n_channels + 2) // MIN_PARALLEL_SCAN
+            work = batch * ws.histogram_size // ws.data.n_features // MIN_PARALLEL_SCAN
         elif ws.data.csr_indptr != NULL:
             # Sparse data: a feature costs its stored entries in the node, not the node's rows.
             work = (ws.node_offsets[ws.data.n_features] * batch

@@ -257,7 +257,7 @@ cdef intp_t sparse_partition_rows(Workspace* ws, intp_t start, intp_t end,
 cdef void build_sparse_histogram(Workspace* ws, intp_t start, intp_t end,
                                  double* histogram) noexcept nogil:
     """The node's histogram from its rows' stored bins (CSR); each feature's bin of 0 gets
-    the node's totals minus the feature's stored entries. Same layout as the dense one."""
+    the node's totals minus the feature's stored entries. Same packed layout as the dense one."""
     cdef const GrowData* data = ws.data
     cdef intp_t n_channels = data.n_channels, stride = n_channels + 2
     cdef intp_t i, j, k, b, f, row
@@ -278,17 +278,20 @@ cdef void build_sparse_histogram(Workspace* ws, intp_t start, intp_t end,
             node_totals[k] += gradient[k]
         node_totals[n_channels] += hessian
         for j in range(data.csr_indptr[row], data.csr_indptr[row + 1]):
-            entry = histogram + (data.csr_features[j] * N_BINS + data.csr_bins[j]) * stride
+            # Packed layout: the missing bin (255) maps to the slot after the last bin.
+            f = data.csr_features[j]
+            entry = histogram + (ws.histogram_offsets[f]
+                                 + min(<intp_t>data.csr_bins[j], data.n_bins_non_missing[f])) * stride
             for k in range(n_channels):
                 entry[k] += gradient[k]
             entry[n_channels] += hessian
             entry[n_channels + 1] += 1.0
     node_totals[n_channels + 1] = end - start
     for f in range(data.n_features):
-        feature_histogram = histogram + f * N_BINS * stride
+        feature_histogram = histogram + ws.histogram_offsets[f] * stride
         for k in range(stride):
             stored[k] = 0.0
-        for b in range(N_BINS):
+        for b in range(data.n_bins_non_missing[f] + 1):
             for k in range(stride):
                 stored[k] += feature_histogram[b * stride + k]
         if stored[n_channels + 1] < node_totals[n_channels + 1]:

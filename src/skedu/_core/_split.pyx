@@ -12,7 +12,7 @@ from ._types cimport ABSOLUTE_ERROR
 
 from libc.math cimport INFINITY
 
-from ._types cimport MISSING_BIN, N_BINS
+from ._types cimport MISSING_BIN
 
 
 cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
@@ -22,15 +22,16 @@ cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
     """Improve ``best`` with the best split of ``feature``; return False if the feature is
     constant in the node (one non-empty bin, missing values included).
 
-    ``bin_thresholds[b]`` is the upper edge of bin b (+inf for the last non-missing bin).
-    ``scratch`` holds 3 * n_channels doubles.
+    ``histogram`` holds the feature's ``n_bins_non_missing`` bins, then its missing values'
+    entry (the packed layout of ``_histogram.pyx``). ``bin_thresholds[b]`` is the upper edge of
+    bin b (+inf for the last non-missing bin). ``scratch`` holds 3 * n_channels doubles.
     """
     cdef intp_t n_channels = context.n_channels, stride = context.n_channels + 2
     cdef intp_t b, k, left_count = 0, missing_count, n_nonempty
     cdef double left_hessian = 0.0
     cdef double* left_sums = scratch
     cdef const double* entry
-    cdef const double* missing = histogram + MISSING_BIN * stride
+    cdef const double* missing = histogram + n_bins_non_missing * stride
 
     missing_count = <intp_t>missing[n_channels + 1]
     n_nonempty = 1 if missing_count > 0 else 0
@@ -69,11 +70,16 @@ def best_split_from_histogram_for_tests(const double[:, ::1] histogram, intp_t n
                                         intp_t min_samples_leaf=1,
                                         double min_weight_leaf=0.0):
     """Best split of one feature from its (N_BINS, K + 2) histogram, as a dict, and whether the
-    feature varies in the node (test entry point)."""
+    feature varies in the node (test entry point); bins from ``n_bins_non_missing`` to the
+    missing bin must be empty."""
     cdef intp_t n_channels = histogram.shape[1] - 2
     cdef SplitContext context
     cdef SplitRecord best
     node = np.asarray(histogram).sum(axis=0)
+    # The packed layout: the non-missing bins, then the missing bin.
+    packed_array = np.ascontiguousarray(np.vstack([np.asarray(histogram)[:n_bins_non_missing],
+                                                   np.asarray(histogram)[MISSING_BIN:]]))
+    cdef const double[:, ::1] packed = packed_array
     cdef const double[::1] node_sums = np.ascontiguousarray(node[:n_channels])
     scratch = np.zeros(3 * n_channels)
     cdef double[::1] scratch_view = scratch
@@ -83,6 +89,6 @@ def best_split_from_histogram_for_tests(const double[:, ::1] histogram, intp_t n
                  n_channels, 1, NULL, criterion, l2_regularization, min_samples_leaf, min_weight_leaf)
     best.found = False
     best.gain = -INFINITY
-    varies = best_split_from_histogram(0, &histogram[0, 0], n_bins_non_missing,
+    varies = best_split_from_histogram(0, &packed[0, 0], n_bins_non_missing,
                                        &bin_thresholds[0], &context, &best, &scratch_view[0])
     return split_record_as_dict(&best), bool(varies)

@@ -8,7 +8,7 @@
 # sum float64. ``Node`` is the grower's working node, mirrored by ``NODE_DTYPE`` in ``_tree.pyx``;
 # fitted models store the compact ``TreeNode`` (``TREE_NODE_DTYPE``) that prediction reads.
 
-from libc.stdint cimport int8_t, uint8_t, int32_t, uint64_t
+from libc.stdint cimport int8_t, uint8_t, int32_t, uint32_t, uint64_t
 
 ctypedef Py_ssize_t intp_t
 ctypedef float X_DTYPE_C
@@ -143,6 +143,16 @@ cdef struct GrowData:
     const BIN_DTYPE_C* binned_rows      # hist: [n_samples, n_features] or NULL
     const double* bin_thresholds        # hist: [n_features, MISSING_BIN], +inf after the last
     const intp_t* n_bins_non_missing    # hist: [n_features]
+    # hist, optional: features whose rows mostly fall in one bin ("sparse") are read from lists
+    # of each row's other bins, the rest from a row-major copy of their own (``_bin_layout.py``)
+    intp_t n_dense
+    const BIN_DTYPE_C* dense_rows       # [n_samples, n_dense] or NULL
+    const intp_t* dense_features        # [n_dense]
+    intp_t n_sparse                     # 0: no sparse features, dense_* unused
+    const intp_t* sparse_features       # [n_sparse]
+    const intp_t* sparse_default_slots  # [n_sparse]: histogram slot of the most frequent bin
+    const intp_t* sparse_row_starts     # [n_samples + 1]
+    const uint32_t* sparse_entries      # packed-histogram entries of each row's other bins
     const double* gradients             # [n_samples, n_channels], NULL when labels are given
                                         # (absolute error: the targets themselves)
     const intp_t* labels                # [n_samples, n_outputs] or NULL: classification rows

@@ -3,6 +3,14 @@ from ._absolute_error cimport YRow
 from ._types cimport intp_t, Node, GrowData, GrowParams, SplitRecord, TreeArrays
 
 
+# Histogram groups (``group_histograms``): a pass over a node's rows fills at most this many
+# bytes of histograms; features of more entries are built alone from their columns, where one
+# feature's histogram stays in the L1 cache.
+cdef enum:
+    HISTOGRAM_GROUP_BYTES = 16384
+    COLUMN_MIN_ENTRIES = 64
+
+
 # A node waiting to be split: its best split is known, its histogram kept (hist splitter).
 cdef struct PendingNode:
     intp_t node_id
@@ -26,8 +34,7 @@ cdef struct Workspace:
     double* owned_squares
     intp_t* samples
     intp_t n_rows
-    double* ordered_gradients
-    double* ordered_hessians
+    double* ordered_stats           # [n_rows, n_channels + 1]: a node's gradients, hessian
     float* sort_values              # [n_threads, n_rows]
     intp_t* sort_rows               # [n_threads, n_rows]
     uint32_t* scratch_keys          # [n_threads, n_rows]: the radix sort's other buffers
@@ -43,7 +50,18 @@ cdef struct Workspace:
     double required_gain
     double gain_scale               # raw gain to required_gain's unit (_criterion.pxd)
     bint best_first
-    intp_t histogram_size
+    intp_t histogram_size           # doubles in one node's histograms
+    intp_t* histogram_offsets       # [n_features + 1]: first entry of each feature's bins
+    # Histograms of the features not read as sparse ("dense": every feature without a sparse
+    # layout), in groups built in one pass over the node's rows (``_node_split.pyx``).
+    intp_t n_dense
+    intp_t* dense_features          # [n_dense]
+    intp_t* dense_offsets           # [n_dense]: their histogram_offsets
+    intp_t* dense_n_bins            # [n_dense]: their n_bins_non_missing
+    intp_t histogram_width          # additions per row of a node's histograms (about)
+    intp_t n_groups
+    intp_t* group_starts            # [n_groups + 1]: positions in dense_features
+    double* node_totals             # [n_channels + 1]: a node's ordered_stats summed
     double** free_histograms
     intp_t n_free_histograms
     PendingNode* frontier

@@ -102,6 +102,40 @@ cdef PendingNode pop_pending(Workspace* ws) noexcept nogil:
     return top
 
 
+cdef void group_histograms(Workspace* ws, const GrowData* data) noexcept nogil:
+    """Group the dense features for histogram building: consecutive features whose histograms
+    fit together in a fraction of the L1 cache are built in one pass over the rows (row-major
+    bins); a feature of many bins is built alone, from its column."""
+    cdef intp_t j, f, entries, group_entries = 0
+    cdef bint by_column, previous_by_column = False
+    cdef intp_t entry_bytes = (data.n_channels + 2) * sizeof(double)
+    ws.n_dense = data.n_dense if data.n_sparse > 0 else data.n_features
+    ws.n_groups = 0
+    ws.group_starts[0] = 0
+    for j in range(ws.n_dense):
+        f = data.dense_features[j] if data.n_sparse > 0 else j
+        ws.dense_features[j] = f
+        ws.dense_offsets[j] = ws.histogram_offsets[f]
+        ws.dense_n_bins[j] = data.n_bins_non_missing[f]
+        entries = data.n_bins_non_missing[f] + 1
+        # A new group before a feature that would overflow the current one, and around
+        # features built from their columns (no row-major copy, or many bins).
+        by_column = entries > COLUMN_MIN_ENTRIES or data.binned_rows == NULL
+        if j > 0 and (by_column or previous_by_column
+                      or group_entries + entries > HISTOGRAM_GROUP_BYTES // entry_bytes):
+            ws.n_groups += 1
+            ws.group_starts[ws.n_groups] = j
+            group_entries = 0
+        group_entries += entries
+        previous_by_column = by_column
+    if ws.n_dense > 0:
+        ws.n_groups += 1
+        ws.group_starts[ws.n_groups] = ws.n_dense
+    ws.histogram_width = ws.n_dense
+    if data.n_sparse > 0 and data.n_samples > 0:
+        ws.histogram_width += 1 + data.sparse_row_starts[data.n_samples] // data.n_samples
+
+
 cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* params,
                          const intp_t* rows, intp_t n_rows, const double* row_weights,
                          const intp_t* features, intp_t n_tree_features,
@@ -116,7 +150,6 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.n_rows = n_rows
     ws.failed = False
     ws.best_first = params.max_leaf_nodes > 0
-    ws.histogram_size = data.n_features * N_BINS * (n_channels + 2)
     ws.n_free_histograms = 0
     ws.n_frontier = 0
     ws.frontier_capacity = 64
@@ -128,10 +161,16 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.node_rows = NULL
     ws.node_values = NULL
     ws.samples = <intp_t*>malloc(max(n_rows, 1) * sizeof(intp_t))
-    # Rows given as labels have no gradient rows (n_samples x n_classes would not fit).
-    ws.ordered_gradients = <double*>malloc(
-        max(n_rows, 1) * (1 if data.labels != NULL else n_channels) * sizeof(double))
-    ws.ordered_hessians = <double*>malloc(max(n_rows, 1) * sizeof(double))
+    # Rows given as labels have no gradient rows (n_samples x n_classes would not fit): only
+    # their hessians are gathered.
+    ws.ordered_stats = <double*>malloc(
+        max(n_rows, 1) * (1 if data.labels != NULL else n_channels + 1) * sizeof(double))
+    ws.histogram_offsets = <intp_t*>malloc((data.n_features + 1) * sizeof(intp_t))
+    ws.dense_features = <intp_t*>malloc(max(data.n_features, 1) * sizeof(intp_t))
+    ws.dense_offsets = <intp_t*>malloc(max(data.n_features, 1) * sizeof(intp_t))
+    ws.dense_n_bins = <intp_t*>malloc(max(data.n_features, 1) * sizeof(intp_t))
+    ws.group_starts = <intp_t*>malloc((data.n_features + 1) * sizeof(intp_t))
+    ws.node_totals = <double*>malloc((n_channels + 1) * sizeof(double))
     ws.sort_values = <float*>malloc(max(n_rows, 1) * n_threads * sizeof(float))
     ws.sort_rows = <intp_t*>malloc(max(n_rows, 1) * n_threads * sizeof(intp_t))
     ws.scratch_keys = <uint32_t*>malloc(max(n_rows, 1) * n_threads * sizeof(uint32_t))
@@ -160,7 +199,9 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.features = <intp_t*>malloc(data.n_features * sizeof(intp_t))
     ws.frontier = <PendingNode*>malloc(ws.frontier_capacity * sizeof(PendingNode))
     ws.free_histograms = <double**>malloc((ws.frontier_capacity + 2) * sizeof(double*))
-    if (ws.samples == NULL or ws.ordered_gradients == NULL or ws.ordered_hessians == NULL
+    if (ws.samples == NULL or ws.ordered_stats == NULL or ws.histogram_offsets == NULL
+            or ws.dense_offsets == NULL or ws.dense_n_bins == NULL or ws.node_totals == NULL
+            or ws.dense_features == NULL or ws.group_starts == NULL
             or ws.sort_values == NULL or ws.sort_rows == NULL or ws.scratch_keys == NULL
             or ws.scratch_rows == NULL or ws.scratch == NULL
             or ws.feature_splits == NULL or ws.feature_uniforms == NULL
@@ -178,6 +219,14 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
         if (ws.node_offsets == NULL or ws.node_cursor == NULL or ws.node_rows == NULL
                 or ws.node_values == NULL):
             return False
+    # Packed histograms (``_histogram.pyx``): each feature's non-missing bins and missing bin.
+    ws.histogram_offsets[0] = 0
+    for i in range(data.n_features):
+        ws.histogram_offsets[i + 1] = ws.histogram_offsets[i] + (
+            data.n_bins_non_missing[i] + 1 if data.n_bins_non_missing != NULL else N_BINS)
+    ws.histogram_size = ws.histogram_offsets[data.n_features] * (n_channels + 2)
+    if data.n_bins_non_missing != NULL:
+        group_histograms(ws, data)
     ws.leaves = NULL
     if features == NULL:
         ws.n_tree_features = data.n_features
@@ -226,8 +275,13 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
         for i in range(ws.n_free_histograms):
             free(ws.free_histograms[i])
     free(ws.samples)
-    free(ws.ordered_gradients)
-    free(ws.ordered_hessians)
+    free(ws.ordered_stats)
+    free(ws.histogram_offsets)
+    free(ws.dense_offsets)
+    free(ws.dense_features)
+    free(ws.group_starts)
+    free(ws.dense_n_bins)
+    free(ws.node_totals)
     free(ws.sort_values)
     free(ws.sort_rows)
     free(ws.scratch_keys)

@@ -316,7 +316,8 @@ class BaseGradientBoosting(BaseEstimator):
                 raise ValueError("the training part of the validation split has no weight.")
 
         self._loss = loss = make_loss(self.loss, getattr(self, "n_classes_", None),
-                                      getattr(self, "quantile", None))
+                                      getattr(self, "quantile", None),
+                                      getattr(self, "poisson_max_delta_step", 0.0))
         n_channels = loss.n_channels
         y = loss.prepare_target(y)
         if validation:
@@ -329,7 +330,7 @@ class BaseGradientBoosting(BaseEstimator):
         clock = time.perf_counter()
         data = TrainingData(X, splitter=splitter, max_bins=self.max_bins,
                             binning_rows=None if len(positive) == len(y) else positive,
-                            random_state=seed, n_threads=n_threads)
+                            random_state=seed, n_threads=n_threads, sparse_bins=True)
         profile["binning"] += time.perf_counter() - clock
         params = TreeParams(
             criterion=Criterion.SECOND_ORDER,
@@ -864,6 +865,11 @@ class GradientBoostingRegressor(RegressorMixin, BaseGradientBoosting):
     {_PARAMETERS_DOC.strip()}
     quantile : float or None, default=None
         The quantile predicted with ``loss="quantile"`` (in (0, 1), required then).
+    poisson_max_delta_step : float, default=0.7
+        With ``loss="poisson"``, hessians are multiplied by ``exp(poisson_max_delta_step)``,
+        which shortens the Newton steps where the predicted mean is far below the counts
+        (XGBoost's ``max_delta_step`` and LightGBM's ``poisson_max_delta_step``, both 0.7 by
+        default). 0 gives plain Newton steps.
 
     Attributes
     ----------
@@ -888,6 +894,7 @@ class GradientBoostingRegressor(RegressorMixin, BaseGradientBoosting):
         **BaseGradientBoosting._parameter_constraints,
         "loss": [StrOptions({"squared_error", "absolute_error", "quantile", "poisson"})],
         "quantile": [Interval(Real, 0, 1, closed="neither"), None],
+        "poisson_max_delta_step": [Interval(Real, 0, None, closed="left")],
     }
     _is_classifier = False
 
@@ -896,7 +903,8 @@ class GradientBoostingRegressor(RegressorMixin, BaseGradientBoosting):
                  reg_lambda=1.0, reg_alpha=0.0, gamma=0.0, subsample=1.0, colsample_bytree=1.0,
                  max_bins=255, tree_method="hist", early_stopping="auto",
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-7, scoring="loss",
-                 warm_start=False, random_state=None, n_jobs=None, verbose=0, quantile=None):
+                 warm_start=False, random_state=None, n_jobs=None, verbose=0, quantile=None,
+                 poisson_max_delta_step=0.7):
         super().__init__(
             loss=loss, learning_rate=learning_rate, n_estimators=n_estimators,
             max_depth=max_depth, max_leaf_nodes=max_leaf_nodes,
@@ -907,6 +915,7 @@ class GradientBoostingRegressor(RegressorMixin, BaseGradientBoosting):
             n_iter_no_change=n_iter_no_change, tol=tol, scoring=scoring, warm_start=warm_start,
             random_state=random_state, n_jobs=n_jobs, verbose=verbose)
         self.quantile = quantile
+        self.poisson_max_delta_step = poisson_max_delta_step
 
     def _check_params(self):
         if self.loss == "quantile" and self.quantile is None:

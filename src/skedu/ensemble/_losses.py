@@ -150,9 +150,17 @@ class PinballLoss(BaseLoss):
 
 class HalfPoissonLoss(BaseLoss):
     """Poisson deviance / 2 with a log link: ``exp(raw) - y * raw`` (+ const); g = exp(raw) - y,
-    h = exp(raw)."""
+    h = exp(raw) * exp(max_delta_step).
+
+    The hessian's factor ``exp(max_delta_step)`` is XGBoost's and LightGBM's safeguard
+    (``max_delta_step`` / ``poisson_max_delta_step``, 0.7 by default in both): where the mean is
+    small and the counts large, Newton steps ``-G/H`` are huge, and the factor shortens them.
+    """
 
     name = "poisson"
+
+    def __init__(self, max_delta_step=0.0):
+        self.max_delta_step = max_delta_step
 
     def baseline(self, y, sample_weight):
         return np.array([np.log(np.average(y, weights=sample_weight))])
@@ -161,6 +169,8 @@ class HalfPoissonLoss(BaseLoss):
         g = np.empty_like(raw)
         h = np.empty(raw.shape[0])
         _loss.poisson_gradients(y, raw[:, 0], sample_weight, g[:, 0], h, n_threads)
+        if self.max_delta_step != 0.0:
+            h *= np.exp(self.max_delta_step)
         return g, h
 
     def loss(self, y, raw, sample_weight):
@@ -235,7 +245,7 @@ class MultinomialLoss(BaseLoss):
         return p / p.sum(axis=1, keepdims=True)
 
 
-def make_loss(name, n_classes=None, quantile=None):
+def make_loss(name, n_classes=None, quantile=None, poisson_max_delta_step=0.0):
     """The loss object for an estimator's ``loss`` parameter."""
     if name == "log_loss":
         return BinomialLoss() if n_classes <= 2 else MultinomialLoss(n_classes)
@@ -246,5 +256,5 @@ def make_loss(name, n_classes=None, quantile=None):
     if name == "quantile":
         return PinballLoss(quantile)
     if name == "poisson":
-        return HalfPoissonLoss()
+        return HalfPoissonLoss(poisson_max_delta_step)
     raise ValueError(f"unknown loss {name!r}")
