@@ -25,7 +25,8 @@ from ..tree import _engine
 from ..tree._classes import (CRITERIA_CLASSIFICATION, CRITERIA_REGRESSION, SPLITTERS,
                              BaseDecisionTree, check_no_missing_for, classification_statistics,
                              predict_classes, regression_statistics, split_outputs)
-from ..tree._flat_tree import FlatEnsemble, FlatTree, tree_n_classes
+from ..tree._flat_tree import FlatEnsemble, FlatTree
+from ._tree_views import tree_estimators
 from ..utils import check_non_negative_sample_weight, effective_n_threads
 
 __all__ = ["RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier",
@@ -246,18 +247,8 @@ class BaseForest(BaseEstimator):
     def estimators_(self):
         """The fitted trees, as skedu trees that predict on their own (built on access)."""
         check_is_fitted(self)
-        estimators = []
-        for t in range(self.trees_.n_trees):
-            tree = self._tree_template().set_params(random_state=int(self.tree_seeds_[t] % 2**31))
-            tree.tree_ = self.trees_[t]
-            tree.n_features_in_ = self.n_features_in_
-            tree.max_features_ = self.max_features_
-            if hasattr(self, "feature_names_in_"):
-                tree.feature_names_in_ = self.feature_names_in_
-            self._set_tree_attributes(tree)
-            tree.tree_.n_classes = tree_n_classes(tree)
-            estimators.append(tree)
-        return estimators
+        return tree_estimators(self, self.trees_, self._tree_template,
+                               self.tree_seeds_ % 2**31, self.max_features_)
 
     @property
     def estimators_samples_(self):

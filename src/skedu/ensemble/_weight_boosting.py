@@ -35,7 +35,8 @@ from .._core._types import BoostingLoss, Splitter
 from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ..tree._classes import SPLITTERS, classification_statistics
 from ..tree._engine import TrainingData, grow_trees
-from ..tree._flat_tree import FlatEnsemble, FlatTree, tree_n_classes
+from ..tree._flat_tree import FlatEnsemble, FlatTree
+from ._tree_views import tree_estimators
 from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
 
 __all__ = ["AdaBoostClassifier", "AdaBoostRegressor"]
@@ -223,18 +224,8 @@ class _BaseWeightBoosting(BaseEstimator):
         check_is_fitted(self)
         if self._trees is None:
             return list(self._fitted_estimators)
-        estimators = []
-        for t in range(self._trees.n_trees):
-            tree = clone(self.estimator_).set_params(random_state=int(self._tree_states[t]))
-            tree.tree_ = self._trees[t]
-            tree.n_features_in_ = self.n_features_in_
-            tree.max_features_ = self._max_features
-            if hasattr(self, "feature_names_in_"):
-                tree.feature_names_in_ = self.feature_names_in_
-            self._set_tree_attributes(tree)
-            tree.tree_.n_classes = tree_n_classes(tree)
-            estimators.append(tree)
-        return estimators
+        return tree_estimators(self, self._trees, lambda: clone(self.estimator_),
+                               self._tree_states, self._max_features)
 
     @property
     def feature_importances_(self):
