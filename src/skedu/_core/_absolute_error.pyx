@@ -17,11 +17,8 @@ from libc.math cimport INFINITY
 from libc.stdlib cimport qsort
 from libc.string cimport memset
 
-from ._split cimport children_allowed, record_split
+from ._split cimport FEATURE_THRESHOLD, children_allowed, record_split
 from ._types cimport ABSOLUTE_ERROR
-
-# Values closer than this are one value (as in the exact splitter).
-cdef double FEATURE_THRESHOLD = 1e-7
 
 
 cdef int compare_targets(const void* a, const void* b) noexcept nogil:

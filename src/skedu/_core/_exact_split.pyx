@@ -18,32 +18,12 @@ import numpy as np
 from ._absolute_error cimport best_split_sorted_absolute_error
 from ._criterion cimport class_term
 from ._types cimport ABSOLUTE_ERROR
-from ._split cimport (consider_boundary, consider_labelled_boundary, init_context,
+from ._split cimport (FEATURE_THRESHOLD, add_row, midpoint, consider_boundary, consider_labelled_boundary, init_context,
                      split_record_as_dict)
 
 # Binned nodes with fewer rows are sorted by comparisons (the radix sort is not reached: the
 # hist splitter sends only nodes of fewer than a few hundred rows here).
 cdef intp_t COUNTING_SORT_MIN_ROWS = 64
-
-# Values closer than this are one value (scikit-learn's FEATURE_THRESHOLD).
-cdef double FEATURE_THRESHOLD = 1e-7
-
-
-cdef inline void add_row(double* sums, double* hessian_sum, const double* gradients,
-                         const double* hessians, intp_t row, intp_t n_channels) noexcept nogil:
-    cdef intp_t k
-    for k in range(n_channels):
-        sums[k] += gradients[row * n_channels + k]
-    hessian_sum[0] += hessians[row]
-
-
-cdef inline double midpoint(float low, float high) noexcept nogil:
-    # Halves first to avoid overflow; rounding can land on ``high``, which must stay right.
-    cdef double threshold = low / 2.0 + high / 2.0
-    if threshold == high or threshold == INFINITY or threshold == -INFINITY:
-        threshold = low
-    return threshold
-
 
 cdef inline double threshold_between(const float* sorted_values, intp_t i,
                                      bint bin_values) noexcept nogil:

@@ -11,10 +11,7 @@ import numpy as np
 
 from ._types cimport ABSOLUTE_ERROR
 
-from ._split cimport consider_boundary, init_context, split_record_as_dict
-
-# Values closer than this are one value (as in the exact splitter).
-cdef double FEATURE_THRESHOLD = 1e-7
+from ._split cimport FEATURE_THRESHOLD, consider_boundary, init_context, split_record_as_dict
 
 
 cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,

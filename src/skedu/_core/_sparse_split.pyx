@@ -23,12 +23,9 @@ from libc.stdint cimport int32_t
 from libc.string cimport memset
 
 from ._sort cimport sort_values_with_rows
-from ._split cimport consider_boundary
+from ._split cimport FEATURE_THRESHOLD, add_row, consider_boundary, midpoint
 from ._types cimport (HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData,
                       SplitContext, SplitRecord, intp_t)
-
-# Values closer than this are one value (as in the exact splitter).
-cdef double FEATURE_THRESHOLD = 1e-7
 
 
 cdef void prepare_sparse_node(Workspace* ws, intp_t start, intp_t end) noexcept nogil:
@@ -58,22 +55,6 @@ cdef void prepare_sparse_node(Workspace* ws, intp_t start, intp_t end) noexcept 
             ws.node_cursor[f] = position + 1
             ws.node_rows[position] = row
             ws.node_values[position] = data.csr_bins[j] if hist else data.csr_values[j]
-
-
-cdef inline void add_row(double* sums, double* hessian_sum, const double* gradients,
-                         const double* hessians, intp_t row, intp_t n_channels) noexcept nogil:
-    cdef intp_t k
-    for k in range(n_channels):
-        sums[k] += gradients[row * n_channels + k]
-    hessian_sum[0] += hessians[row]
-
-
-cdef inline double midpoint(float low, float high) noexcept nogil:
-    # As the exact splitter: halves first; rounding onto ``high`` falls back to ``low``.
-    cdef double threshold = low / 2.0 + high / 2.0
-    if threshold == high or threshold == INFINITY or threshold == -INFINITY:
-        threshold = low
-    return threshold
 
 
 cdef void zero_block_sums(const Workspace* ws, const SplitContext* context,

@@ -3,6 +3,27 @@ from libc.math cimport INFINITY
 from ._criterion cimport class_term, label_side_score, leaf_value, side_allowed, side_score
 from ._types cimport intp_t, SplitContext, SplitRecord
 
+# Values closer than this are one value (scikit-learn's FEATURE_THRESHOLD); shared by every
+# sorted sweep (exact and sparse splitters).
+cdef double FEATURE_THRESHOLD = 1e-7
+
+
+cdef inline void add_row(double* sums, double* hessian_sum, const double* gradients,
+                         const double* hessians, intp_t row, intp_t n_channels) noexcept nogil:
+    cdef intp_t k
+    for k in range(n_channels):
+        sums[k] += gradients[row * n_channels + k]
+    hessian_sum[0] += hessians[row]
+
+
+cdef inline double midpoint(float low, float high) noexcept nogil:
+    # Halves first to avoid overflow; rounding can land on ``high``, which must stay right.
+    cdef double threshold = low / 2.0 + high / 2.0
+    if threshold == high or threshold == INFINITY or threshold == -INFINITY:
+        threshold = low
+    return threshold
+
+
 cdef object split_record_as_dict(const SplitRecord* record)
 
 cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
