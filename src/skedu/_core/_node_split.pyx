@@ -27,18 +27,27 @@ cdef intp_t MIN_PARALLEL_SCAN = 2097152
 cdef intp_t ROW_MAJOR_MAX_ROWS = 2048
 
 
-cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
-                               double* histogram) noexcept nogil:
-    cdef const GrowData* data = ws.data
-    cdef intp_t n_channels = data.n_channels, stride = data.n_channels + 2
-    cdef intp_t i, k, row, f, n_rows = end - start
+cdef void gather_node_statistics(Workspace* ws, intp_t start, intp_t end) noexcept nogil:
+    """Copy the gradients and hessians of rows ``samples[start:end]`` to ``ordered_*``, in that
+    order: every feature's search then reads them from one small array, not at random."""
+    cdef intp_t n_channels = ws.data.n_channels
+    cdef intp_t i, k, row
     cdef const intp_t* rows = ws.samples + start
-    # Gather once so that the per-feature loops read gradients sequentially.
-    for i in range(n_rows):
+    for i in range(end - start):
         row = rows[i]
         for k in range(n_channels):
             ws.ordered_gradients[i * n_channels + k] = ws.gradients[row * n_channels + k]
         ws.ordered_hessians[i] = ws.hessians[row]
+
+
+cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
+                               double* histogram) noexcept nogil:
+    cdef const GrowData* data = ws.data
+    cdef intp_t n_channels = data.n_channels, stride = data.n_channels + 2
+    cdef intp_t f, n_rows = end - start
+    cdef const intp_t* rows = ws.samples + start
+    # Gather once so that the per-feature loops read gradients sequentially.
+    gather_node_statistics(ws, start, end)
     if ws.params.n_threads > 1 and n_rows * data.n_features >= MIN_PARALLEL_HISTOGRAM:
         for f in prange(data.n_features, schedule='static', num_threads=ws.params.n_threads):
             build_feature_histogram(data.binned + f * data.n_samples, rows, n_rows,
@@ -104,14 +113,14 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
             record.threshold = data.bin_thresholds[feature * MISSING_BIN + bin_threshold]
     elif ws.params.splitter == RANDOM:
         varies = random_split(feature, values, stride, ws.samples + start, end - start,
-                              ws.gradients, ws.hessians, context, ws.feature_uniforms[feature],
-                              record, scratch)
+                              ws.ordered_gradients, ws.ordered_hessians, context,
+                              ws.feature_uniforms[feature], record, sort_values, scratch)
     else:
         n_non_missing = gather_values(values, stride, ws.samples + start, end - start,
                                       sort_values, sort_rows)
         sort_values_with_rows(sort_values, sort_rows, n_non_missing, scratch_keys, scratch_rows)
-        varies = best_split_sorted(feature, end - start, n_non_missing, ws.gradients,
-                                   ws.hessians, context, record, sort_values, sort_rows,
+        varies = best_split_sorted(feature, end - start, n_non_missing, ws.ordered_gradients,
+                                   ws.ordered_hessians, context, record, sort_values, sort_rows,
                                    scratch, False)
     ws.feature_constant[feature] = not varies
     ws.feature_splits[feature] = local_record
@@ -139,6 +148,9 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
     best.n_left = 0
     best.bin_threshold = 0
     best.missing_go_left = False
+    if histogram == NULL and params.splitter != HIST:
+        # The exact and random searches read the node's statistics in node order.
+        gather_node_statistics(ws, start, end)
     # Constant features do not count against max_features (scikit-learn's rule), so features
     # are drawn in batches until enough non-constant ones were seen. Each batch is searched in
     # parallel and reduced in draw order: the result does not depend on the thread count.

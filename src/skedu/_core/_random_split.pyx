@@ -18,22 +18,26 @@ cdef double FEATURE_THRESHOLD = 1e-7
 cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
                        const intp_t* rows, intp_t n_rows, const double* gradients,
                        const double* hessians, const SplitContext* context, double uniform,
-                       SplitRecord* best, double* scratch) noexcept nogil:
+                       SplitRecord* best, float* values, double* scratch) noexcept nogil:
     """Improve ``best`` with a random split of ``feature``; return False if it is constant.
 
     ``uniform`` in [0, 1) places the threshold (drawn by the caller, so the tree does not
     depend on which thread searches which feature); ``column``/``stride`` as in
-    ``gather_values``; ``scratch`` holds 4 * n_channels doubles.
+    ``gather_values``; ``gradients`` and ``hessians`` are the node's, in the order of ``rows``
+    (gathered once per node); ``values`` holds n_rows floats of scratch; ``scratch`` holds
+    4 * n_channels doubles.
     """
     cdef intp_t n_channels = context.n_channels
-    cdef intp_t i, k, row, n_left = 0, n_missing = 0
+    cdef intp_t i, k, n_left = 0, n_missing = 0
     cdef double low = INFINITY, high = -INFINITY, threshold, value
     cdef double left_hessian = 0.0, missing_hessian = 0.0
     cdef double* left_sums = scratch
     cdef double* missing_sums = scratch + n_channels
 
+    # The values are read at random once and kept for the second pass.
     for i in range(n_rows):
         value = column[rows[i] * stride]
+        values[i] = value
         if isnan(value):
             n_missing += 1
         else:
@@ -52,16 +56,15 @@ cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
         left_sums[k] = 0.0
         missing_sums[k] = 0.0
     for i in range(n_rows):
-        row = rows[i]
-        value = column[row * stride]
+        value = values[i]
         if isnan(value):
             for k in range(n_channels):
-                missing_sums[k] += gradients[row * n_channels + k]
-            missing_hessian += hessians[row]
+                missing_sums[k] += gradients[i * n_channels + k]
+            missing_hessian += hessians[i]
         elif value <= threshold:
             for k in range(n_channels):
-                left_sums[k] += gradients[row * n_channels + k]
-            left_hessian += hessians[row]
+                left_sums[k] += gradients[i * n_channels + k]
+            left_hessian += hessians[i]
             n_left += 1
 
     consider_boundary(best, feature, threshold, 0, left_sums, left_hessian, n_left, missing_sums,
@@ -84,10 +87,12 @@ def random_split_for_tests(const X_DTYPE_C[::1] values, const double[:, ::1] gra
     cdef const intp_t[::1] rows_view = rows
     scratch = np.zeros(4 * n_channels)
     cdef double[::1] scratch_view = scratch
+    cdef float[::1] values_scratch = np.empty(max(n_rows, 1), dtype=np.float32)
     init_context(&context, &node_sums[0], np.asarray(hessians).sum(), n_rows, n_channels,
                  criterion, l2_regularization, min_samples_leaf, min_weight_leaf)
     best.found = False
     best.gain = -INFINITY
     varies = random_split(0, &values[0], 1, &rows_view[0], n_rows, &gradients[0, 0],
-                          &hessians[0], &context, uniform, &best, &scratch_view[0])
+                          &hessians[0], &context, uniform, &best, &values_scratch[0],
+                          &scratch_view[0])
     return split_record_as_dict(&best), bool(varies)
