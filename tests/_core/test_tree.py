@@ -146,6 +146,18 @@ def test_sum_values_forest_boosting_and_stages(value_dtype):
                                           for t in range(10)), rtol=1e-12, atol=1e-12)
 
 
+def test_sum_values_adds_trees_in_order_for_any_thread_count():
+    # 3,000 rows: several blocks per thread, lock-step groups and a remainder of rows.
+    X, grown = random_ensemble(12, 40, n_rows=3003)
+    ensemble = FlatEnsemble.from_grown(grown, N_FEATURES, value_dtype=np.float32)
+    leaves = ensemble.apply(X) + ensemble.tree_offsets
+    expected = np.zeros((len(X), 2))
+    for t in range(ensemble.n_trees):
+        expected += ensemble.values.astype(np.float64)[leaves[:, t]]
+    for n_threads in (1, 2, 3):
+        np.testing.assert_array_equal(ensemble.sum_values(X, n_threads=n_threads), expected)
+
+
 def test_sum_tree_values_rejects_out_of_range_outputs():
     X, grown = random_ensemble(8, 2, n_channels=1)
     ensemble = FlatEnsemble.from_grown(grown, N_FEATURES)
@@ -180,7 +192,11 @@ def test_decision_path_matches_the_naive_path():
 def test_ensemble_pickles_as_arrays_and_views_its_trees():
     X, grown = random_ensemble(10, 5)
     ensemble = FlatEnsemble.from_grown(grown, N_FEATURES, value_dtype=np.float32)
+    ensemble.apply(X)
+    # The prediction layout built on use is not pickled.
+    assert len(pickle.dumps(ensemble)) < len(pickle.dumps(ensemble.nodes)) * 2
     restored = pickle.loads(pickle.dumps(ensemble))
+    assert "_walk_cache" not in restored.__dict__
     np.testing.assert_array_equal(restored.apply(X), ensemble.apply(X))
     np.testing.assert_array_equal(restored.sum_values(X), ensemble.sum_values(X))
     assert len(ensemble) == 5

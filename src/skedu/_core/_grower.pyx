@@ -13,6 +13,7 @@ from libc.float cimport DBL_EPSILON
 from libc.math cimport INFINITY, isnan
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, realloc
+from libc.string cimport memcpy
 
 from ._criterion cimport (gain_suffices, impurity_known, leaf_value, node_impurity,
                           pure_children_gain, required_gain, split_gain_scale)
@@ -197,7 +198,9 @@ cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t 
             build_node_histogram(ws, start, end, histogram)
         init_context(&context, tree.values + node_id * ws.data.n_channels,
                      node.weighted_n_node_samples, n_rows, ws.data.n_channels, params.n_outputs,
-                     ws.data.labels, params.criterion, params.l2_regularization,
+                     # The exact and random searches read labels gathered in node order.
+                     ws.gathered_labels if ws.gathered_labels != NULL else ws.data.labels,
+                     params.criterion, params.l2_regularization,
                      params.min_samples_leaf, params.min_weight_leaf)
         if params.criterion == ABSOLUTE_ERROR:
             context.ranks = ws.target_ranks
@@ -248,14 +251,20 @@ cdef inline bint goes_left(const Workspace* ws, const SplitRecord* split, intp_t
 cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end,
                            const SplitRecord* split) noexcept nogil:
     """Reorder ``samples[start:end]`` so the left child's rows come first; return the middle."""
-    cdef intp_t low = start, high = end - 1
-    while low <= high:
-        if goes_left(ws, split, ws.samples[low]):
-            low += 1
+    # Stable: rows stay in increasing order (as the root's are), so that the split searches
+    # of the children read every feature's column forwards, not at random.
+    cdef intp_t i, row, n_left = 0, n_right = 0
+    cdef intp_t* right_rows = ws.scratch_rows
+    for i in range(start, end):
+        row = ws.samples[i]
+        if goes_left(ws, split, row):
+            ws.samples[start + n_left] = row
+            n_left += 1
         else:
-            ws.samples[low], ws.samples[high] = ws.samples[high], ws.samples[low]
-            high -= 1
-    return low
+            right_rows[n_right] = row
+            n_right += 1
+    memcpy(ws.samples + start + n_left, right_rows, n_right * sizeof(intp_t))
+    return start + n_left
 
 
 cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noexcept nogil:

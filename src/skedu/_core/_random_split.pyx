@@ -17,22 +17,26 @@ from ._split cimport FEATURE_THRESHOLD, consider_boundary, init_context, split_r
 cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
                        const intp_t* rows, intp_t n_rows, const double* gradients,
                        const double* hessians, const SplitContext* context, double uniform,
-                       SplitRecord* best, double* scratch) noexcept nogil:
+                       SplitRecord* best, float* values, double* scratch) noexcept nogil:
     """Improve ``best`` with a random split of ``feature``; return False if it is constant.
 
     ``uniform`` in [0, 1) places the threshold (drawn by the caller, so the tree does not
     depend on which thread searches which feature); ``column``/``stride`` as in
-    ``gather_values``; ``scratch`` holds 4 * n_channels doubles.
+    ``gather_values``; ``gradients`` and ``hessians`` (and ``context.labels``, when rows are
+    labels) are the node's, in the order of ``rows`` (gathered once per node); ``values`` holds n_rows floats of scratch; ``scratch`` holds
+    4 * n_channels doubles.
     """
     cdef intp_t n_channels = context.n_channels
-    cdef intp_t i, k, row, n_left = 0, n_missing = 0
+    cdef intp_t i, k, n_left = 0, n_missing = 0
     cdef double low = INFINITY, high = -INFINITY, threshold, value
     cdef double left_hessian = 0.0, missing_hessian = 0.0
     cdef double* left_sums = scratch
     cdef double* missing_sums = scratch + n_channels
 
+    # The values are read at random once and kept for the second pass.
     for i in range(n_rows):
         value = column[rows[i] * stride]
+        values[i] = value
         if isnan(value):
             n_missing += 1
         else:
@@ -51,23 +55,22 @@ cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
         left_sums[k] = 0.0
         missing_sums[k] = 0.0
     if context.labels != NULL:
-        n_left = labelled_sides(column, stride, rows, n_rows, hessians, context, threshold,
-                                left_sums, &left_hessian, missing_sums, &missing_hessian)
+        n_left = labelled_sides(values, n_rows, hessians, context, threshold, left_sums,
+                                &left_hessian, missing_sums, &missing_hessian)
         consider_boundary(best, feature, threshold, 0, left_sums, left_hessian, n_left,
                           missing_sums, missing_hessian, n_missing, context,
                           scratch + 2 * n_channels)
         return True
     for i in range(n_rows):
-        row = rows[i]
-        value = column[row * stride]
+        value = values[i]
         if isnan(value):
             for k in range(n_channels):
-                missing_sums[k] += gradients[row * n_channels + k]
-            missing_hessian += hessians[row]
+                missing_sums[k] += gradients[i * n_channels + k]
+            missing_hessian += hessians[i]
         elif value <= threshold:
             for k in range(n_channels):
-                left_sums[k] += gradients[row * n_channels + k]
-            left_hessian += hessians[row]
+                left_sums[k] += gradients[i * n_channels + k]
+            left_hessian += hessians[i]
             n_left += 1
 
     consider_boundary(best, feature, threshold, 0, left_sums, left_hessian, n_left, missing_sums,
@@ -75,26 +78,26 @@ cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
     return True
 
 
-cdef intp_t labelled_sides(const X_DTYPE_C* column, intp_t stride, const intp_t* rows,
-                           intp_t n_rows, const double* hessians, const SplitContext* context,
-                           double threshold, double* left_sums, double* left_hessian,
-                           double* missing_sums, double* missing_hessian) noexcept nogil:
-    """The class counts of the left side and of the missing values, for rows given as labels;
-    returns the left side's row count."""
-    cdef intp_t i, o, row, n_left = 0, n_outputs = context.n_outputs
+cdef intp_t labelled_sides(const float* values, intp_t n_rows, const double* hessians,
+                           const SplitContext* context, double threshold, double* left_sums,
+                           double* left_hessian, double* missing_sums,
+                           double* missing_hessian) noexcept nogil:
+    """The class counts of the left side and of the missing values, for rows given as labels
+    (``context.labels`` and ``hessians`` in the node's order, as ``values``); returns the left
+    side's row count."""
+    cdef intp_t i, o, n_left = 0, n_outputs = context.n_outputs
     cdef const intp_t* labels = context.labels
     cdef double value
     for i in range(n_rows):
-        row = rows[i]
-        value = column[row * stride]
+        value = values[i]
         if isnan(value):
             for o in range(n_outputs):
-                missing_sums[labels[row * n_outputs + o]] += hessians[row]
-            missing_hessian[0] += hessians[row]
+                missing_sums[labels[i * n_outputs + o]] += hessians[i]
+            missing_hessian[0] += hessians[i]
         elif value <= threshold:
             for o in range(n_outputs):
-                left_sums[labels[row * n_outputs + o]] += hessians[row]
-            left_hessian[0] += hessians[row]
+                left_sums[labels[i * n_outputs + o]] += hessians[i]
+            left_hessian[0] += hessians[i]
             n_left += 1
     return n_left
 
@@ -117,11 +120,13 @@ def random_split_for_tests(const X_DTYPE_C[::1] values, const double[:, ::1] gra
     cdef double[::1] scratch_view = scratch
     if criterion == ABSOLUTE_ERROR:
         raise ValueError("absolute error is not scored from sums (see _absolute_error)")
+    cdef float[::1] values_scratch = np.empty(max(n_rows, 1), dtype=np.float32)
     init_context(&context, &node_sums[0], np.asarray(hessians).sum(), n_rows, n_channels,
                  1 if labels is None else labels.shape[1],
                  NULL if labels is None else &labels[0, 0], criterion, l2_regularization, min_samples_leaf, min_weight_leaf)
     best.found = False
     best.gain = -INFINITY
     varies = random_split(0, &values[0], 1, &rows_view[0], n_rows, &gradients[0, 0],
-                          &hessians[0], &context, uniform, &best, &scratch_view[0])
+                          &hessians[0], &context, uniform, &best, &values_scratch[0],
+                          &scratch_view[0])
     return split_record_as_dict(&best), bool(varies)

@@ -4,31 +4,57 @@ Fitted trees are stored as ``TreeNode`` records (``TREE_NODE_DTYPE``, 30 bytes);
 working ``Node`` (``NODE_DTYPE``) is converted by :func:`compact_nodes`. An ensemble is the
 concatenation of its trees' node arrays with ``tree_offsets`` marking where each tree starts
 (child indices are local to their tree). Rows are processed in blocks, each block going through
-one tree before the next, so a tree's nodes stay in cache; blocks run in parallel. Every kernel
-reads float32 rows (thresholds) or uint8 binned rows (``bin_threshold``, bin 255 = missing);
-sparse matrices are read as CSR rows (see the end of this file).
+one tree before the next, so a tree's nodes stay in cache; blocks run in parallel. Dense rows
+are walked over 16-byte ``WalkNode`` copies of the nodes (``walk_nodes``, kept by
+``FlatEnsemble``), eight rows in lock-step. Every kernel reads float32 rows (thresholds) or
+uint8 binned rows (``bin_threshold``, bin 255 = missing); sparse matrices are read as CSR rows
+over the stored nodes (see the end of this file).
 """
 
 import numpy as np
 from scipy.sparse import issparse
 
 from cython.parallel import prange, threadid
-from libc.stdint cimport int32_t, int64_t, uint8_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
 
-from ._types cimport Node, TreeNode
+from ._types cimport LEAF, MISSING_BIN, MISSING_GO_LEFT, Node, TreeNode
+
+
+# What prediction reads of a node, 16 bytes (four to a cache line, against 30 for ``TreeNode``):
+# a walk is a chain of dependent loads, so the fewer lines a tree spans, the more of it stays
+# in cache. Built from the stored nodes when needed (``walk_nodes``), never stored. A leaf
+# points to itself on both sides, so rows can be walked in lock-step without a leaf test.
+cdef packed struct WalkNode:
+    int32_t left_child
+    int32_t right_child
+    uint32_t feature            # bit 31 (WALK_MISSING_LEFT): missing values go left
+    float threshold             # binned rows: the bin threshold, as a float
+
+cdef uint32_t WALK_MISSING_LEFT = 0x80000000u
+cdef uint32_t WALK_FEATURE_MASK = 0x7FFFFFFFu
+# Rows walked in lock-step through a tree: their independent chains of loads overlap.
+cdef enum:
+    WALK_GROUP = 8
 
 cdef Node dummy_node
 cdef TreeNode dummy_tree_node
-# The grower's working node, and the compact node that fitted models store.
+cdef WalkNode dummy_walk_node
+# The grower's working node, the compact node that fitted models store, prediction's node.
 NODE_DTYPE = np.asarray(<Node[:1]>(&dummy_node)).dtype
 TREE_NODE_DTYPE = np.asarray(<TreeNode[:1]>(&dummy_tree_node)).dtype
+WALK_NODE_DTYPE = np.asarray(<WalkNode[:1]>(&dummy_walk_node)).dtype
 
 ctypedef fused value_t:
     float
     double
 
-# Rows per block: a few thousand rows of 8-byte leaf ids fit in L1 with a small tree.
-cdef intp_t BLOCK_ROWS = 256
+# Rows per block: a block goes through one tree before the next, so the tree's nodes are
+# fetched once per block and then mostly hit in cache while the rows stream through (reading
+# rows in order is what the prefetcher does best); measured on W-rf, the larger the block the
+# faster, up to whole thread's shares of the rows.
+cdef enum:
+    BLOCK_ROWS = 16384
+    MIN_BLOCK_ROWS = 64
 # Fewer (row, tree) traversals than this run on one thread: each costs tens of nanoseconds.
 cdef intp_t MIN_PARALLEL_ROWS = 50000
 
@@ -79,36 +105,149 @@ def _stored(nodes):
     return nodes
 
 
-cdef void apply_block(const row_t[:, ::1] X, const TreeNode* nodes, const intp_t* tree_offsets,
-                      intp_t n_trees, bint local, intp_t block,
-                      intp_t[:, ::1] leaves) noexcept nogil:
-    cdef intp_t t, i, offset, start = block * BLOCK_ROWS
-    cdef intp_t end = min(start + BLOCK_ROWS, X.shape[0])
+cdef inline int32_t walk_step(const row_t* row, const WalkNode* node) noexcept nogil:
+    """The child ``row`` goes to; a leaf's is the leaf itself. Branch-free: which child a row
+    takes is a coin flip to the branch predictor."""
+    cdef uint32_t feature = node.feature
+    cdef bint go_left
+    if row_t is float:
+        go_left = ((row[feature & WALK_FEATURE_MASK] <= node.threshold)
+                   | ((row[feature & WALK_FEATURE_MASK] != row[feature & WALK_FEATURE_MASK])
+                      & (feature >> 31)))
+    else:
+        go_left = ((<float>row[feature & WALK_FEATURE_MASK] <= node.threshold)
+                   | ((row[feature & WALK_FEATURE_MASK] == MISSING_BIN) & (feature >> 31)))
+    return node.left_child if go_left else node.right_child
+
+
+cdef void walk_rows(const row_t* X, intp_t n_columns, intp_t start, intp_t end,
+                    const WalkNode* tree, int32_t* leaves) noexcept nogil:
+    """``leaves[i - start]``: the leaf (local id) that row ``i`` of ``start:end`` reaches."""
+    cdef int32_t current[WALK_GROUP]
+    cdef int32_t following
+    cdef intp_t i, j
+    cdef bint moved
+    i = start
+    while i + WALK_GROUP <= end:
+        for j in range(WALK_GROUP):
+            current[j] = 0
+        moved = True
+        while moved:
+            moved = False
+            for j in range(WALK_GROUP):
+                following = walk_step(X + (i + j) * n_columns, &tree[current[j]])
+                moved = moved | (following != current[j])
+                current[j] = following
+        for j in range(WALK_GROUP):
+            leaves[i - start + j] = current[j]
+        i += WALK_GROUP
+    while i < end:
+        current[0] = 0
+        while tree[current[0]].left_child != current[0]:
+            current[0] = walk_step(X + i * n_columns, &tree[current[0]])
+        leaves[i - start] = current[0]
+        i += 1
+
+
+cdef void fill_walk_nodes(const TreeNode* nodes, intp_t n_nodes, const intp_t* tree_offsets,
+                          intp_t n_trees, bint binned, WalkNode* walk) noexcept nogil:
+    cdef intp_t t, node, offset, end
     for t in range(n_trees):
         offset = tree_offsets[t]
+        end = tree_offsets[t + 1] if t + 1 < n_trees else n_nodes
+        for node in range(offset, end):
+            if nodes[node].left_child == LEAF:
+                walk[node].left_child = <int32_t>(node - offset)
+                walk[node].right_child = <int32_t>(node - offset)
+                walk[node].feature = 0
+                walk[node].threshold = 0.0
+            else:
+                walk[node].left_child = nodes[node].left_child
+                walk[node].right_child = nodes[node].right_child
+                walk[node].feature = <uint32_t>nodes[node].feature
+                if nodes[node].flags & MISSING_GO_LEFT:
+                    walk[node].feature |= WALK_MISSING_LEFT
+                walk[node].threshold = (<float>nodes[node].bin_threshold if binned
+                                        else nodes[node].threshold)
+
+
+def walk_nodes(nodes, tree_offsets, bint binned=False):
+    """The nodes as prediction walks them (``WALK_NODE_DTYPE``, 16 bytes): children, feature
+    with the missing-values flag in bit 31, threshold (the bin threshold for ``binned`` rows);
+    leaves point to themselves.
+
+    Parameters
+    ----------
+    nodes : ndarray of TREE_NODE_DTYPE (or NODE_DTYPE)
+    tree_offsets : ndarray of shape (n_trees,), intp
+    binned : bool, default=False
+        For uint8 binned rows instead of float32 values.
+
+    Returns
+    -------
+    walk : ndarray of WALK_NODE_DTYPE, same length as ``nodes``
+    """
+    cdef const TreeNode[::1] stored = _stored(nodes)
+    cdef const intp_t[::1] offsets = np.ascontiguousarray(tree_offsets, dtype=np.intp)
+    walk_array = np.zeros(stored.shape[0], dtype=WALK_NODE_DTYPE)
+    cdef WalkNode[::1] walk = walk_array
+    if stored.shape[0] > 0 and offsets.shape[0] > 0:
+        with nogil:
+            fill_walk_nodes(&stored[0], stored.shape[0], &offsets[0], offsets.shape[0], binned,
+                            &walk[0])
+    return walk_array
+
+
+def _checked_walk(walk, nodes, tree_offsets, binned):
+    if walk is None:
+        return walk_nodes(nodes, tree_offsets, binned)
+    if walk.dtype != WALK_NODE_DTYPE or len(walk) != len(nodes):
+        raise ValueError("walk must be walk_nodes(nodes, ...) of the same nodes.")
+    return np.ascontiguousarray(walk)
+
+
+cdef inline intp_t block_rows(intp_t n_rows, int n_threads) noexcept nogil:
+    # Two blocks per thread (scheduled dynamically): a thread that waits for a core on a busy
+    # machine holds up the others less.
+    cdef intp_t rows = (n_rows + 2 * n_threads - 1) // (2 * n_threads)
+    return max(MIN_BLOCK_ROWS, min(<intp_t>BLOCK_ROWS, rows))
+
+
+cdef void apply_block(const row_t[:, ::1] X, const WalkNode* walk, const intp_t* tree_offsets,
+                      intp_t n_trees, bint local, intp_t start, intp_t end,
+                      intp_t[:, ::1] leaves) noexcept nogil:
+    cdef int32_t block_leaves[BLOCK_ROWS]
+    cdef intp_t t, i, offset
+    for t in range(n_trees):
+        offset = tree_offsets[t]
+        walk_rows(&X[0, 0], X.shape[1], start, end, walk + offset, block_leaves)
         for i in range(start, end):
-            leaves[i, t] = find_leaf(&X[i, 0], nodes + offset) + (0 if local else offset)
+            leaves[i, t] = block_leaves[i - start] + (0 if local else offset)
 
 
-def _apply(const row_t[:, ::1] X, const TreeNode[::1] nodes, const intp_t[::1] tree_offsets,
+def _apply(const row_t[:, ::1] X, const WalkNode[::1] walk, const intp_t[::1] tree_offsets,
            bint local, int n_threads):
     cdef intp_t n_rows = X.shape[0], n_trees = tree_offsets.shape[0], block
-    cdef intp_t n_blocks = (n_rows + BLOCK_ROWS - 1) // BLOCK_ROWS
+    cdef bint parallel = n_threads > 1 and n_rows * n_trees >= MIN_PARALLEL_ROWS
+    cdef intp_t rows = block_rows(n_rows, n_threads if parallel else 1)
+    cdef intp_t n_blocks = (n_rows + rows - 1) // rows
     leaves_array = np.empty((n_rows, n_trees), dtype=np.intp)
     cdef intp_t[:, ::1] leaves = leaves_array
     if n_rows == 0 or n_trees == 0:
         return leaves_array
     with nogil:
-        if n_threads > 1 and n_rows * n_trees >= MIN_PARALLEL_ROWS:
-            for block in prange(n_blocks, schedule='static', num_threads=n_threads):
-                apply_block(X, &nodes[0], &tree_offsets[0], n_trees, local, block, leaves)
+        if parallel:
+            for block in prange(n_blocks, schedule='dynamic', num_threads=n_threads):
+                apply_block(X, &walk[0], &tree_offsets[0], n_trees, local, block * rows,
+                            min(block * rows + rows, n_rows), leaves)
         else:
             for block in range(n_blocks):
-                apply_block(X, &nodes[0], &tree_offsets[0], n_trees, local, block, leaves)
+                apply_block(X, &walk[0], &tree_offsets[0], n_trees, local, block * rows,
+                            min(block * rows + rows, n_rows), leaves)
     return leaves_array
 
 
-def apply_trees(X, nodes, tree_offsets, int n_threads, bint local=False):
+def apply_trees(X, nodes, tree_offsets, int n_threads, bint local=False, walk=None):
     """Leaf reached by every row in every tree.
 
     Parameters
@@ -123,53 +262,64 @@ def apply_trees(X, nodes, tree_offsets, int n_threads, bint local=False):
     n_threads : int
     local : bool, default=False
         Return ids local to each tree instead of indices into ``nodes``.
+    walk : ndarray of WALK_NODE_DTYPE, default=None
+        ``walk_nodes(nodes, tree_offsets, binned)`` when the caller keeps it (built if None;
+        unused for sparse ``X``, read over the stored nodes).
 
     Returns
     -------
     leaves : ndarray of shape (n_samples, n_trees), intp
     """
+    tree_offsets = np.ascontiguousarray(tree_offsets, dtype=np.intp)
     if issparse(X):
         return _apply_csr(*_csr_parts(X), _stored(nodes), tree_offsets, local, n_threads)
-    return _apply(X, _stored(nodes), tree_offsets, local, n_threads)
+    walk = _checked_walk(walk, nodes, tree_offsets, X.dtype == np.uint8)
+    return _apply(X, walk, tree_offsets, local, n_threads)
 
 
-cdef void sum_block(const row_t[:, ::1] X, const TreeNode* nodes, const value_t[:, ::1] values,
+cdef void sum_block(const row_t[:, ::1] X, const WalkNode* walk, const value_t[:, ::1] values,
                     const intp_t* tree_offsets, const double* tree_weights,
-                    const intp_t* tree_output, intp_t n_trees, intp_t block,
+                    const intp_t* tree_output, intp_t n_trees, intp_t start, intp_t end,
                     double[:, ::1] out) noexcept nogil:
-    cdef intp_t t, i, k, leaf, first, start = block * BLOCK_ROWS
-    cdef intp_t end = min(start + BLOCK_ROWS, X.shape[0]), n_values = values.shape[1]
+    # Every row adds the trees in their order, whatever the blocks: the same sums for any
+    # block size and thread count.
+    cdef int32_t block_leaves[BLOCK_ROWS]
+    cdef intp_t t, i, k, leaf, first, offset, n_values = values.shape[1]
     cdef double weight = 1.0
     for t in range(n_trees):
         first = 0 if tree_output == NULL else tree_output[t]
         if tree_weights != NULL:
             weight = tree_weights[t]
+        offset = tree_offsets[t]
+        walk_rows(&X[0, 0], X.shape[1], start, end, walk + offset, block_leaves)
         for i in range(start, end):
-            leaf = tree_offsets[t] + find_leaf(&X[i, 0], nodes + tree_offsets[t])
+            leaf = offset + block_leaves[i - start]
             for k in range(n_values):
                 out[i, first + k] += weight * values[leaf, k]
 
 
-def _sum(const row_t[:, ::1] X, const TreeNode[::1] nodes, const value_t[:, ::1] values,
+def _sum(const row_t[:, ::1] X, const WalkNode[::1] walk, const value_t[:, ::1] values,
          const intp_t[::1] tree_offsets, const double[::1] tree_weights,
          const intp_t[::1] tree_output, double[:, ::1] out, int n_threads):
     cdef intp_t n_rows = X.shape[0], n_trees = tree_offsets.shape[0], block
-    cdef intp_t n_blocks = (n_rows + BLOCK_ROWS - 1) // BLOCK_ROWS
+    cdef bint parallel = n_threads > 1 and n_rows * n_trees >= MIN_PARALLEL_ROWS
+    cdef intp_t rows = block_rows(n_rows, n_threads if parallel else 1)
+    cdef intp_t n_blocks = (n_rows + rows - 1) // rows
     cdef const double* weights = NULL if tree_weights is None else &tree_weights[0]
     cdef const intp_t* output = NULL if tree_output is None else &tree_output[0]
     with nogil:
-        if n_threads > 1 and n_rows * n_trees >= MIN_PARALLEL_ROWS:
-            for block in prange(n_blocks, schedule='static', num_threads=n_threads):
-                sum_block(X, &nodes[0], values, &tree_offsets[0], weights, output, n_trees,
-                          block, out)
+        if parallel:
+            for block in prange(n_blocks, schedule='dynamic', num_threads=n_threads):
+                sum_block(X, &walk[0], values, &tree_offsets[0], weights, output, n_trees,
+                          block * rows, min(block * rows + rows, n_rows), out)
         else:
             for block in range(n_blocks):
-                sum_block(X, &nodes[0], values, &tree_offsets[0], weights, output, n_trees,
-                          block, out)
+                sum_block(X, &walk[0], values, &tree_offsets[0], weights, output, n_trees,
+                          block * rows, min(block * rows + rows, n_rows), out)
 
 
 def sum_tree_values(X, nodes, values, tree_offsets, tree_weights, out, int n_threads,
-                    tree_output=None):
+                    tree_output=None, walk=None):
     """``out[i, tree_output[t] + k] += tree_weights[t] * values[leaf_t(i), k]`` over the trees.
 
     The one summation kernel of the ensembles: forests (every tree has the K channels of
@@ -188,6 +338,9 @@ def sum_tree_values(X, nodes, values, tree_offsets, tree_weights, out, int n_thr
     n_threads : int
     tree_output : ndarray of shape (n_trees,), intp, or None (all 0)
         First column of ``out`` each tree adds to.
+    walk : ndarray of WALK_NODE_DTYPE, default=None
+        ``walk_nodes(nodes, tree_offsets, binned)`` when the caller keeps it (built if None;
+        unused for sparse ``X``, read over the stored nodes).
     """
     nodes = _stored(nodes)
     tree_offsets = np.ascontiguousarray(tree_offsets, dtype=np.intp)
@@ -214,7 +367,8 @@ def sum_tree_values(X, nodes, values, tree_offsets, tree_weights, out, int n_thr
         _sum_csr(*_csr_parts(X), nodes, values, tree_offsets, tree_weights, tree_output, out,
                  n_threads)
         return
-    _sum(X, nodes, values, tree_offsets, tree_weights, tree_output, out, n_threads)
+    walk = _checked_walk(walk, nodes, tree_offsets, X.dtype == np.uint8)
+    _sum(X, walk, values, tree_offsets, tree_weights, tree_output, out, n_threads)
 
 
 cdef intp_t path_length(const row_t* row, const TreeNode* nodes) noexcept nogil:

@@ -35,6 +35,11 @@ cdef struct Workspace:
     intp_t* samples
     intp_t n_rows
     double* ordered_stats           # [n_rows, n_channels + 1]: a node's gradients, hessian
+    # Exact and random splitters on dense X (NULL otherwise): the node's statistics gathered
+    # in node order (``gather_node_statistics``), which their searches read by position.
+    double* gathered_gradients      # [n_rows, n_channels], NULL when labels are given
+    double* gathered_hessians       # [n_rows]
+    intp_t* gathered_labels         # [n_rows, n_outputs] when labels are given, else NULL
     float* sort_values              # [n_threads, n_rows]
     intp_t* sort_rows               # [n_threads, n_rows]
     uint32_t* scratch_keys          # [n_threads, n_rows]: the radix sort's other buffers

@@ -8,7 +8,7 @@ from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy
 
 from ._criterion cimport rows_carry_sums
-from ._types cimport ABSOLUTE_ERROR, N_BINS
+from ._types cimport ABSOLUTE_ERROR, HIST, N_BINS
 
 
 cdef intp_t new_node(TreeArrays* tree, intp_t n_channels) noexcept nogil:
@@ -160,6 +160,9 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.node_cursor = NULL
     ws.node_rows = NULL
     ws.node_values = NULL
+    ws.gathered_gradients = NULL
+    ws.gathered_hessians = NULL
+    ws.gathered_labels = NULL
     ws.samples = <intp_t*>malloc(max(n_rows, 1) * sizeof(intp_t))
     # Rows given as labels have no gradient rows (n_samples x n_classes would not fit): only
     # their hessians are gathered.
@@ -208,6 +211,16 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
             or ws.feature_constant == NULL or ws.features == NULL
             or ws.frontier == NULL or ws.free_histograms == NULL):
         return False
+    if params.splitter != HIST and data.csr_indptr == NULL:
+        ws.gathered_hessians = <double*>malloc(max(n_rows, 1) * sizeof(double))
+        if data.labels != NULL:
+            ws.gathered_labels = <intp_t*>malloc(
+                max(n_rows, 1) * params.n_outputs * sizeof(intp_t))
+        else:
+            ws.gathered_gradients = <double*>malloc(max(n_rows, 1) * n_channels * sizeof(double))
+        if ws.gathered_hessians == NULL or (ws.gathered_labels == NULL
+                                            and ws.gathered_gradients == NULL):
+            return False
     memcpy(ws.samples, rows, n_rows * sizeof(intp_t))
     if data.csr_indptr != NULL:
         # Room for every stored entry: the root's rows may hold them all.
@@ -276,6 +289,9 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
             free(ws.free_histograms[i])
     free(ws.samples)
     free(ws.ordered_stats)
+    free(ws.gathered_gradients)
+    free(ws.gathered_hessians)
+    free(ws.gathered_labels)
     free(ws.histogram_offsets)
     free(ws.dense_offsets)
     free(ws.dense_features)

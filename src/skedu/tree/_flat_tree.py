@@ -23,6 +23,7 @@ from .._core._tree import (
     decision_path,
     node_depths,
     sum_tree_values,
+    walk_nodes,
 )
 
 TREE_LEAF = -1
@@ -501,6 +502,19 @@ class FlatEnsemble:
             raise ValueError(f"X must have shape (n_samples, {self.n_features}), got {X.shape}.")
         return X
 
+    def _walk(self, binned):
+        """The nodes as prediction walks them (``walk_nodes``), built on first use and kept
+        (16 bytes per node, not pickled)."""
+        cache = self.__dict__.setdefault("_walk_cache", {})
+        if binned not in cache:
+            cache[binned] = walk_nodes(self.nodes, self.tree_offsets, binned)
+        return cache[binned]
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_walk_cache", None)
+        return state
+
     def apply(self, X, n_threads=1):
         """Leaf of every row in every tree.
 
@@ -516,12 +530,12 @@ class FlatEnsemble:
             ``tree_offsets`` to index ``values``.
         """
         return apply_trees(self._check_X(X, np.float32), self.nodes, self.tree_offsets,
-                           n_threads, local=True)
+                           n_threads, local=True, walk=self._walk(False))
 
     def apply_binned(self, binned_rows, n_threads=1):
         """:meth:`apply` on binned rows (uint8, 255 = missing), for trees grown on those bins."""
         return apply_trees(self._check_X(binned_rows, np.uint8), self.nodes, self.tree_offsets,
-                           n_threads, local=True)
+                           n_threads, local=True, walk=self._walk(True))
 
     def sum_values(self, X, out=None, *, tree_output=None, tree_weights=None, start=0,
                    stop=None, binned=False, n_threads=1):
@@ -570,7 +584,7 @@ class FlatEnsemble:
         elif out.dtype != np.float64 or not out.flags.c_contiguous or out.ndim != 2:
             raise ValueError("out must be a C-contiguous 2-d float64 array.")
         sum_tree_values(X, self.nodes, self.values, self.tree_offsets[trees], tree_weights,
-                        out, n_threads, tree_output)
+                        out, n_threads, tree_output, walk=self._walk(binned))
         return out
 
     def decision_path(self, X):
