@@ -25,6 +25,7 @@ from ._node_split cimport HISTOGRAM_MIN_ROWS, build_node_histogram, find_best_sp
 from ._types cimport (ABSOLUTE_ERROR, ENTROPY, GINI, HIST, LEAF, MISSING_BIN, N_BINS, GrowData,
                       GrowParams, Node, SplitContext, SplitRecord, TreeArrays, intp_t)
 from ._workspace cimport (PendingNode, Workspace, acquire_histogram, free_workspace,
+                          release_constant_slot,
                           init_workspace, new_node, pop_pending, push_pending,
                           release_histogram)
 
@@ -215,6 +216,9 @@ cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t 
             context.perfect_gain = pure_children_gain(node.impurity,
                                                       node.weighted_n_node_samples,
                                                       params.n_outputs, params.criterion)
+        if ws.n_constant_words > 0:
+            memcpy(ws.node_constant, ws.parent_constant,
+                   ws.n_constant_words * sizeof(uint64_t))
         pending.split = find_best_split(ws, &context, start, end, histogram)
         # Searches compare raw gains; limits and best-first order use scaled ones.
         pending.split.gain *= ws.gain_scale
@@ -277,6 +281,8 @@ cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noex
     cdef double* smaller
     cdef Node* node = &tree.nodes[pending.node_id]
     cdef intp_t left_id, right_id
+    # The children start from this node's known-constant features.
+    release_constant_slot(ws, pending)
     node.feature = split.feature
     node.threshold = split.threshold
     node.missing_go_left = split.missing_go_left

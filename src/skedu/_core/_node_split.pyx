@@ -5,7 +5,7 @@ features when the node is large, reduced in draw order so the tree does not depe
 
 from cython.parallel import prange, threadid
 from libc.math cimport INFINITY
-from libc.stdint cimport uint32_t
+from libc.stdint cimport uint32_t, uint64_t
 
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
 from ._histogram cimport build_feature_histogram_labels, build_histograms, build_sparse_histograms
@@ -144,6 +144,13 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     cdef intp_t stride = 1
     cdef const X_DTYPE_C* values = NULL
     cdef const BIN_DTYPE_C* bins = NULL
+    if (ws.n_constant_words > 0
+            and (ws.node_constant[feature >> 6] >> (feature & 63)) & 1):
+        # Constant in an ancestor: no need to read it.
+        ws.feature_constant[feature] = True
+        ws.feature_splits[feature].found = False
+        ws.feature_splits[feature].gain = -INFINITY
+        return
     if data.csr_indptr != NULL and histogram == NULL:
         local_record.found = False
         local_record.gain = -INFINITY
@@ -277,6 +284,8 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
             feature = ws.features[position]
             if not ws.feature_constant[feature]:
                 n_visited += 1
+            elif ws.n_constant_words > 0:
+                ws.node_constant[feature >> 6] |= (<uint64_t>1) << (feature & 63)
             if ws.feature_splits[feature].found and ws.feature_splits[feature].gain > best.gain:
                 best = ws.feature_splits[feature]
             if is_perfect(&best, context):

@@ -19,6 +19,7 @@ cdef struct PendingNode:
     int depth
     SplitRecord split
     double* histogram
+    intp_t constant_slot        # its known-constant features' bits in constant_pool
 
 
 
@@ -40,6 +41,16 @@ cdef struct Workspace:
     double* gathered_gradients      # [n_rows, n_channels], NULL when labels are given
     double* gathered_hessians       # [n_rows]
     intp_t* gathered_labels         # [n_rows, n_outputs] when labels are given, else NULL
+    # Features known to be constant in a node (bit f of words of n_constant_words uint64):
+    # constant in a node, constant in its children, so the children skip them at no cost
+    # (scikit-learn's n_constant_features). Exact and random splitters on dense X only
+    # (n_constant_words 0 otherwise).
+    intp_t n_constant_words
+    uint64_t* node_constant         # [n_constant_words]: the node being searched
+    uint64_t* parent_constant       # [n_constant_words]: its parent's
+    uint64_t* constant_pool         # [frontier_capacity, n_constant_words]: pending nodes'
+    intp_t* free_slots              # [frontier_capacity]: unused slots of constant_pool
+    intp_t n_free_slots
     float* sort_values              # [n_threads, n_rows]
     intp_t* sort_rows               # [n_threads, n_rows]
     uint32_t* scratch_keys          # [n_threads, n_rows]: the radix sort's other buffers
@@ -100,4 +111,5 @@ cdef intp_t new_node(TreeArrays* tree, intp_t n_channels) noexcept nogil
 cdef double* acquire_histogram(Workspace* ws) noexcept nogil
 cdef void release_histogram(Workspace* ws, double* histogram) noexcept nogil
 cdef bint push_pending(Workspace* ws, PendingNode* pending) noexcept nogil
+cdef void release_constant_slot(Workspace* ws, const PendingNode* pending) noexcept nogil
 cdef PendingNode pop_pending(Workspace* ws) noexcept nogil

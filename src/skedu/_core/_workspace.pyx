@@ -4,7 +4,7 @@ Everything is allocated once per tree (per-thread scratch a cache line apart) an
 nodes; nothing here touches a Python object, so trees grow inside ``prange``.
 """
 
-from libc.stdlib cimport free, malloc, realloc
+from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
 
 from ._criterion cimport rows_carry_sums
@@ -51,6 +51,26 @@ cdef bint frontier_before(const PendingNode* a, const PendingNode* b) noexcept n
     return a.node_id < b.node_id
 
 
+cdef bint grow_constant_pool(Workspace* ws, intp_t old_capacity,
+                             intp_t capacity) noexcept nogil:
+    """Room for ``capacity`` pending nodes' known-constant bits; slots ``old_capacity`` on are
+    free (the others all belong to the pending nodes when the frontier grows)."""
+    cdef intp_t slot
+    cdef uint64_t* grown = <uint64_t*>realloc(
+        ws.constant_pool, capacity * ws.n_constant_words * sizeof(uint64_t))
+    if grown == NULL:
+        return False
+    ws.constant_pool = grown
+    cdef intp_t* grown_slots = <intp_t*>realloc(ws.free_slots, capacity * sizeof(intp_t))
+    if grown_slots == NULL:
+        return False
+    ws.free_slots = grown_slots
+    for slot in range(capacity - 1, old_capacity - 1, -1):
+        ws.free_slots[ws.n_free_slots] = slot
+        ws.n_free_slots += 1
+    return True
+
+
 cdef bint push_pending(Workspace* ws, PendingNode* pending) noexcept nogil:
     cdef intp_t position, parent, capacity
     cdef PendingNode* grown
@@ -65,7 +85,15 @@ cdef bint push_pending(Workspace* ws, PendingNode* pending) noexcept nogil:
         if grown_free == NULL:
             return False
         ws.free_histograms = grown_free
+        if ws.n_constant_words > 0 and not grow_constant_pool(ws, ws.frontier_capacity,
+                                                              capacity):
+            return False
         ws.frontier_capacity = capacity
+    if ws.n_constant_words > 0:
+        ws.n_free_slots -= 1
+        pending.constant_slot = ws.free_slots[ws.n_free_slots]
+        memcpy(ws.constant_pool + pending.constant_slot * ws.n_constant_words,
+               ws.node_constant, ws.n_constant_words * sizeof(uint64_t))
     position = ws.n_frontier
     ws.n_frontier += 1
     if ws.best_first:
@@ -78,6 +106,16 @@ cdef bint push_pending(Workspace* ws, PendingNode* pending) noexcept nogil:
             position = parent
     ws.frontier[position] = pending[0]
     return True
+
+
+cdef void release_constant_slot(Workspace* ws, const PendingNode* pending) noexcept nogil:
+    """Make the node's known-constant bits its children's parent bits and free its slot."""
+    if ws.n_constant_words == 0:
+        return
+    memcpy(ws.parent_constant, ws.constant_pool + pending.constant_slot * ws.n_constant_words,
+           ws.n_constant_words * sizeof(uint64_t))
+    ws.free_slots[ws.n_free_slots] = pending.constant_slot
+    ws.n_free_slots += 1
 
 
 cdef PendingNode pop_pending(Workspace* ws) noexcept nogil:
@@ -163,6 +201,12 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.gathered_gradients = NULL
     ws.gathered_hessians = NULL
     ws.gathered_labels = NULL
+    ws.n_constant_words = 0
+    ws.node_constant = NULL
+    ws.parent_constant = NULL
+    ws.constant_pool = NULL
+    ws.free_slots = NULL
+    ws.n_free_slots = 0
     ws.samples = <intp_t*>malloc(max(n_rows, 1) * sizeof(intp_t))
     # Rows given as labels have no gradient rows (n_samples x n_classes would not fit): only
     # their hessians are gathered.
@@ -220,6 +264,12 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
             ws.gathered_gradients = <double*>malloc(max(n_rows, 1) * n_channels * sizeof(double))
         if ws.gathered_hessians == NULL or (ws.gathered_labels == NULL
                                             and ws.gathered_gradients == NULL):
+            return False
+        ws.n_constant_words = (data.n_features + 63) // 64
+        ws.node_constant = <uint64_t*>calloc(ws.n_constant_words, sizeof(uint64_t))
+        ws.parent_constant = <uint64_t*>calloc(ws.n_constant_words, sizeof(uint64_t))
+        if (ws.node_constant == NULL or ws.parent_constant == NULL
+                or not grow_constant_pool(ws, 0, ws.frontier_capacity)):
             return False
     memcpy(ws.samples, rows, n_rows * sizeof(intp_t))
     if data.csr_indptr != NULL:
@@ -292,6 +342,10 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.gathered_gradients)
     free(ws.gathered_hessians)
     free(ws.gathered_labels)
+    free(ws.node_constant)
+    free(ws.parent_constant)
+    free(ws.constant_pool)
+    free(ws.free_slots)
     free(ws.histogram_offsets)
     free(ws.dense_offsets)
     free(ws.dense_features)
