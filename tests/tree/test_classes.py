@@ -332,3 +332,23 @@ def test_bad_parameters_are_named_in_the_error(params, message):
     X, y = datasets.load_iris(return_X_y=True)
     with pytest.raises(ValueError, match=message):
         DecisionTreeClassifier(**params).fit(X, y)
+
+
+@pytest.mark.parametrize("splitter", ["best", "random"])
+def test_constant_features_count_against_max_features_as_in_sklearn(splitter):
+    # One informative feature, one noise feature, eight constant ones, max_features=2: as in
+    # scikit-learn, constant draws count, so the root often splits on the noise feature
+    # (about half the seeds); if they did not count, it would always take the informative one.
+    rng = np.random.RandomState(0)
+    y = rng.randint(0, 2, 300)
+    X = np.zeros((300, 10), dtype=np.float32)
+    X[:, 3] = y + 0.3 * rng.randn(300)
+    X[:, 7] = rng.randn(300)
+    kind = "best" if splitter == "best" else "random"
+    def noise_roots(make):
+        return np.mean([make(seed).fit(X, y).tree_.feature[0] == 7 for seed in range(60)])
+    ours = noise_roots(lambda seed: DecisionTreeClassifier(
+        splitter=kind, max_features=2, max_depth=1, random_state=seed))
+    theirs = noise_roots(lambda seed: sk_tree.DecisionTreeClassifier(
+        splitter=kind, max_features=2, max_depth=1, random_state=seed))
+    assert 0.25 < ours < 0.75 and abs(ours - theirs) < 0.25

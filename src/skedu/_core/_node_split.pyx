@@ -226,10 +226,12 @@ cdef inline bint is_perfect(const SplitRecord* split, const SplitContext* contex
 
 cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, intp_t start,
                                  intp_t end, const double* histogram) noexcept nogil:
-    """Best split over up to ``max_features`` non-constant features drawn in random order."""
+    """Best split over ``max_features`` features drawn in random order, and more, one at a
+    time, while every feature drawn was constant (scikit-learn's rule)."""
     cdef const GrowParams* params = ws.params
     cdef intp_t n_features = ws.n_tree_features
     cdef intp_t n_visited = 0, next_position = 0, batch, position, j, feature, swap_with
+    cdef bint any_varies = False
     cdef intp_t n_evaluated, work
     cdef SplitRecord best
     cdef bint parallel
@@ -245,11 +247,12 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
     elif ws.gathered_hessians != NULL:
         # The exact and random searches read the node's statistics in node order.
         gather_node_statistics(ws, start, end)
-    # Constant features do not count against max_features (scikit-learn's rule), so features
-    # are drawn in batches until enough non-constant ones were seen. Each batch is searched in
-    # parallel and reduced in draw order: the result does not depend on the thread count.
-    while n_visited < params.max_features and next_position < n_features:
-        batch = min(params.max_features - n_visited, n_features - next_position)
+    # Constant features count against max_features, as in scikit-learn (its splitters' loop:
+    # at least one drawn feature must vary, so past max_features the draws go on one at a
+    # time until one does). A batch is searched in parallel and reduced in draw order: the
+    # result does not depend on the thread count.
+    while next_position < n_features and (n_visited < params.max_features or not any_varies):
+        batch = min(max(params.max_features - n_visited, 1), n_features - next_position)
         # Drawn in random order even when every feature is searched: ties between features
         # are frequent on discrete data, and always preferring low indices biases the tree.
         for position in range(next_position, next_position + batch):
@@ -282,8 +285,9 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
         # The reduction stops where the serial search stops: the same split either way.
         for position in range(next_position, next_position + n_evaluated):
             feature = ws.features[position]
+            n_visited += 1
             if not ws.feature_constant[feature]:
-                n_visited += 1
+                any_varies = True
             elif ws.n_constant_words > 0:
                 ws.node_constant[feature >> 6] |= (<uint64_t>1) << (feature & 63)
             if ws.feature_splits[feature].found and ws.feature_splits[feature].gain > best.gain:

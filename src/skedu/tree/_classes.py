@@ -382,7 +382,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseDecisionTree):
     min_weight_fraction_leaf : float, default=0.0
         Minimum fraction of the total sample weight each leaf must keep.
     max_features : int, float, {"sqrt", "log2"} or None, default=None
-        Features drawn at random at each split (constant features are not counted).
+        Features drawn at random at each split; as in scikit-learn, constant ones count, and
+        more are drawn only while none of those drawn varies.
     random_state : int, RandomState instance or None, default=None
         Draws features per split and the binning subsample.
     max_leaf_nodes : int, default=None
