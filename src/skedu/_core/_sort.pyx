@@ -7,7 +7,7 @@ mispredict); small ones an introsort.
 import numpy as np
 
 from libc.math cimport log2
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
 # Below this many values an introsort beats the radix sort's fixed cost of four counting passes.
 cdef intp_t RADIX_MIN_SIZE = 512
@@ -120,35 +120,42 @@ cdef inline float key_to_float(uint32_t key) noexcept nogil:
 
 cdef void radix_sort(float* values, intp_t* rows, intp_t n, uint32_t* scratch_keys,
                      intp_t* scratch_rows) noexcept nogil:
-    """Four stable counting passes over the key's bytes; passes where every key shares the
-    byte are skipped (narrow value ranges need fewer)."""
+    """Stable counting passes over the key's four bytes; the four byte counts are taken in
+    the one pass that makes the keys, and passes where every key shares the byte are skipped
+    (narrow value ranges and few distinct values, as one-hot columns, need fewer)."""
     cdef uint32_t* keys = <uint32_t*>values  # the values' buffer holds the keys meanwhile
     cdef uint32_t* source_keys = keys
     cdef uint32_t* target_keys = scratch_keys
     cdef intp_t* source_rows = rows
     cdef intp_t* target_rows = scratch_rows
-    cdef intp_t counts[256]
+    cdef intp_t counts[4][256]
+    cdef intp_t* byte_counts
     cdef intp_t i, digit, total, count
-    cdef int shift
+    cdef uint32_t key
+    cdef int byte, shift
+    memset(counts, 0, sizeof(counts))
     for i in range(n):
-        keys[i] = float_to_key(values[i])
-    for shift in range(0, 32, 8):
-        for digit in range(256):
-            counts[digit] = 0
-        for i in range(n):
-            counts[(source_keys[i] >> shift) & 0xFF] += 1
-        if counts[(source_keys[0] >> shift) & 0xFF] == n:
+        key = float_to_key(values[i])
+        keys[i] = key
+        counts[0][key & 0xFF] += 1
+        counts[1][(key >> 8) & 0xFF] += 1
+        counts[2][(key >> 16) & 0xFF] += 1
+        counts[3][key >> 24] += 1
+    for byte in range(4):
+        shift = 8 * byte
+        byte_counts = counts[byte]
+        if byte_counts[(source_keys[0] >> shift) & 0xFF] == n:
             continue
         total = 0
         for digit in range(256):
-            count = counts[digit]
-            counts[digit] = total
+            count = byte_counts[digit]
+            byte_counts[digit] = total
             total += count
         for i in range(n):
             digit = (source_keys[i] >> shift) & 0xFF
-            target_keys[counts[digit]] = source_keys[i]
-            target_rows[counts[digit]] = source_rows[i]
-            counts[digit] += 1
+            target_keys[byte_counts[digit]] = source_keys[i]
+            target_rows[byte_counts[digit]] = source_rows[i]
+            byte_counts[digit] += 1
         source_keys, target_keys = target_keys, source_keys
         source_rows, target_rows = target_rows, source_rows
     if source_keys != keys:
