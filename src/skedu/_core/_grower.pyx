@@ -33,9 +33,10 @@ cdef double UNDEFINED_THRESHOLD = -2.0
 
 
 cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_left, intp_t start,
-                     intp_t end, int depth) noexcept nogil:
+                     intp_t end, int depth, const double* stats=NULL) noexcept nogil:
     """Append a node for rows ``samples[start:end]`` with its sums (stored in ``values`` until
-    the tree is finished) and impurity; link it to its parent."""
+    the tree is finished) and impurity; link it to its parent. ``stats`` (or NULL: summed
+    here) holds the node's sums, hessian and square sums as ``partition_rows`` adds them."""
     cdef const GrowData* data = ws.data
     cdef intp_t n_channels = data.n_channels
     cdef intp_t node_id = new_node(tree, n_channels)
@@ -58,8 +59,13 @@ cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_lef
                                   n_outputs, ws.target_ranks, ws.sorted_targets + start,
                                   ws.n_rows, ws.target_buffer, ws.fenwick, sums)
         node.impurity = square_sum / (hessian_sum * n_outputs) if hessian_sum > 0.0 else 0.0
+    if stats != NULL:
+        for k in range(n_channels):
+            sums[k] = stats[k]
+        hessian_sum = stats[n_channels]
+        square_sum = stats[n_channels + 1]
     for i in range(start, end):
-        if ws.params.criterion == ABSOLUTE_ERROR:
+        if ws.params.criterion == ABSOLUTE_ERROR or stats != NULL:
             break
         row = ws.samples[i]
         if data.labels != NULL:
@@ -252,21 +258,43 @@ cdef inline bint goes_left(const Workspace* ws, const SplitRecord* split, intp_t
     return value <= split.threshold
 
 
-cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end,
-                           const SplitRecord* split) noexcept nogil:
-    """Reorder ``samples[start:end]`` so the left child's rows come first; return the middle."""
+cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end, const SplitRecord* split,
+                           double* stats) noexcept nogil:
+    """Reorder ``samples[start:end]`` so the left child's rows come first; return the middle.
+
+    ``stats`` (2 * (n_channels + 2) doubles) receives each child's sums, hessian and square
+    sums, added in the children's row order as ``add_node`` would: the same values, without a
+    second pass over the rows."""
     # Stable: rows stay in increasing order (as the root's are), so that the split searches
     # of the children read every feature's column forwards, not at random.
-    cdef intp_t i, row, n_left = 0, n_right = 0
+    cdef const GrowData* data = ws.data
+    cdef intp_t n_channels = data.n_channels, n_outputs = ws.params.n_outputs
+    cdef intp_t width = n_channels + 2
+    cdef intp_t i, k, row, n_left = 0, n_right = 0
     cdef intp_t* right_rows = ws.scratch_rows
+    cdef double* side
+    cdef bint left
+    for k in range(2 * width):
+        stats[k] = 0.0
     for i in range(start, end):
         row = ws.samples[i]
-        if goes_left(ws, split, row):
+        left = goes_left(ws, split, row)
+        if left:
             ws.samples[start + n_left] = row
             n_left += 1
         else:
             right_rows[n_right] = row
             n_right += 1
+        side = stats if left else stats + width
+        if data.labels != NULL:
+            for k in range(n_outputs):
+                side[data.labels[row * n_outputs + k]] += ws.hessians[row]
+        else:
+            for k in range(n_channels):
+                side[k] += ws.gradients[row * n_channels + k]
+        side[n_channels] += ws.hessians[row]
+        if ws.squares != NULL:
+            side[n_channels + 1] += ws.squares[row]
     memcpy(ws.samples + start + n_left, right_rows, n_right * sizeof(intp_t))
     return start + n_left
 
@@ -274,8 +302,13 @@ cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end,
 cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noexcept nogil:
     cdef SplitRecord* split = &pending.split
     cdef intp_t start = pending.start, end = pending.end
+    # Absolute error's nodes rank their rows' targets in add_node: no sums from here.
+    cdef bint summed = (ws.data.csr_indptr == NULL
+                        and ws.params.criterion != ABSOLUTE_ERROR)
+    cdef intp_t width = ws.data.n_channels + 2
     cdef intp_t middle = (sparse_partition_rows(ws, start, end, split)
-                          if ws.data.csr_indptr != NULL else partition_rows(ws, start, end, split))
+                          if ws.data.csr_indptr != NULL
+                          else partition_rows(ws, start, end, split, ws.child_stats))
     cdef double* left_histogram = NULL
     cdef double* right_histogram = NULL
     cdef double* smaller
@@ -305,8 +338,10 @@ cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noex
             left_histogram = pending.histogram
             right_histogram = smaller
         subtract_histograms(pending.histogram, smaller, ws.histogram_size)
-    left_id = add_node(ws, tree, pending.node_id, True, start, middle, pending.depth + 1)
-    right_id = add_node(ws, tree, pending.node_id, False, middle, end, pending.depth + 1)
+    left_id = add_node(ws, tree, pending.node_id, True, start, middle, pending.depth + 1,
+                       ws.child_stats if summed else NULL)
+    right_id = add_node(ws, tree, pending.node_id, False, middle, end, pending.depth + 1,
+                        ws.child_stats + width if summed else NULL)
     if not ws.failed and ws.params.monotonic_cst != NULL:
         ws.failed = not bound_children(ws, tree, pending.node_id, split.feature, left_id,
                                        right_id)

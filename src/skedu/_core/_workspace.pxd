@@ -78,6 +78,7 @@ cdef struct Workspace:
     intp_t n_groups
     intp_t* group_starts            # [n_groups + 1]: positions in dense_features
     double* node_totals             # [n_channels + 1]: a node's ordered_stats summed
+    double* child_stats             # [2, n_channels + 2]: a split's children's sums (_grower)
     double** free_histograms
     intp_t n_free_histograms
     PendingNode* frontier

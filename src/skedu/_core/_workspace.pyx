@@ -218,6 +218,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.dense_n_bins = <intp_t*>malloc(max(data.n_features, 1) * sizeof(intp_t))
     ws.group_starts = <intp_t*>malloc((data.n_features + 1) * sizeof(intp_t))
     ws.node_totals = <double*>malloc((n_channels + 1) * sizeof(double))
+    ws.child_stats = <double*>malloc(2 * (n_channels + 2) * sizeof(double))
     ws.sort_values = <float*>malloc(max(n_rows, 1) * n_threads * sizeof(float))
     ws.sort_rows = <intp_t*>malloc(max(n_rows, 1) * n_threads * sizeof(intp_t))
     ws.scratch_keys = <uint32_t*>malloc(max(n_rows, 1) * n_threads * sizeof(uint32_t))
@@ -248,6 +249,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.free_histograms = <double**>malloc((ws.frontier_capacity + 2) * sizeof(double*))
     if (ws.samples == NULL or ws.ordered_stats == NULL or ws.histogram_offsets == NULL
             or ws.dense_offsets == NULL or ws.dense_n_bins == NULL or ws.node_totals == NULL
+            or ws.child_stats == NULL
             or ws.dense_features == NULL or ws.group_starts == NULL
             or ws.sort_values == NULL or ws.sort_rows == NULL or ws.scratch_keys == NULL
             or ws.scratch_rows == NULL or ws.scratch == NULL
@@ -352,6 +354,7 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.group_starts)
     free(ws.dense_n_bins)
     free(ws.node_totals)
+    free(ws.child_stats)
     free(ws.sort_values)
     free(ws.sort_rows)
     free(ws.scratch_keys)
