@@ -10,6 +10,7 @@ value left and every missing one right.
 """
 
 from libc.math cimport INFINITY, isnan
+from libc.stdint cimport uint32_t
 
 from ._sort cimport sort_values_with_rows
 from ._types cimport GINI, MISSING_BIN, N_BINS, SQUARED_ERROR
@@ -303,6 +304,8 @@ def best_split_sorted_for_tests(const X_DTYPE_C[::1] values, const double[:, ::1
     cdef intp_t[::1] sort_rows_view = sort_rows
     cdef double[::1] scratch_view = scratch
     cdef const BIN_DTYPE_C[::1] bins
+    cdef uint32_t[::1] scratch_keys = np.empty(max(n_rows, 1), dtype=np.uint32)
+    cdef intp_t[::1] scratch_rows = np.empty(max(n_rows, 1), dtype=np.intp)
     if criterion == ABSOLUTE_ERROR:
         raise ValueError("absolute error is not scored from sums (see _absolute_error)")
     init_context(&context, &node_sums[0], np.asarray(hessians).sum(), n_rows, n_channels,
@@ -318,7 +321,8 @@ def best_split_sorted_for_tests(const X_DTYPE_C[::1] values, const double[:, ::1
     else:
         n_non_missing = gather_values(&values[0], 1, &rows_view[0], n_rows,
                                       &sort_values_view[0], &sort_rows_view[0])
-        sort_values_with_rows(&sort_values_view[0], &sort_rows_view[0], n_non_missing, NULL, NULL)
+        sort_values_with_rows(&sort_values_view[0], &sort_rows_view[0], n_non_missing,
+                              &scratch_keys[0], &scratch_rows[0])
     varies = best_split_sorted(0, n_rows, n_non_missing, &gradients[0, 0], &hessians[0], &context,
                                &best, &sort_values_view[0], &sort_rows_view[0], &scratch_view[0],
                                bin_values)
