@@ -219,6 +219,23 @@ cdef inline void add_labelled_row(double* left, const double* missing, const dou
         left[c] = l + weight
 
 
+# Up to this many channels (classes over all outputs), a feature of few distinct values is
+# swept by adding a row's weight to its class count only and scoring each boundary from the
+# counts (scikit-learn's way): most of its rows are not at a boundary. Measured for every
+# feature: adult's forest 9% faster, W-rf's 5% slower (continuous values, nearly every row a
+# boundary, where the running sums win), hence ``many_ties``.
+cdef intp_t FEW_CHANNELS = 4
+
+
+cdef inline bint many_ties(const float* sort_values, intp_t n) noexcept nogil:
+    """Whether the sorted values tie at a quarter, half and three quarters (few distinct
+    values, as one-hot or small integer columns)."""
+    cdef intp_t a = n // 4, b = n // 2, c = 3 * n // 4
+    return (n >= 16 and sort_values[a + 1] <= sort_values[a] + FEATURE_THRESHOLD
+            and sort_values[b + 1] <= sort_values[b] + FEATURE_THRESHOLD
+            and sort_values[c + 1] <= sort_values[c] + FEATURE_THRESHOLD)
+
+
 cdef bint best_split_sorted_labels(intp_t feature, intp_t n_rows, intp_t n_non_missing,
                                    const double* hessians, const SplitContext* context,
                                    SplitRecord* best, const float* sort_values,
@@ -226,9 +243,14 @@ cdef bint best_split_sorted_labels(intp_t feature, intp_t n_rows, intp_t n_non_m
                                    bint bin_values) noexcept nogil:
     """``best_split_sorted`` for rows given as labels (gini, entropy): each row moves its weight
     between class counts, and the sides' scores follow from running sums of ``class_term``, so
-    a candidate costs O(1) instead of O(n_classes) (scikit-learn's cost)."""
+    a candidate costs O(1) instead of O(n_classes) (scikit-learn's cost). With few channels
+    and few distinct values, the boundaries' terms are summed from the counts instead
+    (``FEW_CHANNELS``)."""
     cdef intp_t n_channels = context.n_channels, n_outputs = context.n_outputs
     cdef intp_t i, k, o, row, n_missing = n_rows - n_non_missing
+    if n_channels <= FEW_CHANNELS and many_ties(sort_values, n_non_missing):
+        return best_split_sorted_few_labels(feature, n_rows, n_non_missing, hessians, context,
+                                            best, sort_values, sort_rows, scratch, bin_values)
     cdef int criterion = context.criterion
     cdef const intp_t* labels = context.labels
     cdef const double* node = context.node_sums
@@ -274,6 +296,75 @@ cdef bint best_split_sorted_labels(intp_t feature, intp_t n_rows, intp_t n_non_m
         add_labelled_row(left, missing, node, terms, labels + row * n_outputs, hessians[row],
                          n_outputs, True, criterion)
         left_hessian += hessians[row]
+        consider_labelled_boundary(best, feature, INFINITY, 0, left_hessian, n_non_missing,
+                                   terms[0], terms[1], missing_hessian, n_missing, terms[2],
+                                   terms[3], context)
+    return True
+
+
+cdef inline void labelled_terms(const double* left, const double* missing, const double* node,
+                                intp_t n_channels, bint has_missing, int criterion,
+                                double* terms) noexcept nogil:
+    """The four ``class_term`` sums of ``best_split_sorted_labels`` from the class counts."""
+    cdef intp_t k
+    terms[0] = terms[1] = terms[2] = terms[3] = 0.0
+    for k in range(n_channels):
+        terms[0] += class_term(left[k], criterion)
+        terms[1] += class_term(node[k] - left[k], criterion)
+        if has_missing:
+            terms[2] += class_term(left[k] + missing[k], criterion)
+            terms[3] += class_term(node[k] - missing[k] - left[k], criterion)
+
+
+cdef bint best_split_sorted_few_labels(intp_t feature, intp_t n_rows, intp_t n_non_missing,
+                                       const double* hessians, const SplitContext* context,
+                                       SplitRecord* best, const float* sort_values,
+                                       const intp_t* sort_rows, double* scratch,
+                                       bint bin_values) noexcept nogil:
+    """``best_split_sorted_labels`` for at most ``FEW_CHANNELS`` channels: a row costs one
+    addition to its class count, a boundary O(n_channels)."""
+    cdef intp_t n_channels = context.n_channels, n_outputs = context.n_outputs
+    cdef intp_t i, k, o, row, n_missing = n_rows - n_non_missing
+    cdef int criterion = context.criterion
+    cdef const intp_t* labels = context.labels
+    cdef const double* node = context.node_sums
+    cdef double left_hessian = 0.0, missing_hessian = 0.0, weight
+    cdef double* left = scratch
+    cdef double* missing = scratch + n_channels
+    cdef double terms[4]
+    for k in range(n_channels):
+        left[k] = 0.0
+        missing[k] = 0.0
+    for i in range(n_non_missing, n_rows):
+        row = sort_rows[i]
+        for o in range(n_outputs):
+            missing[labels[row * n_outputs + o]] += hessians[row]
+        missing_hessian += hessians[row]
+
+    if n_non_missing == 0 or (n_missing == 0 and
+                              sort_values[n_non_missing - 1] <= sort_values[0] + FEATURE_THRESHOLD):
+        return False
+
+    for i in range(n_non_missing - 1):
+        row = sort_rows[i]
+        weight = hessians[row]
+        for o in range(n_outputs):
+            left[labels[row * n_outputs + o]] += weight
+        left_hessian += weight
+        if sort_values[i + 1] <= sort_values[i] + FEATURE_THRESHOLD:
+            continue
+        labelled_terms(left, missing, node, n_channels, n_missing > 0, criterion, terms)
+        consider_labelled_boundary(best, feature, threshold_between(sort_values, i, bin_values),
+                                   0, left_hessian, i + 1, terms[0], terms[1], missing_hessian,
+                                   n_missing, terms[2], terms[3], context)
+
+    if n_missing > 0:
+        # Every non-missing value left, every missing one right.
+        row = sort_rows[n_non_missing - 1]
+        for o in range(n_outputs):
+            left[labels[row * n_outputs + o]] += hessians[row]
+        left_hessian += hessians[row]
+        labelled_terms(left, missing, node, n_channels, True, criterion, terms)
         consider_labelled_boundary(best, feature, INFINITY, 0, left_hessian, n_non_missing,
                                    terms[0], terms[1], missing_hessian, n_missing, terms[2],
                                    terms[3], context)
