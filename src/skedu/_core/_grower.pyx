@@ -34,14 +34,16 @@ cdef intp_t SECOND_ORDER_HISTOGRAM_MIN_ROWS = 48
 
 
 cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_left, intp_t start,
-                     intp_t end, int depth) noexcept nogil:
+                     intp_t end, int depth, const double* known) noexcept nogil:
     """Append a node for rows ``samples[start:end]`` with its sums (stored in ``values`` until
-    the tree is finished) and impurity; link it to its parent."""
+    the tree is finished) and impurity; link it to its parent. ``known`` (or NULL: summed
+    here) holds the node's one channel sum and hessian sum (``child_sums``)."""
     cdef const GrowData* data = ws.data
     cdef intp_t n_channels = data.n_channels
     cdef intp_t node_id = new_node(tree, n_channels)
     cdef intp_t i, k, row, n_outputs = ws.params.n_outputs
     cdef double hessian_sum = 0.0, square_sum = 0.0
+    cdef intp_t n_node_rows = end - start
     cdef double* sums
     cdef Node* node
     if node_id < 0:
@@ -59,6 +61,10 @@ cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_lef
                                   n_outputs, ws.target_ranks, ws.sorted_targets + start,
                                   ws.n_rows, ws.target_buffer, ws.fenwick, sums)
         node.impurity = square_sum / (hessian_sum * n_outputs) if hessian_sum > 0.0 else 0.0
+    if known != NULL:
+        sums[0] = known[0]
+        hessian_sum = known[1]
+        start = end
     for i in range(start, end):
         if ws.params.criterion == ABSOLUTE_ERROR:
             break
@@ -76,7 +82,7 @@ cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_lef
     node.right_child = LEAF
     node.feature = -2
     node.threshold = UNDEFINED_THRESHOLD
-    node.n_node_samples = end - start
+    node.n_node_samples = n_node_rows
     node.weighted_n_node_samples = hessian_sum
     if ws.params.criterion != ABSOLUTE_ERROR:
         node.impurity = node_impurity(sums, hessian_sum, square_sum, n_channels, n_outputs,
@@ -268,6 +274,39 @@ cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end,
     return low
 
 
+cdef bint child_sums(Workspace* ws, const TreeArrays* tree, intp_t parent, intp_t start,
+                     intp_t middle, intp_t end, bint smaller_built, double* left,
+                     double* right) noexcept nogil:
+    """Boosting's children's (gradient, hessian) sums without a second pass over the parent's
+    rows: the smaller child's in row order (as ``add_node`` would sum them), from the gather
+    of its histogram when one was just built, the larger's the parent's minus those
+    (LightGBM's rule). False where the children sum their rows themselves (other criteria,
+    several channels, sparse data)."""
+    cdef const GrowData* data = ws.data
+    cdef double* smaller = left
+    cdef double* larger = right
+    cdef intp_t i, row, first = start, last = middle
+    if (ws.params.criterion != SECOND_ORDER or data.n_channels != 1 or data.labels != NULL
+            or ws.squares != NULL or data.csr_indptr != NULL):
+        return False
+    if middle - start > end - middle:
+        smaller, larger = right, left
+        first, last = middle, end
+    if smaller_built:
+        smaller[0] = ws.node_totals[0]
+        smaller[1] = ws.node_totals[1]
+    else:
+        smaller[0] = 0.0
+        smaller[1] = 0.0
+        for i in range(first, last):
+            row = ws.samples[i]
+            smaller[0] += ws.gradients[row]
+            smaller[1] += ws.hessians[row]
+    larger[0] = tree.values[parent] - smaller[0]
+    larger[1] = tree.nodes[parent].weighted_n_node_samples - smaller[1]
+    return True
+
+
 cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noexcept nogil:
     cdef SplitRecord* split = &pending.split
     cdef intp_t start = pending.start, end = pending.end
@@ -278,6 +317,9 @@ cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noex
     cdef double* smaller
     cdef Node* node = &tree.nodes[pending.node_id]
     cdef intp_t left_id, right_id
+    cdef double left_known[2]
+    cdef double right_known[2]
+    cdef bint smaller_built = False
     node.feature = split.feature
     node.threshold = split.threshold
     node.missing_go_left = split.missing_go_left
@@ -300,8 +342,18 @@ cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noex
             left_histogram = pending.histogram
             right_histogram = smaller
         subtract_histograms(pending.histogram, smaller, ws.histogram_size)
-    left_id = add_node(ws, tree, pending.node_id, True, start, middle, pending.depth + 1)
-    right_id = add_node(ws, tree, pending.node_id, False, middle, end, pending.depth + 1)
+        smaller_built = True
+    if child_sums(ws, tree, pending.node_id, start, middle, end, smaller_built,
+                  left_known, right_known):
+        left_id = add_node(ws, tree, pending.node_id, True, start, middle, pending.depth + 1,
+                           left_known)
+        right_id = add_node(ws, tree, pending.node_id, False, middle, end, pending.depth + 1,
+                            right_known)
+    else:
+        left_id = add_node(ws, tree, pending.node_id, True, start, middle, pending.depth + 1,
+                           NULL)
+        right_id = add_node(ws, tree, pending.node_id, False, middle, end, pending.depth + 1,
+                            NULL)
     if not ws.failed and ws.params.monotonic_cst != NULL:
         ws.failed = not bound_children(ws, tree, pending.node_id, split.feature, left_id,
                                        right_id)
@@ -342,7 +394,7 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
         free_workspace(&ws)
         return -1
     ws.leaves = leaves
-    root = add_node(&ws, tree, -1, False, 0, n_rows, 0)
+    root = add_node(&ws, tree, -1, False, 0, n_rows, 0, NULL)
     if root >= 0 and params.monotonic_cst != NULL:
         ws.failed = not store_bounds(&ws, tree, root, -INFINITY, INFINITY)
     if root >= 0 and not ws.failed:
