@@ -2,6 +2,7 @@
 
 from cython.parallel import prange
 from libc.math cimport isnan
+from libc.stdint cimport uint32_t
 
 from ._types cimport intp_t, X_DTYPE_C, BIN_DTYPE_C, MISSING_BIN
 
@@ -105,3 +106,44 @@ def map_rows_to_bins(const X_DTYPE_C[:, ::1] X, const double[:, ::1] upper_edges
                         binned[i, f] = find_bin(value, &upper_edges[f, 0],
                                                 n_bins_non_missing[f] - 1)
                     i = i + 1
+
+
+def list_sparse_bins(const BIN_DTYPE_C[:, ::1] binned_rows, const intp_t[::1] sparse_features,
+                     const BIN_DTYPE_C[::1] default_bins, const intp_t[::1] offsets,
+                     const intp_t[::1] n_bins_non_missing):
+    """Each row's bins of the sparse features other than their most frequent ones, as packed
+    histogram entries (``skedu.tree._bin_layout.sparse_layout``): returns ``row_starts``
+    (n_samples + 1, intp) and ``entries`` (uint32, rows in order, features in the order of
+    ``sparse_features``). Two passes over the rows (count, then fill), no temporaries.
+
+    ``default_bins[j]`` is the most frequent bin of feature ``sparse_features[j]``;
+    ``offsets`` and ``n_bins_non_missing`` are indexed by feature (the missing bin maps to
+    the slot after the last non-missing one).
+    """
+    import numpy as np
+
+    cdef intp_t n_samples = binned_rows.shape[0], n_sparse = sparse_features.shape[0]
+    cdef intp_t i, j, f, count, position
+    cdef BIN_DTYPE_C bin_index
+    row_starts_array = np.zeros(n_samples + 1, dtype=np.intp)
+    cdef intp_t[::1] row_starts = row_starts_array
+    cdef uint32_t[::1] entries
+    with nogil:
+        for i in range(n_samples):
+            count = 0
+            for j in range(n_sparse):
+                count = count + (binned_rows[i, sparse_features[j]] != default_bins[j])
+            row_starts[i + 1] = row_starts[i] + count
+    entries_array = np.empty(row_starts[n_samples], dtype=np.uint32)
+    entries = entries_array
+    with nogil:
+        position = 0
+        for i in range(n_samples):
+            for j in range(n_sparse):
+                f = sparse_features[j]
+                bin_index = binned_rows[i, f]
+                if bin_index != default_bins[j]:
+                    entries[position] = <uint32_t>(offsets[f] + min(<intp_t>bin_index,
+                                                                    n_bins_non_missing[f]))
+                    position = position + 1
+    return row_starts_array, entries_array
