@@ -51,7 +51,7 @@ def _as_dask_arrays(X, y):
     if any(np.isnan(size) for size in X.shape):
         raise ValueError("X has chunks of unknown size; call X.compute_chunk_sizes() first.")
     if not (is_dask_collection(y) and isinstance(y, da.Array)):
-        y = da.from_array(np.asarray(y), chunks=(X.chunks[0],))
+        y = da.from_array(np.asarray(y))
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
         raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}.")
     if X.dtype not in (np.float32, np.float64):

@@ -25,10 +25,14 @@ def distributed_backend():
     -------
     backend : joblib ParallelBackendBase or None
         None for joblib's default and its local backends (loky, threading, multiprocessing,
-        sequential).
+        sequential), and within a task running on a dask worker.
     """
     backend, _ = get_active_backend()
-    return None if type(backend) in _LOCAL_BACKENDS else backend
+    if type(backend) in _LOCAL_BACKENDS:
+        return None
+    # A fit that is itself a task (a search's candidate on a dask worker, where joblib makes the
+    # dask backend the nested one) runs on its worker instead of sending tasks of its own.
+    return None if current_worker() is not None else backend
 
 
 def n_workers(backend):
