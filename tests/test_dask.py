@@ -255,3 +255,34 @@ def test_lda_bad_input(client):
                 da.from_array(X), da.from_array(y))
     with pytest.raises(ValueError, match="y must have shape"):
         fit_lda(LinearDiscriminantAnalysis(), da.from_array(X), y[:-1])
+
+
+def _all_estimators():
+    import skedu.discriminant_analysis
+    import skedu.ensemble
+    import skedu.svm
+    import skedu.tree
+
+    return [getattr(module, name) for module in (skedu.tree, skedu.ensemble, skedu.svm,
+                                                 skedu.discriminant_analysis)
+            for name in module.__all__ if isinstance(getattr(module, name), type)]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("estimator_class", _all_estimators(), ids=lambda cls: cls.__name__)
+def test_estimators_travel_with_cloudpickle(estimator_class):
+    # What a search sends to its workers and brings back: the unfitted and the fitted
+    # estimator, through cloudpickle, predicting as before.
+    import cloudpickle
+
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    if estimator_class.__name__.endswith(("Regressor", "SVR")):
+        y = y.astype(float)
+    params = {"random_state": 0} if "random_state" in estimator_class().get_params() else {}
+    if "n_estimators" in estimator_class().get_params():
+        params["n_estimators"] = 5
+    estimator = cloudpickle.loads(cloudpickle.dumps(estimator_class(**params)))
+    fitted = estimator.fit(X, y)
+    travelled = cloudpickle.loads(cloudpickle.dumps(fitted))
+    np.testing.assert_array_equal(travelled.predict(X), fitted.predict(X))
