@@ -10,9 +10,10 @@ PFP (Li et al., "PFP: Parallel FP-Growth for Query Recommendation", 2008; Spark 
    item ``i`` is in the group lies within that prefix of every transaction containing it, so
    the shard sees every such transaction once;
 4. a shard finds the sets whose least frequent item is one of its group's
-   (:func:`mine_shard`): for each such item ``i``, the compiled miner runs on ``i``'s
-   conditional database (the shard's prefixes before ``i`` in the transactions holding ``i``),
-   and every set found there plus ``i`` is frequent with the same support.
+   (:func:`mine_shard`): the compiled miner runs once on the conditional databases of the
+   group's items (for item ``i``, the shard's prefixes before ``i`` in the rows holding ``i``),
+   their items renamed apart, and every set found in ``i``'s database plus ``i`` is frequent
+   with the same support.
 
 The shards together report every frequent set exactly once, with its exact support.
 """
@@ -23,6 +24,10 @@ from .._core._fp_encode import rank_transactions
 from .._core._fptree import mine_frequent_itemsets
 
 __all__ = ["item_groups", "group_prefixes", "mine_shard", "concatenate_rows"]
+
+# Up to this many (anchor, item) pairs a shard counts them in a dense array (64 MB of int32
+# ranks, 128 MB of counts) instead of sorting its keys.
+_DENSE_KEYS = 1 << 24
 
 
 def item_groups(counts, n_groups):
@@ -106,6 +111,12 @@ def concatenate_rows(pieces):
 def mine_shard(indptr, ranks, first, stop, min_count, max_len, n_threads, max_itemsets=-1):
     """The frequent sets whose least frequent item has a rank in ``[first, stop)``.
 
+    Every occurrence of a group item ``i`` in a shard row gives one row of ``i``'s conditional
+    database (the row's items before ``i``). Those databases are mined in one call of the
+    compiled miner: item ``j`` of ``i``'s database is renamed ``(i, j)``, so the databases share
+    no item, a set found lies in one of them, and its support there is the support of the set
+    plus ``i``.
+
     Parameters
     ----------
     indptr, ranks : ndarray
@@ -118,7 +129,7 @@ def mine_shard(indptr, ranks, first, stop, min_count, max_len, n_threads, max_it
     n_threads : int
         Threads of the compiled miner.
     max_itemsets : int, default=-1
-        Passed to the miner for each item (-1: no limit).
+        Passed to the miner (-1: no limit).
 
     Returns
     -------
@@ -129,50 +140,50 @@ def mine_shard(indptr, ranks, first, stop, min_count, max_len, n_threads, max_it
     supports : ndarray of shape (n_sets,), int64
     """
     row = np.repeat(np.arange(indptr.shape[0] - 1), np.diff(indptr))
-    in_group = np.flatnonzero((ranks >= first) & (ranks < stop))
-    in_group = in_group[np.argsort(ranks[in_group], kind="stable")]
-    items_out, sizes_out, supports_out = [], [], []
-    bounds = np.searchsorted(ranks[in_group], np.arange(first, stop + 1))
-    for item in range(first, stop):
-        positions = in_group[bounds[item - first]:bounds[item - first + 1]]
-        if positions.shape[0] < min_count:
-            continue
-        items_out.append(np.array([item], dtype=np.int32))
-        sizes_out.append(np.array([1]))
-        supports_out.append(np.array([positions.shape[0]], dtype=np.int64))
-        if max_len < 2:
-            continue
-        # The item's conditional database: each transaction's prefix before the item.
-        starts = indptr[row[positions]]
-        lengths = positions - starts
-        prefix = ranks[_gather(starts, lengths)]
-        present, counts = np.unique(prefix, return_counts=True)
-        keep = counts >= min_count
-        if not keep.any():
-            continue
-        present, counts = present[keep], counts[keep]
-        order = present[np.argsort(-counts, kind="stable")]  # local ranks by support
-        local_of = np.full(item, -1, dtype=np.int32)
-        local_of[order] = np.arange(order.shape[0], dtype=np.int32)
-        cond_indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        cond_indptr, cond_ranks = rank_transactions(cond_indptr, prefix.astype(np.int32),
-                                                    local_of)
-        sets, offsets, supports, _ = mine_frequent_itemsets(
-            cond_indptr, cond_ranks, order.shape[0], min_count, max_len - 1, n_threads,
-            max_itemsets)
-        sizes = np.diff(offsets)
-        # Each set found, then the item itself: append the item after every set.
-        ends = offsets[1:] + np.arange(1, sizes.shape[0] + 1)
-        merged = np.empty(sets.shape[0] + sizes.shape[0], dtype=np.int32)
-        mask = np.ones(merged.shape[0], dtype=bool)
-        mask[ends - 1] = False
-        merged[mask] = order[sets]
-        merged[~mask] = item
-        items_out.append(merged)
-        sizes_out.append(sizes + 1)
-        supports_out.append(supports.astype(np.int64))
-    if not items_out:
-        return np.empty(0, np.int32), np.zeros(1, np.int64), np.empty(0, np.int64)
-    sizes = np.concatenate(sizes_out)
-    return (np.concatenate(items_out), np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
-            np.concatenate(supports_out))
+    occurrences = np.flatnonzero((ranks >= first) & (ranks < stop))
+    anchors = ranks[occurrences]
+    # The group's frequent items on their own (every occurrence of i is in this shard).
+    single_counts = np.bincount(anchors - first, minlength=stop - first)
+    frequent_anchor = single_counts >= min_count
+    singles = (first + np.flatnonzero(frequent_anchor)).astype(np.int32)
+    single_counts = single_counts[frequent_anchor].astype(np.int64)
+    occurrences = occurrences[frequent_anchor[anchors - first]]
+    if max_len < 2 or occurrences.shape[0] == 0:
+        return singles, np.arange(singles.shape[0] + 1, dtype=np.int64), single_counts
+
+    # The conditional databases, one row per occurrence: the row's items before the anchor,
+    # renamed (anchor, item) and numbered by descending support, as the miner needs.
+    starts = indptr[row[occurrences]]
+    lengths = occurrences - starts
+    prefix = ranks[_gather(starts, lengths)]
+    # (anchor, item) numbered anchor-major: item j < anchor < stop.
+    n_keys = (stop - first) * stop
+    keys = np.repeat((ranks[occurrences] - first).astype(np.int64), lengths) * stop + prefix
+    if n_keys <= _DENSE_KEYS:  # a count per possible pair: no sort of the keys
+        counts = np.bincount(keys, minlength=n_keys)
+        names, ids = None, keys
+    else:
+        names, ids, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    frequent = np.flatnonzero(counts >= min_count)
+    by_support = frequent[np.argsort(-counts[frequent], kind="stable")]
+    rank_of = np.full(counts.shape[0], -1, dtype=np.int32)
+    rank_of[by_support] = np.arange(by_support.shape[0], dtype=np.int32)
+    key_of_rank = by_support if names is None else names[by_support]
+    cond_indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    cond_indptr, cond_ranks = rank_transactions(cond_indptr, ids.astype(np.int32), rank_of)
+    del keys, ids, prefix
+    sets, offsets, supports, _ = mine_frequent_itemsets(
+        cond_indptr, cond_ranks, by_support.shape[0], min_count, max_len - 1, n_threads,
+        max_itemsets)
+    renamed = key_of_rank[sets]
+    sizes = np.diff(offsets)
+    # Each set's items, then its anchor (the same for all of its items).
+    merged = np.empty(sets.shape[0] + sizes.shape[0], dtype=np.int32)
+    is_anchor = np.zeros(merged.shape[0], dtype=bool)
+    is_anchor[offsets[1:] + np.arange(sizes.shape[0])] = True
+    merged[~is_anchor] = renamed % stop
+    merged[is_anchor] = first + renamed[offsets[:-1]] // stop
+    items = np.concatenate([singles, merged])
+    all_sizes = np.concatenate([np.ones(singles.shape[0], dtype=np.int64), sizes + 1])
+    return (items, np.concatenate([[0], np.cumsum(all_sizes)]).astype(np.int64),
+            np.concatenate([single_counts, supports.astype(np.int64)]))
