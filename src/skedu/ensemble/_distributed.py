@@ -4,8 +4,8 @@ backend (dask, ray), then merged in tree order.
 Tree ``t`` depends only on the data, the forest's seed and ``t`` (its seed, bootstrap and
 feature draws; see :func:`skedu.ensemble._forest.tree_seed`), and the data prepared on a worker
 (bins, sorted columns) are those prepared locally, so the merged forest equals the forest grown
-on one machine. joblib's dask backend scatters the large arguments (X, targets) to the cluster
-once per fit.
+on one machine. On dask, the large arrays (X, targets) are scattered to the cluster once per
+fit and each worker gets one task, which uses the worker's threads.
 """
 
 import copy
@@ -20,13 +20,31 @@ __all__ = ["distributed_backend", "grow_on_workers"]
 
 
 def _grow_task(forest, X, seeds, positive, y_encoded, gradients, hessians, squares, labels,
-               **batch):
+               batch):
     """One task: prepare the data on the worker and grow the trees of ``seeds``."""
     n_threads = task_threads(forest.n_jobs)
     data = forest._training_data(X, positive, n_threads)
     return forest._grow_batch(data, seeds, positive=positive, y_encoded=y_encoded,
                               gradients=gradients, hessians=hessians, squares=squares,
                               labels=labels, n_threads=n_threads, **batch)
+
+
+def _on_dask(client, shell, arrays, parts, batch):
+    """One task per worker, pinned to it (joblib would run a single task in this process, and
+    could put two on one worker); the arrays are scattered once and fetched by the workers."""
+    workers = list(client.nthreads())
+    present = [name for name, array in arrays.items() if array is not None]
+    scattered = dict(zip(present, client.scatter([arrays[name] for name in present],
+                                                 hash=False)))
+    args = [scattered.get(name) for name in arrays]
+    futures = [client.submit(_grow_task, shell, args[0], part, *args[1:], batch,
+                             workers=[worker], allow_other_workers=True, pure=False)
+               for worker, part in zip(workers, parts)]
+    try:
+        return client.gather(futures)
+    finally:
+        for future in [*futures, *scattered.values()]:
+            future.release()
 
 
 def grow_on_workers(forest, X, batch, indices, backend):
@@ -43,7 +61,8 @@ def grow_on_workers(forest, X, batch, indices, backend):
     indices : range
         Indices of the trees to grow.
     backend : joblib ParallelBackendBase
-        The active cluster backend.
+        The active cluster backend: dask's (tasks sent through its client, one per worker) or
+        another (ray's: joblib tasks, one per slot).
 
     Returns
     -------
@@ -56,21 +75,27 @@ def grow_on_workers(forest, X, batch, indices, backend):
 
     seeds = [tree_seed(forest.forest_seed_, t) for t in indices]
     n_tasks = min(len(seeds), n_workers(backend))
+    parts = [[int(seed) for seed in part]
+             for part in np.array_split(np.array(seeds, dtype=np.uint64), n_tasks)]
     # The task needs the forest's parameters and class attributes, not the trees of an earlier
     # fit (warm_start): ship a copy without them.
     shell = copy.copy(forest)
     shell.trees_ = None
+    batch = dict(batch)
+    arrays = {"X": X, **{name: batch.pop(name) for name in
+                         ("positive", "y_encoded", "gradients", "hessians", "squares",
+                          "labels")}}
     started = time.perf_counter()
-    arrays = {name: batch.pop(name) for name in
-              ("positive", "y_encoded", "gradients", "hessians", "squares", "labels")}
-    # Positional arrays: joblib's dask backend scatters each large one once for all tasks.
-    results = Parallel(n_jobs=n_tasks, batch_size=1, pre_dispatch="all")(
-        delayed(_grow_task)(shell, X, [int(s) for s in part], arrays["positive"],
-                            arrays["y_encoded"], arrays["gradients"], arrays["hessians"],
-                            arrays["squares"], arrays["labels"], **batch)
-        for part in np.array_split(np.array(seeds, dtype=np.uint64), n_tasks))
+    client = getattr(backend, "client", None)
+    if client is not None and hasattr(client, "scatter"):
+        results = _on_dask(client, shell, arrays, parts, batch)
+    else:
+        # Positional arrays: a backend that scatters large arguments sends each once.
+        values = list(arrays.values())
+        results = Parallel(n_jobs=n_tasks, batch_size=1, pre_dispatch="all")(
+            delayed(_grow_task)(shell, values[0], part, *values[1:], batch) for part in parts)
     trees = [tree for part in results for tree in part]
     if forest.verbose:
-        print(f"[{type(forest).__name__}] {indices[-1] + 1}/{forest.n_estimators} trees on "
-              f"{n_tasks} workers, {time.perf_counter() - started:.2f} s")
+        print(f"[{type(forest).__name__}] {indices[-1] + 1}/{forest.n_estimators} trees in "
+              f"{n_tasks} tasks, {time.perf_counter() - started:.2f} s")
     return trees, seeds

@@ -537,7 +537,9 @@ _FOREST_PARAMETERS_DOC = """oob_score : bool or callable, default=False
         ``score(y_true, y_pred)`` replaces the default accuracy / R^2.
     n_jobs : int, default=None
         Threads (None: every thread OpenMP allows). Trees grow in parallel, one thread each;
-        the forest does not depend on it.
+        the forest does not depend on it. Inside ``joblib.parallel_backend("dask")`` batches
+        of trees grow on the cluster's workers instead (README, "Scaling out"), each with at
+        most ``n_jobs`` of its worker's threads.
     random_state : int, RandomState instance or None, default=None
         Seeds the forest: tree ``t``'s bootstrap and feature draws depend only on it and ``t``.
     verbose : int, default=0

@@ -15,7 +15,8 @@ def require_dask(what):
         import dask
         import dask.delayed  # noqa: F401
     except ImportError as error:  # pragma: no cover - exercised only without dask
-        raise ImportError(f"{what} needs dask; install it with `pip install skedu[dask]`.") from error
+        raise ImportError(f"{what} needs dask; install it with `pip install skedu[dask]`."
+                          ) from error
     return dask
 
 
