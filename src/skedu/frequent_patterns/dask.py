@@ -46,12 +46,12 @@ def _partition_prefixes(encoded, rank_of_item, bounds):
     indptr, ids, labels, _ = encoded
     rank_of_id = np.array([rank_of_item.get(label, -1) for label in labels], dtype=np.int32)
     indptr, ranks = rank_transactions(indptr, ids, rank_of_id)
-    return group_prefixes(indptr, ranks, bounds)
+    return tuple(group_prefixes(indptr, ranks, bounds))
 
 
 def _mine_group(pieces, group, bounds, min_count, max_len, max_itemsets, n_jobs):
-    """Mine one group's shard (the shuffle's reduce), on a worker."""
-    indptr, ranks = concatenate_rows([piece[group] for piece in pieces])
+    """Mine one group's shard (the shuffle's reduce) from its pieces, on a worker."""
+    indptr, ranks = concatenate_rows(pieces)
     return mine_shard(indptr, ranks, int(bounds[group]), int(bounds[group + 1]), min_count,
                       max_len, task_threads(n_jobs), max_itemsets)
 
@@ -159,11 +159,16 @@ def fpgrowth(transactions, min_support=0.5, use_colnames=False, max_len=None, *,
     # 2. Groups of consecutive ranks; 3. the prefixes shuffled to their shards; 4. mined.
     bounds = item_groups(supports, n_groups or bag.npartitions)
     rank_of_item = dask.delayed({item: rank for rank, item in enumerate(labels)}, pure=True)
-    pieces = [dask.delayed(_partition_prefixes)(part, rank_of_item, bounds) for part in encoded]
+    n_shards = bounds.shape[0] - 1
+    # pieces[p][g]: partition p's prefixes for group g, a task output of its own, so that a
+    # shard fetches only its group's prefixes from each partition.
+    pieces = [dask.delayed(_partition_prefixes, nout=n_shards)(part, rank_of_item, bounds)
+              for part in encoded]
     max_len = _NO_MAX_LEN if max_len is None else int(min(max_len, _NO_MAX_LEN))
     limit = -1 if max_itemsets is None else int(max_itemsets)
-    shards = [dask.delayed(_mine_group)(pieces, group, bounds, min_count, max_len, limit, n_jobs)
-              for group in range(bounds.shape[0] - 1)]
+    shards = [dask.delayed(_mine_group)([piece[group] for piece in pieces], group, bounds,
+                                        min_count, max_len, limit, n_jobs)
+              for group in range(n_shards)]
     try:
         results = dask.compute(*shards)
     except OverflowError as error:
