@@ -5,7 +5,9 @@ Tree ``t`` depends only on the data, the forest's seed and ``t`` (its seed, boot
 feature draws; see :func:`skedu.ensemble._forest.tree_seed`), and the data prepared on a worker
 (bins, sorted columns) are those prepared locally, so the merged forest equals the forest grown
 on one machine. On dask, the large arrays (X, targets) are scattered to the cluster once per
-fit and each worker gets one task, which uses the worker's threads.
+fit (joblib's dask backend scatters large arguments) and each worker gets about one task,
+which uses the worker's threads. A cluster of a single one-thread worker runs its one task in the
+calling process (joblib's rule for one slot): the forest is the same.
 """
 
 import copy
@@ -29,24 +31,6 @@ def _grow_task(forest, X, seeds, positive, y_encoded, gradients, hessians, squar
                               labels=labels, n_threads=n_threads, **batch)
 
 
-def _on_dask(client, shell, arrays, parts, batch):
-    """One task per worker, pinned to it (joblib would run a single task in this process, and
-    could put two on one worker); the arrays are scattered once and fetched by the workers."""
-    workers = list(client.nthreads())
-    present = [name for name, array in arrays.items() if array is not None]
-    scattered = dict(zip(present, client.scatter([arrays[name] for name in present],
-                                                 hash=False)))
-    args = [scattered.get(name) for name in arrays]
-    futures = [client.submit(_grow_task, shell, args[0], part, *args[1:], batch,
-                             workers=[worker], allow_other_workers=True, pure=False)
-               for worker, part in zip(workers, parts)]
-    try:
-        return client.gather(futures)
-    finally:
-        for future in [*futures, *scattered.values()]:
-            future.release()
-
-
 def grow_on_workers(forest, X, batch, indices, backend):
     """Grow trees ``indices`` of ``forest`` on the workers of ``backend``.
 
@@ -61,8 +45,8 @@ def grow_on_workers(forest, X, batch, indices, backend):
     indices : range
         Indices of the trees to grow.
     backend : joblib ParallelBackendBase
-        The active cluster backend: dask's (tasks sent through its client, one per worker) or
-        another (ray's: joblib tasks, one per slot).
+        The active cluster backend: dask's (one joblib task per worker) or another (ray's: one
+        joblib task per slot).
 
     Returns
     -------
@@ -86,14 +70,11 @@ def grow_on_workers(forest, X, batch, indices, backend):
                          ("positive", "y_encoded", "gradients", "hessians", "squares",
                           "labels")}}
     started = time.perf_counter()
-    client = getattr(backend, "client", None)
-    if client is not None and hasattr(client, "scatter"):
-        results = _on_dask(client, shell, arrays, parts, batch)
-    else:
-        # Positional arrays: a backend that scatters large arguments sends each once.
-        values = list(arrays.values())
-        results = Parallel(n_jobs=n_tasks, batch_size=1, pre_dispatch="all")(
-            delayed(_grow_task)(shell, values[0], part, *values[1:], batch) for part in parts)
+    # Positional arrays: the backend scatters each large one once. n_jobs=-1: the backend's
+    # slots, so that the tasks leave this process (n_jobs=1 would run them here).
+    values = list(arrays.values())
+    results = Parallel(n_jobs=-1, batch_size=1, pre_dispatch="all")(
+        delayed(_grow_task)(shell, values[0], part, *values[1:], batch) for part in parts)
     trees = [tree for part in results for tree in part]
     if forest.verbose:
         print(f"[{type(forest).__name__}] {indices[-1] + 1}/{forest.n_estimators} trees in "
