@@ -12,7 +12,10 @@ T10I4D100K repeated ten times, 1,000,000 transactions, at 0.5%; retail only with
 ``overhead`` is dask 1w / local 1t (the same one core: what the cluster path costs), ``speed-up``
 dask 1w / dask 2w, ``vs local 2t`` dask 2w / local 2t (two cores either way). Both local outputs
 are those of the dask path (a forest equal tree for tree; a DataFrame of frozensets and supports).
-The machine has 2 cores shared with other work: read the ratios, not the seconds.
+On one one-thread worker joblib runs a forest's single task in the calling process (its rule for
+one slot), so the forest's ``dask 1w`` and ``overhead`` measure the local path plus dispatch; its
+``vs local 2t`` is the cost of the cluster path. The machine has 2 cores shared with other work:
+read the ratios, not the seconds.
 """
 
 import os
