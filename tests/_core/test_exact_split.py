@@ -85,3 +85,20 @@ def test_label_sweep_matches_the_one_hot_sweep(criterion, seed, bin_values):
     np.testing.assert_allclose(record["gain"], expected["gain"], rtol=1e-9)
     for key in ("threshold", "n_left", "missing_go_left"):
         assert record[key] == expected[key]
+
+
+@pytest.mark.parametrize("labelled", [False, True])
+def test_values_closer_than_feature_threshold_are_one_value(labelled):
+    # scikit-learn's FEATURE_THRESHOLD (1e-7): no boundary between 0, 1e-8 and 2e-8.
+    values = np.array([0.0, 1e-8, 2e-8, 1.0], dtype=np.float32)
+    classes = np.array([0, 1, 0, 1])
+    gradients = np.eye(2)[classes]
+    labels = classes[:, None].astype(np.intp) if labelled else None
+    record, varies = best_split_sorted_for_tests(values, gradients, np.ones(4), Criterion.GINI,
+                                                 labels=labels)
+    assert varies and record["found"]
+    assert record["n_left"] == 3 and 2e-8 < record["threshold"] < 1.0
+    record, varies = best_split_sorted_for_tests(values[:3], gradients[:3], np.ones(3),
+                                                 Criterion.GINI,
+                                                 labels=None if labels is None else labels[:3])
+    assert not varies and not record["found"]

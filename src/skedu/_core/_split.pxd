@@ -4,8 +4,13 @@ from ._criterion cimport class_term, label_side_score, leaf_value, side_allowed,
 from ._types cimport intp_t, SplitContext, SplitRecord
 
 # Values closer than this are one value (scikit-learn's FEATURE_THRESHOLD); shared by every
-# sorted sweep (exact and sparse splitters).
-cdef double FEATURE_THRESHOLD = 1e-7
+# sorted sweep (exact and sparse splitters). A C constant: an assignment in a .pxd is never
+# executed (the variable would read 0 in every module that cimports it).
+cdef extern from *:
+    """
+    #define SKEDU_FEATURE_THRESHOLD 1e-7
+    """
+    const double FEATURE_THRESHOLD "SKEDU_FEATURE_THRESHOLD"
 
 
 cdef inline void add_row(double* sums, double* hessian_sum, const double* gradients,
