@@ -12,7 +12,9 @@ cal_housing, Fashion-MNIST. ``--quick`` divides the rows by 10. Fit times includ
 Each figure is the median of 3 fits (1 when a fit takes over 20 s, or with ``--quick``), the
 libraries alternating;
 the ratio columns are skedu's time over the peer's in the same run. ``--profile`` prints where
-the time of one skedu fit on W-gbdt goes.
+the time of one skedu fit on W-gbdt goes. ``--cpu`` times fits and predictions in CPU seconds of
+the process instead of wall seconds: with ``--threads 1`` the figures hardly move with the load
+of a shared machine.
 """
 
 import argparse
@@ -131,7 +133,7 @@ def _quality(task, model, X_test, y_test):
     return "R2", r2_score(y_test, model.predict(X_test))
 
 
-def _compare(label, task, data, models, repeats):
+def _compare(label, task, data, models, repeats, clock=time.perf_counter):
     """Fit and predict every model alternately; one table row per model."""
     X, y, X_test, y_test = data
     fit_times = {name: [] for name in models}
@@ -142,12 +144,12 @@ def _compare(label, task, data, models, repeats):
             if fit_times[name] and fit_times[name][-1] > 20:
                 continue
             model = make()
-            start = time.perf_counter()
+            start = clock()
             model.fit(X, y)
-            fit_times[name].append(time.perf_counter() - start)
-            start = time.perf_counter()
+            fit_times[name].append(clock() - start)
+            start = clock()
             model.predict(X_test)
-            predict_times[name].append(time.perf_counter() - start)
+            predict_times[name].append(clock() - start)
             fitted[name] = model
             print(f"  {label} {name}: fit {fit_times[name][-1]:.3f}s", file=sys.stderr, flush=True)
     fit = {name: statistics.median(v) for name, v in fit_times.items()}
@@ -189,10 +191,13 @@ SYNTHETIC = (("W-gbdt", "binary"), ("W-gbdt-reg", "regression"), ("W-gbdt-multi"
              ("small 2,000x10", "binary"), ("small 20,000x20", "binary"))
 
 
-def run(quick=False, n_threads=2, real=False, exact=False, profile=False, only=None):
+def run(quick=False, n_threads=2, real=False, exact=False, profile=False, only=None, cpu=False,
+        repeats=None):
     """Every comparison (or the workloads whose names contain one of the comma-separated
-    ``only``); returns the Markdown tables."""
-    repeats = 1 if quick else 3
+    ``only``); returns the Markdown tables. ``cpu``: CPU seconds instead of wall seconds."""
+    if repeats is None:
+        repeats = 1 if quick else 3
+    clock = time.process_time if cpu else time.perf_counter
     rows = []
 
     def selected(label):
@@ -201,15 +206,16 @@ def run(quick=False, n_threads=2, real=False, exact=False, profile=False, only=N
     for label, task in SYNTHETIC:
         if selected(label):
             rows += _compare(label, task, _workload(label, quick), _models(task, n_threads),
-                             repeats)
+                             repeats, clock)
     if real:
         for label, task in (("adult", "binary"), ("cal_housing", "regression"),
                             ("Fashion-MNIST", "multiclass")):
             if selected(label):
-                rows += _compare(label, task, _real(label), _models(task, n_threads), repeats)
+                rows += _compare(label, task, _real(label), _models(task, n_threads), repeats,
+                                 clock)
     if exact:
         rows += _compare("W-gbdt 50k exact", "binary", _workload("exact 50k", quick),
-                         _models("binary", n_threads, exact=True), repeats)
+                         _models("binary", n_threads, exact=True), repeats, clock)
     columns = ["workload", "library", "version", "fit s", "predict s", "quality",
                "skedu/peer fit", "skedu/peer predict"]
     text = markdown_table(rows, columns)
@@ -225,13 +231,18 @@ def main():
     parser.add_argument("--real", action="store_true", help="adult, cal_housing, Fashion-MNIST")
     parser.add_argument("--exact", action="store_true", help="exact greedy on 50k rows")
     parser.add_argument("--profile", action="store_true", help="stages of one skedu fit")
+    parser.add_argument("--cpu", action="store_true",
+                        help="CPU seconds of the process instead of wall seconds")
+    parser.add_argument("--repeats", type=int,
+                        help="fits per library (default 3, 1 with --quick)")
     parser.add_argument("--only", help="run the workloads whose name contains one of these "
                         "comma-separated strings (e.g. W-gbdt,adult)")
     args = parser.parse_args()
-    print(f"<!-- {platform.processor() or platform.machine()}, threads={args.threads} -->")
+    print(f"<!-- {platform.processor() or platform.machine()}, threads={args.threads}, "
+          f"{'CPU' if args.cpu else 'wall'} seconds -->")
     with threadpool_limits(limits=args.threads):
         print(run(quick=args.quick, n_threads=args.threads, real=args.real, exact=args.exact,
-                  profile=args.profile, only=args.only))
+                  profile=args.profile, only=args.only, cpu=args.cpu, repeats=args.repeats))
 
 
 if __name__ == "__main__":

@@ -32,3 +32,41 @@ def test_constant_and_all_missing_features_get_one_bin():
     binned = mapper.transform_rows(X).T
     np.testing.assert_array_equal(binned[0], 0)
     np.testing.assert_array_equal(binned[1], 255)
+
+
+def test_binning_in_row_blocks_and_fours_matches_a_search_per_value():
+    # Rows are binned in blocks of 256, four values at a time, the rest one by one: every
+    # count of rows around those sizes, NaNs, edge values and a one-bin feature.
+    rng = np.random.RandomState(1)
+    X = rng.randn(600, 4).astype(np.float32)
+    X[:, 2] = 7.0
+    X[rng.rand(600) < 0.2, 1] = np.nan
+    mapper = BinMapper(max_bins=255, random_state=0).fit(X)
+    X[::5, 0] = mapper.upper_edges_[0, 3]  # exactly on an edge: stays in the lower bin
+    for n_rows in (1, 3, 4, 5, 255, 256, 257, 263, 600):
+        binned = mapper.transform_rows(X[:n_rows])
+        for feature in range(4):
+            n_edges = mapper.n_bins_non_missing_[feature] - 1
+            column = X[:n_rows, feature].astype(np.float64)
+            expected = np.searchsorted(mapper.upper_edges_[feature, :n_edges], column)
+            expected[np.isnan(column)] = 255
+            np.testing.assert_array_equal(binned[:, feature], expected)
+
+
+def test_list_sparse_bins_matches_numpy():
+    from skedu._core._binning import list_sparse_bins
+
+    rng = np.random.RandomState(2)
+    n_bins = np.array([3, 5, 2, 4], dtype=np.intp)
+    binned_rows = np.where(rng.rand(500, 4) < 0.85, 1, rng.randint(0, 2, (500, 4))).astype(np.uint8)
+    binned_rows[rng.rand(500, 4) < 0.05] = 255  # missing: the slot after the last bin
+    features = np.array([0, 2, 3], dtype=np.intp)
+    defaults = np.array([1, 1, 0], dtype=np.uint8)
+    offsets = np.concatenate([[0], np.cumsum(n_bins + 1)]).astype(np.intp)
+    row_starts, entries = list_sparse_bins(binned_rows, features, defaults, offsets, n_bins)
+    sub = binned_rows[:, features]
+    rows, columns = np.nonzero(sub != defaults)
+    expected = offsets[features[columns]] + np.minimum(sub[rows, columns], n_bins[features[columns]])
+    np.testing.assert_array_equal(entries, expected)
+    assert entries.dtype == np.uint32
+    np.testing.assert_array_equal(row_starts, np.r_[0, np.cumsum(np.bincount(rows, minlength=500))])

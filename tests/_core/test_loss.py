@@ -63,3 +63,15 @@ def test_threads_give_identical_results():
 def test_mismatched_lengths_raise():
     with pytest.raises(ValueError, match="lengths"):
         _loss.binomial_gradients(np.zeros(3), np.zeros(4), np.ones(3), np.empty(3), np.empty(3), 1)
+
+
+def test_binomial_loss_matches_numpy():
+    rng = np.random.default_rng(3)
+    y = (rng.random(500) < 0.4).astype(np.float64)
+    raw = rng.normal(scale=30.0, size=500)  # large |raw|: the stable form
+    w = rng.random(500)
+    expected = np.average(np.logaddexp(0.0, raw) - y * raw, weights=w)
+    np.testing.assert_allclose(_loss.binomial_loss(y, raw, w), expected, rtol=1e-12)
+    assert _loss.binomial_loss(y, raw, np.zeros(500)) == 0.0
+    with pytest.raises(ValueError, match="different lengths"):
+        _loss.binomial_loss(np.zeros(3), np.zeros(4), np.ones(3))

@@ -63,3 +63,26 @@ def test_missing_values_alone_against_the_rest():
         Criterion.SQUARED_ERROR)
     assert varies and record["found"]
     assert record["n_left"] == 3 and not record["missing_go_left"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_second_order_single_channel_path_equals_the_generic_scan(seed):
+    # One gradient channel takes a dedicated scan; a second all-zero channel adds nothing to
+    # any score, so the generic scan must find the very same split, bit for bit.
+    rng = np.random.RandomState(seed)
+    n, n_bins = 300, 40
+    bins = rng.randint(0, n_bins, n)
+    bins[rng.rand(n) < 0.15 * (seed % 2)] = MISSING_BIN
+    gradients, hessians = rng.randn(n, 1), rng.rand(n) * 0.3
+    edges = np.full(MISSING_BIN, np.inf)
+    edges[: n_bins - 1] = np.arange(n_bins - 1) + 0.5
+    padded = np.hstack([gradients, np.zeros((n, 1))])
+    for l2, min_leaf, min_weight in [(0.0, 1, 0.0), (1.0, 5 + seed, 2.0), (3.0, 20, 0.5)]:
+        fast = best_split_from_histogram_for_tests(
+            histogram_of(bins, gradients, hessians), n_bins, edges, Criterion.SECOND_ORDER, l2,
+            min_leaf, min_weight)
+        generic = best_split_from_histogram_for_tests(
+            histogram_of(bins, padded, hessians), n_bins, edges, Criterion.SECOND_ORDER, l2,
+            min_leaf, min_weight)
+        assert fast[0]["found"]
+        assert fast == generic

@@ -2,11 +2,14 @@
 
 from cython.parallel import prange
 from libc.math cimport isnan
+from libc.stdint cimport uint32_t
 
 from ._types cimport intp_t, X_DTYPE_C, BIN_DTYPE_C, MISSING_BIN
 
 # Fewer values than this are binned on one thread (a few milliseconds of work).
 cdef intp_t MIN_PARALLEL_VALUES = 1048576
+# Rows binned together, feature by feature (``map_rows_to_bins``).
+cdef intp_t ROW_BLOCK = 256
 
 
 cdef inline BIN_DTYPE_C find_bin(double value, const double* upper_edges,
@@ -25,6 +28,42 @@ cdef inline BIN_DTYPE_C find_bin(double value, const double* upper_edges,
     return <BIN_DTYPE_C>((base - upper_edges) + (base[0] < value))
 
 
+cdef inline void find_bins4(const X_DTYPE_C* values, intp_t stride, const double* upper_edges,
+                            intp_t n_edges, BIN_DTYPE_C* out) noexcept nogil:
+    """``find_bin`` of the four values ``values[0], values[stride], ...`` into ``out[0],
+    out[stride], ...`` (NaN: MISSING_BIN), the four searches in step: each halving waits on
+    its load, four independent ones overlap."""
+    cdef double v0 = values[0], v1 = values[stride], v2 = values[2 * stride]
+    cdef double v3 = values[3 * stride]
+    cdef const double* b0 = upper_edges
+    cdef const double* b1 = upper_edges
+    cdef const double* b2 = upper_edges
+    cdef const double* b3 = upper_edges
+    cdef intp_t half, n = n_edges
+    if n == 0:
+        out[0] = out[stride] = out[2 * stride] = out[3 * stride] = 0
+    else:
+        while n > 1:
+            half = n // 2
+            b0 = b0 + half if b0[half - 1] < v0 else b0
+            b1 = b1 + half if b1[half - 1] < v1 else b1
+            b2 = b2 + half if b2[half - 1] < v2 else b2
+            b3 = b3 + half if b3[half - 1] < v3 else b3
+            n -= half
+        out[0] = <BIN_DTYPE_C>((b0 - upper_edges) + (b0[0] < v0))
+        out[stride] = <BIN_DTYPE_C>((b1 - upper_edges) + (b1[0] < v1))
+        out[2 * stride] = <BIN_DTYPE_C>((b2 - upper_edges) + (b2[0] < v2))
+        out[3 * stride] = <BIN_DTYPE_C>((b3 - upper_edges) + (b3[0] < v3))
+    if isnan(v0):
+        out[0] = MISSING_BIN
+    if isnan(v1):
+        out[stride] = MISSING_BIN
+    if isnan(v2):
+        out[2 * stride] = MISSING_BIN
+    if isnan(v3):
+        out[3 * stride] = MISSING_BIN
+
+
 def map_rows_to_bins(const X_DTYPE_C[:, ::1] X, const double[:, ::1] upper_edges,
                      const intp_t[::1] n_bins_non_missing, BIN_DTYPE_C[:, ::1] binned,
                      int n_threads):
@@ -41,15 +80,70 @@ def map_rows_to_bins(const X_DTYPE_C[:, ::1] X, const double[:, ::1] upper_edges
     binned : ndarray of shape (n_samples, n_features), uint8, written
     n_threads : int
     """
-    cdef intp_t n_samples = X.shape[0], n_features = X.shape[1], f, i
+    cdef intp_t n_samples = X.shape[0], n_features = X.shape[1], f, i, block, first, last
+    cdef intp_t n_blocks = (n_samples + ROW_BLOCK - 1) // ROW_BLOCK
     cdef X_DTYPE_C value
     if n_samples * n_features < MIN_PARALLEL_VALUES:
         n_threads = 1
     with nogil:
-        for i in prange(n_samples, schedule='static', num_threads=max(n_threads, 1)):
+        # Blocks of rows, one feature at a time within a block: the feature's edges stay in the
+        # L1 cache through its searches (row by row, every value reads another feature's edges
+        # and each halving step waits on a cache miss), the block's values stay cached.
+        for block in prange(n_blocks, schedule='static', num_threads=max(n_threads, 1)):
+            first = block * ROW_BLOCK
+            last = min(first + ROW_BLOCK, n_samples)
             for f in range(n_features):
-                value = X[i, f]
-                if isnan(value):
-                    binned[i, f] = MISSING_BIN
-                else:
-                    binned[i, f] = find_bin(value, &upper_edges[f, 0], n_bins_non_missing[f] - 1)
+                i = first
+                while i + 4 <= last:
+                    find_bins4(&X[i, f], n_features, &upper_edges[f, 0],
+                               n_bins_non_missing[f] - 1, &binned[i, f])
+                    i = i + 4
+                while i < last:
+                    value = X[i, f]
+                    if isnan(value):
+                        binned[i, f] = MISSING_BIN
+                    else:
+                        binned[i, f] = find_bin(value, &upper_edges[f, 0],
+                                                n_bins_non_missing[f] - 1)
+                    i = i + 1
+
+
+def list_sparse_bins(const BIN_DTYPE_C[:, ::1] binned_rows, const intp_t[::1] sparse_features,
+                     const BIN_DTYPE_C[::1] default_bins, const intp_t[::1] offsets,
+                     const intp_t[::1] n_bins_non_missing):
+    """Each row's bins of the sparse features other than their most frequent ones, as packed
+    histogram entries (``skedu.tree._bin_layout.sparse_layout``): returns ``row_starts``
+    (n_samples + 1, intp) and ``entries`` (uint32, rows in order, features in the order of
+    ``sparse_features``). Two passes over the rows (count, then fill), no temporaries.
+
+    ``default_bins[j]`` is the most frequent bin of feature ``sparse_features[j]``;
+    ``offsets`` and ``n_bins_non_missing`` are indexed by feature (the missing bin maps to
+    the slot after the last non-missing one).
+    """
+    import numpy as np
+
+    cdef intp_t n_samples = binned_rows.shape[0], n_sparse = sparse_features.shape[0]
+    cdef intp_t i, j, f, count, position
+    cdef BIN_DTYPE_C bin_index
+    row_starts_array = np.zeros(n_samples + 1, dtype=np.intp)
+    cdef intp_t[::1] row_starts = row_starts_array
+    cdef uint32_t[::1] entries
+    with nogil:
+        for i in range(n_samples):
+            count = 0
+            for j in range(n_sparse):
+                count = count + (binned_rows[i, sparse_features[j]] != default_bins[j])
+            row_starts[i + 1] = row_starts[i] + count
+    entries_array = np.empty(row_starts[n_samples], dtype=np.uint32)
+    entries = entries_array
+    with nogil:
+        position = 0
+        for i in range(n_samples):
+            for j in range(n_sparse):
+                f = sparse_features[j]
+                bin_index = binned_rows[i, f]
+                if bin_index != default_bins[j]:
+                    entries[position] = <uint32_t>(offsets[f] + min(<intp_t>bin_index,
+                                                                    n_bins_non_missing[f]))
+                    position = position + 1
+    return row_starts_array, entries_array

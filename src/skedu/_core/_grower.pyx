@@ -22,7 +22,8 @@ from ._histogram cimport subtract_histograms
 from ._sparse_split cimport sparse_partition_rows
 from ._split cimport init_context
 from ._node_split cimport HISTOGRAM_MIN_ROWS, build_node_histogram, find_best_split
-from ._types cimport (ABSOLUTE_ERROR, ENTROPY, GINI, HIST, LEAF, MISSING_BIN, N_BINS, GrowData,
+from ._types cimport (ABSOLUTE_ERROR, ENTROPY, GINI, HIST, LEAF, MISSING_BIN, N_BINS,
+                      SECOND_ORDER, GrowData,
                       GrowParams, Node, SplitContext, SplitRecord, TreeArrays, intp_t)
 from ._workspace cimport (PendingNode, Workspace, acquire_histogram, free_workspace,
                           release_constant_slot,
@@ -30,6 +31,8 @@ from ._workspace cimport (PendingNode, Workspace, acquire_histogram, free_worksp
                           release_histogram)
 
 cdef double UNDEFINED_THRESHOLD = -2.0
+# Boosting's floor of ``histogram_min_rows``.
+cdef intp_t SECOND_ORDER_HISTOGRAM_MIN_ROWS = 48
 
 
 cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_left, intp_t start,
@@ -42,6 +45,7 @@ cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_lef
     cdef intp_t node_id = new_node(tree, n_channels)
     cdef intp_t i, k, row, n_outputs = ws.params.n_outputs
     cdef double hessian_sum = 0.0, square_sum = 0.0
+    cdef intp_t n_node_rows = end - start
     cdef double* sums
     cdef Node* node
     if node_id < 0:
@@ -81,7 +85,7 @@ cdef intp_t add_node(Workspace* ws, TreeArrays* tree, intp_t parent, bint is_lef
     node.right_child = LEAF
     node.feature = -2
     node.threshold = UNDEFINED_THRESHOLD
-    node.n_node_samples = end - start
+    node.n_node_samples = n_node_rows
     node.weighted_n_node_samples = hessian_sum
     if ws.params.criterion != ABSOLUTE_ERROR:
         node.impurity = node_impurity(sums, hessian_sum, square_sum, n_channels, n_outputs,
@@ -106,9 +110,16 @@ cdef inline intp_t histogram_min_rows(const Workspace* ws) noexcept nogil:
     """Rows a node needs to be searched from histograms (hist splitter): a histogram costs
     N_BINS * (n_channels + 2) values per feature, which many classes make worth only for
     large nodes (and keeps the pool of histograms small)."""
+    cdef intp_t entry_size = ws.data.n_channels + 2
     if ws.params.criterion == ABSOLUTE_ERROR:
         return ws.n_rows + 1  # absolute error needs the rows themselves, never histograms
-    return max(<intp_t>HISTOGRAM_MIN_ROWS, N_BINS * (ws.data.n_channels + 2) // 16)
+    if ws.params.criterion == SECOND_ORDER:
+        # A packed histogram costs its features' actual bins: half a row per bin of the mean
+        # feature (measured on boosting: 128 rows with 255 bins, the floor with one-hot
+        # columns) against sorting each feature's rows.
+        return max(SECOND_ORDER_HISTOGRAM_MIN_ROWS, N_BINS * entry_size // 16,
+                   ws.histogram_size // (entry_size * max(ws.data.n_features, 1)) // 2)
+    return max(<intp_t>HISTOGRAM_MIN_ROWS, N_BINS * entry_size // 16)
 
 
 cdef void mark_leaf(Workspace* ws, intp_t node_id, intp_t start, intp_t end) noexcept nogil:
@@ -262,9 +273,9 @@ cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end, const SplitR
                            double* stats) noexcept nogil:
     """Reorder ``samples[start:end]`` so the left child's rows come first; return the middle.
 
-    ``stats`` (2 * (n_channels + 2) doubles) receives each child's sums, hessian and square
-    sums, added in the children's row order as ``add_node`` would: the same values, without a
-    second pass over the rows."""
+    ``stats`` (2 * (n_channels + 2) doubles, or NULL: not wanted) receives each child's sums,
+    hessian and square sums, added in the children's row order as ``add_node`` would: the same
+    values, without a second pass over the rows."""
     # Stable: rows stay in increasing order (as the root's are), so that the split searches
     # of the children read every feature's column forwards, not at random.
     cdef const GrowData* data = ws.data
@@ -274,8 +285,9 @@ cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end, const SplitR
     cdef intp_t* right_rows = ws.scratch_rows
     cdef double* side
     cdef bint left
-    for k in range(2 * width):
-        stats[k] = 0.0
+    if stats != NULL:
+        for k in range(2 * width):
+            stats[k] = 0.0
     for i in range(start, end):
         row = ws.samples[i]
         left = goes_left(ws, split, row)
@@ -285,6 +297,8 @@ cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end, const SplitR
         else:
             right_rows[n_right] = row
             n_right += 1
+        if stats == NULL:
+            continue
         side = stats if left else stats + width
         if data.labels != NULL:
             for k in range(n_outputs):
@@ -299,21 +313,64 @@ cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end, const SplitR
     return start + n_left
 
 
+cdef inline bint sums_from_parent(const Workspace* ws) noexcept nogil:
+    """Whether boosting's children take their sums from the parent's (``child_sums``): one
+    gradient channel, no labels, no squares, dense data."""
+    return (ws.params.criterion == SECOND_ORDER and ws.data.n_channels == 1
+            and ws.data.labels == NULL and ws.squares == NULL and ws.data.csr_indptr == NULL)
+
+
+cdef void child_sums(Workspace* ws, const TreeArrays* tree, intp_t parent, intp_t start,
+                     intp_t middle, intp_t end, bint smaller_built, double* left,
+                     double* right) noexcept nogil:
+    """Boosting's children's (gradient, hessian, square) sums without a second pass over the
+    parent's rows (where ``sums_from_parent``): the smaller child's in row order (as
+    ``add_node`` would sum them), from the gather of its histogram when one was just built, the
+    larger's the parent's minus those (LightGBM's rule)."""
+    cdef double* smaller = left
+    cdef double* larger = right
+    cdef intp_t i, row, first = start, last = middle
+    if middle - start > end - middle:
+        smaller, larger = right, left
+        first, last = middle, end
+    if smaller_built:
+        smaller[0] = ws.node_totals[0]
+        smaller[1] = ws.node_totals[1]
+    else:
+        smaller[0] = 0.0
+        smaller[1] = 0.0
+        for i in range(first, last):
+            row = ws.samples[i]
+            smaller[0] += ws.gradients[row]
+            smaller[1] += ws.hessians[row]
+    larger[0] = tree.values[parent] - smaller[0]
+    larger[1] = tree.nodes[parent].weighted_n_node_samples - smaller[1]
+    # No squares in boosting (sums_from_parent): the square sum stays 0, as add_node's.
+    smaller[2] = 0.0
+    larger[2] = 0.0
+
+
 cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noexcept nogil:
     cdef SplitRecord* split = &pending.split
     cdef intp_t start = pending.start, end = pending.end
-    # Absolute error's nodes rank their rows' targets in add_node: no sums from here.
+    # Absolute error's nodes rank their rows' targets in add_node: no sums from here; boosting's
+    # children take theirs from the parent's (child_sums), so the partition does not add them.
+    cdef bint from_parent = sums_from_parent(ws)
     cdef bint summed = (ws.data.csr_indptr == NULL
-                        and ws.params.criterion != ABSOLUTE_ERROR)
+                        and ws.params.criterion != ABSOLUTE_ERROR and not from_parent)
     cdef intp_t width = ws.data.n_channels + 2
     cdef intp_t middle = (sparse_partition_rows(ws, start, end, split)
                           if ws.data.csr_indptr != NULL
-                          else partition_rows(ws, start, end, split, ws.child_stats))
+                          else partition_rows(ws, start, end, split,
+                                              ws.child_stats if summed else NULL))
     cdef double* left_histogram = NULL
     cdef double* right_histogram = NULL
     cdef double* smaller
     cdef Node* node = &tree.nodes[pending.node_id]
     cdef intp_t left_id, right_id
+    cdef double left_known[3]
+    cdef double right_known[3]
+    cdef bint smaller_built = False
     # The children start from this node's known-constant features.
     release_constant_slot(ws, pending)
     node.feature = split.feature
@@ -338,10 +395,19 @@ cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noex
             left_histogram = pending.histogram
             right_histogram = smaller
         subtract_histograms(pending.histogram, smaller, ws.histogram_size)
-    left_id = add_node(ws, tree, pending.node_id, True, start, middle, pending.depth + 1,
-                       ws.child_stats if summed else NULL)
-    right_id = add_node(ws, tree, pending.node_id, False, middle, end, pending.depth + 1,
-                        ws.child_stats + width if summed else NULL)
+        smaller_built = True
+    if from_parent:
+        child_sums(ws, tree, pending.node_id, start, middle, end, smaller_built, left_known,
+                   right_known)
+        left_id = add_node(ws, tree, pending.node_id, True, start, middle, pending.depth + 1,
+                           left_known)
+        right_id = add_node(ws, tree, pending.node_id, False, middle, end, pending.depth + 1,
+                            right_known)
+    else:
+        left_id = add_node(ws, tree, pending.node_id, True, start, middle, pending.depth + 1,
+                           ws.child_stats if summed else NULL)
+        right_id = add_node(ws, tree, pending.node_id, False, middle, end, pending.depth + 1,
+                            ws.child_stats + width if summed else NULL)
     if not ws.failed and ws.params.monotonic_cst != NULL:
         ws.failed = not bound_children(ws, tree, pending.node_id, split.feature, left_id,
                                        right_id)
@@ -382,7 +448,7 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
         free_workspace(&ws)
         return -1
     ws.leaves = leaves
-    root = add_node(&ws, tree, -1, False, 0, n_rows, 0)
+    root = add_node(&ws, tree, -1, False, 0, n_rows, 0, NULL)
     if root >= 0 and params.monotonic_cst != NULL:
         ws.failed = not store_bounds(&ws, tree, root, -INFINITY, INFINITY)
     if root >= 0 and not ws.failed:

@@ -5,7 +5,7 @@ Gradients and hessians are multiplied by the row's sample weight.
 """
 
 from cython.parallel import prange
-from libc.math cimport exp
+from libc.math cimport exp, fabs, log1p
 
 from ._types cimport intp_t
 
@@ -34,6 +34,21 @@ def binomial_gradients(const double[::1] y, const double[::1] raw, const double[
                 p = 1.0 / (1.0 + exp(-raw[i]))
                 gradient[i] = weight[i] * (p - y[i])
                 hessian[i] = weight[i] * p * (1.0 - p)
+
+
+def binomial_loss(const double[::1] y, const double[::1] raw, const double[::1] weight):
+    """Weighted mean of ``log(1 + exp(raw)) - y raw`` (stable for large ``|raw|``), 0 without
+    weight: the training score of every round, one pass instead of five numpy ones."""
+    cdef intp_t i, n = y.shape[0]
+    cdef double r, total = 0.0, weight_sum = 0.0
+    if raw.shape[0] != n or weight.shape[0] != n:
+        raise ValueError("binomial_loss: arrays of different lengths.")
+    with nogil:
+        for i in range(n):
+            r = raw[i]
+            total += weight[i] * ((r if r > 0.0 else 0.0) + log1p(exp(-fabs(r))) - y[i] * r)
+            weight_sum += weight[i]
+    return total / weight_sum if weight_sum > 0.0 else 0.0
 
 
 def poisson_gradients(const double[::1] y, const double[::1] raw, const double[::1] weight,

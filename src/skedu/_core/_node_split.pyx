@@ -74,7 +74,9 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
                                            data.n_bins_non_missing[f],
                                            histogram + ws.histogram_offsets[f] * stride)
         return
-    # Gather once, packed, so that the histogram loops read the statistics sequentially.
+    # Gather once, packed, so that the histogram loops read the statistics sequentially. The
+    # node's totals come with it, in row order (the sparse histograms and the grower's child
+    # sums read them).
     for k in range(n_stats):
         ws.node_totals[k] = 0.0
     for i in range(n_rows):
@@ -82,9 +84,8 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
         for k in range(n_channels):
             ws.ordered_stats[i * n_stats + k] = ws.gradients[row * n_channels + k]
         ws.ordered_stats[i * n_stats + n_channels] = ws.hessians[row]
-        if data.n_sparse > 0:
-            for k in range(n_stats):
-                ws.node_totals[k] += ws.ordered_stats[i * n_stats + k]
+        for k in range(n_stats):
+            ws.node_totals[k] += ws.ordered_stats[i * n_stats + k]
     # Tasks: the sparse features (task 0, when there are some), then the groups of dense ones.
     # Every entry adds its rows in row order whichever thread builds it.
     if (ws.params.n_threads > 1 and n_tasks - first_task > 1

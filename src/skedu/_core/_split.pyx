@@ -8,7 +8,7 @@ two sides and place missing values the same way.
 
 import numpy as np
 
-from ._types cimport ABSOLUTE_ERROR
+from ._types cimport ABSOLUTE_ERROR, SECOND_ORDER
 
 from libc.math cimport INFINITY
 
@@ -33,6 +33,10 @@ cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
     cdef const double* entry
     cdef const double* missing = histogram + n_bins_non_missing * stride
 
+    if (n_channels == 1 and context.criterion == SECOND_ORDER and context.labels == NULL
+            and (context.monotonic_cst == NULL or context.monotonic_cst[feature] == 0)):
+        return second_order_split(feature, histogram, n_bins_non_missing, bin_thresholds,
+                                  context, best)
     missing_count = <intp_t>missing[n_channels + 1]
     n_nonempty = 1 if missing_count > 0 else 0
     for k in range(n_channels):
@@ -54,6 +58,69 @@ cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
         consider_boundary(best, feature, bin_thresholds[b], b, left_sums, left_hessian,
                           left_count, missing, missing[n_channels], missing_count, context,
                           scratch + n_channels)
+    return n_nonempty > 1
+
+
+cdef inline double second_order_score(double gradient, double hessian,
+                                      double l2_regularization) noexcept nogil:
+    # ``side_score`` of one second-order channel, the same operations in the same order.
+    hessian = hessian + l2_regularization
+    if hessian <= 0.0:
+        return 0.0
+    return 0.5 * (gradient * gradient) / hessian
+
+
+cdef bint second_order_split(intp_t feature, const double* histogram,
+                             intp_t n_bins_non_missing, const double* bin_thresholds,
+                             const SplitContext* context, SplitRecord* best) noexcept nogil:
+    """``best_split_from_histogram`` for boosting's common case, one gradient channel and its
+    hessian without monotonic constraint: the sums stay in registers instead of going through
+    the generic per-channel loops and scratch arrays (the scan is most of the split search of
+    small data sets' trees). Same candidates, same arithmetic, so the same split bit for bit."""
+    cdef const double* missing = histogram + n_bins_non_missing * 3
+    cdef const double* entry
+    cdef double node_gradient = context.node_sums[0], node_hessian = context.node_hessian
+    cdef double node_score = context.node_score, l2 = context.l2_regularization
+    cdef double min_weight = context.min_weight_leaf
+    cdef intp_t node_count = context.node_count, min_leaf = context.min_samples_leaf
+    cdef double missing_gradient = missing[0], missing_hessian = missing[1]
+    cdef intp_t missing_count = <intp_t>missing[2]
+    cdef double left_gradient = 0.0, left_hessian = 0.0, gradient, hessian, gain
+    cdef intp_t b, left_count = 0, count
+    cdef intp_t n_nonempty = 1 if missing_count > 0 else 0
+    for b in range(n_bins_non_missing):
+        entry = histogram + b * 3
+        if entry[2] == 0.0:
+            continue
+        n_nonempty += 1
+        left_gradient += entry[0]
+        left_hessian += entry[1]
+        left_count += <intp_t>entry[2]
+        if left_count == node_count:
+            break
+        # Missing values right (``consider_boundary``'s first case; 0 < left_count < node).
+        if (left_count >= min_leaf and node_count - left_count >= min_leaf
+                and left_hessian >= min_weight and node_hessian - left_hessian >= min_weight):
+            gain = (second_order_score(left_gradient, left_hessian, l2)
+                    + second_order_score(node_gradient - left_gradient,
+                                         node_hessian - left_hessian, l2)
+                    - node_score)
+            if gain > best.gain:
+                record_split(best, feature, gain, bin_thresholds[b], b, left_count,
+                             missing_count == 0 and 2 * left_count > node_count)
+        # Missing values left.
+        count = left_count + missing_count
+        if missing_count > 0 and count < node_count:
+            gradient = left_gradient + missing_gradient
+            hessian = left_hessian + missing_hessian
+            if (count >= min_leaf and node_count - count >= min_leaf
+                    and hessian >= min_weight and node_hessian - hessian >= min_weight):
+                gain = (second_order_score(gradient, hessian, l2)
+                        + second_order_score(node_gradient - gradient, node_hessian - hessian,
+                                             l2)
+                        - node_score)
+                if gain > best.gain:
+                    record_split(best, feature, gain, bin_thresholds[b], b, count, True)
     return n_nonempty > 1
 
 

@@ -26,6 +26,7 @@ from ..tree._classes import (CRITERIA_CLASSIFICATION, CRITERIA_REGRESSION, SPLIT
                              BaseDecisionTree, check_no_missing_for, classification_statistics,
                              predict_classes, regression_statistics, split_outputs)
 from ..tree._flat_tree import FlatEnsemble, FlatTree
+from . import _distributed
 from ._tree_views import tree_estimators
 from ..utils import check_non_negative_sample_weight, effective_n_threads
 
@@ -141,33 +142,30 @@ class BaseForest(BaseEstimator):
                                        monotonic_cst)
         self.max_features_ = params.max_features
         positive = sample_weight > 0
-        data = _engine.TrainingData(
-            X, splitter=SPLITTERS[self.splitter], max_bins=self.max_bins,
-            binning_rows=None if positive.all() else np.flatnonzero(positive),
-            random_state=self.forest_seed_, n_threads=n_threads)
         n_draws = self._n_draws(n_samples)
-        batch_size = max(1, n_threads * TREES_PER_THREAD_PER_BATCH)
-        started = time.perf_counter()
-        for first in range(n_existing, self.n_estimators, batch_size):
-            indices = range(first, min(first + batch_size, self.n_estimators))
-            seeds = [tree_seed(self.forest_seed_, t) for t in indices]
-            rows, weights = [], []
-            for seed in seeds:
-                counts = self._row_counts(seed, n_samples, n_draws, y_encoded)
-                in_tree = np.flatnonzero((counts > 0) & positive)
-                rows.append(in_tree)
-                weights.append(counts if self.bootstrap or self.class_weight_per_tree else None)
-            grown, _ = _engine.grow_trees(data, gradients, hessians, params, seeds=seeds,
-                                          rows=rows, row_weights=weights, squares=squares,
-                                          labels=labels, n_channels=n_channels,
-                                          n_threads=n_threads, value_dtype=self._value_dtype)
-            for nodes, values in grown:
-                tree = FlatTree.from_grown(nodes, values, n_features, value_dtype=self._value_dtype)
-                trees.append(tree.pruned(self.ccp_alpha) if self.ccp_alpha > 0.0 else tree)
-            self.tree_seeds_ = np.concatenate([self.tree_seeds_, np.array(seeds, dtype=np.uint64)])
-            if self.verbose:
-                print(f"[{type(self).__name__}] {indices[-1] + 1}/{self.n_estimators} trees, "
-                      f"{time.perf_counter() - started:.2f} s")
+        batch = dict(positive=positive, n_draws=n_draws, y_encoded=y_encoded,
+                     gradients=gradients, hessians=hessians, squares=squares, labels=labels,
+                     n_channels=n_channels, params=params)
+        backend = _distributed.distributed_backend()
+        if backend is not None and n_existing < self.n_estimators:
+            # A cluster's joblib backend (dask, ray): batches of trees grow on its workers.
+            grown, seeds = _distributed.grow_on_workers(
+                self, X, batch, range(n_existing, self.n_estimators), backend)
+            trees.extend(grown)
+            self.tree_seeds_ = np.concatenate([self.tree_seeds_, np.array(seeds, np.uint64)])
+        else:
+            data = self._training_data(X, positive, n_threads)
+            batch_size = max(1, n_threads * TREES_PER_THREAD_PER_BATCH)
+            started = time.perf_counter()
+            for first in range(n_existing, self.n_estimators, batch_size):
+                indices = range(first, min(first + batch_size, self.n_estimators))
+                seeds = [tree_seed(self.forest_seed_, t) for t in indices]
+                trees.extend(self._grow_batch(data, seeds, n_threads=n_threads, **batch))
+                self.tree_seeds_ = np.concatenate([self.tree_seeds_,
+                                                   np.array(seeds, dtype=np.uint64)])
+                if self.verbose:
+                    print(f"[{type(self).__name__}] {indices[-1] + 1}/{self.n_estimators} "
+                          f"trees, {time.perf_counter() - started:.2f} s")
         # One flat ensemble: every tree's compact nodes and values, predicted in one call.
         self.trees_ = FlatEnsemble(
             np.concatenate([tree.nodes for tree in trees]),
@@ -180,6 +178,33 @@ class BaseForest(BaseEstimator):
         elif hasattr(self, "oob_score_"):
             del self.oob_score_
         return self
+
+    def _training_data(self, X, positive, n_threads):
+        """The data every tree of this fit grows on (binned or sorted once)."""
+        return _engine.TrainingData(
+            X, splitter=SPLITTERS[self.splitter], max_bins=self.max_bins,
+            binning_rows=None if positive.all() else np.flatnonzero(positive),
+            random_state=self.forest_seed_, n_threads=n_threads)
+
+    def _grow_batch(self, data, seeds, *, positive, n_draws, y_encoded, gradients, hessians,
+                    squares, labels, n_channels, params, n_threads):
+        """Grow the trees of ``seeds`` (in one parallel call) and return them as FlatTrees."""
+        n_samples = data.n_samples
+        rows, weights = [], []
+        for seed in seeds:
+            counts = self._row_counts(seed, n_samples, n_draws, y_encoded)
+            rows.append(np.flatnonzero((counts > 0) & positive))
+            weights.append(counts if self.bootstrap or self.class_weight_per_tree else None)
+        grown, _ = _engine.grow_trees(data, gradients, hessians, params, seeds=seeds,
+                                      rows=rows, row_weights=weights, squares=squares,
+                                      labels=labels, n_channels=n_channels,
+                                      n_threads=n_threads, value_dtype=self._value_dtype)
+        trees = []
+        for nodes, values in grown:
+            tree = FlatTree.from_grown(nodes, values, data.n_features,
+                                       value_dtype=self._value_dtype)
+            trees.append(tree.pruned(self.ccp_alpha) if self.ccp_alpha > 0.0 else tree)
+        return trees
 
     @property
     def class_weight_per_tree(self):
@@ -512,7 +537,9 @@ _FOREST_PARAMETERS_DOC = """oob_score : bool or callable, default=False
         ``score(y_true, y_pred)`` replaces the default accuracy / R^2.
     n_jobs : int, default=None
         Threads (None: every thread OpenMP allows). Trees grow in parallel, one thread each;
-        the forest does not depend on it.
+        the forest does not depend on it. Inside ``joblib.parallel_backend("dask")`` batches
+        of trees grow on the cluster's workers instead (README, "Scaling out"), each with at
+        most ``n_jobs`` of its worker's threads.
     random_state : int, RandomState instance or None, default=None
         Seeds the forest: tree ``t``'s bootstrap and feature draws depend only on it and ``t``.
     verbose : int, default=0

@@ -197,9 +197,10 @@ class BinomialLoss(BaseLoss):
         return g, h
 
     def loss(self, y, raw, sample_weight):
-        raw = raw[:, 0]
-        # log(1 + exp(raw)) - y raw, stable for large |raw|
-        return _mean(np.logaddexp(0.0, raw) - y * raw, sample_weight)
+        # log(1 + exp(raw)) - y raw, stable for large |raw|, in one compiled pass.
+        return _loss.binomial_loss(np.ascontiguousarray(y, dtype=np.float64),
+                                   np.ascontiguousarray(raw[:, 0], dtype=np.float64),
+                                   np.ascontiguousarray(sample_weight, dtype=np.float64))
 
     def predict(self, raw):
         p = expit(raw[:, 0])

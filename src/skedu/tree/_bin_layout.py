@@ -9,6 +9,8 @@ the layout is opt-in (``TrainingData(..., sparse_bins=True)``).
 
 import numpy as np
 
+from .._core._binning import list_sparse_bins
+
 # A feature is read as sparse when this share of the rows falls in its most frequent bin: a
 # listed bin costs about 1.5 row-major ones (an index to read), and the last fifth keeps a
 # margin for the per-node completion of the default bin.
@@ -61,17 +63,13 @@ def sparse_layout(binned, binned_rows, n_bins_non_missing,
     sparse_features = np.flatnonzero(sparse).astype(np.intp)
     dense_features = np.flatnonzero(~sparse).astype(np.intp)
     slots = np.minimum(default_bins[sparse_features], n_bins[sparse_features])
-    sub = binned_rows[:, sparse_features]
-    listed_rows, listed_columns = np.nonzero(sub != default_bins[sparse_features].astype(np.uint8))
-    # The missing bin (255) goes to the slot after the feature's last non-missing bin.
-    entries = (offsets[sparse_features[listed_columns]].astype(np.uint32)
-               + np.minimum(sub[listed_rows, listed_columns],
-                            n_bins[sparse_features[listed_columns]]).astype(np.uint32))
     if offsets[-1] > np.iinfo(np.uint32).max:  # pragma: no cover - 255 bins x 16M features
         return None
-    row_starts = np.zeros(n_samples + 1, dtype=np.intp)
-    np.cumsum(np.bincount(listed_rows, minlength=n_samples), out=row_starts[1:])
+    row_starts, entries = list_sparse_bins(
+        np.ascontiguousarray(binned_rows), sparse_features,
+        default_bins[sparse_features].astype(np.uint8), offsets.astype(np.intp),
+        np.ascontiguousarray(n_bins))
     return {"dense_rows": np.ascontiguousarray(binned_rows[:, dense_features]),
             "dense_features": dense_features, "sparse_features": sparse_features,
             "sparse_default_slots": slots.astype(np.intp), "sparse_row_starts": row_starts,
-            "sparse_entries": entries.astype(np.uint32)}
+            "sparse_entries": entries}
