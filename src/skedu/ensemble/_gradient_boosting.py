@@ -355,10 +355,13 @@ class BaseGradientBoosting(BaseEstimator):
             l2_regularization=float(self.reg_lambda))
 
         # Rows on which train_score_ is computed: a fixed subsample of the training rows.
-        score_rows = np.arange(len(y))
+        # None: every row (the arrays themselves, no copy per round).
+        score_rows = None
         if len(y) > TRAIN_SCORE_ROWS:
             score_rows = np.sort(np.random.default_rng([seed, 1]).choice(
                 len(y), TRAIN_SCORE_ROWS, replace=False))
+        score_y = y if score_rows is None else y[score_rows]
+        score_weight = sample_weight if score_rows is None else sample_weight[score_rows]
         scorer = None if self.scoring in (None, "loss") else check_scoring(self, self.scoring)
 
         if fitted:
@@ -377,8 +380,9 @@ class BaseGradientBoosting(BaseEstimator):
             if validation:
                 raw_val = np.empty((validation[0].shape[0], n_channels))
                 raw_val[:] = baseline
-            train_scores = [self._score(scorer, y[score_rows], raw[score_rows],
-                                        sample_weight[score_rows])]
+            train_scores = [self._score(scorer, score_y,
+                                        raw if score_rows is None else raw[score_rows],
+                                        score_weight)]
             validation_scores = []
             if validation:
                 validation_scores = [self._score(scorer, validation[1], raw_val, validation[2])]
@@ -392,6 +396,9 @@ class BaseGradientBoosting(BaseEstimator):
                   f"on {len(y)} rows x {X.shape[1]} features")
         n_features_per_tree = max(1, int(round(self.colsample_bytree * X.shape[1])))
         all_rows = None if len(positive) == len(y) else positive
+        # The same every round: made once.
+        all_rows_per_tree = None if all_rows is None else [all_rows] * n_channels
+        tree_channels = np.arange(n_channels) if n_channels > 1 else None
         for m in range(trees.n_rounds, self.n_estimators):
             clock = time.perf_counter()
             # A generator per round (warm_start equals one long fit), made only when rows or
@@ -412,8 +419,9 @@ class BaseGradientBoosting(BaseEstimator):
             seeds = _tree_seeds(seed, m, n_channels)
             new_trees, leaves = grow_trees(
                 data, g, h, params, seeds=seeds,
-                rows=None if rows is None else [rows] * n_channels,
-                channels=np.arange(n_channels) if n_channels > 1 else None,
+                rows=(all_rows_per_tree if rows is all_rows
+                      else [rows] * n_channels),
+                channels=tree_channels,
                 features=features, n_threads=n_threads, return_leaves=True)
             clock = _lap(profile, "tree growth (engine)", clock)
             new_trees = self._finalize_leaves(new_trees, leaves, g, h, y, raw, sample_weight)
@@ -435,8 +443,9 @@ class BaseGradientBoosting(BaseEstimator):
                         raw[outside, k] += values[outside_leaves, 0]
             trees.add_round(new_trees)
             clock = _lap(profile, "prediction update", clock)
-            train_scores.append(self._score(scorer, y[score_rows], raw[score_rows],
-                                            sample_weight[score_rows]))
+            train_scores.append(self._score(scorer, score_y,
+                                            raw if score_rows is None else raw[score_rows],
+                                            score_weight))
             if validation:
                 trees.add_rounds(validation[0], raw_val, m, m + 1, n_threads)
                 validation_scores.append(self._score(scorer, validation[1], raw_val,
