@@ -236,6 +236,25 @@ cdef inline bint many_ties(const float* sort_values, intp_t n) noexcept nogil:
             and sort_values[c + 1] <= sort_values[c] + FEATURE_THRESHOLD)
 
 
+cdef inline double start_label_sweep(double* left, double* missing, intp_t n_channels,
+                                     intp_t n_outputs, const intp_t* labels,
+                                     const double* hessians, const intp_t* sort_rows,
+                                     intp_t n_non_missing, intp_t n_rows) noexcept nogil:
+    """Empty the left class counts and count the missing rows' classes (the rows after
+    ``n_non_missing``); return the missing rows' weight."""
+    cdef intp_t i, k, o, row
+    cdef double missing_hessian = 0.0
+    for k in range(n_channels):
+        left[k] = 0.0
+        missing[k] = 0.0
+    for i in range(n_non_missing, n_rows):
+        row = sort_rows[i]
+        for o in range(n_outputs):
+            missing[labels[row * n_outputs + o]] += hessians[row]
+        missing_hessian += hessians[row]
+    return missing_hessian
+
+
 cdef bint best_split_sorted_labels(intp_t feature, intp_t n_rows, intp_t n_non_missing,
                                    const double* hessians, const SplitContext* context,
                                    SplitRecord* best, const float* sort_values,
@@ -258,14 +277,8 @@ cdef bint best_split_sorted_labels(intp_t feature, intp_t n_rows, intp_t n_non_m
     cdef double* left = scratch
     cdef double* missing = scratch + n_channels
     cdef double terms[4]
-    for k in range(n_channels):
-        left[k] = 0.0
-        missing[k] = 0.0
-    for i in range(n_non_missing, n_rows):
-        row = sort_rows[i]
-        for o in range(n_outputs):
-            missing[labels[row * n_outputs + o]] += hessians[row]
-        missing_hessian += hessians[row]
+    missing_hessian = start_label_sweep(left, missing, n_channels, n_outputs, labels, hessians,
+                                        sort_rows, n_non_missing, n_rows)
 
     if n_non_missing == 0 or (n_missing == 0 and
                               sort_values[n_non_missing - 1] <= sort_values[0] + FEATURE_THRESHOLD):
@@ -332,14 +345,8 @@ cdef bint best_split_sorted_few_labels(intp_t feature, intp_t n_rows, intp_t n_n
     cdef double* left = scratch
     cdef double* missing = scratch + n_channels
     cdef double terms[4]
-    for k in range(n_channels):
-        left[k] = 0.0
-        missing[k] = 0.0
-    for i in range(n_non_missing, n_rows):
-        row = sort_rows[i]
-        for o in range(n_outputs):
-            missing[labels[row * n_outputs + o]] += hessians[row]
-        missing_hessian += hessians[row]
+    missing_hessian = start_label_sweep(left, missing, n_channels, n_outputs, labels, hessians,
+                                        sort_rows, n_non_missing, n_rows)
 
     if n_non_missing == 0 or (n_missing == 0 and
                               sort_values[n_non_missing - 1] <= sort_values[0] + FEATURE_THRESHOLD):
