@@ -5,13 +5,11 @@ Nothing here imports dask: a dask worker is recognised only when ``distributed``
 imported (it always is inside a worker), so the single-machine paths pay one dictionary look-up.
 """
 
-import sys
-
 from joblib._parallel_backends import (LokyBackend, MultiprocessingBackend, SequentialBackend,
                                        ThreadingBackend)
 from joblib.parallel import get_active_backend
 
-from ._threads import effective_n_threads
+from ._threads import current_worker, effective_n_threads, worker_share
 
 # The backends that run on this machine; any other (dask, ray, ...) runs on a cluster. Exact
 # types: ray's backend subclasses the multiprocessing one.
@@ -47,17 +45,6 @@ def n_workers(backend):
     return max(1, backend.effective_n_jobs(-1))
 
 
-def current_worker():
-    """The dask worker running this code, or None (not in a dask task)."""
-    distributed = sys.modules.get("distributed")
-    if distributed is None:
-        return None
-    try:
-        return distributed.get_worker()
-    except ValueError:
-        return None
-
-
 def task_threads(n_jobs=None):
     """Threads for a kernel called from a task (``n_jobs``: the estimator's parameter).
 
@@ -78,8 +65,7 @@ def task_threads(n_jobs=None):
     worker = current_worker()
     if worker is None:
         return effective_n_threads(n_jobs)
-    state = worker.state
-    n_threads = max(1, state.nthreads // max(1, state.executing_count))
+    n_threads = worker_share(worker)
     if n_jobs is not None and n_jobs > 0:
         n_threads = min(n_threads, n_jobs)
     return n_threads

@@ -1,6 +1,7 @@
 """Thread helpers, in one place: ``n_jobs`` to OpenMP threads, and BLAS thread limits."""
 
 import os
+import sys
 from contextlib import nullcontext
 from numbers import Integral
 
@@ -16,6 +17,27 @@ def _cpu_count():
         return os.cpu_count() or 1
 
 
+def current_worker():
+    """The dask worker running this code, or None (not in a dask task).
+
+    Nothing here imports dask: a worker is recognised only when ``distributed`` is already
+    imported (it always is inside a worker), so the single-machine path pays one look-up.
+    """
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return None
+    try:
+        return distributed.get_worker()
+    except ValueError:
+        return None
+
+
+def worker_share(worker):
+    """A dask worker's threads shared among the tasks it is running now (at least 1)."""
+    state = worker.state
+    return max(1, state.nthreads // max(1, state.executing_count))
+
+
 def effective_n_threads(n_jobs=None):
     """Number of OpenMP threads a kernel may use for a given ``n_jobs``.
 
@@ -24,7 +46,9 @@ def effective_n_threads(n_jobs=None):
     n_jobs : int or None
         scikit-learn's meaning: ``None`` uses every thread the OpenMP runtime allows, ``-1``
         all cores, ``-2`` all but one, a positive number that many. The result never exceeds
-        what ``OMP_NUM_THREADS`` or an active ``threadpoolctl`` limit allows.
+        what ``OMP_NUM_THREADS`` or an active ``threadpoolctl`` limit allows, nor, in a task
+        on a dask worker, the worker's threads shared among its running tasks (so that a
+        search's tasks do not oversubscribe the worker's cores, with or without a nanny).
 
     Returns
     -------
@@ -36,6 +60,9 @@ def effective_n_threads(n_jobs=None):
     if n_jobs == 0:
         raise ValueError("n_jobs == 0 has no meaning; use None, -1 or a positive number.")
     allowed = max(1, omp_max_threads())
+    worker = current_worker()
+    if worker is not None:
+        allowed = min(allowed, worker_share(worker))
     if n_jobs is None:
         return allowed
     if n_jobs < 0:
