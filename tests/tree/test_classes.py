@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from scipy import sparse
 from sklearn import datasets
 from sklearn import tree as sk_tree
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score

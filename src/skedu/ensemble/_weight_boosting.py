@@ -25,13 +25,12 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.extmath import softmax
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (_num_samples, check_is_fitted, has_fit_parameter,
                                       validate_data)
 
 from .._core import _boosting
 from .._core._tree import apply_trees
-from .._core._types import BoostingLoss, Splitter
+from .._core._types import BoostingLoss
 from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ..tree._classes import SPLITTERS, classification_statistics
 from ..tree._engine import TrainingData, grow_trees
