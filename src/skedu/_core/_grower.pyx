@@ -21,7 +21,8 @@ from ._absolute_error cimport prepare_node
 from ._histogram cimport subtract_histograms
 from ._sparse_split cimport sparse_partition_rows
 from ._split cimport init_context
-from ._node_split cimport HISTOGRAM_MIN_ROWS, build_node_histogram, find_best_split
+from ._node_split cimport (HISTOGRAM_MIN_ROWS, build_node_histogram, find_best_split,
+                          gather_node_statistics)
 from ._types cimport (ABSOLUTE_ERROR, ENTROPY, GINI, HIST, LEAF, MISSING_BIN, N_BINS,
                       SECOND_ORDER, GrowData,
                       GrowParams, Node, SplitContext, SplitRecord, TreeArrays, intp_t)
@@ -217,7 +218,8 @@ cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t 
         init_context(&context, tree.values + node_id * ws.data.n_channels,
                      node.weighted_n_node_samples, n_rows, ws.data.n_channels, params.n_outputs,
                      # The exact and random searches read labels gathered in node order.
-                     ws.gathered_labels if ws.gathered_labels != NULL else ws.data.labels,
+                     ws.gathered_labels + start * params.n_outputs
+                     if ws.gathered_labels != NULL else ws.data.labels,
                      params.criterion, params.l2_regularization,
                      params.min_samples_leaf, params.min_weight_leaf)
         if params.criterion == ABSOLUTE_ERROR:
@@ -245,6 +247,7 @@ cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t 
         release_histogram(ws, histogram)
         mark_leaf(ws, node_id, start, end)
         return
+    pending.values_kept = ws.kept_feature == pending.split.feature
     pending.node_id = node_id
     pending.start = start
     pending.end = end
@@ -269,47 +272,108 @@ cdef inline bint goes_left(const Workspace* ws, const SplitRecord* split, intp_t
     return value <= split.threshold
 
 
-cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end, const SplitRecord* split,
-                           double* stats) noexcept nogil:
-    """Reorder ``samples[start:end]`` so the left child's rows come first; return the middle.
+cdef inline void move_statistics(Workspace* ws, intp_t position, intp_t left_slot,
+                                 intp_t right_slot) noexcept nogil:
+    """Copy the gathered statistics at ``position`` to the left side's slot and to the right
+    side's buffer (the partition keeps one of the two)."""
+    cdef intp_t k, n_outputs = ws.params.n_outputs, n_channels = ws.data.n_channels
+    cdef double hessian = ws.gathered_hessians[position]
+    cdef intp_t label
+    cdef double gradient
+    ws.gathered_hessians[left_slot] = hessian
+    ws.right_hessians[right_slot] = hessian
+    if ws.gathered_labels != NULL:
+        for k in range(n_outputs):
+            label = ws.gathered_labels[position * n_outputs + k]
+            ws.gathered_labels[left_slot * n_outputs + k] = label
+            ws.right_labels[right_slot * n_outputs + k] = label
+    else:
+        for k in range(n_channels):
+            gradient = ws.gathered_gradients[position * n_channels + k]
+            ws.gathered_gradients[left_slot * n_channels + k] = gradient
+            ws.right_gradients[right_slot * n_channels + k] = gradient
 
-    ``stats`` (2 * (n_channels + 2) doubles, or NULL: not wanted) receives each child's sums,
-    hessian and square sums, added in the children's row order as ``add_node`` would: the same
-    values, without a second pass over the rows."""
+
+cdef inline void add_to_side(const Workspace* ws, double* side, intp_t row,
+                             intp_t right_slot) noexcept nogil:
+    """Add a row's sums, hessian and square to its side's (``stats`` of ``partition_rows``):
+    from the right side's buffer, where ``move_statistics`` just copied them whatever the
+    side, when the statistics are gathered; else the row's."""
+    cdef const GrowData* data = ws.data
+    cdef intp_t k, n_outputs = ws.params.n_outputs, n_channels = data.n_channels
+    cdef double hessian
+    if ws.gathered_hessians != NULL:
+        hessian = ws.right_hessians[right_slot]
+        if ws.gathered_labels != NULL:
+            for k in range(n_outputs):
+                side[ws.right_labels[right_slot * n_outputs + k]] += hessian
+        else:
+            for k in range(n_channels):
+                side[k] += ws.right_gradients[right_slot * n_channels + k]
+    else:
+        hessian = ws.hessians[row]
+        if data.labels != NULL:
+            for k in range(n_outputs):
+                side[data.labels[row * n_outputs + k]] += hessian
+        else:
+            for k in range(n_channels):
+                side[k] += ws.gradients[row * n_channels + k]
+    side[n_channels] += hessian
+    if ws.squares != NULL:
+        side[n_channels + 1] += ws.squares[row]
+
+
+cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end, const SplitRecord* split,
+                           const float* kept_values, double* stats) noexcept nogil:
+    """Reorder ``samples[start:end]`` (and the gathered statistics with them) so the left
+    child's rows come first; return the middle.
+
+    ``kept_values`` (or NULL: read the column) holds the split feature's values of the rows in
+    their order. ``stats`` (2 * (n_channels + 2) doubles, or NULL: not wanted) receives each
+    child's sums, hessian and square sums, added in the children's row order as ``add_node``
+    would: the same values, without a second pass over the rows."""
     # Stable: rows stay in increasing order (as the root's are), so that the split searches
-    # of the children read every feature's column forwards, not at random.
+    # of the children read every feature's column forwards, not at random. Each row is written
+    # to both sides' next slots and only the side's counter moves: the side is a coin toss for
+    # the branch predictor (random thresholds above all). The left side is compacted in place:
+    # its next slot is never past the row being read.
     cdef const GrowData* data = ws.data
     cdef intp_t n_channels = data.n_channels, n_outputs = ws.params.n_outputs
     cdef intp_t width = n_channels + 2
-    cdef intp_t i, k, row, n_left = 0, n_right = 0
+    cdef intp_t i, k, row, target, n_left = 0, n_right = 0
     cdef intp_t* right_rows = ws.scratch_rows
-    cdef double* side
+    cdef bint gathered = ws.gathered_hessians != NULL
+    cdef float value
     cdef bint left
     if stats != NULL:
         for k in range(2 * width):
             stats[k] = 0.0
     for i in range(start, end):
         row = ws.samples[i]
-        left = goes_left(ws, split, row)
-        if left:
-            ws.samples[start + n_left] = row
-            n_left += 1
+        if kept_values != NULL:
+            value = kept_values[i - start]
+            left = split.missing_go_left if isnan(value) else value <= split.threshold
         else:
-            right_rows[n_right] = row
-            n_right += 1
-        if stats == NULL:
-            continue
-        side = stats if left else stats + width
-        if data.labels != NULL:
-            for k in range(n_outputs):
-                side[data.labels[row * n_outputs + k]] += ws.hessians[row]
-        else:
-            for k in range(n_channels):
-                side[k] += ws.gradients[row * n_channels + k]
-        side[n_channels] += ws.hessians[row]
-        if ws.squares != NULL:
-            side[n_channels + 1] += ws.squares[row]
+            left = goes_left(ws, split, row)
+        target = start + n_left
+        ws.samples[target] = row
+        right_rows[n_right] = row
+        if gathered:
+            move_statistics(ws, i, target, n_right)
+        if stats != NULL:
+            add_to_side(ws, stats + (0 if left else width), row, n_right)
+        n_left += left
+        n_right += not left
     memcpy(ws.samples + start + n_left, right_rows, n_right * sizeof(intp_t))
+    if gathered:
+        i = start + n_left
+        memcpy(ws.gathered_hessians + i, ws.right_hessians, n_right * sizeof(double))
+        if ws.gathered_labels != NULL:
+            memcpy(ws.gathered_labels + i * n_outputs, ws.right_labels,
+                   n_right * n_outputs * sizeof(intp_t))
+        else:
+            memcpy(ws.gathered_gradients + i * n_channels, ws.right_gradients,
+                   n_right * n_channels * sizeof(double))
     return start + n_left
 
 
@@ -362,6 +426,8 @@ cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noex
     cdef intp_t middle = (sparse_partition_rows(ws, start, end, split)
                           if ws.data.csr_indptr != NULL
                           else partition_rows(ws, start, end, split,
+                                              ws.kept_values + start if pending.values_kept
+                                              else NULL,
                                               ws.child_stats if summed else NULL))
     cdef double* left_histogram = NULL
     cdef double* right_histogram = NULL
@@ -448,6 +514,8 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
         free_workspace(&ws)
         return -1
     ws.leaves = leaves
+    if ws.gathered_hessians != NULL:
+        gather_node_statistics(&ws, 0, n_rows)
     root = add_node(&ws, tree, -1, False, 0, n_rows, 0, NULL)
     if root >= 0 and params.monotonic_cst != NULL:
         ws.failed = not store_bounds(&ws, tree, root, -INFINITY, INFINITY)

@@ -6,6 +6,7 @@ features when the node is large, reduced in draw order so the tree does not depe
 from cython.parallel import prange, threadid
 from libc.math cimport INFINITY
 from libc.stdint cimport uint32_t, uint64_t
+from libc.string cimport memcpy
 
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
 from ._histogram cimport build_feature_histogram_labels, build_histograms, build_sparse_histograms
@@ -32,14 +33,14 @@ cdef intp_t ROW_MAJOR_MAX_ROWS = 2048
 
 cdef void gather_node_statistics(Workspace* ws, intp_t start, intp_t end) noexcept nogil:
     """Copy the hessians and the gradients (or labels) of rows ``samples[start:end]`` to
-    ``gathered_*``, in that order: every feature's search then reads them by position from
-    small arrays, not the whole data's at random (exact and random splitters on dense X)."""
+    ``gathered_*[start:end]``, in that order: every feature's search then reads them by
+    position from small arrays, not the whole data's at random (exact and random splitters on
+    dense X). Done for the root; partitions move them with the rows."""
     cdef intp_t n_channels = ws.data.n_channels, n_outputs = ws.params.n_outputs
     cdef intp_t i, k, row
-    cdef const intp_t* rows = ws.samples + start
     cdef const intp_t* labels = ws.data.labels
-    for i in range(end - start):
-        row = rows[i]
+    for i in range(start, end):
+        row = ws.samples[i]
         ws.gathered_hessians[i] = ws.hessians[row]
         if labels != NULL:
             for k in range(n_outputs):
@@ -198,7 +199,8 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
                                              ws.feature_uniforms[feature], record, scratch)
     elif ws.params.splitter == RANDOM:
         varies = random_split(feature, values, stride, ws.samples + start, end - start,
-                              ws.gathered_gradients, ws.gathered_hessians, context,
+                              ws.gathered_gradients + start * data.n_channels,
+                              ws.gathered_hessians + start, context,
                               ws.feature_uniforms[feature], record, sort_values, scratch)
     else:
         n_non_missing = gather_values(values, stride, ws.samples + start, end - start,
@@ -213,8 +215,9 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
                                        scratch, False)
         else:
             varies = best_split_sorted(feature, end - start, n_non_missing,
-                                       ws.gathered_gradients, ws.gathered_hessians, context,
-                                       record, sort_values, sort_rows, scratch, False)
+                                       ws.gathered_gradients + start * data.n_channels,
+                                       ws.gathered_hessians + start, context, record,
+                                       sort_values, sort_rows, scratch, False)
     ws.feature_constant[feature] = not varies
     ws.feature_splits[feature] = local_record
 
@@ -243,11 +246,13 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
     best.n_left = 0
     best.bin_threshold = 0
     best.missing_go_left = False
+    # The random splitter keeps the best feature's values for the partition (serial searches).
+    cdef bint keep_values = (ws.kept_values != NULL and histogram == NULL
+                             and context.criterion != ABSOLUTE_ERROR)
+    cdef double kept_gain = -INFINITY
+    ws.kept_feature = -1
     if ws.data.csr_indptr != NULL and histogram == NULL:
         prepare_sparse_node(ws, start, end)
-    elif ws.gathered_hessians != NULL:
-        # The exact and random searches read the node's statistics in node order.
-        gather_node_statistics(ws, start, end)
     # Constant features count against max_features, as in scikit-learn (its splitters' loop:
     # at least one drawn feature must vary, so past max_features the draws go on one at a
     # time until one does). A batch is searched in parallel and reduced in draw order: the
@@ -280,6 +285,13 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
             for j in range(batch):
                 feature = ws.features[next_position + j]
                 evaluate_feature(ws, feature, 0, context, start, end, histogram)
+                # The reduction's rule (found, strictly more gain, in draw order): the feature
+                # kept last is the node's best unless a parallel batch found a better one.
+                if (keep_values and ws.feature_splits[feature].found
+                        and ws.feature_splits[feature].gain > kept_gain):
+                    memcpy(ws.kept_values + start, ws.sort_values, (end - start) * sizeof(float))
+                    ws.kept_feature = feature
+                    kept_gain = ws.feature_splits[feature].gain
                 if is_perfect(&ws.feature_splits[feature], context):
                     n_evaluated = j + 1
                     break

@@ -23,25 +23,42 @@ cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
     ``uniform`` in [0, 1) places the threshold (drawn by the caller, so the tree does not
     depend on which thread searches which feature); ``column``/``stride`` as in
     ``gather_values``; ``gradients`` and ``hessians`` (and ``context.labels``, when rows are
-    labels) are the node's, in the order of ``rows`` (gathered once per node); ``values`` holds n_rows floats of scratch; ``scratch`` holds
-    4 * n_channels doubles.
+    labels) are the node's, in the order of ``rows`` (gathered once per node); ``values``
+    receives the node's n_rows values of the feature, in the order of ``rows``; ``scratch``
+    holds ``RANDOM_SCRATCH * n_channels`` doubles.
     """
     cdef intp_t n_channels = context.n_channels
     cdef intp_t i, k, n_left = 0, n_missing = 0
-    cdef double low = INFINITY, high = -INFINITY, threshold, value
+    cdef float value, low_value = INFINITY, high_value = -INFINITY
+    cdef float other, other_low = INFINITY, other_high = -INFINITY
+    cdef double low, high, threshold
     cdef double left_hessian = 0.0, missing_hessian = 0.0
     cdef double* left_sums = scratch
     cdef double* missing_sums = scratch + n_channels
 
-    # The values are read at random once and kept for the second pass.
-    for i in range(n_rows):
+    # The values are read at random once and kept for the second pass. No branch per row (a
+    # comparison with NaN is false, so NaN never becomes the low or the high value), and two
+    # rows at a time in separate minima and maxima, which do not wait on each other.
+    for i in range(0, n_rows - 1, 2):
         value = column[rows[i] * stride]
+        other = column[rows[i + 1] * stride]
         values[i] = value
-        if isnan(value):
-            n_missing += 1
-        else:
-            low = min(low, value)
-            high = max(high, value)
+        values[i + 1] = other
+        n_missing += (value != value) + (other != other)
+        low_value = value if value < low_value else low_value
+        high_value = value if value > high_value else high_value
+        other_low = other if other < other_low else other_low
+        other_high = other if other > other_high else other_high
+    if n_rows & 1:
+        value = column[rows[n_rows - 1] * stride]
+        values[n_rows - 1] = value
+        n_missing += value != value
+        low_value = value if value < low_value else low_value
+        high_value = value if value > high_value else high_value
+    low_value = other_low if other_low < low_value else low_value
+    high_value = other_high if other_high > high_value else high_value
+    low = low_value
+    high = high_value
     if n_missing == n_rows or (n_missing == 0 and high <= low + FEATURE_THRESHOLD):
         return False
     if high <= low + FEATURE_THRESHOLD:
@@ -54,28 +71,122 @@ cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
     for k in range(n_channels):
         left_sums[k] = 0.0
         missing_sums[k] = 0.0
-    if context.labels != NULL:
+    if n_missing == 0:
+        n_left = left_side_sums(values, n_rows, gradients, hessians, context, threshold,
+                                left_sums, &left_hessian, scratch + 2 * n_channels)
+    elif context.labels != NULL:
         n_left = labelled_sides(values, n_rows, hessians, context, threshold, left_sums,
                                 &left_hessian, missing_sums, &missing_hessian)
-        consider_boundary(best, feature, threshold, 0, left_sums, left_hessian, n_left,
-                          missing_sums, missing_hessian, n_missing, context,
-                          scratch + 2 * n_channels)
-        return True
-    for i in range(n_rows):
-        value = values[i]
-        if isnan(value):
-            for k in range(n_channels):
-                missing_sums[k] += gradients[i * n_channels + k]
-            missing_hessian += hessians[i]
-        elif value <= threshold:
-            for k in range(n_channels):
-                left_sums[k] += gradients[i * n_channels + k]
-            left_hessian += hessians[i]
-            n_left += 1
+    else:
+        for i in range(n_rows):
+            value = values[i]
+            if isnan(value):
+                for k in range(n_channels):
+                    missing_sums[k] += gradients[i * n_channels + k]
+                missing_hessian += hessians[i]
+            elif value <= threshold:
+                for k in range(n_channels):
+                    left_sums[k] += gradients[i * n_channels + k]
+                left_hessian += hessians[i]
+                n_left += 1
 
     consider_boundary(best, feature, threshold, 0, left_sums, left_hessian, n_left, missing_sums,
                       missing_hessian, n_missing, context, scratch + 2 * n_channels)
     return True
+
+
+cdef intp_t left_side_sums(const float* values, intp_t n_rows, const double* gradients,
+                           const double* hessians, const SplitContext* context,
+                           double threshold, double* left_sums, double* left_hessian,
+                           double* lanes) noexcept nogil:
+    """The left side's sums (gradient channels, or class counts for rows given as labels) and
+    hessian of a node without missing values; returns the left side's row count.
+
+    A random threshold sends rows either way unpredictably: the side is a 0/1 factor, not a
+    branch. Rows are added to ``N_LANES`` interleaved partial sums (``lanes``: ``N_LANES *
+    n_channels`` doubles) so that consecutive rows of one class do not wait on each other's
+    additions; the lanes are added up in lane order, so the sums do not depend on threads.
+    """
+    cdef intp_t n_channels = context.n_channels, n_outputs = context.n_outputs
+    cdef const intp_t* labels = context.labels
+    cdef intp_t i, k, o, lane, n_left = 0
+    cdef double weight
+    cdef double lane_hessians[N_LANES]
+    cdef bint goes_left
+    if n_outputs == 1 and (n_channels == 1 or (n_channels == 2 and labels != NULL)):
+        return two_sums_left(values, n_rows, gradients, hessians, labels, threshold,
+                             left_sums, left_hessian)
+    for k in range(N_LANES * n_channels):
+        lanes[k] = 0.0
+    for lane in range(N_LANES):
+        lane_hessians[lane] = 0.0
+    for i in range(n_rows):
+        lane = i & (N_LANES - 1)
+        goes_left = values[i] <= threshold
+        n_left += goes_left
+        weight = hessians[i] * goes_left
+        lane_hessians[lane] += weight
+        if labels != NULL:
+            for o in range(n_outputs):
+                lanes[lane * n_channels + labels[i * n_outputs + o]] += weight
+        else:
+            for k in range(n_channels):
+                lanes[lane * n_channels + k] += gradients[i * n_channels + k] * goes_left
+    for lane in range(N_LANES):
+        left_hessian[0] += lane_hessians[lane]
+        for k in range(n_channels):
+            left_sums[k] += lanes[lane * n_channels + k]
+    return n_left
+
+
+cdef intp_t two_sums_left(const float* values, intp_t n_rows, const double* gradients,
+                         const double* hessians, const intp_t* labels, double threshold,
+                         double* left_sums, double* left_hessian) noexcept nogil:
+    """``left_side_sums`` for one gradient channel (``labels`` NULL) or two classes: every
+    partial sum in a register, two rows at a time.
+
+    Two classes: ``left_sums`` gets class 0's and class 1's weights (``w - w * label`` and
+    ``w * label`` are w or 0 exactly); one channel: the gradients'.
+    """
+    cdef intp_t i, n_left = 0
+    cdef double weight, other, first = 0.0, second = 0.0
+    cdef double hessian_a = 0.0, hessian_b = 0.0, sum_a = 0.0, sum_b = 0.0
+    cdef double zeros_a = 0.0, zeros_b = 0.0
+    cdef bint left_a, left_b
+    for i in range(0, n_rows - 1, 2):
+        left_a = values[i] <= threshold
+        left_b = values[i + 1] <= threshold
+        n_left += left_a + left_b
+        weight = hessians[i] * left_a
+        other = hessians[i + 1] * left_b
+        hessian_a += weight
+        hessian_b += other
+        if labels != NULL:
+            sum_a += weight * labels[i]
+            sum_b += other * labels[i + 1]
+            zeros_a += weight - weight * labels[i]
+            zeros_b += other - other * labels[i + 1]
+        else:
+            sum_a += gradients[i] * left_a
+            sum_b += gradients[i + 1] * left_b
+    if n_rows & 1:
+        i = n_rows - 1
+        left_a = values[i] <= threshold
+        n_left += left_a
+        weight = hessians[i] * left_a
+        hessian_a += weight
+        if labels != NULL:
+            sum_a += weight * labels[i]
+            zeros_a += weight - weight * labels[i]
+        else:
+            sum_a += gradients[i] * left_a
+    left_hessian[0] = hessian_a + hessian_b
+    if labels != NULL:
+        left_sums[0] = zeros_a + zeros_b
+        left_sums[1] = sum_a + sum_b
+    else:
+        left_sums[0] = sum_a + sum_b
+    return n_left
 
 
 cdef intp_t labelled_sides(const float* values, intp_t n_rows, const double* hessians,
@@ -116,7 +227,7 @@ def random_split_for_tests(const X_DTYPE_C[::1] values, const double[:, ::1] gra
     cdef const double[::1] node_sums = node_sums_array
     rows = np.arange(n_rows, dtype=np.intp)
     cdef const intp_t[::1] rows_view = rows
-    scratch = np.zeros(4 * n_channels)
+    scratch = np.zeros(RANDOM_SCRATCH * n_channels)
     cdef double[::1] scratch_view = scratch
     if criterion == ABSOLUTE_ERROR:
         raise ValueError("absolute error is not scored from sums (see _absolute_error)")

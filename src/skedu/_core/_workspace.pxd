@@ -20,6 +20,7 @@ cdef struct PendingNode:
     SplitRecord split
     double* histogram
     intp_t constant_slot        # its known-constant features' bits in constant_pool
+    bint values_kept            # its split feature's values are in kept_values[start:end]
 
 
 
@@ -36,11 +37,20 @@ cdef struct Workspace:
     intp_t* samples
     intp_t n_rows
     double* ordered_stats           # [n_rows, n_channels + 1]: a node's gradients, hessian
-    # Exact and random splitters on dense X (NULL otherwise): the node's statistics gathered
-    # in node order (``gather_node_statistics``), which their searches read by position.
+    # Exact and random splitters on dense X (NULL otherwise): the rows' statistics in the
+    # order of ``samples``, gathered once for the root and moved with the rows by every
+    # partition, so that a node's searches read them by position from [start, end).
     double* gathered_gradients      # [n_rows, n_channels], NULL when labels are given
     double* gathered_hessians       # [n_rows]
     intp_t* gathered_labels         # [n_rows, n_outputs] when labels are given, else NULL
+    double* right_gradients         # the partition's right-hand buffers for them
+    double* right_hessians
+    intp_t* right_labels
+    # Random splitter on dense X (NULL otherwise): the values of each searched node's best
+    # feature so far at the node's positions [start, end), which its partition reads instead
+    # of the column.
+    float* kept_values              # [n_rows]
+    intp_t kept_feature             # the feature whose values the last search kept, or -1
     # Features known to be constant in a node (bit f of words of n_constant_words uint64):
     # constant in a node, constant in its children, so the children skip them at no cost
     # (scikit-learn's n_constant_features). Exact and random splitters on dense X only

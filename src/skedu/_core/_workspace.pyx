@@ -8,7 +8,8 @@ from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
 
 from ._criterion cimport rows_carry_sums
-from ._types cimport ABSOLUTE_ERROR, HIST, N_BINS
+from ._types cimport ABSOLUTE_ERROR, HIST, N_BINS, RANDOM
+from ._random_split cimport RANDOM_SCRATCH
 
 
 cdef intp_t new_node(TreeArrays* tree, intp_t n_channels) noexcept nogil:
@@ -201,6 +202,11 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.gathered_gradients = NULL
     ws.gathered_hessians = NULL
     ws.gathered_labels = NULL
+    ws.right_gradients = NULL
+    ws.right_hessians = NULL
+    ws.right_labels = NULL
+    ws.kept_values = NULL
+    ws.kept_feature = -1
     ws.n_constant_words = 0
     ws.node_constant = NULL
     ws.parent_constant = NULL
@@ -225,7 +231,8 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.scratch_rows = <intp_t*>malloc(max(n_rows, 1) * n_threads * sizeof(intp_t))
     # Threads accumulate in their own scratch, a cache line apart: shared lines would be
     # written by two threads on every row of the sweep.
-    ws.scratch_stride = ((4 * n_channels + 7) // 8 + 1) * 8
+    # (The random splitter needs the most per channel.)
+    ws.scratch_stride = ((RANDOM_SCRATCH * n_channels + 7) // 8 + 1) * 8
     ws.target_ranks = NULL
     ws.sorted_targets = NULL
     ws.target_buffer = NULL
@@ -259,14 +266,22 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
         return False
     if params.splitter != HIST and data.csr_indptr == NULL:
         ws.gathered_hessians = <double*>malloc(max(n_rows, 1) * sizeof(double))
+        ws.right_hessians = <double*>malloc(max(n_rows, 1) * sizeof(double))
         if data.labels != NULL:
             ws.gathered_labels = <intp_t*>malloc(
                 max(n_rows, 1) * params.n_outputs * sizeof(intp_t))
+            ws.right_labels = <intp_t*>malloc(max(n_rows, 1) * params.n_outputs * sizeof(intp_t))
         else:
             ws.gathered_gradients = <double*>malloc(max(n_rows, 1) * n_channels * sizeof(double))
-        if ws.gathered_hessians == NULL or (ws.gathered_labels == NULL
-                                            and ws.gathered_gradients == NULL):
+            ws.right_gradients = <double*>malloc(max(n_rows, 1) * n_channels * sizeof(double))
+        if (ws.gathered_hessians == NULL or ws.right_hessians == NULL
+                or (ws.gathered_labels == NULL and ws.gathered_gradients == NULL)
+                or (ws.right_labels == NULL and ws.right_gradients == NULL)):
             return False
+        if params.splitter == RANDOM:
+            ws.kept_values = <float*>malloc(max(n_rows, 1) * sizeof(float))
+            if ws.kept_values == NULL:
+                return False
         ws.n_constant_words = (data.n_features + 63) // 64
         ws.node_constant = <uint64_t*>calloc(ws.n_constant_words, sizeof(uint64_t))
         ws.parent_constant = <uint64_t*>calloc(ws.n_constant_words, sizeof(uint64_t))
@@ -344,6 +359,10 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.gathered_gradients)
     free(ws.gathered_hessians)
     free(ws.gathered_labels)
+    free(ws.right_gradients)
+    free(ws.right_hessians)
+    free(ws.right_labels)
+    free(ws.kept_values)
     free(ws.node_constant)
     free(ws.parent_constant)
     free(ws.constant_pool)
