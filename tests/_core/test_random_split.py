@@ -57,3 +57,51 @@ def test_labelled_rows_give_the_one_hot_split(criterion):
     expected, _ = random_split_for_tests(values, gradients, hessians, 0.4, criterion)
     np.testing.assert_allclose(record["gain"], expected["gain"], rtol=1e-9)
     assert (record["n_left"], record["missing_go_left"]) == (expected["n_left"], expected["missing_go_left"])
+
+
+def _rows_for(kind, rng, n):
+    """Gradients, hessians and labels (or None) of ``n`` rows for one of the sums passes."""
+    if kind == "one channel":
+        return rng.randn(n, 1), rng.rand(n) + 0.1, None
+    if kind == "two channels":
+        return rng.randn(n, 2), rng.rand(n) + 0.1, None
+    n_classes, n_outputs, unit = {"two classes": (2, 1, False), "two classes, unweighted": (2, 1, True),
+                                  "five classes": (5, 1, False),
+                                  "two outputs": (3, 2, False)}[kind]
+    hessians = np.ones(n) if unit else rng.rand(n) + 0.5
+    codes = rng.randint(0, n_classes, (n, n_outputs))
+    labels = np.ascontiguousarray(codes + n_classes * np.arange(n_outputs), dtype=np.intp)
+    gradients = np.zeros((n, n_classes * n_outputs))
+    for output in range(n_outputs):
+        gradients[np.arange(n), labels[:, output]] = hessians
+    return gradients, hessians, labels
+
+
+@pytest.mark.parametrize("kind", ["one channel", "two channels", "two classes",
+                                  "two classes, unweighted", "five classes", "two outputs"])
+@pytest.mark.parametrize("n", [1, 2, 7, 64, 301])
+def test_sums_without_missing_values_match_numpy(kind, n):
+    # Without missing values each kind of row has its own branch-free sums pass (registers,
+    # lanes, counts); odd sizes exercise the last row outside the pairs.
+    rng = np.random.RandomState(n)
+    values = rng.randn(n).astype(np.float32)
+    values[rng.rand(n) < 0.2] = values[0]  # ties at the threshold's neighbours
+    gradients, hessians, labels = _rows_for(kind, rng, n)
+    criterion = Criterion.SQUARED_ERROR if labels is None else Criterion.GINI
+    record, varies = random_split_for_tests(values, gradients, hessians, 0.37, criterion,
+                                            labels=labels, unit_hessians=kind.endswith("unweighted"))
+    column = values.astype(np.float64)
+    assert varies == (column.max() > column.min())
+    if not varies:
+        return
+    threshold = column.min() + (column.max() - column.min()) * 0.37
+    left = column <= threshold
+    assert record["found"] and record["n_left"] == left.sum()
+    expected = best_split(column, gradients, hessians, criterion, 0.0, thresholds=[threshold])
+    np.testing.assert_allclose(record["gain"], expected[0], rtol=1e-10, atol=1e-12)
+
+
+def test_unit_hessians_are_checked_by_the_test_entry_point():
+    with pytest.raises(ValueError, match="every hessian"):
+        random_split_for_tests(np.arange(3, dtype=np.float32), np.ones((3, 1)), np.full(3, 2.0),
+                               0.5, Criterion.GINI, unit_hessians=True)

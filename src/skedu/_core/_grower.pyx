@@ -222,6 +222,7 @@ cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t 
                      if ws.gathered_labels != NULL else ws.data.labels,
                      params.criterion, params.l2_regularization,
                      params.min_samples_leaf, params.min_weight_leaf)
+        context.unit_hessians = ws.unit_hessians
         if params.criterion == ABSOLUTE_ERROR:
             context.ranks = ws.target_ranks
             context.sorted_y = ws.sorted_targets + start

@@ -39,15 +39,18 @@ cdef void gather_node_statistics(Workspace* ws, intp_t start, intp_t end) noexce
     cdef intp_t n_channels = ws.data.n_channels, n_outputs = ws.params.n_outputs
     cdef intp_t i, k, row
     cdef const intp_t* labels = ws.data.labels
+    cdef bint unit = True
     for i in range(start, end):
         row = ws.samples[i]
         ws.gathered_hessians[i] = ws.hessians[row]
+        unit = unit and ws.hessians[row] == 1.0
         if labels != NULL:
             for k in range(n_outputs):
                 ws.gathered_labels[i * n_outputs + k] = labels[row * n_outputs + k]
         else:
             for k in range(n_channels):
                 ws.gathered_gradients[i * n_channels + k] = ws.gradients[row * n_channels + k]
+    ws.unit_hessians = unit
 
 
 cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,

@@ -5,11 +5,18 @@ one pass sums each side, and the missing values are tried on either side as in t
 splitters. No sort: a node costs one pass over its rows per feature.
 """
 
-from libc.math cimport INFINITY, isnan
+from libc.math cimport INFINITY, isnan, nextafterf
 
 import numpy as np
 
 from ._types cimport ABSOLUTE_ERROR
+
+cdef extern from *:
+    void __builtin_prefetch(const void* address) nogil
+
+# Rows ahead whose values the range pass asks the memory for: the row ids are known in
+# advance, the addresses are not predictable for the hardware.
+cdef intp_t PREFETCH_DISTANCE = 16
 
 from ._split cimport FEATURE_THRESHOLD, consider_boundary, init_context, split_record_as_dict
 
@@ -40,6 +47,9 @@ cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
     # comparison with NaN is false, so NaN never becomes the low or the high value), and two
     # rows at a time in separate minima and maxima, which do not wait on each other.
     for i in range(0, n_rows - 1, 2):
+        if i + PREFETCH_DISTANCE + 1 < n_rows:
+            __builtin_prefetch(&column[rows[i + PREFETCH_DISTANCE] * stride])
+            __builtin_prefetch(&column[rows[i + PREFETCH_DISTANCE + 1] * stride])
         value = column[rows[i] * stride]
         other = column[rows[i + 1] * stride]
         values[i] = value
@@ -72,8 +82,9 @@ cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
         left_sums[k] = 0.0
         missing_sums[k] = 0.0
     if n_missing == 0:
-        n_left = left_side_sums(values, n_rows, gradients, hessians, context, threshold,
-                                left_sums, &left_hessian, scratch + 2 * n_channels)
+        n_left = left_side_sums(values, n_rows, gradients, hessians, context,
+                                float_bound(threshold), left_sums, &left_hessian,
+                                scratch + 2 * n_channels)
     elif context.labels != NULL:
         n_left = labelled_sides(values, n_rows, hessians, context, threshold, left_sums,
                                 &left_hessian, missing_sums, &missing_hessian)
@@ -95,9 +106,18 @@ cdef bint random_split(intp_t feature, const X_DTYPE_C* column, intp_t stride,
     return True
 
 
+cdef inline float float_bound(double threshold) noexcept nogil:
+    """The largest float not above ``threshold``: for a float value, ``value <= threshold``
+    and ``value <= float_bound(threshold)`` are the same test, without a conversion per row."""
+    cdef float bound = <float>threshold
+    if bound > threshold:
+        bound = nextafterf(bound, -INFINITY)
+    return bound
+
+
 cdef intp_t left_side_sums(const float* values, intp_t n_rows, const double* gradients,
                            const double* hessians, const SplitContext* context,
-                           double threshold, double* left_sums, double* left_hessian,
+                           float threshold, double* left_sums, double* left_hessian,
                            double* lanes) noexcept nogil:
     """The left side's sums (gradient channels, or class counts for rows given as labels) and
     hessian of a node without missing values; returns the left side's row count.
@@ -113,6 +133,8 @@ cdef intp_t left_side_sums(const float* values, intp_t n_rows, const double* gra
     cdef double weight
     cdef double lane_hessians[N_LANES]
     cdef bint goes_left
+    if n_outputs == 1 and n_channels == 2 and labels != NULL and context.unit_hessians:
+        return binary_counts_left(values, n_rows, labels, threshold, left_sums, left_hessian)
     if n_outputs == 1 and (n_channels == 1 or (n_channels == 2 and labels != NULL)):
         return two_sums_left(values, n_rows, gradients, hessians, labels, threshold,
                              left_sums, left_hessian)
@@ -139,8 +161,25 @@ cdef intp_t left_side_sums(const float* values, intp_t n_rows, const double* gra
     return n_left
 
 
+cdef intp_t binary_counts_left(const float* values, intp_t n_rows, const intp_t* labels,
+                              float threshold, double* left_sums,
+                              double* left_hessian) noexcept nogil:
+    """``left_side_sums`` for two classes and unweighted rows: the left side's row count and
+    class 1's count, integers the compiler adds several rows at a time."""
+    cdef intp_t i, n_left = 0, n_ones = 0
+    cdef intp_t goes_left
+    for i in range(n_rows):
+        goes_left = values[i] <= threshold
+        n_left += goes_left
+        n_ones += goes_left & labels[i]
+    left_hessian[0] = <double>n_left
+    left_sums[0] = <double>(n_left - n_ones)
+    left_sums[1] = <double>n_ones
+    return n_left
+
+
 cdef intp_t two_sums_left(const float* values, intp_t n_rows, const double* gradients,
-                         const double* hessians, const intp_t* labels, double threshold,
+                         const double* hessians, const intp_t* labels, float threshold,
                          double* left_sums, double* left_hessian) noexcept nogil:
     """``left_side_sums`` for one gradient channel (``labels`` NULL) or two classes: every
     partial sum in a register, two rows at a time.
@@ -216,10 +255,12 @@ cdef intp_t labelled_sides(const float* values, intp_t n_rows, const double* hes
 def random_split_for_tests(const X_DTYPE_C[::1] values, const double[:, ::1] gradients,
                            const double[::1] hessians, double uniform, int criterion,
                            double l2_regularization=0.0, intp_t min_samples_leaf=1,
-                           double min_weight_leaf=0.0, const intp_t[:, ::1] labels=None):
+                           double min_weight_leaf=0.0, const intp_t[:, ::1] labels=None,
+                           bint unit_hessians=False):
     """The random split of one feature over all rows at the draw ``uniform``, as a dict, and
     whether the feature varies (test entry point); ``labels`` as in
-    ``best_split_sorted_for_tests``."""
+    ``best_split_sorted_for_tests``; ``unit_hessians``: the hessians are all 1, and the search
+    may count rows instead of adding them."""
     cdef intp_t n_rows = values.shape[0], n_channels = gradients.shape[1]
     cdef SplitContext context
     cdef SplitRecord best
@@ -235,6 +276,10 @@ def random_split_for_tests(const X_DTYPE_C[::1] values, const double[:, ::1] gra
     init_context(&context, &node_sums[0], np.asarray(hessians).sum(), n_rows, n_channels,
                  1 if labels is None else labels.shape[1],
                  NULL if labels is None else &labels[0, 0], criterion, l2_regularization, min_samples_leaf, min_weight_leaf)
+    if unit_hessians:
+        if not np.all(np.asarray(hessians) == 1.0):
+            raise ValueError("unit_hessians needs every hessian to be 1.")
+        context.unit_hessians = True
     best.found = False
     best.gain = -INFINITY
     varies = random_split(0, &values[0], 1, &rows_view[0], n_rows, &gradients[0, 0],

@@ -67,6 +67,7 @@ cdef inline void init_context(SplitContext* context, const double* node_sums,
         context.node_score = side_score(node_sums, node_hessian, n_channels, criterion,
                                         l2_regularization)
     context.perfect_gain = INFINITY
+    context.unit_hessians = False
     context.monotonic_cst = NULL
     context.lower_bound = -INFINITY
     context.upper_bound = INFINITY

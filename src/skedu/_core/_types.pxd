@@ -106,6 +106,7 @@ cdef struct SplitContext:
     intp_t node_count
     double node_score           # side_score of the whole node
     double perfect_gain         # no split gains more (both children pure); inf when unknown
+    bint unit_hessians          # every row's hessian is 1 (unweighted rows): counts are sums
     # Monotonic constraints (NULL: none): per feature -1/0/+1 on channel 0's leaf value; a
     # split of a constrained feature must order its children's values and keep both within
     # the node's bounds (scikit-learn's rule, ``_split.pxd`` ``respects_monotonicity``).

@@ -46,6 +46,7 @@ cdef struct Workspace:
     double* right_gradients         # the partition's right-hand buffers for them
     double* right_hessians
     intp_t* right_labels
+    bint unit_hessians              # every gathered hessian is 1
     # Random splitter on dense X (NULL otherwise): the values of each searched node's best
     # feature so far at the node's positions [start, end), which its partition reads instead
     # of the column.

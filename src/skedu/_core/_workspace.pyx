@@ -207,6 +207,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.right_labels = NULL
     ws.kept_values = NULL
     ws.kept_feature = -1
+    ws.unit_hessians = False
     ws.n_constant_words = 0
     ws.node_constant = NULL
     ws.parent_constant = NULL

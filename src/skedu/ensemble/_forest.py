@@ -167,7 +167,7 @@ class BaseForest(BaseEstimator):
                     print(f"[{type(self).__name__}] {indices[-1] + 1}/{self.n_estimators} "
                           f"trees, {time.perf_counter() - started:.2f} s")
         # One flat ensemble: every tree's compact nodes and values, predicted in one call.
-        self.trees_ = FlatEnsemble(
+        self.trees_ = FlatEnsemble._of_trusted(
             np.concatenate([tree.nodes for tree in trees]),
             np.concatenate([tree.values for tree in trees]),
             np.cumsum([0] + [tree.node_count for tree in trees[:-1]]), n_features)

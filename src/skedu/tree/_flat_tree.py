@@ -149,8 +149,12 @@ class FlatTree:
         -------
         tree : FlatTree
         """
-        return cls(compact_nodes(nodes), values, n_features, value_dtype=value_dtype,
-                   second_order=second_order)
+        # The grower's trees are valid by construction: no structure check (it costs as much
+        # as growing a small tree).
+        values = np.ascontiguousarray(values, dtype=_check_value_dtype(value_dtype))
+        tree = cls._view(compact_nodes(nodes), values, int(n_features), bool(second_order))
+        tree.n_classes = None
+        return tree
 
     @classmethod
     def _view(cls, nodes, values, n_features, second_order):
@@ -465,7 +469,19 @@ class FlatEnsemble:
                        np.empty(0, np.intp), n_features, second_order=second_order)
         nodes = compact_nodes(np.concatenate([nodes for nodes, _ in trees]))
         values = np.concatenate([np.asarray(values, dtype=value_dtype) for _, values in trees])
-        return cls(nodes, values, offsets, n_features, second_order=second_order)
+        return cls._of_trusted(nodes, values, offsets, n_features, second_order)
+
+    @classmethod
+    def _of_trusted(cls, nodes, values, tree_offsets, n_features, second_order=False):
+        """An ensemble over arrays known to be valid (grown or checked trees, concatenated):
+        no copy of contiguous arrays, no structure check."""
+        ensemble = cls.__new__(cls)
+        ensemble.nodes = np.ascontiguousarray(nodes, dtype=TREE_NODE_DTYPE)
+        ensemble.values = np.ascontiguousarray(values)
+        ensemble.tree_offsets = np.ascontiguousarray(tree_offsets, dtype=np.intp)
+        ensemble.n_features = int(n_features)
+        ensemble.second_order = bool(second_order)
+        return ensemble
 
     @property
     def n_trees(self):
