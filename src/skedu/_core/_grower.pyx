@@ -31,7 +31,12 @@ from ._workspace cimport (PendingNode, Workspace, acquire_histogram, free_worksp
                           init_workspace, new_node, pop_pending, push_pending,
                           release_histogram)
 
+cdef extern from *:
+    void __builtin_prefetch(const void* address) nogil
+
 cdef double UNDEFINED_THRESHOLD = -2.0
+# Rows ahead whose split values the partition prefetches.
+cdef intp_t PREFETCH_DISTANCE = 16
 # Boosting's floor of ``histogram_min_rows``.
 cdef intp_t SECOND_ORDER_HISTOGRAM_MIN_ROWS = 48
 
@@ -273,6 +278,25 @@ cdef inline bint goes_left(const Workspace* ws, const SplitRecord* split, intp_t
     return value <= split.threshold
 
 
+cdef inline void prefetch_row(const Workspace* ws, const SplitRecord* split, intp_t row,
+                              bint value, bint statistics) noexcept nogil:
+    """Ask the memory for what the partition will read of a row at random, ahead of time: its
+    value (or bin) of the split feature, its statistics when they are not gathered. The side
+    of a row depends on a value read at random; without this, the reads arrive one after
+    another."""
+    cdef const GrowData* data = ws.data
+    if value and ws.params.splitter == HIST:
+        __builtin_prefetch(&data.binned[split.feature * data.n_samples + row])
+    elif value:
+        __builtin_prefetch(&data.feature_values[split.feature * data.n_samples + row])
+    if statistics:
+        __builtin_prefetch(&ws.hessians[row])
+        if data.labels != NULL:
+            __builtin_prefetch(&data.labels[row * ws.params.n_outputs])
+        else:
+            __builtin_prefetch(&ws.gradients[row * data.n_channels])
+
+
 cdef inline void move_statistics(Workspace* ws, intp_t position, intp_t left_slot,
                                  intp_t right_slot) noexcept nogil:
     """Copy the gathered statistics at ``position`` to the left side's slot and to the right
@@ -344,18 +368,27 @@ cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end, const SplitR
     cdef intp_t i, k, row, target, n_left = 0, n_right = 0
     cdef intp_t* right_rows = ws.scratch_rows
     cdef bint gathered = ws.gathered_hessians != NULL
+    cdef unsigned char* sides = ws.row_sides
     cdef float value
     cdef bint left
     if stats != NULL:
         for k in range(2 * width):
             stats[k] = 0.0
+    # First every row's side, in a pass whose reads do not wait on each other: in the moving
+    # pass below, where a row goes decides where the next is written, and a value read at
+    # random there would hold up every row after it.
     for i in range(start, end):
-        row = ws.samples[i]
         if kept_values != NULL:
             value = kept_values[i - start]
-            left = split.missing_go_left if isnan(value) else value <= split.threshold
+            sides[i - start] = split.missing_go_left if isnan(value) else value <= split.threshold
         else:
-            left = goes_left(ws, split, row)
+            if i + PREFETCH_DISTANCE < end:
+                prefetch_row(ws, split, ws.samples[i + PREFETCH_DISTANCE], True,
+                             stats != NULL and not gathered)
+            sides[i - start] = goes_left(ws, split, ws.samples[i])
+    for i in range(start, end):
+        row = ws.samples[i]
+        left = sides[i - start]
         target = start + n_left
         ws.samples[target] = row
         right_rows[n_right] = row

@@ -52,6 +52,7 @@ cdef struct Workspace:
     # of the column.
     float* kept_values              # [n_rows]
     intp_t kept_feature             # the feature whose values the last search kept, or -1
+    unsigned char* row_sides        # [n_rows]: the partition's side of each row of a node
     # Features known to be constant in a node (bit f of words of n_constant_words uint64):
     # constant in a node, constant in its children, so the children skip them at no cost
     # (scikit-learn's n_constant_features). Exact and random splitters on dense X only

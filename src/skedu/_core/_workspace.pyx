@@ -208,6 +208,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.kept_values = NULL
     ws.kept_feature = -1
     ws.unit_hessians = False
+    ws.row_sides = <unsigned char*>malloc(max(n_rows, 1) * sizeof(unsigned char))
     ws.n_constant_words = 0
     ws.node_constant = NULL
     ws.parent_constant = NULL
@@ -260,7 +261,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
             or ws.child_stats == NULL
             or ws.dense_features == NULL or ws.group_starts == NULL
             or ws.sort_values == NULL or ws.sort_rows == NULL or ws.scratch_keys == NULL
-            or ws.scratch_rows == NULL or ws.scratch == NULL
+            or ws.scratch_rows == NULL or ws.scratch == NULL or ws.row_sides == NULL
             or ws.feature_splits == NULL or ws.feature_uniforms == NULL
             or ws.feature_constant == NULL or ws.features == NULL
             or ws.frontier == NULL or ws.free_histograms == NULL):
@@ -364,6 +365,7 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.right_hessians)
     free(ws.right_labels)
     free(ws.kept_values)
+    free(ws.row_sides)
     free(ws.node_constant)
     free(ws.parent_constant)
     free(ws.constant_pool)
