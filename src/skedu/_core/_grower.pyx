@@ -348,6 +348,68 @@ cdef inline void add_to_side(const Workspace* ws, double* side, intp_t row,
         side[n_channels + 1] += ws.squares[row]
 
 
+cdef intp_t move_two_channel_rows(Workspace* ws, intp_t start, intp_t end,
+                                  const unsigned char* sides, double* stats) noexcept nogil:
+    """``partition_rows``' moving pass for gathered statistics of two classes (one label per
+    row) or of one gradient channel, without squares; returns the left side's row count.
+
+    The sides' sums are kept in registers: each row adds its values times 1 to its side's and
+    times 0 to the other's, and adding a zero leaves a sum's bits as they are, so every sum is
+    the one ``add_node`` makes over its side's rows in order.
+    """
+    cdef intp_t i, row, target, n_left = 0, n_right = 0
+    cdef intp_t* right_rows = ws.scratch_rows
+    cdef bint labelled = ws.gathered_labels != NULL
+    cdef intp_t label = 0
+    cdef double hessian, gradient = 0.0, left_part, right_part, left_one, right_one
+    cdef double left_hessian = 0.0, right_hessian = 0.0
+    cdef double left_sum = 0.0, right_sum = 0.0, left_zeros = 0.0, right_zeros = 0.0
+    cdef bint left
+    for i in range(start, end):
+        row = ws.samples[i]
+        left = sides[i - start]
+        target = start + n_left
+        hessian = ws.gathered_hessians[i]
+        ws.samples[target] = row
+        right_rows[n_right] = row
+        ws.gathered_hessians[target] = hessian
+        ws.right_hessians[n_right] = hessian
+        if labelled:
+            label = ws.gathered_labels[i]
+            ws.gathered_labels[target] = label
+            ws.right_labels[n_right] = label
+        else:
+            gradient = ws.gathered_gradients[i]
+            ws.gathered_gradients[target] = gradient
+            ws.right_gradients[n_right] = gradient
+        n_left += left
+        n_right += not left
+        if stats == NULL:
+            continue
+        left_part = hessian * left
+        right_part = hessian * (not left)
+        left_hessian += left_part
+        right_hessian += right_part
+        if labelled:
+            left_one = left_part * label  # (label is 0 or 1)
+            right_one = right_part * label
+            left_sum += left_one
+            right_sum += right_one
+            left_zeros += left_part - left_one
+            right_zeros += right_part - right_one
+        else:
+            left_sum += gradient * left
+            right_sum += gradient * (not left)
+    if stats != NULL:
+        if labelled:
+            stats[0], stats[1], stats[2] = left_zeros, left_sum, left_hessian
+            stats[4], stats[5], stats[6] = right_zeros, right_sum, right_hessian
+        else:
+            stats[0], stats[1] = left_sum, left_hessian
+            stats[3], stats[4] = right_sum, right_hessian
+    return n_left
+
+
 cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end, const SplitRecord* split,
                            const float* kept_values, double* stats) noexcept nogil:
     """Reorder ``samples[start:end]`` (and the gathered statistics with them) so the left
@@ -386,18 +448,24 @@ cdef intp_t partition_rows(Workspace* ws, intp_t start, intp_t end, const SplitR
                 prefetch_row(ws, split, ws.samples[i + PREFETCH_DISTANCE], True,
                              stats != NULL and not gathered)
             sides[i - start] = goes_left(ws, split, ws.samples[i])
-    for i in range(start, end):
-        row = ws.samples[i]
-        left = sides[i - start]
-        target = start + n_left
-        ws.samples[target] = row
-        right_rows[n_right] = row
-        if gathered:
-            move_statistics(ws, i, target, n_right)
-        if stats != NULL:
-            add_to_side(ws, stats + (0 if left else width), row, n_right)
-        n_left += left
-        n_right += not left
+    if (gathered and ws.squares == NULL and n_outputs == 1
+            and ((ws.gathered_labels != NULL and n_channels == 2)
+                 or (ws.gathered_labels == NULL and n_channels == 1))):
+        n_left = move_two_channel_rows(ws, start, end, sides, stats)
+        n_right = end - start - n_left
+    else:
+        for i in range(start, end):
+            row = ws.samples[i]
+            left = sides[i - start]
+            target = start + n_left
+            ws.samples[target] = row
+            right_rows[n_right] = row
+            if gathered:
+                move_statistics(ws, i, target, n_right)
+            if stats != NULL:
+                add_to_side(ws, stats + (0 if left else width), row, n_right)
+            n_left += left
+            n_right += not left
     memcpy(ws.samples + start + n_left, right_rows, n_right * sizeof(intp_t))
     if gathered:
         i = start + n_left
