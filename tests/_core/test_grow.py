@@ -306,3 +306,46 @@ def test_second_order_gain_and_gamma_follow_xgboost():
         nodes, _ = grow(X, gradients, hessians, SECOND_ORDER, Splitter.EXACT, l2=1.0,
                         min_split_gain=gamma)
         assert len(nodes) == n_nodes
+
+
+def _in_order_sum(values):
+    """Left to right, one addition at a time: the order ``add_node`` sums a node's rows in."""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
+
+
+@pytest.mark.parametrize("splitter", list(Splitter))
+@pytest.mark.parametrize("labelled", [True, False])
+def test_children_sums_are_their_rows_sums_in_row_order(splitter, labelled):
+    # The partition adds up the children's sums as it moves their rows (in registers for two
+    # classes or one channel): bit for bit the sums of each node's rows in increasing row order.
+    rng = np.random.RandomState(5)
+    n = 2000
+    X = rng.randn(n, 4)
+    X[rng.rand(n, 4) < 0.03] = np.nan
+    hessians = rng.rand(n) + 0.1
+    codes = rng.randint(0, 2, (n, 1)).astype(np.intp)
+    if labelled:
+        params = _engine.TreeParams(criterion=GINI, max_depth=6)
+        sums = np.eye(2)[codes[:, 0]] * hessians[:, None]
+        kwargs = dict(labels=codes, n_channels=2)
+        gradients = None
+    else:
+        params = _engine.TreeParams(criterion=SQUARED_ERROR, max_depth=6)
+        sums = gradients = rng.randn(n, 1) * hessians[:, None]
+        kwargs = {}
+    ((nodes, values),), _ = _engine.grow_trees(prepare(X, splitter), gradients, hessians,
+                                               params, seeds=[1], **kwargs)
+    indptr, indices = decision_path(np.ascontiguousarray(X, dtype=np.float32), nodes)
+    rows_of = {}
+    for row in range(n):
+        for node in indices[indptr[row]:indptr[row + 1]]:
+            rows_of.setdefault(node, []).append(row)
+    assert len(rows_of) == len(nodes) > 7
+    for node, rows in rows_of.items():
+        weight = _in_order_sum(hessians[rows])
+        assert nodes["weighted_n_node_samples"][node] == weight
+        expected = [_in_order_sum(sums[rows, k]) / weight for k in range(sums.shape[1])]
+        np.testing.assert_array_equal(values[node], expected)
