@@ -120,6 +120,51 @@ cdef inline float key_to_float(uint32_t key) noexcept nogil:
     return value
 
 
+cdef inline bint may_have_two_keys(intp_t counts[4][256], uint32_t low, uint32_t high,
+                                   intp_t n) noexcept nogil:
+    """Whether every key may be ``low`` or ``high`` (two distinct values, as a one-hot column
+    has): each byte's count of their two digits is n. Necessary, not sufficient."""
+    cdef int byte, shift
+    cdef intp_t low_digit, high_digit
+    if low == high:
+        return False
+    for byte in range(4):
+        shift = 8 * byte
+        low_digit = (low >> shift) & 0xFF
+        high_digit = (high >> shift) & 0xFF
+        if counts[byte][low_digit] + (counts[byte][high_digit] if high_digit != low_digit
+                                      else 0) != n:
+            return False
+    return True
+
+
+cdef bint two_key_sort(uint32_t* keys, intp_t* rows, intp_t n, uint32_t low, uint32_t high,
+                       uint32_t* scratch_keys, intp_t* scratch_rows) noexcept nogil:
+    """Stable sort of keys that are all ``low`` or ``high`` in one partition pass, the order
+    the radix sort's passes would give; False (nothing changed) if another key is present."""
+    cdef intp_t i, n_low = 0, n_other = 0, next_low = 0, next_high, position
+    cdef uint32_t key
+    cdef bint is_low
+    for i in range(n):
+        n_low += keys[i] == low
+        n_other += (keys[i] != low) & (keys[i] != high)
+    if n_other:
+        return False
+    next_high = n_low
+    for i in range(n):
+        key = keys[i]
+        is_low = key == low
+        # No branch on the key: a one-hot column's zeros and ones come in no order.
+        position = next_low if is_low else next_high
+        scratch_keys[position] = key
+        scratch_rows[position] = rows[i]
+        next_low += is_low
+        next_high += not is_low
+    memcpy(keys, scratch_keys, n * sizeof(uint32_t))
+    memcpy(rows, scratch_rows, n * sizeof(intp_t))
+    return True
+
+
 cdef void radix_sort(float* values, intp_t* rows, intp_t n, uint32_t* scratch_keys,
                      intp_t* scratch_rows) noexcept nogil:
     """Stable counting passes over the key's four bytes; the four byte counts are taken in
@@ -135,14 +180,22 @@ cdef void radix_sort(float* values, intp_t* rows, intp_t n, uint32_t* scratch_ke
     cdef intp_t i, digit, total, count
     cdef uint32_t key
     cdef int byte, shift
+    cdef uint32_t low = 0xFFFFFFFF, high = 0
     memset(counts, 0, sizeof(counts))
     for i in range(n):
         key = float_to_key(values[i])
         keys[i] = key
+        low = key if key < low else low
+        high = key if key > high else high
         counts[0][key & 0xFF] += 1
         counts[1][(key >> 8) & 0xFF] += 1
         counts[2][(key >> 16) & 0xFF] += 1
         counts[3][key >> 24] += 1
+    if may_have_two_keys(counts, low, high, n) and two_key_sort(keys, rows, n, low, high,
+                                                                 scratch_keys, scratch_rows):
+        for i in range(n):
+            values[i] = key_to_float(keys[i])
+        return
     for byte in range(4):
         shift = 8 * byte
         byte_counts = counts[byte]
