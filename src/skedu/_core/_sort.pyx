@@ -120,36 +120,18 @@ cdef inline float key_to_float(uint32_t key) noexcept nogil:
     return value
 
 
-cdef inline bint may_have_two_keys(intp_t counts[4][256], uint32_t low, uint32_t high,
-                                   intp_t n) noexcept nogil:
-    """Whether every key may be ``low`` or ``high`` (two distinct values, as a one-hot column
-    has): each byte's count of their two digits is n. Necessary, not sufficient."""
-    cdef int byte, shift
-    cdef intp_t low_digit, high_digit
-    if low == high:
-        return False
-    for byte in range(4):
-        shift = 8 * byte
-        low_digit = (low >> shift) & 0xFF
-        high_digit = (high >> shift) & 0xFF
-        if counts[byte][low_digit] + (counts[byte][high_digit] if high_digit != low_digit
-                                      else 0) != n:
-            return False
-    return True
-
-
 cdef bint two_key_sort(uint32_t* keys, intp_t* rows, intp_t n, uint32_t low, uint32_t high,
                        uint32_t* scratch_keys, intp_t* scratch_rows) noexcept nogil:
     """Stable sort of keys that are all ``low`` or ``high`` in one partition pass, the order
     the radix sort's passes would give; False (nothing changed) if another key is present."""
-    cdef intp_t i, n_low = 0, n_other = 0, next_low = 0, next_high, position
+    cdef intp_t i, n_low = 0, next_low = 0, next_high, position
     cdef uint32_t key
     cdef bint is_low
     for i in range(n):
-        n_low += keys[i] == low
-        n_other += (keys[i] != low) & (keys[i] != high)
-    if n_other:
-        return False
+        key = keys[i]
+        if key != low and key != high:
+            return False  # (many values: found at once; two values: never taken)
+        n_low += key == low
     next_high = n_low
     for i in range(n):
         key = keys[i]
@@ -167,9 +149,9 @@ cdef bint two_key_sort(uint32_t* keys, intp_t* rows, intp_t n, uint32_t low, uin
 
 cdef void radix_sort(float* values, intp_t* rows, intp_t n, uint32_t* scratch_keys,
                      intp_t* scratch_rows) noexcept nogil:
-    """Stable counting passes over the key's four bytes; the four byte counts are taken in
-    the one pass that makes the keys, and passes where every key shares the byte are skipped
-    (narrow value ranges and few distinct values, as one-hot columns, need fewer)."""
+    """Stable counting passes over the key's four bytes, skipping those every key shares
+    (narrow value ranges and few distinct values need fewer); keys of only two values (one-hot
+    columns) are partitioned in one pass instead."""
     cdef uint32_t* keys = <uint32_t*>values  # the values' buffer holds the keys meanwhile
     cdef uint32_t* source_keys = keys
     cdef uint32_t* target_keys = scratch_keys
@@ -181,21 +163,25 @@ cdef void radix_sort(float* values, intp_t* rows, intp_t n, uint32_t* scratch_ke
     cdef uint32_t key
     cdef int byte, shift
     cdef uint32_t low = 0xFFFFFFFF, high = 0
-    memset(counts, 0, sizeof(counts))
     for i in range(n):
         key = float_to_key(values[i])
         keys[i] = key
         low = key if key < low else low
         high = key if key > high else high
+    if low == high or two_key_sort(keys, rows, n, low, high, scratch_keys, scratch_rows):
+        for i in range(n):
+            values[i] = key_to_float(keys[i])
+        return
+    # The byte counts in a pass of their own: in the pass above they would wait on each other
+    # wherever neighbouring keys share digits (few distinct values), for nothing when the keys
+    # turn out to be two.
+    memset(counts, 0, sizeof(counts))
+    for i in range(n):
+        key = keys[i]
         counts[0][key & 0xFF] += 1
         counts[1][(key >> 8) & 0xFF] += 1
         counts[2][(key >> 16) & 0xFF] += 1
         counts[3][key >> 24] += 1
-    if may_have_two_keys(counts, low, high, n) and two_key_sort(keys, rows, n, low, high,
-                                                                 scratch_keys, scratch_rows):
-        for i in range(n):
-            values[i] = key_to_float(keys[i])
-        return
     for byte in range(4):
         shift = 8 * byte
         byte_counts = counts[byte]
