@@ -125,37 +125,44 @@ cdef intp_t left_side_sums(const float* values, intp_t n_rows, const double* gra
     A random threshold sends rows either way unpredictably: the side is a 0/1 factor, not a
     branch. Rows are added to ``N_LANES`` interleaved partial sums (``lanes``: ``N_LANES *
     n_channels`` doubles) so that consecutive rows of one class do not wait on each other's
-    additions; the lanes are added up in lane order, so the sums do not depend on threads.
+    additions (one lane for small nodes); the lanes are added up in lane order, so the sums do
+    not depend on threads.
     """
     cdef intp_t n_channels = context.n_channels, n_outputs = context.n_outputs
     cdef const intp_t* labels = context.labels
     cdef intp_t i, k, o, lane, n_left = 0
     cdef double weight
-    cdef double lane_hessians[N_LANES]
     cdef bint goes_left
     if n_outputs == 1 and n_channels == 2 and labels != NULL and context.unit_hessians:
         return binary_counts_left(values, n_rows, labels, threshold, left_sums, left_hessian)
     if n_outputs == 1 and (n_channels == 1 or (n_channels == 2 and labels != NULL)):
         return two_sums_left(values, n_rows, gradients, hessians, labels, threshold,
                              left_sums, left_hessian)
-    for k in range(N_LANES * n_channels):
+    # Few rows for many classes (deep trees' small nodes): clearing and adding up the lanes
+    # would cost more than the rows, so they share one.
+    cdef intp_t lane_mask = N_LANES - 1 if n_rows >= 2 * N_LANES * n_channels else 0
+    cdef intp_t n_lanes = lane_mask + 1
+    # The hessian's sum in two registers (even and odd rows), the channels' in the lanes.
+    cdef double even_hessian = 0.0, odd_hessian = 0.0
+    for k in range(n_lanes * n_channels):
         lanes[k] = 0.0
-    for lane in range(N_LANES):
-        lane_hessians[lane] = 0.0
     for i in range(n_rows):
-        lane = i & (N_LANES - 1)
         goes_left = values[i] <= threshold
         n_left += goes_left
         weight = hessians[i] * goes_left
-        lane_hessians[lane] += weight
+        if i & 1:
+            odd_hessian += weight
+        else:
+            even_hessian += weight
+        lane = i & lane_mask
         if labels != NULL:
             for o in range(n_outputs):
                 lanes[lane * n_channels + labels[i * n_outputs + o]] += weight
         else:
             for k in range(n_channels):
                 lanes[lane * n_channels + k] += gradients[i * n_channels + k] * goes_left
-    for lane in range(N_LANES):
-        left_hessian[0] += lane_hessians[lane]
+    left_hessian[0] += even_hessian + odd_hessian
+    for lane in range(n_lanes):
         for k in range(n_channels):
             left_sums[k] += lanes[lane * n_channels + k]
     return n_left
