@@ -253,3 +253,35 @@ def test_invalid_trees_and_inputs_raise():
         ensemble.apply(X[:, :2])
     with pytest.raises(ValueError, match="value_dtype"):
         FlatEnsemble.from_grown(grown, N_FEATURES, value_dtype=np.int64)
+
+
+def chain_tree(rng, pool, depth, n_channels=2):
+    """A grower-form tree that splits its left child again and again: ``depth`` levels."""
+    nodes = np.zeros(2 * depth + 1, dtype=NODE_DTYPE)
+    nodes["left_child"] = nodes["right_child"] = -1
+    nodes["feature"] = -2
+    for level in range(depth):
+        node = 2 * level - 1 if level else 0
+        nodes[node] = (2 * level + 1, 2 * level + 2, rng.randint(N_FEATURES),
+                       np.float64(rng.choice(pool)), 0.0, 1, 1.0, 0.0, level, rng.randint(2), 0)
+    return nodes, rng.randn(len(nodes), n_channels)
+
+
+@pytest.mark.parametrize("n_trees", [40, 2000])
+def test_fixed_step_walks_of_small_models_match_the_naive_traversal(n_trees):
+    # Small models (up to 256 kB of 16-byte walk nodes) walk each tree in as many steps as it
+    # is deep (up to 12 levels); deeper trees, single leaves and large models walk until no
+    # row moves.
+    rng = np.random.RandomState(n_trees)
+    X, pool = adversarial_values(rng, 301)
+    grown = [chain_tree(rng, pool, depth) for depth in rng.choice([0, 1, 5, 12, 13, 20], n_trees)]
+    ensemble = FlatEnsemble.from_grown(grown, N_FEATURES)
+    assert (len(ensemble.nodes) * 16 > 262144) == (n_trees == 2000)
+    expected = np.column_stack([naive_apply(nodes, X) for nodes, _ in grown])
+    for n_threads in (1, 2):
+        np.testing.assert_array_equal(ensemble.apply(X, n_threads), expected)
+        out = np.zeros((len(X), 2))
+        sum_tree_values(X, ensemble.nodes, ensemble.values, ensemble.tree_offsets, None, out,
+                        n_threads)
+        stored = ensemble.values[expected + ensemble.tree_offsets]
+        np.testing.assert_allclose(out, stored.sum(axis=1), rtol=1e-12)

@@ -17,6 +17,8 @@ from scipy.sparse import issparse
 from cython.parallel import prange, threadid
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
 
+from libc.stdlib cimport free, malloc
+
 from ._types cimport LEAF, MISSING_BIN, MISSING_GO_LEFT, Node, TreeNode
 
 
@@ -55,6 +57,10 @@ ctypedef fused value_t:
 cdef enum:
     BLOCK_ROWS = 16384
     MIN_BLOCK_ROWS = 64
+# Models of at most this many bytes of walk nodes (boosting's shallow trees) are walked a fixed
+# number of steps per tree, their depth (``small_model_depths``).
+cdef intp_t SMALL_MODEL_BYTES = 262144
+cdef intp_t MAX_FIXED_DEPTH = 12
 # Fewer (row, tree) traversals than this run on one thread: each costs tens of nanoseconds.
 cdef intp_t MIN_PARALLEL_ROWS = 50000
 
@@ -121,13 +127,25 @@ cdef inline int32_t walk_step(const row_t* row, const WalkNode* node) noexcept n
 
 
 cdef void walk_rows(const row_t* X, intp_t n_columns, intp_t start, intp_t end,
-                    const WalkNode* tree, int32_t* leaves) noexcept nogil:
-    """``leaves[i - start]``: the leaf (local id) that row ``i`` of ``start:end`` reaches."""
+                    const WalkNode* tree, intp_t depth, int32_t* leaves) noexcept nogil:
+    """``leaves[i - start]``: the leaf (local id) that row ``i`` of ``start:end`` reaches.
+
+    ``depth`` > 0: the tree's depth, and every group of rows takes exactly that many steps
+    (a leaf leads to itself), with no test of whether one still moves; 0: unknown."""
     cdef int32_t current[WALK_GROUP]
     cdef int32_t following
-    cdef intp_t i, j
+    cdef intp_t i, j, step
     cdef bint moved
     i = start
+    while depth > 0 and i + WALK_GROUP <= end:
+        for j in range(WALK_GROUP):
+            current[j] = 0
+        for step in range(depth):
+            for j in range(WALK_GROUP):
+                current[j] = walk_step(X + (i + j) * n_columns, &tree[current[j]])
+        for j in range(WALK_GROUP):
+            leaves[i - start + j] = current[j]
+        i += WALK_GROUP
     while i + WALK_GROUP <= end:
         for j in range(WALK_GROUP):
             current[j] = 0
@@ -213,14 +231,48 @@ cdef inline intp_t block_rows(intp_t n_rows, int n_threads) noexcept nogil:
     return max(MIN_BLOCK_ROWS, min(<intp_t>BLOCK_ROWS, rows))
 
 
+cdef intp_t* small_model_depths(const WalkNode* walk, intp_t n_nodes,
+                               const intp_t* tree_offsets, intp_t n_trees) noexcept nogil:
+    """Each tree's depth, or 0 past ``MAX_FIXED_DEPTH`` (malloc'ed, the caller frees it), when
+    the model is small, so that ``walk_rows`` can take a fixed number of steps (shallow trees:
+    every row takes about as many); NULL for larger models (the depths would cost a pass over
+    every node at each call) or out of memory."""
+    cdef intp_t t, node, offset, end, deepest
+    cdef intp_t* depths
+    cdef int32_t* node_depth
+    if n_nodes * <intp_t>sizeof(WalkNode) > SMALL_MODEL_BYTES:
+        return NULL
+    depths = <intp_t*>malloc(max(n_trees, 1) * sizeof(intp_t))
+    node_depth = <int32_t*>malloc(max(n_nodes, 1) * sizeof(int32_t))
+    if depths == NULL or node_depth == NULL:
+        free(depths)
+        free(node_depth)
+        return NULL
+    for t in range(n_trees):
+        offset = tree_offsets[t]
+        end = tree_offsets[t + 1] if t + 1 < n_trees else n_nodes
+        deepest = 0
+        node_depth[offset] = 0
+        # Children come after their parent (checked when the trees were stored).
+        for node in range(offset, end):
+            if walk[node].left_child != node - offset:
+                node_depth[offset + walk[node].left_child] = node_depth[node] + 1
+                node_depth[offset + walk[node].right_child] = node_depth[node] + 1
+            deepest = max(deepest, <intp_t>node_depth[node])
+        depths[t] = deepest if deepest <= MAX_FIXED_DEPTH else 0
+    free(node_depth)
+    return depths
+
+
 cdef void apply_block(const row_t[:, ::1] X, const WalkNode* walk, const intp_t* tree_offsets,
-                      intp_t n_trees, bint local, intp_t start, intp_t end,
-                      intp_t[:, ::1] leaves) noexcept nogil:
+                      const intp_t* depths, intp_t n_trees, bint local, intp_t start,
+                      intp_t end, intp_t[:, ::1] leaves) noexcept nogil:
     cdef int32_t block_leaves[BLOCK_ROWS]
     cdef intp_t t, i, offset
     for t in range(n_trees):
         offset = tree_offsets[t]
-        walk_rows(&X[0, 0], X.shape[1], start, end, walk + offset, block_leaves)
+        walk_rows(&X[0, 0], X.shape[1], start, end, walk + offset,
+                  0 if depths == NULL else depths[t], block_leaves)
         for i in range(start, end):
             leaves[i, t] = block_leaves[i - start] + (0 if local else offset)
 
@@ -235,15 +287,18 @@ def _apply(const row_t[:, ::1] X, const WalkNode[::1] walk, const intp_t[::1] tr
     cdef intp_t[:, ::1] leaves = leaves_array
     if n_rows == 0 or n_trees == 0:
         return leaves_array
+    cdef intp_t* depths
     with nogil:
+        depths = small_model_depths(&walk[0], walk.shape[0], &tree_offsets[0], n_trees)
         if parallel:
             for block in prange(n_blocks, schedule='dynamic', num_threads=n_threads):
-                apply_block(X, &walk[0], &tree_offsets[0], n_trees, local, block * rows,
-                            min(block * rows + rows, n_rows), leaves)
+                apply_block(X, &walk[0], &tree_offsets[0], depths, n_trees, local,
+                            block * rows, min(block * rows + rows, n_rows), leaves)
         else:
             for block in range(n_blocks):
-                apply_block(X, &walk[0], &tree_offsets[0], n_trees, local, block * rows,
-                            min(block * rows + rows, n_rows), leaves)
+                apply_block(X, &walk[0], &tree_offsets[0], depths, n_trees, local,
+                            block * rows, min(block * rows + rows, n_rows), leaves)
+        free(depths)
     return leaves_array
 
 
@@ -278,7 +333,7 @@ def apply_trees(X, nodes, tree_offsets, int n_threads, bint local=False, walk=No
 
 
 cdef void sum_block(const row_t[:, ::1] X, const WalkNode* walk, const value_t[:, ::1] values,
-                    const intp_t* tree_offsets, const double* tree_weights,
+                    const intp_t* tree_offsets, const intp_t* depths, const double* tree_weights,
                     const intp_t* tree_output, intp_t n_trees, intp_t start, intp_t end,
                     double[:, ::1] out) noexcept nogil:
     # Every row adds the trees in their order, whatever the blocks: the same sums for any
@@ -291,7 +346,8 @@ cdef void sum_block(const row_t[:, ::1] X, const WalkNode* walk, const value_t[:
         if tree_weights != NULL:
             weight = tree_weights[t]
         offset = tree_offsets[t]
-        walk_rows(&X[0, 0], X.shape[1], start, end, walk + offset, block_leaves)
+        walk_rows(&X[0, 0], X.shape[1], start, end, walk + offset,
+                  0 if depths == NULL else depths[t], block_leaves)
         for i in range(start, end):
             leaf = offset + block_leaves[i - start]
             for k in range(n_values):
@@ -307,15 +363,18 @@ def _sum(const row_t[:, ::1] X, const WalkNode[::1] walk, const value_t[:, ::1] 
     cdef intp_t n_blocks = (n_rows + rows - 1) // rows
     cdef const double* weights = NULL if tree_weights is None else &tree_weights[0]
     cdef const intp_t* output = NULL if tree_output is None else &tree_output[0]
+    cdef intp_t* depths
     with nogil:
+        depths = small_model_depths(&walk[0], walk.shape[0], &tree_offsets[0], n_trees)
         if parallel:
             for block in prange(n_blocks, schedule='dynamic', num_threads=n_threads):
-                sum_block(X, &walk[0], values, &tree_offsets[0], weights, output, n_trees,
-                          block * rows, min(block * rows + rows, n_rows), out)
+                sum_block(X, &walk[0], values, &tree_offsets[0], depths, weights, output,
+                          n_trees, block * rows, min(block * rows + rows, n_rows), out)
         else:
             for block in range(n_blocks):
-                sum_block(X, &walk[0], values, &tree_offsets[0], weights, output, n_trees,
-                          block * rows, min(block * rows + rows, n_rows), out)
+                sum_block(X, &walk[0], values, &tree_offsets[0], depths, weights, output,
+                          n_trees, block * rows, min(block * rows + rows, n_rows), out)
+        free(depths)
 
 
 def sum_tree_values(X, nodes, values, tree_offsets, tree_weights, out, int n_threads,
