@@ -13,6 +13,8 @@ from skedu._core._tree import (
     decision_path,
     float32_at_most,
     sum_tree_values,
+    tree_depths,
+    walk_nodes,
 )
 from skedu.tree._flat_tree import FlatEnsemble, FlatTree
 from tests.naive_trees import naive_apply, naive_path
@@ -269,9 +271,10 @@ def chain_tree(rng, pool, depth, n_channels=2):
 
 @pytest.mark.parametrize("n_trees", [40, 2000])
 def test_fixed_step_walks_of_small_models_match_the_naive_traversal(n_trees):
-    # Small models (up to 256 kB of 16-byte walk nodes) walk each tree in as many steps as it
-    # is deep (up to 12 levels); deeper trees, single leaves and large models walk until no
-    # row moves.
+    # Trees up to 12 levels deep are walked in as many steps as they are deep, deeper ones and
+    # single leaves until no row moves. The ensemble keeps its trees' depths; the kernel
+    # called without them computes them for small models (up to 256 kB of 16-byte walk
+    # nodes) and walks large ones' trees until no row moves.
     rng = np.random.RandomState(n_trees)
     X, pool = adversarial_values(rng, 301)
     grown = [chain_tree(rng, pool, depth) for depth in rng.choice([0, 1, 5, 12, 13, 20], n_trees)]
@@ -285,3 +288,12 @@ def test_fixed_step_walks_of_small_models_match_the_naive_traversal(n_trees):
                         n_threads)
         stored = ensemble.values[expected + ensemble.tree_offsets]
         np.testing.assert_allclose(out, stored.sum(axis=1), rtol=1e-12)
+        np.testing.assert_allclose(ensemble.sum_values(X, n_threads=n_threads), out, rtol=1e-12)
+        staged = ensemble.sum_values(X, stop=n_trees // 2, n_threads=n_threads)
+        ensemble.sum_values(X, staged, start=n_trees // 2, n_threads=n_threads)
+        np.testing.assert_allclose(staged, out, rtol=1e-12)
+    depths = tree_depths(walk_nodes(ensemble.nodes, ensemble.tree_offsets), ensemble.tree_offsets)
+    chain_depths = np.array([(len(nodes) - 1) // 2 for nodes, _ in grown])
+    np.testing.assert_array_equal(depths, np.where(chain_depths <= 12, chain_depths, 0))
+    with pytest.raises(ValueError, match="depths must be"):
+        apply_trees(X, ensemble.nodes, ensemble.tree_offsets, 1, depths=depths[:-1])

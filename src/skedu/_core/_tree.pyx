@@ -57,8 +57,9 @@ ctypedef fused value_t:
 cdef enum:
     BLOCK_ROWS = 16384
     MIN_BLOCK_ROWS = 64
-# Models of at most this many bytes of walk nodes (boosting's shallow trees) are walked a fixed
-# number of steps per tree, their depth (``small_model_depths``).
+# Trees up to MAX_FIXED_DEPTH levels are walked a fixed number of steps, their depth
+# (``tree_depths``); callers that do not keep the depths get them for models of at most
+# SMALL_MODEL_BYTES of walk nodes.
 cdef intp_t SMALL_MODEL_BYTES = 262144
 cdef intp_t MAX_FIXED_DEPTH = 12
 # Fewer (row, tree) traversals than this run on one thread: each costs tens of nanoseconds.
@@ -231,23 +232,15 @@ cdef inline intp_t block_rows(intp_t n_rows, int n_threads) noexcept nogil:
     return max(MIN_BLOCK_ROWS, min(<intp_t>BLOCK_ROWS, rows))
 
 
-cdef intp_t* small_model_depths(const WalkNode* walk, intp_t n_nodes,
-                               const intp_t* tree_offsets, intp_t n_trees) noexcept nogil:
-    """Each tree's depth, or 0 past ``MAX_FIXED_DEPTH`` (malloc'ed, the caller frees it), when
-    the model is small, so that ``walk_rows`` can take a fixed number of steps (shallow trees:
-    every row takes about as many); NULL for larger models (the depths would cost a pass over
-    every node at each call) or out of memory."""
+cdef bint fill_tree_depths(const WalkNode* walk, intp_t n_nodes, const intp_t* tree_offsets,
+                           intp_t n_trees, intp_t* depths) noexcept nogil:
+    """``depths[t]``: tree t's depth, or 0 past ``MAX_FIXED_DEPTH``, for ``walk_rows`` to walk
+    trees up to that depth a fixed number of steps (shallow trees: every row takes about as
+    many). False if out of memory."""
     cdef intp_t t, node, offset, end, deepest
-    cdef intp_t* depths
-    cdef int32_t* node_depth
-    if n_nodes * <intp_t>sizeof(WalkNode) > SMALL_MODEL_BYTES:
-        return NULL
-    depths = <intp_t*>malloc(max(n_trees, 1) * sizeof(intp_t))
-    node_depth = <int32_t*>malloc(max(n_nodes, 1) * sizeof(int32_t))
-    if depths == NULL or node_depth == NULL:
-        free(depths)
-        free(node_depth)
-        return NULL
+    cdef int32_t* node_depth = <int32_t*>malloc(max(n_nodes, 1) * sizeof(int32_t))
+    if node_depth == NULL:
+        return False
     for t in range(n_trees):
         offset = tree_offsets[t]
         end = tree_offsets[t + 1] if t + 1 < n_trees else n_nodes
@@ -261,6 +254,47 @@ cdef intp_t* small_model_depths(const WalkNode* walk, intp_t n_nodes,
             deepest = max(deepest, <intp_t>node_depth[node])
         depths[t] = deepest if deepest <= MAX_FIXED_DEPTH else 0
     free(node_depth)
+    return True
+
+
+def tree_depths(walk, tree_offsets):
+    """Each tree's depth for the fixed-step walk (0: walk until no row moves), from
+    ``walk_nodes(nodes, tree_offsets)``; callers that predict many times keep it.
+
+    Parameters
+    ----------
+    walk : ndarray of WALK_NODE_DTYPE
+    tree_offsets : ndarray of shape (n_trees,), intp
+
+    Returns
+    -------
+    depths : ndarray of shape (n_trees,), intp
+    """
+    cdef const WalkNode[::1] nodes = walk
+    cdef const intp_t[::1] offsets = np.ascontiguousarray(tree_offsets, dtype=np.intp)
+    depths_array = np.zeros(offsets.shape[0], dtype=np.intp)
+    cdef intp_t[::1] depths = depths_array
+    cdef bint done = True
+    if nodes.shape[0] > 0 and offsets.shape[0] > 0:
+        with nogil:
+            done = fill_tree_depths(&nodes[0], nodes.shape[0], &offsets[0], offsets.shape[0],
+                                    &depths[0])
+    if not done:
+        raise MemoryError("no memory for the trees' depths")
+    return depths_array
+
+
+def _checked_depths(depths, walk, tree_offsets):
+    """``depths`` given by the caller, or computed for models small enough that a pass over
+    their nodes costs nothing next to the walk (the fixed-step walk pays off for any model,
+    but a large model's depths are worth computing only once, by its owner)."""
+    if depths is None:
+        if len(walk) * WALK_NODE_DTYPE.itemsize > SMALL_MODEL_BYTES:
+            return np.zeros(len(tree_offsets), dtype=np.intp)
+        return tree_depths(walk, tree_offsets)
+    depths = np.ascontiguousarray(depths, dtype=np.intp)
+    if depths.shape != (len(tree_offsets),) or (len(depths) and depths.min() < 0):
+        raise ValueError("depths must be tree_depths(walk, tree_offsets) of the same trees.")
     return depths
 
 
@@ -271,14 +305,13 @@ cdef void apply_block(const row_t[:, ::1] X, const WalkNode* walk, const intp_t*
     cdef intp_t t, i, offset
     for t in range(n_trees):
         offset = tree_offsets[t]
-        walk_rows(&X[0, 0], X.shape[1], start, end, walk + offset,
-                  0 if depths == NULL else depths[t], block_leaves)
+        walk_rows(&X[0, 0], X.shape[1], start, end, walk + offset, depths[t], block_leaves)
         for i in range(start, end):
             leaves[i, t] = block_leaves[i - start] + (0 if local else offset)
 
 
 def _apply(const row_t[:, ::1] X, const WalkNode[::1] walk, const intp_t[::1] tree_offsets,
-           bint local, int n_threads):
+           const intp_t[::1] depths, bint local, int n_threads):
     cdef intp_t n_rows = X.shape[0], n_trees = tree_offsets.shape[0], block
     cdef bint parallel = n_threads > 1 and n_rows * n_trees >= MIN_PARALLEL_ROWS
     cdef intp_t rows = block_rows(n_rows, n_threads if parallel else 1)
@@ -287,22 +320,20 @@ def _apply(const row_t[:, ::1] X, const WalkNode[::1] walk, const intp_t[::1] tr
     cdef intp_t[:, ::1] leaves = leaves_array
     if n_rows == 0 or n_trees == 0:
         return leaves_array
-    cdef intp_t* depths
     with nogil:
-        depths = small_model_depths(&walk[0], walk.shape[0], &tree_offsets[0], n_trees)
         if parallel:
             for block in prange(n_blocks, schedule='dynamic', num_threads=n_threads):
-                apply_block(X, &walk[0], &tree_offsets[0], depths, n_trees, local,
+                apply_block(X, &walk[0], &tree_offsets[0], &depths[0], n_trees, local,
                             block * rows, min(block * rows + rows, n_rows), leaves)
         else:
             for block in range(n_blocks):
-                apply_block(X, &walk[0], &tree_offsets[0], depths, n_trees, local,
+                apply_block(X, &walk[0], &tree_offsets[0], &depths[0], n_trees, local,
                             block * rows, min(block * rows + rows, n_rows), leaves)
-        free(depths)
     return leaves_array
 
 
-def apply_trees(X, nodes, tree_offsets, int n_threads, bint local=False, walk=None):
+def apply_trees(X, nodes, tree_offsets, int n_threads, bint local=False, walk=None,
+                depths=None):
     """Leaf reached by every row in every tree.
 
     Parameters
@@ -320,6 +351,9 @@ def apply_trees(X, nodes, tree_offsets, int n_threads, bint local=False, walk=No
     walk : ndarray of WALK_NODE_DTYPE, default=None
         ``walk_nodes(nodes, tree_offsets, binned)`` when the caller keeps it (built if None;
         unused for sparse ``X``, read over the stored nodes).
+    depths : ndarray of shape (n_trees,), intp, default=None
+        ``tree_depths(walk, tree_offsets)`` when the caller keeps it (None: computed for small
+        models, large ones walk until no row moves).
 
     Returns
     -------
@@ -329,7 +363,8 @@ def apply_trees(X, nodes, tree_offsets, int n_threads, bint local=False, walk=No
     if issparse(X):
         return _apply_csr(*_csr_parts(X), _stored(nodes), tree_offsets, local, n_threads)
     walk = _checked_walk(walk, nodes, tree_offsets, X.dtype == np.uint8)
-    return _apply(X, walk, tree_offsets, local, n_threads)
+    depths = _checked_depths(depths, walk, tree_offsets)
+    return _apply(X, walk, tree_offsets, depths, local, n_threads)
 
 
 cdef void sum_block(const row_t[:, ::1] X, const WalkNode* walk, const value_t[:, ::1] values,
@@ -346,8 +381,7 @@ cdef void sum_block(const row_t[:, ::1] X, const WalkNode* walk, const value_t[:
         if tree_weights != NULL:
             weight = tree_weights[t]
         offset = tree_offsets[t]
-        walk_rows(&X[0, 0], X.shape[1], start, end, walk + offset,
-                  0 if depths == NULL else depths[t], block_leaves)
+        walk_rows(&X[0, 0], X.shape[1], start, end, walk + offset, depths[t], block_leaves)
         for i in range(start, end):
             leaf = offset + block_leaves[i - start]
             for k in range(n_values):
@@ -355,7 +389,7 @@ cdef void sum_block(const row_t[:, ::1] X, const WalkNode* walk, const value_t[:
 
 
 def _sum(const row_t[:, ::1] X, const WalkNode[::1] walk, const value_t[:, ::1] values,
-         const intp_t[::1] tree_offsets, const double[::1] tree_weights,
+         const intp_t[::1] tree_offsets, const intp_t[::1] depths, const double[::1] tree_weights,
          const intp_t[::1] tree_output, double[:, ::1] out, int n_threads):
     cdef intp_t n_rows = X.shape[0], n_trees = tree_offsets.shape[0], block
     cdef bint parallel = n_threads > 1 and n_rows * n_trees >= MIN_PARALLEL_ROWS
@@ -363,22 +397,19 @@ def _sum(const row_t[:, ::1] X, const WalkNode[::1] walk, const value_t[:, ::1] 
     cdef intp_t n_blocks = (n_rows + rows - 1) // rows
     cdef const double* weights = NULL if tree_weights is None else &tree_weights[0]
     cdef const intp_t* output = NULL if tree_output is None else &tree_output[0]
-    cdef intp_t* depths
     with nogil:
-        depths = small_model_depths(&walk[0], walk.shape[0], &tree_offsets[0], n_trees)
         if parallel:
             for block in prange(n_blocks, schedule='dynamic', num_threads=n_threads):
-                sum_block(X, &walk[0], values, &tree_offsets[0], depths, weights, output,
+                sum_block(X, &walk[0], values, &tree_offsets[0], &depths[0], weights, output,
                           n_trees, block * rows, min(block * rows + rows, n_rows), out)
         else:
             for block in range(n_blocks):
-                sum_block(X, &walk[0], values, &tree_offsets[0], depths, weights, output,
+                sum_block(X, &walk[0], values, &tree_offsets[0], &depths[0], weights, output,
                           n_trees, block * rows, min(block * rows + rows, n_rows), out)
-        free(depths)
 
 
 def sum_tree_values(X, nodes, values, tree_offsets, tree_weights, out, int n_threads,
-                    tree_output=None, walk=None):
+                    tree_output=None, walk=None, depths=None):
     """``out[i, tree_output[t] + k] += tree_weights[t] * values[leaf_t(i), k]`` over the trees.
 
     The one summation kernel of the ensembles: forests (every tree has the K channels of
@@ -400,6 +431,9 @@ def sum_tree_values(X, nodes, values, tree_offsets, tree_weights, out, int n_thr
     walk : ndarray of WALK_NODE_DTYPE, default=None
         ``walk_nodes(nodes, tree_offsets, binned)`` when the caller keeps it (built if None;
         unused for sparse ``X``, read over the stored nodes).
+    depths : ndarray of shape (n_trees,), intp, default=None
+        ``tree_depths(walk, tree_offsets)`` of these trees when the caller keeps it (None:
+        computed for small models, large ones walk until no row moves).
     """
     nodes = _stored(nodes)
     tree_offsets = np.ascontiguousarray(tree_offsets, dtype=np.intp)
@@ -427,7 +461,8 @@ def sum_tree_values(X, nodes, values, tree_offsets, tree_weights, out, int n_thr
                  n_threads)
         return
     walk = _checked_walk(walk, nodes, tree_offsets, X.dtype == np.uint8)
-    _sum(X, walk, values, tree_offsets, tree_weights, tree_output, out, n_threads)
+    depths = _checked_depths(depths, walk, tree_offsets)
+    _sum(X, walk, values, tree_offsets, depths, tree_weights, tree_output, out, n_threads)
 
 
 cdef intp_t path_length(const row_t* row, const TreeNode* nodes) noexcept nogil:

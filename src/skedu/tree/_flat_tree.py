@@ -23,6 +23,7 @@ from .._core._tree import (
     decision_path,
     node_depths,
     sum_tree_values,
+    tree_depths,
     walk_nodes,
 )
 
@@ -526,6 +527,13 @@ class FlatEnsemble:
             cache[binned] = walk_nodes(self.nodes, self.tree_offsets, binned)
         return cache[binned]
 
+    def _depths(self):
+        """Each tree's depth for the fixed-step walk (``tree_depths``), kept as ``_walk``."""
+        cache = self.__dict__.setdefault("_walk_cache", {})
+        if "depths" not in cache:
+            cache["depths"] = tree_depths(self._walk(False), self.tree_offsets)
+        return cache["depths"]
+
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_walk_cache", None)
@@ -546,12 +554,12 @@ class FlatEnsemble:
             ``tree_offsets`` to index ``values``.
         """
         return apply_trees(self._check_X(X, np.float32), self.nodes, self.tree_offsets,
-                           n_threads, local=True, walk=self._walk(False))
+                           n_threads, local=True, walk=self._walk(False), depths=self._depths())
 
     def apply_binned(self, binned_rows, n_threads=1):
         """:meth:`apply` on binned rows (uint8, 255 = missing), for trees grown on those bins."""
         return apply_trees(self._check_X(binned_rows, np.uint8), self.nodes, self.tree_offsets,
-                           n_threads, local=True, walk=self._walk(True))
+                           n_threads, local=True, walk=self._walk(True), depths=self._depths())
 
     def sum_values(self, X, out=None, *, tree_output=None, tree_weights=None, start=0,
                    stop=None, binned=False, n_threads=1):
@@ -600,7 +608,8 @@ class FlatEnsemble:
         elif out.dtype != np.float64 or not out.flags.c_contiguous or out.ndim != 2:
             raise ValueError("out must be a C-contiguous 2-d float64 array.")
         sum_tree_values(X, self.nodes, self.values, self.tree_offsets[trees], tree_weights,
-                        out, n_threads, tree_output, walk=self._walk(binned))
+                        out, n_threads, tree_output, walk=self._walk(binned),
+                        depths=self._depths()[trees])
         return out
 
     def decision_path(self, X):
