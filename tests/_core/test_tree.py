@@ -297,3 +297,10 @@ def test_fixed_step_walks_of_small_models_match_the_naive_traversal(n_trees):
     np.testing.assert_array_equal(depths, np.where(chain_depths <= 12, chain_depths, 0))
     with pytest.raises(ValueError, match="depths must be"):
         apply_trees(X, ensemble.nodes, ensemble.tree_offsets, 1, depths=depths[:-1])
+
+
+def test_compact_nodes_thresholds_are_float32_at_most_at_the_range_ends():
+    grown = np.zeros(6, dtype=NODE_DTYPE)
+    grown["threshold"] = [1e39, -1e39, np.inf, -np.inf, 3.4028235677973366e38, 0.1]
+    np.testing.assert_array_equal(compact_nodes(grown)["threshold"],
+                                  float32_at_most(grown["threshold"]))

@@ -17,6 +17,8 @@ from scipy.sparse import issparse
 from cython.parallel import prange, threadid
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
 
+from libc.float cimport FLT_MAX
+from libc.math cimport INFINITY, nextafterf
 from libc.stdlib cimport free, malloc
 
 from ._types cimport LEAF, MISSING_BIN, MISSING_GO_LEFT, Node, TreeNode
@@ -93,12 +95,33 @@ def compact_nodes(grown):
     if len(grown) > int32_max or (len(grown) and grown["n_node_samples"].max() > int32_max):
         raise ValueError("A stored tree holds at most 2**31 - 1 nodes and samples per node.")
     nodes = np.empty(len(grown), dtype=TREE_NODE_DTYPE)
-    for name in ("left_child", "right_child", "feature", "bin_threshold", "n_node_samples"):
-        nodes[name] = grown[name]
-    nodes["threshold"] = float32_at_most(grown["threshold"])
-    nodes["flags"] = grown["missing_go_left"] != 0
-    nodes["impurity"] = grown["impurity"]
-    nodes["weighted_n_node_samples"] = grown["weighted_n_node_samples"]
+    cdef const Node[::1] source = np.ascontiguousarray(grown)
+    cdef TreeNode[::1] target = nodes
+    cdef intp_t i
+    cdef float threshold
+    # One compiled pass: boosting stores a small tree every round, where a numpy operation
+    # per field cost more than growing it.
+    with nogil:
+        for i in range(source.shape[0]):
+            target[i].left_child = <int32_t>source[i].left_child
+            target[i].right_child = <int32_t>source[i].right_child
+            target[i].feature = <int32_t>source[i].feature
+            # float32_at_most, element by element (outside float32's range explicitly: the
+            # conversion of such a double is undefined in C).
+            if source[i].threshold >= FLT_MAX:
+                threshold = INFINITY if source[i].threshold == INFINITY else FLT_MAX
+            elif source[i].threshold < -FLT_MAX:
+                threshold = -INFINITY
+            else:
+                threshold = <float>source[i].threshold
+                if threshold > source[i].threshold:
+                    threshold = nextafterf(threshold, -INFINITY)
+            target[i].threshold = threshold
+            target[i].flags = MISSING_GO_LEFT if source[i].missing_go_left != 0 else 0
+            target[i].bin_threshold = source[i].bin_threshold
+            target[i].impurity = <float>source[i].impurity
+            target[i].n_node_samples = <int32_t>source[i].n_node_samples
+            target[i].weighted_n_node_samples = <float>source[i].weighted_n_node_samples
     return nodes
 
 
