@@ -327,22 +327,26 @@ cdef inline void add_to_side(const Workspace* ws, double* side, intp_t row,
     cdef const GrowData* data = ws.data
     cdef intp_t k, n_outputs = ws.params.n_outputs, n_channels = data.n_channels
     cdef double hessian
+    cdef const intp_t* labels = NULL
+    cdef const double* gradients = NULL
     if ws.gathered_hessians != NULL:
         hessian = ws.right_hessians[right_slot]
         if ws.gathered_labels != NULL:
-            for k in range(n_outputs):
-                side[ws.right_labels[right_slot * n_outputs + k]] += hessian
+            labels = ws.right_labels + right_slot * n_outputs
         else:
-            for k in range(n_channels):
-                side[k] += ws.right_gradients[right_slot * n_channels + k]
+            gradients = ws.right_gradients + right_slot * n_channels
     else:
         hessian = ws.hessians[row]
         if data.labels != NULL:
-            for k in range(n_outputs):
-                side[data.labels[row * n_outputs + k]] += hessian
+            labels = data.labels + row * n_outputs
         else:
-            for k in range(n_channels):
-                side[k] += ws.gradients[row * n_channels + k]
+            gradients = ws.gradients + row * n_channels
+    if labels != NULL:
+        for k in range(n_outputs):
+            side[labels[k]] += hessian
+    else:
+        for k in range(n_channels):
+            side[k] += gradients[k]
     side[n_channels] += hessian
     if ws.squares != NULL:
         side[n_channels + 1] += ws.squares[row]
