@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from skedu._core._histogram import (build_histogram_for_tests, build_histograms_for_tests,
-                                    build_sparse_histograms_for_tests)
+from skedu._core._histogram import (build_column_histograms_for_tests, build_histogram_for_tests,
+                                    build_histograms_for_tests, build_sparse_histograms_for_tests)
 from skedu.tree._bin_layout import histogram_offsets, sparse_layout
 
 
@@ -60,6 +60,30 @@ def test_packed_row_major_histograms_match_naive_twin(n_channels):
     packed = build_histograms_for_tests(binned_rows, rows, gradients, hessians, n_bins)
     np.testing.assert_allclose(packed, naive_packed(binned_rows, rows, gradients, hessians,
                                                     n_bins), atol=1e-12)
+
+
+@pytest.mark.parametrize("n_channels", [1, 2])
+@pytest.mark.parametrize("features", [[4, 0, 2, 5], [1, 3, 5], [5]])
+def test_column_histograms_equal_row_major_ones_bit_for_bit(n_channels, features):
+    # Four columns of one channel are built together in one pass over the rows; every entry
+    # must still add its rows in row order.
+    rng = np.random.RandomState(20 + n_channels)
+    all_bins = np.array([255, 90, 7, 200, 128, 255], dtype=np.intp)
+    binned_rows = np.stack([rng.randint(0, b, 3000) for b in all_bins], axis=1).astype(np.uint8)
+    binned_rows[rng.rand(3000, 6) < 0.1] = 255  # missing values
+    binned_rows[:, 1] = np.minimum(binned_rows[:, 1], 3)  # rows mostly in a few bins
+    rows = np.sort(rng.choice(3000, 1700, replace=False)).astype(np.intp)
+    gradients, hessians = rng.randn(1700, n_channels) * 1e3, rng.rand(1700)
+    features = np.array(features, dtype=np.intp)
+    n_bins = all_bins[features]
+    columns = np.ascontiguousarray(binned_rows.T)
+    packed = build_column_histograms_for_tests(columns, features, rows, gradients, hessians,
+                                               n_bins)
+    row_major = build_histograms_for_tests(np.ascontiguousarray(binned_rows[:, features]), rows,
+                                           gradients, hessians, n_bins)
+    np.testing.assert_array_equal(packed, row_major)
+    np.testing.assert_allclose(packed, naive_packed(binned_rows[:, features], rows, gradients,
+                                                    hessians, n_bins), rtol=1e-12, atol=1e-9)
 
 
 @pytest.mark.parametrize("n_channels", [1, 3])

@@ -9,14 +9,15 @@ from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcpy
 
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
-from ._histogram cimport build_feature_histogram_labels, build_histograms, build_sparse_histograms
+from ._histogram cimport (build_column_histograms, build_feature_histogram_labels,
+                          build_histograms, build_sparse_histograms)
 from ._random cimport random_below, random_uniform
 from ._absolute_error cimport random_split_absolute_error
 from ._random_split cimport random_split
 from ._sort cimport sort_values_with_rows
 from ._sparse_split cimport build_sparse_histogram, prepare_sparse_node, sparse_feature_split
 from ._split cimport best_split_from_histogram
-from ._workspace cimport COLUMN_MIN_ENTRIES
+from ._workspace cimport feature_built_by_column
 from ._types cimport ABSOLUTE_ERROR, HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams
 
 # A parallel region costs microseconds on an idle machine and can cost milliseconds on a busy
@@ -104,9 +105,9 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
 cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_rows,
                      double* histogram) noexcept nogil:
     """Task 0 builds the sparse features' histograms, task g + 1 the g-th group of dense
-    features: row by row over the row-major bins, or one feature from its column."""
+    features: row by row over the row-major bins, or from their columns."""
     cdef const GrowData* data = ws.data
-    cdef intp_t first, size, feature
+    cdef intp_t first, size
     if task == 0:
         build_sparse_histograms(data.sparse_row_starts, data.sparse_entries, rows, n_rows,
                                 ws.ordered_stats, ws.node_totals, data.n_channels,
@@ -115,11 +116,10 @@ cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_ro
         return
     first = ws.group_starts[task - 1]
     size = ws.group_starts[task] - first
-    if size == 1 and (ws.dense_n_bins[first] + 1 > COLUMN_MIN_ENTRIES or data.binned_rows == NULL):
-        feature = ws.dense_features[first]
-        build_histograms(data.binned + feature * data.n_samples, 1, rows, n_rows,
-                         ws.ordered_stats, data.n_channels, 1, ws.dense_n_bins + first,
-                         ws.dense_offsets + first, histogram)
+    if feature_built_by_column(data, ws.dense_n_bins[first] + 1):
+        build_column_histograms(data.binned, data.n_samples, ws.dense_features + first, size,
+                                rows, n_rows, ws.ordered_stats, data.n_channels,
+                                ws.dense_n_bins + first, ws.dense_offsets + first, histogram)
     elif data.n_sparse > 0:
         build_histograms(data.dense_rows + first, data.n_dense, rows, n_rows, ws.ordered_stats,
                          data.n_channels, size, ws.dense_n_bins + first,

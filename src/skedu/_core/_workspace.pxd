@@ -4,11 +4,12 @@ from ._types cimport intp_t, Node, GrowData, GrowParams, SplitRecord, TreeArrays
 
 
 # Histogram groups (``group_histograms``): a pass over a node's rows fills at most this many
-# bytes of histograms; features of more entries are built alone from their columns, where one
-# feature's histogram stays in the L1 cache.
+# bytes of histograms; features of more entries are built from their columns, at most
+# COLUMN_GROUP in one pass, where their histograms stay in the L1 cache.
 cdef enum:
     HISTOGRAM_GROUP_BYTES = 16384
     COLUMN_MIN_ENTRIES = 64
+    COLUMN_GROUP = 4
 
 
 # A node waiting to be split: its best split is known, its histogram kept (hist splitter).
@@ -126,3 +127,6 @@ cdef void release_histogram(Workspace* ws, double* histogram) noexcept nogil
 cdef bint push_pending(Workspace* ws, PendingNode* pending) noexcept nogil
 cdef void release_constant_slot(Workspace* ws, const PendingNode* pending) noexcept nogil
 cdef PendingNode pop_pending(Workspace* ws) noexcept nogil
+
+
+cdef bint feature_built_by_column(const GrowData* data, intp_t n_entries) noexcept nogil

@@ -141,11 +141,16 @@ cdef PendingNode pop_pending(Workspace* ws) noexcept nogil:
     return top
 
 
+cdef bint feature_built_by_column(const GrowData* data, intp_t n_entries) noexcept nogil:
+    """Whether a dense feature of ``n_entries`` histogram entries is built from its column."""
+    return n_entries > COLUMN_MIN_ENTRIES or data.binned_rows == NULL
+
+
 cdef void group_histograms(Workspace* ws, const GrowData* data) noexcept nogil:
     """Group the dense features for histogram building: consecutive features whose histograms
     fit together in a fraction of the L1 cache are built in one pass over the rows (row-major
-    bins); a feature of many bins is built alone, from its column."""
-    cdef intp_t j, f, entries, group_entries = 0
+    bins); features of many bins are built from their columns, ``COLUMN_GROUP`` at a time."""
+    cdef intp_t j, f, entries, group_entries = 0, group_size = 0
     cdef bint by_column, previous_by_column = False
     cdef intp_t entry_bytes = (data.n_channels + 2) * sizeof(double)
     ws.n_dense = data.n_dense if data.n_sparse > 0 else data.n_features
@@ -157,15 +162,19 @@ cdef void group_histograms(Workspace* ws, const GrowData* data) noexcept nogil:
         ws.dense_offsets[j] = ws.histogram_offsets[f]
         ws.dense_n_bins[j] = data.n_bins_non_missing[f]
         entries = data.n_bins_non_missing[f] + 1
-        # A new group before a feature that would overflow the current one, and around
-        # features built from their columns (no row-major copy, or many bins).
-        by_column = entries > COLUMN_MIN_ENTRIES or data.binned_rows == NULL
-        if j > 0 and (by_column or previous_by_column
-                      or group_entries + entries > HISTOGRAM_GROUP_BYTES // entry_bytes):
+        # A new group where features start or stop being built from their columns (no
+        # row-major copy, or many bins), and before a feature that would overflow the group.
+        by_column = feature_built_by_column(data, entries)
+        if j > 0 and (by_column != previous_by_column
+                      or (by_column and group_size == COLUMN_GROUP)
+                      or (not by_column
+                          and group_entries + entries > HISTOGRAM_GROUP_BYTES // entry_bytes)):
             ws.n_groups += 1
             ws.group_starts[ws.n_groups] = j
             group_entries = 0
+            group_size = 0
         group_entries += entries
+        group_size += 1
         previous_by_column = by_column
     if ws.n_dense > 0:
         ws.n_groups += 1
