@@ -169,17 +169,29 @@ cdef void build_sparse_histograms(const intp_t* row_starts, const uint32_t* entr
     cdef const double* stats
     cdef double* entry
     cdef double* default_entry
+    cdef double gradient, hessian
     for j in range(n_sparse):
         f = sparse_features[j]
         memset(histogram + offsets[f] * stride, 0,
                (n_bins_non_missing[f] + 1) * stride * sizeof(double))
-    for i in range(n_rows):
-        stats = ordered_stats + i * n_stats
-        for e in range(row_starts[rows[i]], row_starts[rows[i] + 1]):
-            entry = histogram + entries[e] * stride
-            for k in range(n_stats):
-                entry[k] += stats[k]
-            entry[n_stats] += 1.0
+    if n_channels == 1:
+        # Boosting's case: the row's statistics in registers, no loop over channels.
+        for i in range(n_rows):
+            gradient = ordered_stats[2 * i]
+            hessian = ordered_stats[2 * i + 1]
+            for e in range(row_starts[rows[i]], row_starts[rows[i] + 1]):
+                entry = histogram + <intp_t>entries[e] * 3
+                entry[0] += gradient
+                entry[1] += hessian
+                entry[2] += 1.0
+    else:
+        for i in range(n_rows):
+            stats = ordered_stats + i * n_stats
+            for e in range(row_starts[rows[i]], row_starts[rows[i] + 1]):
+                entry = histogram + entries[e] * stride
+                for k in range(n_stats):
+                    entry[k] += stats[k]
+                entry[n_stats] += 1.0
     for j in range(n_sparse):
         f = sparse_features[j]
         default_entry = histogram + (offsets[f] + default_slots[j]) * stride
