@@ -3,11 +3,12 @@
 import pickle
 
 import numpy as np
+import pytest
 from sklearn import datasets
 
 from skedu.tree import DecisionTreeClassifier
 from skedu.tree._binning import BinMapper
-from skedu.tree._flat_tree import FlatEnsemble, FlatTree
+from skedu.tree._flat_tree import FlatEnsemble, FlatTree, concatenate_nodes
 from tests.naive_trees import naive_apply
 
 
@@ -59,3 +60,16 @@ def test_hist_tree_sends_binned_rows_where_it_sends_raw_rows():
     np.testing.assert_array_equal(ensemble.apply_binned(binned_rows)[:, 0], clf.apply(X))
     np.testing.assert_array_equal(ensemble.sum_values(binned_rows, binned=True),
                                   clf.predict_proba(X))
+
+
+def test_concatenate_nodes_copies_the_bytes_of_every_tree():
+    X, y = datasets.make_classification(500, n_features=6, random_state=3)
+    nodes = [DecisionTreeClassifier(max_depth=depth, random_state=0).fit(X, y).tree_.nodes
+             for depth in (1, 4, 8)]
+    nodes.append(nodes[1][:0])  # an empty array changes nothing
+    nodes.append(nodes[2][::2])  # nor does a strided one
+    joined = concatenate_nodes(nodes)
+    assert joined.dtype == nodes[0].dtype and joined.flags.c_contiguous
+    np.testing.assert_array_equal(joined, np.concatenate(nodes))
+    with pytest.raises(TypeError, match="different dtypes"):
+        concatenate_nodes([nodes[0], np.zeros(3)])

@@ -25,7 +25,7 @@ from ..tree import _engine
 from ..tree._classes import (CRITERIA_CLASSIFICATION, CRITERIA_REGRESSION, SPLITTERS,
                              BaseDecisionTree, check_no_missing_for, classification_statistics,
                              predict_classes, regression_statistics, split_outputs)
-from ..tree._flat_tree import FlatEnsemble, FlatTree
+from ..tree._flat_tree import FlatEnsemble, FlatTree, concatenate_nodes
 from . import _distributed
 from ._tree_views import tree_estimators
 from ..utils import check_non_negative_sample_weight, effective_n_threads
@@ -168,7 +168,7 @@ class BaseForest(BaseEstimator):
                           f"trees, {time.perf_counter() - started:.2f} s")
         # One flat ensemble: every tree's compact nodes and values, predicted in one call.
         self.trees_ = FlatEnsemble._of_trusted(
-            np.concatenate([tree.nodes for tree in trees]),
+            concatenate_nodes([tree.nodes for tree in trees]),
             np.concatenate([tree.values for tree in trees]),
             np.cumsum([0] + [tree.node_count for tree in trees[:-1]]), n_features)
         self.n_features_ = n_features

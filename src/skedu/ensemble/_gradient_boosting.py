@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._core._tree import apply_trees, compact_nodes
 from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
 from ..tree._engine import Criterion, Splitter, TrainingData, TreeParams, grow_trees
-from ..tree._flat_tree import FlatEnsemble
+from ..tree._flat_tree import FlatEnsemble, concatenate_nodes
 from ._losses import grouped_weighted_quantile, make_loss
 
 __all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor"]
@@ -108,9 +108,10 @@ class _BoostedTrees:
         nodes = self.nodes[first_tree:last_tree]
         offsets = np.zeros(len(nodes), dtype=np.intp)
         offsets[1:] = np.cumsum([len(tree) for tree in nodes])[:-1]
-        ensemble = FlatEnsemble(np.concatenate(nodes),
-                                np.concatenate(self.values[first_tree:last_tree]), offsets,
-                                self.n_features, second_order=True)
+        # The trees were grown here (or unpickled from trees grown here): no structure check.
+        ensemble = FlatEnsemble._of_trusted(concatenate_nodes(nodes),
+                                            np.concatenate(self.values[first_tree:last_tree]),
+                                            offsets, self.n_features, second_order=True)
         if whole:
             self._flat = ensemble
         return ensemble

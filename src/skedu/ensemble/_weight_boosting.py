@@ -34,7 +34,7 @@ from .._core._types import BoostingLoss
 from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ..tree._classes import SPLITTERS, classification_statistics
 from ..tree._engine import TrainingData, grow_trees
-from ..tree._flat_tree import FlatEnsemble, FlatTree
+from ..tree._flat_tree import FlatEnsemble, FlatTree, concatenate_nodes
 from ._tree_views import tree_estimators
 from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
 
@@ -197,7 +197,7 @@ class _BaseWeightBoosting(BaseEstimator):
 
     def _store_trees(self, trees, n_features):
         offsets = np.cumsum([0] + [tree.node_count for tree in trees[:-1]])
-        return FlatEnsemble(np.concatenate([tree.nodes for tree in trees]),
+        return FlatEnsemble(concatenate_nodes([tree.nodes for tree in trees]),
                             np.concatenate([tree.values for tree in trees]), offsets, n_features)
 
     # -- fitted ensemble ---------------------------------------------------------------------

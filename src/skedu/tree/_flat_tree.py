@@ -32,6 +32,20 @@ TREE_UNDEFINED = -2
 _VALUE_DTYPES = (np.float32, np.float64)
 
 
+def concatenate_nodes(node_arrays):
+    """Concatenate trees' node arrays (one structured dtype) into one contiguous array.
+
+    ``np.concatenate`` promotes structured dtypes field by field for every array, in Python:
+    about 15 us per tree, most of the first prediction of a small boosted model. The arrays
+    share one dtype, so their bytes are copied as they are.
+    """
+    dtype = node_arrays[0].dtype
+    if any(nodes.dtype != dtype for nodes in node_arrays):
+        raise TypeError("node arrays of different dtypes cannot be concatenated")
+    raw = [np.ascontiguousarray(nodes).view(np.uint8) for nodes in node_arrays]
+    return np.concatenate(raw).view(dtype)
+
+
 def _check_value_dtype(value_dtype):
     value_dtype = np.dtype(value_dtype)
     if value_dtype not in _VALUE_DTYPES:
@@ -468,7 +482,7 @@ class FlatEnsemble:
         if not len(trees):
             return cls(np.empty(0, TREE_NODE_DTYPE), np.empty((0, 1), value_dtype),
                        np.empty(0, np.intp), n_features, second_order=second_order)
-        nodes = compact_nodes(np.concatenate([nodes for nodes, _ in trees]))
+        nodes = compact_nodes(concatenate_nodes([nodes for nodes, _ in trees]))
         values = np.concatenate([np.asarray(values, dtype=value_dtype) for _, values in trees])
         return cls._of_trusted(nodes, values, offsets, n_features, second_order)
 
