@@ -252,6 +252,35 @@ def test_same_model_for_any_n_jobs():
         assert np.array_equal(a, b)
 
 
+@pytest.mark.parametrize("task", ["binary", "regression"])
+def test_same_model_for_any_n_jobs_when_nodes_build_histograms_in_parallel(task):
+    # One tree per round: its nodes' histograms are built (and subtracted from the parent's)
+    # by several threads, over dense columns, row-major groups and one-hot columns read as
+    # lists (the sparse layout).
+    rng = np.random.RandomState(15)
+    X_dense, y = make_classification(8000, n_features=6, n_informative=5, n_redundant=0,
+                                     random_state=15)
+    X_dense[rng.rand(*X_dense.shape) < 0.05] = np.nan
+    small_bins = np.round(X_dense[:, :2] * 3)  # features of few bins: row-major groups
+    one_hot = np.eye(20)[rng.randint(0, 20, 8000)]
+    X = np.hstack([X_dense, small_bins, one_hot])
+    if task == "regression":
+        y = X_dense[:, 0] + one_hot[:, 3] * 2 + rng.randn(8000) * 0.1
+        y[np.isnan(y)] = 0.0
+        model = GradientBoostingRegressor
+    else:
+        model = GradientBoostingClassifier
+    fits = [model(n_estimators=8, max_depth=6, early_stopping=False, random_state=0,
+                  n_jobs=n_jobs).fit(X, y) for n_jobs in (1, 2, 3)]
+    for other in fits[1:]:
+        assert np.array_equal(fits[0].decision_function(X) if task == "binary"
+                              else fits[0].predict(X),
+                              other.decision_function(X) if task == "binary"
+                              else other.predict(X))
+        for a, b in zip(fits[0]._trees.nodes, other._trees.nodes):
+            assert np.array_equal(a, b)
+
+
 def test_staged_predictions_end_at_the_prediction_and_pickle_round_trip():
     X, y = make_classification(1000, n_features=6, n_informative=4, n_classes=3,
                                random_state=14)

@@ -18,7 +18,6 @@ from libc.string cimport memcpy
 from ._criterion cimport (gain_suffices, impurity_known, leaf_value, node_impurity,
                           pure_children_gain, required_gain, split_gain_scale)
 from ._absolute_error cimport prepare_node
-from ._histogram cimport subtract_histograms
 from ._sparse_split cimport sparse_partition_rows
 from ._split cimport init_context
 from ._node_split cimport (HISTOGRAM_MIN_ROWS, build_node_histogram, find_best_split,
@@ -219,7 +218,7 @@ cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t 
             if histogram == NULL:
                 ws.failed = True
                 return
-            build_node_histogram(ws, start, end, histogram)
+            build_node_histogram(ws, start, end, histogram, NULL)
         init_context(&context, tree.values + node_id * ws.data.n_channels,
                      node.weighted_n_node_samples, n_rows, ws.data.n_channels, params.n_outputs,
                      # The exact and random searches read labels gathered in node order.
@@ -558,15 +557,15 @@ cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noex
         if smaller == NULL:
             ws.failed = True
             return
+        # The smaller child's histogram is built; the parent's becomes the larger's.
         if middle - start <= end - middle:
-            build_node_histogram(ws, start, middle, smaller)
+            build_node_histogram(ws, start, middle, smaller, pending.histogram)
             left_histogram = smaller
             right_histogram = pending.histogram
         else:
-            build_node_histogram(ws, middle, end, smaller)
+            build_node_histogram(ws, middle, end, smaller, pending.histogram)
             left_histogram = pending.histogram
             right_histogram = smaller
-        subtract_histograms(pending.histogram, smaller, ws.histogram_size)
         smaller_built = True
     if from_parent:
         child_sums(ws, tree, pending.node_id, start, middle, end, smaller_built, left_known,

@@ -8,7 +8,7 @@ cdef enum:
     HISTOGRAM_MIN_ROWS = 256
 
 cdef void gather_node_statistics(Workspace* ws, intp_t start, intp_t end) noexcept nogil
-cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
-                               double* histogram) noexcept nogil
+cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* histogram,
+                               double* parent) noexcept nogil
 cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, intp_t start,
                                  intp_t end, const double* histogram) noexcept nogil

@@ -10,7 +10,7 @@ from libc.string cimport memcpy
 
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
 from ._histogram cimport (build_column_histograms, build_feature_histogram_labels,
-                          build_histograms, build_sparse_histograms)
+                          build_histograms, build_sparse_histograms, subtract_histograms)
 from ._random cimport random_below, random_uniform
 from ._absolute_error cimport random_split_absolute_error
 from ._random_split cimport random_split
@@ -25,8 +25,8 @@ from ._types cimport ABSOLUTE_ERROR, HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYP
 # couple of milliseconds. Units: (row, feature) pairs to sort, (row, feature) pairs to add to
 # histograms, histogram values (bins x features x channels) to scan.
 cdef intp_t MIN_PARALLEL_SORT = 32768
-cdef intp_t MIN_PARALLEL_HISTOGRAM = 1048576
-cdef intp_t MIN_PARALLEL_SCAN = 2097152
+cdef intp_t MIN_PARALLEL_HISTOGRAM = 65536
+cdef intp_t MIN_PARALLEL_SCAN = 8192
 # Nodes with fewer rows read row-major copies of the data when there are some: each row's
 # features share cache lines, so a small node's data stays cached across its features.
 cdef intp_t ROW_MAJOR_MAX_ROWS = 2048
@@ -54,8 +54,12 @@ cdef void gather_node_statistics(Workspace* ws, intp_t start, intp_t end) noexce
     ws.unit_hessians = unit
 
 
-cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
-                               double* histogram) noexcept nogil:
+cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* histogram,
+                               double* parent) noexcept nogil:
+    """Fill ``histogram`` with the histograms of the rows ``samples[start:end]``; when
+    ``parent`` is not NULL (the node's parent's histogram), leave in it the sibling's
+    histogram: the parent's minus this node's (the subtraction trick). Each task subtracts the
+    features it just built, while they are in its cache, in parallel with the others."""
     cdef const GrowData* data = ws.data
     cdef intp_t n_channels = data.n_channels, n_stats = data.n_channels + 1
     cdef intp_t stride = data.n_channels + 2
@@ -65,6 +69,8 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
     cdef const intp_t* rows = ws.samples + start
     if data.csr_indptr != NULL:
         build_sparse_histogram(ws, start, end, histogram)
+        if parent != NULL:
+            subtract_histograms(parent, histogram, ws.histogram_size)
         return
     if data.labels != NULL:
         # Labels: only the hessians are gathered (n_rows x n_classes would not fit).
@@ -78,6 +84,8 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
                                            ws.ordered_stats, n_channels,
                                            data.n_bins_non_missing[f],
                                            histogram + ws.histogram_offsets[f] * stride)
+        if parent != NULL:
+            subtract_histograms(parent, histogram, ws.histogram_size)
         return
     # Gather once, packed, so that the histogram loops read the statistics sequentially. The
     # node's totals come with it, in row order (the sparse histograms and the grower's child
@@ -96,23 +104,30 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end,
     if (ws.params.n_threads > 1 and n_tasks - first_task > 1
             and n_rows * ws.histogram_width >= MIN_PARALLEL_HISTOGRAM):
         for t in prange(first_task, n_tasks, schedule='dynamic', num_threads=ws.params.n_threads):
-            build_task(ws, t, rows, n_rows, histogram)
+            build_task(ws, t, rows, n_rows, histogram, parent)
     else:
         for t in range(first_task, n_tasks):
-            build_task(ws, t, rows, n_rows, histogram)
+            build_task(ws, t, rows, n_rows, histogram, parent)
 
 
 cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_rows,
-                     double* histogram) noexcept nogil:
+                     double* histogram, double* parent) noexcept nogil:
     """Task 0 builds the sparse features' histograms, task g + 1 the g-th group of dense
-    features: row by row over the row-major bins, or from their columns."""
+    features: row by row over the row-major bins, or from their columns. Then, when
+    ``parent`` is not NULL, the task subtracts them from the parent's."""
     cdef const GrowData* data = ws.data
-    cdef intp_t first, size
+    cdef intp_t first, size, j, f, stride = data.n_channels + 2
     if task == 0:
         build_sparse_histograms(data.sparse_row_starts, data.sparse_entries, rows, n_rows,
                                 ws.ordered_stats, ws.node_totals, data.n_channels,
                                 data.n_sparse, data.sparse_features, data.sparse_default_slots,
                                 data.n_bins_non_missing, ws.histogram_offsets, histogram)
+        if parent != NULL:
+            for j in range(data.n_sparse):
+                f = data.sparse_features[j]
+                subtract_histograms(parent + ws.histogram_offsets[f] * stride,
+                                    histogram + ws.histogram_offsets[f] * stride,
+                                    (data.n_bins_non_missing[f] + 1) * stride)
         return
     first = ws.group_starts[task - 1]
     size = ws.group_starts[task] - first
@@ -128,6 +143,11 @@ cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_ro
         build_histograms(data.binned_rows + first, data.n_features, rows, n_rows,
                          ws.ordered_stats, data.n_channels, size, ws.dense_n_bins + first,
                          ws.dense_offsets + first, histogram)
+    if parent != NULL:
+        for j in range(first, first + size):
+            subtract_histograms(parent + ws.dense_offsets[j] * stride,
+                                histogram + ws.dense_offsets[j] * stride,
+                                (ws.dense_n_bins[j] + 1) * stride)
 
 
 cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const SplitContext* context,
