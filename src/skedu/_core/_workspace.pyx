@@ -149,33 +149,53 @@ cdef bint feature_built_by_column(const GrowData* data, intp_t n_entries) noexce
 cdef void group_histograms(Workspace* ws, const GrowData* data) noexcept nogil:
     """Group the dense features for histogram building: consecutive features whose histograms
     fit together in a fraction of the L1 cache are built in one pass over the rows (row-major
-    bins); features of many bins are built from their columns, ``COLUMN_GROUP`` at a time."""
-    cdef intp_t j, f, entries, group_entries = 0, group_size = 0
-    cdef bint by_column, previous_by_column = False
+    bins); features of many bins are built from their columns, at most ``COLUMN_GROUP`` in a
+    pass, in as many groups as it takes to give every thread the same number of columns."""
+    cdef intp_t j, f, entries, group_entries = 0, run_end, n_run, n_run_groups, g
     cdef intp_t entry_bytes = (data.n_channels + 2) * sizeof(double)
+    cdef intp_t n_threads = max(ws.params.n_threads, 1)
     ws.n_dense = data.n_dense if data.n_sparse > 0 else data.n_features
-    ws.n_groups = 0
-    ws.group_starts[0] = 0
     for j in range(ws.n_dense):
         f = data.dense_features[j] if data.n_sparse > 0 else j
         ws.dense_features[j] = f
         ws.dense_offsets[j] = ws.histogram_offsets[f]
         ws.dense_n_bins[j] = data.n_bins_non_missing[f]
-        entries = data.n_bins_non_missing[f] + 1
-        # A new group where features start or stop being built from their columns (no
-        # row-major copy, or many bins), and before a feature that would overflow the group.
-        by_column = feature_built_by_column(data, entries)
-        if j > 0 and (by_column != previous_by_column
-                      or (by_column and group_size == COLUMN_GROUP)
-                      or (not by_column
-                          and group_entries + entries > HISTOGRAM_GROUP_BYTES // entry_bytes)):
+    ws.n_groups = 0
+    ws.group_starts[0] = 0
+    j = 0
+    while j < ws.n_dense:
+        if not feature_built_by_column(data, ws.dense_n_bins[j] + 1):
+            # Row-major: a new group before a feature that would overflow the current one.
+            entries = ws.dense_n_bins[j] + 1
+            if (j > ws.group_starts[ws.n_groups]
+                    and group_entries + entries > HISTOGRAM_GROUP_BYTES // entry_bytes):
+                ws.n_groups += 1
+                ws.group_starts[ws.n_groups] = j
+                group_entries = 0
+            group_entries += entries
+            j += 1
+            continue
+        # A run of features built from their columns: its own groups, of near-equal sizes,
+        # as many as a multiple of the threads where the run allows two columns a group.
+        if j > ws.group_starts[ws.n_groups]:
             ws.n_groups += 1
             ws.group_starts[ws.n_groups] = j
-            group_entries = 0
-            group_size = 0
-        group_entries += entries
-        group_size += 1
-        previous_by_column = by_column
+        run_end = j
+        while run_end < ws.n_dense and feature_built_by_column(data, ws.dense_n_bins[run_end] + 1):
+            run_end += 1
+        n_run = run_end - j
+        n_run_groups = (n_run + COLUMN_GROUP - 1) // COLUMN_GROUP
+        if n_threads > 1 and n_run_groups % n_threads != 0:
+            n_run_groups = min(n_run_groups + n_threads - n_run_groups % n_threads,
+                               max(n_run // 2, n_run_groups))
+        for g in range(1, n_run_groups):
+            ws.n_groups += 1
+            ws.group_starts[ws.n_groups] = j + g * n_run // n_run_groups
+        if run_end < ws.n_dense:
+            ws.n_groups += 1
+            ws.group_starts[ws.n_groups] = run_end
+        group_entries = 0
+        j = run_end
     if ws.n_dense > 0:
         ws.n_groups += 1
         ws.group_starts[ws.n_groups] = ws.n_dense
