@@ -12,6 +12,13 @@ cdef intp_t MIN_PARALLEL_VALUES = 1048576
 cdef intp_t ROW_BLOCK = 256
 
 
+cdef inline intp_t step_if(intp_t step, bint condition) noexcept nogil:
+    # ``step`` if ``condition`` else 0, as a mask: written as a conditional expression, GCC
+    # compiles the searches' steps to branches, which mispredict half the time (44 ns a value
+    # instead of about 10).
+    return step & -<intp_t>condition
+
+
 cdef inline BIN_DTYPE_C find_bin(double value, const double* upper_edges,
                                  intp_t n_edges) noexcept nogil:
     # Number of edges strictly below the value: a value equal to an edge stays in the lower bin,
@@ -23,7 +30,7 @@ cdef inline BIN_DTYPE_C find_bin(double value, const double* upper_edges,
         return 0
     while n > 1:
         half = n // 2
-        base = base + half if base[half - 1] < value else base
+        base = base + step_if(half, base[half - 1] < value)
         n -= half
     return <BIN_DTYPE_C>((base - upper_edges) + (base[0] < value))
 
@@ -45,10 +52,10 @@ cdef inline void find_bins4(const X_DTYPE_C* values, intp_t stride, const double
     else:
         while n > 1:
             half = n // 2
-            b0 = b0 + half if b0[half - 1] < v0 else b0
-            b1 = b1 + half if b1[half - 1] < v1 else b1
-            b2 = b2 + half if b2[half - 1] < v2 else b2
-            b3 = b3 + half if b3[half - 1] < v3 else b3
+            b0 = b0 + step_if(half, b0[half - 1] < v0)
+            b1 = b1 + step_if(half, b1[half - 1] < v1)
+            b2 = b2 + step_if(half, b2[half - 1] < v2)
+            b3 = b3 + step_if(half, b3[half - 1] < v3)
             n -= half
         out[0] = <BIN_DTYPE_C>((b0 - upper_edges) + (b0[0] < v0))
         out[stride] = <BIN_DTYPE_C>((b1 - upper_edges) + (b1[0] < v1))

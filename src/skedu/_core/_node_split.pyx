@@ -25,7 +25,7 @@ from ._types cimport ABSOLUTE_ERROR, HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYP
 # couple of milliseconds. Units: (row, feature) pairs to sort, (row, feature) pairs to add to
 # histograms, histogram values (bins x features x channels) to scan.
 cdef intp_t MIN_PARALLEL_SORT = 32768
-cdef intp_t MIN_PARALLEL_HISTOGRAM = 65536
+cdef intp_t MIN_PARALLEL_HISTOGRAM = 16384
 cdef intp_t MIN_PARALLEL_SCAN = 8192
 # Nodes with fewer rows read row-major copies of the data when there are some: each row's
 # features share cache lines, so a small node's data stays cached across its features.
