@@ -33,9 +33,10 @@ __all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor"]
 TRAIN_SCORE_ROWS = 10_000
 # ``early_stopping="auto"`` turns early stopping on above this many samples.
 AUTO_EARLY_STOPPING_ROWS = 10_000
-# Fewer (row, tree) traversals than this are summed on one thread: ~50 ns each, so below about
-# 0.1 s of work a parallel region (tens of ms when the machine's cores are busy) does not pay.
-PREDICT_MIN_PARALLEL = 2_000_000
+# Fewer (row, tree) traversals than this are summed on one thread: ~10 ns each (shallow trees
+# walk a fixed number of steps), so below about a millisecond of work a parallel region does
+# not pay.
+PREDICT_MIN_PARALLEL = 100_000
 
 
 def _tree_seeds(seed, round_index, n_trees):
