@@ -10,9 +10,10 @@ from libc.math cimport exp, fabs, log1p
 from ._types cimport intp_t
 
 # Below this many rows (times channels) the loop runs on one thread. One row costs ~10 ns, a
-# parallel region 10-50 us on an idle machine but ~35 ms when the cores are busy (measured on
-# the shared 2-core machine: 50k rows 0.4 ms serial, 35 ms on two threads), so only large
-# arrays are split.
+# parallel region a few microseconds when the threads are awake, as between two boosting
+# rounds (whose trees' nodes run in parallel regions too); running this one in parallel also
+# keeps them awake for the next tree. On a machine whose cores are busy a region can cost
+# milliseconds, so small arrays stay on one thread.
 cdef intp_t MIN_PARALLEL_ROWS = 32768
 
 
