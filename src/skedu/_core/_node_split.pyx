@@ -20,13 +20,15 @@ from ._split cimport best_split_from_histogram
 from ._workspace cimport feature_built_by_column
 from ._types cimport ABSOLUTE_ERROR, HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams
 
-# A parallel region costs microseconds on an idle machine and can cost milliseconds on a busy
-# one (a thread waits for a core): node-level work runs on one thread unless it is worth a
-# couple of milliseconds. Units: (row, feature) pairs to sort, (row, feature) pairs to add to
-# histograms, histogram values (bins x features x channels) to scan.
+# A parallel region costs about a microsecond while the threads are awake (one boosted tree's
+# nodes come one after another), so histograms and scans of a few microseconds of work are
+# split; sorts, mostly met in trees grown one at a time, keep a larger threshold. On a machine
+# whose cores are busy, a region can cost milliseconds (a thread waits for a core). Units:
+# (row, feature) pairs to sort, (row, feature) pairs to add to histograms, histogram values
+# (bins x features x channels) to scan.
 cdef intp_t MIN_PARALLEL_SORT = 32768
-cdef intp_t MIN_PARALLEL_HISTOGRAM = 16384
-cdef intp_t MIN_PARALLEL_SCAN = 8192
+cdef intp_t MIN_PARALLEL_HISTOGRAM = 8192
+cdef intp_t MIN_PARALLEL_SCAN = 2048
 # Nodes with fewer rows read row-major copies of the data when there are some: each row's
 # features share cache lines, so a small node's data stays cached across its features.
 cdef intp_t ROW_MAJOR_MAX_ROWS = 2048
