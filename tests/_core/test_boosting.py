@@ -116,3 +116,19 @@ def test_r2_round_stops():
     error, alpha, _ = _boosting.r2_round(y + 1.0, y, w, 0, 1.0, True)
     assert error == pytest.approx(1.0) and np.isnan(alpha)
     np.testing.assert_array_equal(w, 0.25)
+
+
+def test_add_leaf_values_adds_each_rows_leaf_to_its_channel():
+    rng = np.random.RandomState(3)
+    raw = rng.randn(50, 3)
+    values = rng.randn(7, 1)
+    leaves = rng.randint(0, 7, 50).astype(np.intp)
+    expected = raw.copy()
+    expected[:, 1] += values[leaves, 0]
+    _boosting.add_leaf_values(raw, 1, leaves, values)
+    np.testing.assert_array_equal(raw, expected)
+    leaves[4] = 7
+    with pytest.raises(ValueError, match="out of range"):
+        _boosting.add_leaf_values(raw, 1, leaves, values)
+    with pytest.raises(ValueError, match="different lengths"):
+        _boosting.add_leaf_values(raw, 3, leaves, values)

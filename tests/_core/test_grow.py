@@ -5,6 +5,7 @@ import pytest
 
 from skedu._core._tree import apply_trees, decision_path, sum_tree_values
 from skedu._core._types import Criterion, Splitter
+from skedu._core._workspace import kept_buffer_count, release_kept_buffers
 from skedu.tree import _engine
 
 GINI, ENTROPY, SQUARED_ERROR, SECOND_ORDER = (Criterion.GINI, Criterion.ENTROPY,
@@ -349,3 +350,24 @@ def test_children_sums_are_their_rows_sums_in_row_order(splitter, labelled):
         assert nodes["weighted_n_node_samples"][node] == weight
         expected = [_in_order_sum(sums[rows, k]) / weight for k in range(sums.shape[1])]
         np.testing.assert_array_equal(values[node], expected)
+
+
+def test_large_buffers_are_kept_between_calls_only_when_asked():
+    # Trees on 20k rows allocate row buffers of over 64 kB: kept for the next call with
+    # keep_buffers (boosting's rounds), given back otherwise; the trees are the same.
+    rng = np.random.RandomState(4)
+    X = rng.randn(20_000, 5)
+    gradients = rng.randn(20_000, 1)
+    hessians = np.ones(20_000)
+    data = _engine.TrainingData(X, splitter=Splitter.HIST)
+    params = _engine.TreeParams(criterion=Criterion.SECOND_ORDER, max_depth=4)
+    plain, _ = _engine.grow_trees(data, gradients, hessians, params, seeds=[1])
+    assert kept_buffer_count() == 0
+    kept, _ = _engine.grow_trees(data, gradients, hessians, params, seeds=[1], keep_buffers=True)
+    assert kept_buffer_count() > 0
+    again, _ = _engine.grow_trees(data, gradients, hessians, params, seeds=[1], keep_buffers=True)
+    release_kept_buffers()
+    assert kept_buffer_count() == 0
+    for trees in (kept, again):
+        assert np.array_equal(trees[0][0], plain[0][0])
+        assert np.array_equal(trees[0][1], plain[0][1])

@@ -281,6 +281,14 @@ def test_same_model_for_any_n_jobs_when_nodes_build_histograms_in_parallel(task)
             assert np.array_equal(a, b)
 
 
+def test_fit_gives_back_the_buffers_its_trees_kept_between_rounds():
+    from skedu._core._workspace import kept_buffer_count
+
+    X, y = make_classification(20_000, n_features=5, random_state=16)
+    GradientBoostingClassifier(n_estimators=3, early_stopping=False).fit(X, y)
+    assert kept_buffer_count() == 0
+
+
 def test_staged_predictions_end_at_the_prediction_and_pickle_round_trip():
     X, y = make_classification(1000, n_features=6, n_informative=4, n_classes=3,
                                random_state=14)

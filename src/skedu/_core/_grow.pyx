@@ -60,7 +60,7 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
                intp_t max_depth, intp_t min_samples_split, intp_t min_samples_leaf,
                double min_weight_leaf, double min_impurity_decrease, double min_split_gain,
                intp_t max_leaf_nodes, intp_t max_features, double l2_regularization,
-               int n_threads, bint return_leaves=False,
+               int n_threads, bint return_leaves=False, leaves_out=None,
                const int8_t[::1] monotonic_cst=None,
                intp_t n_sparse_features=0, const intp_t[::1] csr_indptr=None,
                const int32_t[::1] csr_features=None, const X_DTYPE_C[::1] csr_values=None,
@@ -107,6 +107,8 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
         Features each tree may split on.
     return_leaves : bool
         Also return each training row's leaf per tree.
+    leaves_out : ndarray of shape (n_trees, n_samples), intp, or None
+        Where to write the leaves (a buffer reused across boosting rounds).
     monotonic_cst : ndarray of shape (n_features,), int8, or None
         Per feature -1, 0 or +1: channel 0's value must decrease, may do anything, or must
         increase along the feature (scikit-learn's ``monotonic_cst``; classifiers pass the
@@ -258,7 +260,11 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
 
     leaves = None
     if return_leaves:
-        leaves = np.full((n_trees, shared.n_samples), -1, dtype=np.intp)
+        if leaves_out is not None and leaves_out.shape == (n_trees, shared.n_samples):
+            leaves = leaves_out
+            leaves.fill(-1)
+        else:
+            leaves = np.full((n_trees, shared.n_samples), -1, dtype=np.intp)
         leaves_view = leaves
     keep_alive = []
     channel_arrays = {}

@@ -21,6 +21,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._core._tree import apply_trees, compact_nodes
+from .._core._boosting import add_leaf_values
+from .._core._workspace import release_kept_buffers
 from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
 from ..tree._engine import Criterion, Splitter, TrainingData, TreeParams, grow_trees
 from ..tree._flat_tree import FlatEnsemble, concatenate_nodes
@@ -401,77 +403,84 @@ class BaseGradientBoosting(BaseEstimator):
         # The same every round: made once.
         all_rows_per_tree = None if all_rows is None else [all_rows] * n_channels
         tree_channels = np.arange(n_channels) if n_channels > 1 else None
-        for m in range(trees.n_rounds, self.n_estimators):
-            clock = time.perf_counter()
-            # A generator per round (warm_start equals one long fit), made only when rows or
-            # features are drawn: seeding one costs ~40 us, a small tree's growth ~500 us.
-            rng = (np.random.default_rng([seed, 2, m])
-                   if self.subsample < 1.0 or n_features_per_tree < X.shape[1] else None)
-            g, h = loss.gradients(y, raw, sample_weight, n_threads)
-            clock = _lap(profile, "gradients", clock)
-            rows = all_rows
-            if self.subsample < 1.0:
-                drawn = rng.random(len(y)) < self.subsample
-                drawn &= sample_weight > 0
-                rows = np.flatnonzero(drawn)
-            features = None
-            if n_features_per_tree < X.shape[1]:
-                features = [np.sort(rng.choice(X.shape[1], n_features_per_tree, replace=False))
-                            for _ in range(n_channels)]
-            seeds = _tree_seeds(seed, m, n_channels)
-            new_trees, leaves = grow_trees(
-                data, g, h, params, seeds=seeds,
-                rows=(all_rows_per_tree if rows is all_rows
-                      else [rows] * n_channels),
-                channels=tree_channels,
-                features=features, n_threads=n_threads, return_leaves=True)
-            clock = _lap(profile, "tree growth (engine)", clock)
-            new_trees = self._finalize_leaves(new_trees, leaves, g, h, y, raw, sample_weight)
-            clock = _lap(profile, "leaf values", clock)
-            # Stored (compact) once: the ensemble keeps them, and rows left out of the round
-            # go through them on the bins the trees were grown on (or on X for exact trees).
-            new_trees = [(compact_nodes(nodes), values) for nodes, values in new_trees]
-            grown_on = X if data.binned_rows is None else data.binned_rows
-            for k, (nodes, values) in enumerate(new_trees):
-                if rows is None and all_rows is None:
-                    raw[:, k] += values[leaves[k], 0]
-                else:
-                    inside = leaves[k] >= 0
-                    raw[inside, k] += values[leaves[k, inside], 0]
-                    outside = np.flatnonzero(~inside)
-                    if len(outside):
-                        outside_leaves = apply_trees(grown_on[outside], nodes,
-                                                     np.zeros(1, np.intp), n_threads)[:, 0]
-                        raw[outside, k] += values[outside_leaves, 0]
-            trees.add_round(new_trees)
-            clock = _lap(profile, "prediction update", clock)
-            train_scores.append(self._score(scorer, score_y,
-                                            raw if score_rows is None else raw[score_rows],
-                                            score_weight))
-            if validation:
-                trees.add_rounds(validation[0], raw_val, m, m + 1, n_threads)
-                validation_scores.append(self._score(scorer, validation[1], raw_val,
-                                                     validation[2]))
-            if not np.isfinite(train_scores[-1]) or (validation and
-                                                     not np.isfinite(validation_scores[-1])):
-                raise ValueError(
-                    f"the loss became non-finite at round {m + 1} (NaN or infinity in the "
-                    "predictions): lower learning_rate, raise reg_lambda or min_child_weight, "
-                    "or check the targets' scale.")
-            clock = _lap(profile, "scores", clock)
-            if self.verbose and ((m + 1) % self.verbose == 0 or m + 1 == self.n_estimators):
-                line = f"[{m + 1}] train {self._score_text(train_scores[-1])}"
+        # The trees' large buffers are kept from one round to the next (given back below),
+        # and the rounds' leaves written to one array.
+        leaves_buffer = np.empty((n_channels, len(y)), dtype=np.intp)
+        try:
+            for m in range(trees.n_rounds, self.n_estimators):
+                clock = time.perf_counter()
+                # A generator per round (warm_start equals one long fit), made only when rows or
+                # features are drawn: seeding one costs ~40 us, a small tree's growth ~500 us.
+                rng = (np.random.default_rng([seed, 2, m])
+                       if self.subsample < 1.0 or n_features_per_tree < X.shape[1] else None)
+                g, h = loss.gradients(y, raw, sample_weight, n_threads)
+                clock = _lap(profile, "gradients", clock)
+                rows = all_rows
+                if self.subsample < 1.0:
+                    drawn = rng.random(len(y)) < self.subsample
+                    drawn &= sample_weight > 0
+                    rows = np.flatnonzero(drawn)
+                features = None
+                if n_features_per_tree < X.shape[1]:
+                    features = [np.sort(rng.choice(X.shape[1], n_features_per_tree, replace=False))
+                                for _ in range(n_channels)]
+                seeds = _tree_seeds(seed, m, n_channels)
+                new_trees, leaves = grow_trees(
+                    data, g, h, params, seeds=seeds,
+                    rows=(all_rows_per_tree if rows is all_rows
+                          else [rows] * n_channels),
+                    channels=tree_channels,
+                    features=features, n_threads=n_threads, return_leaves=True,
+                    keep_buffers=True, leaves_out=leaves_buffer)
+                clock = _lap(profile, "tree growth (engine)", clock)
+                new_trees = self._finalize_leaves(new_trees, leaves, g, h, y, raw, sample_weight)
+                clock = _lap(profile, "leaf values", clock)
+                # Stored (compact) once: the ensemble keeps them, and rows left out of the round
+                # go through them on the bins the trees were grown on (or on X for exact trees).
+                new_trees = [(compact_nodes(nodes), values) for nodes, values in new_trees]
+                grown_on = X if data.binned_rows is None else data.binned_rows
+                for k, (nodes, values) in enumerate(new_trees):
+                    if rows is None and all_rows is None:
+                        add_leaf_values(raw, k, leaves[k], values)
+                    else:
+                        inside = leaves[k] >= 0
+                        raw[inside, k] += values[leaves[k, inside], 0]
+                        outside = np.flatnonzero(~inside)
+                        if len(outside):
+                            outside_leaves = apply_trees(grown_on[outside], nodes,
+                                                         np.zeros(1, np.intp), n_threads)[:, 0]
+                            raw[outside, k] += values[outside_leaves, 0]
+                trees.add_round(new_trees)
+                clock = _lap(profile, "prediction update", clock)
+                train_scores.append(self._score(scorer, score_y,
+                                                raw if score_rows is None else raw[score_rows],
+                                                score_weight))
                 if validation:
-                    line += f"  validation {self._score_text(validation_scores[-1])}"
-                print(line + f"  elapsed: {time.perf_counter() - start_time:.3f}s")
-            if use_early_stopping:
-                current = monitored[-1]
-                if current > best_score + self.tol:
-                    best_score, best_round = current, m + 1
-                elif m + 1 - best_round >= self.n_iter_no_change:
-                    break
-            else:
-                best_round = m + 1
+                    trees.add_rounds(validation[0], raw_val, m, m + 1, n_threads)
+                    validation_scores.append(self._score(scorer, validation[1], raw_val,
+                                                         validation[2]))
+                if not np.isfinite(train_scores[-1]) or (validation and
+                                                         not np.isfinite(validation_scores[-1])):
+                    raise ValueError(
+                        f"the loss became non-finite at round {m + 1} (NaN or infinity in the "
+                        "predictions): lower learning_rate, raise reg_lambda or min_child_weight, "
+                        "or check the targets' scale.")
+                clock = _lap(profile, "scores", clock)
+                if self.verbose and ((m + 1) % self.verbose == 0 or m + 1 == self.n_estimators):
+                    line = f"[{m + 1}] train {self._score_text(train_scores[-1])}"
+                    if validation:
+                        line += f"  validation {self._score_text(validation_scores[-1])}"
+                    print(line + f"  elapsed: {time.perf_counter() - start_time:.3f}s")
+                if use_early_stopping:
+                    current = monitored[-1]
+                    if current > best_score + self.tol:
+                        best_score, best_round = current, m + 1
+                    elif m + 1 - best_round >= self.n_iter_no_change:
+                        break
+                else:
+                    best_round = m + 1
+        finally:
+            release_kept_buffers()
 
         if use_early_stopping and best_round < trees.n_rounds:
             trees.truncate(best_round)

@@ -16,6 +16,7 @@ import numpy as np
 from scipy.sparse import issparse
 
 from .._core import _grow
+from .._core._workspace import release_kept_buffers
 from .._core._types import Criterion, Splitter
 from ._bin_layout import sparse_layout
 from ._binning import MAX_BINS, BinMapper
@@ -166,6 +167,12 @@ class TrainingData:
         """``X`` binned with the training edges, row-major (n_samples, n_features) uint8."""
         return self.bin_mapper.transform_rows(np.ascontiguousarray(X, dtype=np.float32))
 
+    def all_rows(self):
+        """Every row's index, made once (boosting grows every round's trees on them)."""
+        if getattr(self, "_all_rows", None) is None:
+            self._all_rows = np.arange(self.n_samples, dtype=np.intp)
+        return self._all_rows
+
     def kernel_arrays(self):
         """The arrays the grower reads, as keyword arguments."""
         if self.is_sparse:
@@ -203,7 +210,8 @@ def weight_channels(labels, weights, n_channels):
 
 def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weights=None,
                channels=None, features=None, squares=None, labels=None, n_channels=None,
-               n_threads=1, return_leaves=False, value_dtype=np.float64):
+               n_threads=1, return_leaves=False, value_dtype=np.float64, keep_buffers=False,
+               leaves_out=None):
     """Grow ``len(seeds)`` trees on prepared data; several trees grow in parallel.
 
     Parameters
@@ -243,6 +251,11 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
     value_dtype : {float64, float32}, default=float64
         dtype of the returned values (float32: class fractions as fitted trees keep them,
         without a float64 copy).
+    keep_buffers : bool, default=False
+        Keep the trees' large buffers for the next call (boosting's rounds), until
+        ``release_kept_buffers()``; by default they are given back when the call ends.
+    leaves_out : ndarray of shape (n_trees, n_samples), intp, or None
+        With ``return_leaves``: the array to write the leaves to (reused across rounds).
 
     Returns
     -------
@@ -272,7 +285,7 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
     if hessians.ndim == 2 and channels is None:
         raise ValueError("per-channel hessians need one channel per tree (channels).")
     if rows is None:
-        rows = [np.arange(data.n_samples, dtype=np.intp)] * n_trees
+        rows = [data.all_rows()] * n_trees
     rows = _per_tree(rows, n_trees, np.intp, "rows")
     row_weights = _per_tree(row_weights, n_trees, np.float64, "row_weights")
     features = _per_tree(features, n_trees, np.intp, "features")
@@ -281,17 +294,21 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
         if channels.shape != (n_trees,) or np.any((channels < 0) | (channels >= total_channels)):
             raise ValueError("channels must hold one valid channel index per tree.")
     max_features = data.n_features if params.max_features is None else params.max_features
-    return _grow.grow_trees(
-        criterion=int(params.criterion), splitter=int(data.splitter), gradients=gradients,
-        hessians=hessians, labels=labels, n_channels=total_channels, squares=squares,
-        **data.kernel_arrays(), rows_per_tree=rows,
-        row_weights_per_tree=row_weights, seeds=seeds, channels=channels,
-        features_per_tree=features, max_depth=params.max_depth,
-        min_samples_split=params.min_samples_split, min_samples_leaf=params.min_samples_leaf,
-        min_weight_leaf=params.min_weight_leaf,
-        min_impurity_decrease=params.min_impurity_decrease,
-        min_split_gain=params.min_split_gain, max_leaf_nodes=params.max_leaf_nodes,
-        max_features=max_features, l2_regularization=params.l2_regularization,
-        n_threads=n_threads, return_leaves=return_leaves,
-        monotonic_cst=_check_monotonic_cst(params.monotonic_cst, data.n_features),
-        single_values=np.dtype(value_dtype) == np.float32)
+    try:
+        return _grow.grow_trees(
+            criterion=int(params.criterion), splitter=int(data.splitter), gradients=gradients,
+            hessians=hessians, labels=labels, n_channels=total_channels, squares=squares,
+            **data.kernel_arrays(), rows_per_tree=rows,
+            row_weights_per_tree=row_weights, seeds=seeds, channels=channels,
+            features_per_tree=features, max_depth=params.max_depth,
+            min_samples_split=params.min_samples_split, min_samples_leaf=params.min_samples_leaf,
+            min_weight_leaf=params.min_weight_leaf,
+            min_impurity_decrease=params.min_impurity_decrease,
+            min_split_gain=params.min_split_gain, max_leaf_nodes=params.max_leaf_nodes,
+            max_features=max_features, l2_regularization=params.l2_regularization,
+            n_threads=n_threads, return_leaves=return_leaves, leaves_out=leaves_out,
+            monotonic_cst=_check_monotonic_cst(params.monotonic_cst, data.n_features),
+            single_values=np.dtype(value_dtype) == np.float32)
+    finally:
+        if not keep_buffers:
+            release_kept_buffers()
