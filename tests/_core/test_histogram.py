@@ -126,3 +126,26 @@ def test_no_sparse_layout_without_enough_sparse_features():
     binned_rows = rng.randint(0, 50, (300, 8)).astype(np.uint8)
     assert sparse_layout(np.ascontiguousarray(binned_rows.T), binned_rows,
                          np.full(8, 50, dtype=np.intp)) is None
+
+
+@pytest.mark.parametrize("features", [[4, 0, 2, 5], [1, 3, 5], [2, 0], [5]])
+def test_counts_copied_from_unit_hessians_equal_added_counts(features):
+    # Every hessian 1 (unweighted squared error): the kernels skip the count additions and
+    # copy each bin's hessian sum, the same number added in the same order.
+    rng = np.random.RandomState(30)
+    all_bins = np.array([255, 90, 7, 200, 128, 255], dtype=np.intp)
+    binned_rows = np.stack([rng.randint(0, b, 2000) for b in all_bins], axis=1).astype(np.uint8)
+    binned_rows[rng.rand(2000, 6) < 0.1] = 255
+    rows = np.sort(rng.choice(2000, 1500, replace=False)).astype(np.intp)
+    gradients, hessians = rng.randn(1500, 1), np.ones(1500)
+    features = np.array(features, dtype=np.intp)
+    n_bins = all_bins[features]
+    columns = np.ascontiguousarray(binned_rows.T)
+    selected = np.ascontiguousarray(binned_rows[:, features])
+    added = build_histograms_for_tests(selected, rows, gradients, hessians, n_bins)
+    for unit_built in (
+            build_column_histograms_for_tests(columns, features, rows, gradients, hessians,
+                                              n_bins, unit_hessians=True),
+            build_histograms_for_tests(selected, rows, gradients, hessians, n_bins,
+                                       unit_hessians=True)):
+        np.testing.assert_array_equal(unit_built, added)

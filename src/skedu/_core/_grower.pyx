@@ -674,6 +674,13 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
     ws.leaves = leaves
     if ws.gathered_hessians != NULL:
         gather_node_statistics(&ws, 0, n_rows)
+    elif params.splitter == HIST and n_channels == 1 and data.labels == NULL:
+        # Histograms then copy their counts from their hessians instead of adding them.
+        ws.unit_hessians = True
+        for i in range(n_rows):
+            if ws.hessians[ws.samples[i]] != 1.0:
+                ws.unit_hessians = False
+                break
     root = add_node(&ws, tree, -1, False, 0, n_rows, 0, NULL)
     if root >= 0 and params.monotonic_cst != NULL:
         ws.failed = not store_bounds(&ws, tree, root, -INFINITY, INFINITY)

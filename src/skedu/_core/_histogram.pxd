@@ -4,13 +4,14 @@ from ._types cimport intp_t, BIN_DTYPE_C
 cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const intp_t* rows,
                            intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                            intp_t n_features, const intp_t* n_bins_non_missing,
-                           const intp_t* offsets, double* histogram) noexcept nogil
+                           const intp_t* offsets, double* histogram,
+                           bint unit_hessians) noexcept nogil
 
 cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
                                   const intp_t* features, intp_t n_columns, const intp_t* rows,
                                   intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                                   const intp_t* n_bins_non_missing, const intp_t* offsets,
-                                  double* histogram) noexcept nogil
+                                  double* histogram, bint unit_hessians) noexcept nogil
 
 cdef void build_sparse_histograms(const intp_t* row_starts, const uint32_t* entries,
                                   const intp_t* rows, intp_t n_rows, const double* ordered_stats,

@@ -26,16 +26,40 @@ from ._types cimport N_BINS
 from ._workspace cimport COLUMN_GROUP
 
 
+cdef inline void add_to_entry(double* entry, double gradient, double hessian,
+                              bint count) noexcept nogil:
+    # ``count`` is the same for a whole loop, which the compiler unswitches: without it (unit
+    # hessians) a row costs one addition of its (gradient, hessian) pair instead of two.
+    entry[0] += gradient
+    entry[1] += hessian
+    if count:
+        entry[2] += 1.0
+
+
+cdef void counts_from_hessians(double* histogram, const intp_t* n_bins_non_missing,
+                               const intp_t* offsets, intp_t n_features) noexcept nogil:
+    """Set the counts of one-channel entries to their hessians: where every hessian is 1, a
+    bin's hessian is its row count, added in the same order (the same value, bit for bit)."""
+    cdef intp_t j, slot
+    cdef double* entry
+    for j in range(n_features):
+        entry = histogram + offsets[j] * 3
+        for slot in range(n_bins_non_missing[j] + 1):
+            entry[3 * slot + 2] = entry[3 * slot + 1]
+
+
 cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const intp_t* rows,
                            intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                            intp_t n_features, const intp_t* n_bins_non_missing,
-                           const intp_t* offsets, double* histogram) noexcept nogil:
+                           const intp_t* offsets, double* histogram,
+                           bint unit_hessians) noexcept nogil:
     """Fill the histograms of ``n_features`` consecutive features from the rows ``rows``.
 
     Feature j of row r has bin ``binned[r * row_stride + j]`` (row-major data: ``row_stride``
     is the number of features; one column: 1). ``offsets[j]`` (entries, relative to
     ``histogram``) and ``n_bins_non_missing[j]`` describe feature j; its entries are cleared
-    first.
+    first. ``unit_hessians``: every row's hessian is 1 (one channel), so the counts are
+    copied from the hessians instead of added row by row.
     """
     cdef intp_t i, j, k, slot, last_slot, stride = n_channels + 2
     cdef const BIN_DTYPE_C* row_bins
@@ -47,17 +71,14 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
         memset(histogram + offsets[j] * stride, 0,
                (n_bins_non_missing[j] + 1) * stride * sizeof(double))
     if n_channels == 1 and n_features == 1:
-        # One column (the common case of features of many bins): no inner feature loop.
+        # One column: no inner feature loop.
         base = histogram + offsets[0] * 3
         last_slot = n_bins_non_missing[0]
         for i in range(n_rows):
             slot = min(<intp_t>binned[rows[i] * row_stride], last_slot)
-            entry = base + slot * 3
-            entry[0] += ordered_stats[2 * i]
-            entry[1] += ordered_stats[2 * i + 1]
-            entry[2] += 1.0
-        return
-    if n_channels == 1:
+            add_to_entry(base + slot * 3, ordered_stats[2 * i], ordered_stats[2 * i + 1],
+                         not unit_hessians)
+    elif n_channels == 1:
         # The common case (regression, boosting): no inner channel loop.
         for i in range(n_rows):
             row_bins = binned + rows[i] * row_stride
@@ -66,10 +87,11 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
             for j in range(n_features):
                 # The missing bin (255) maps to the slot after the last non-missing bin.
                 slot = min(<intp_t>row_bins[j], n_bins_non_missing[j])
-                entry = histogram + (offsets[j] + slot) * 3
-                entry[0] += gradient
-                entry[1] += hessian
-                entry[2] += 1.0
+                add_to_entry(histogram + (offsets[j] + slot) * 3, gradient, hessian,
+                             not unit_hessians)
+    if n_channels == 1:
+        if unit_hessians:
+            counts_from_hessians(histogram, n_bins_non_missing, offsets, n_features)
         return
     for i in range(n_rows):
         row_bins = binned + rows[i] * row_stride
@@ -83,19 +105,17 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
 
 
 cdef inline void add_to_column_entry(double* base, const BIN_DTYPE_C* column, intp_t last_slot,
-                                     intp_t row, double gradient, double hessian) noexcept nogil:
+                                     intp_t row, double gradient, double hessian,
+                                     bint count) noexcept nogil:
     # The missing bin (255) maps to the slot after the last non-missing bin.
-    cdef double* entry = base + min(<intp_t>column[row], last_slot) * 3
-    entry[0] += gradient
-    entry[1] += hessian
-    entry[2] += 1.0
+    add_to_entry(base + min(<intp_t>column[row], last_slot) * 3, gradient, hessian, count)
 
 
 cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
                                   const intp_t* features, intp_t n_columns, const intp_t* rows,
                                   intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                                   const intp_t* n_bins_non_missing, const intp_t* offsets,
-                                  double* histogram) noexcept nogil:
+                                  double* histogram, bint unit_hessians) noexcept nogil:
     """Fill the histograms of ``n_columns`` features read from their columns (feature
     ``features[j]``'s bins start at ``binned + features[j] * n_samples``); ``offsets[j]`` and
     ``n_bins_non_missing[j]`` describe the j-th.
@@ -104,9 +124,11 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
     rows: the row's index and statistics are read once for all, and the additions, to
     different histograms, do not wait on each other (one column at a time is bound by its
     row's loads and the chain of its adds; four together are about 1.7 times faster). Every
-    entry still adds its rows in row order: the same sums, bit for bit.
+    entry still adds its rows in row order: the same sums, bit for bit. ``unit_hessians``: as
+    ``build_histograms``.
     """
     cdef intp_t i, j, row
+    cdef bint count = not unit_hessians
     cdef const BIN_DTYPE_C* columns[COLUMN_GROUP]
     cdef double* bases[COLUMN_GROUP]
     cdef intp_t lasts[COLUMN_GROUP]
@@ -114,7 +136,8 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
     if n_channels != 1 or n_columns > COLUMN_GROUP or n_columns < 2:
         for j in range(n_columns):
             build_histograms(binned + features[j] * n_samples, 1, rows, n_rows, ordered_stats,
-                             n_channels, 1, n_bins_non_missing + j, offsets + j, histogram)
+                             n_channels, 1, n_bins_non_missing + j, offsets + j, histogram,
+                             unit_hessians)
         return
     for j in range(n_columns):
         memset(histogram + offsets[j] * 3, 0, (n_bins_non_missing[j] + 1) * 3 * sizeof(double))
@@ -128,25 +151,27 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
             row = rows[i]
             gradient = ordered_stats[2 * i]
             hessian = ordered_stats[2 * i + 1]
-            add_to_column_entry(bases[0], columns[0], lasts[0], row, gradient, hessian)
-            add_to_column_entry(bases[1], columns[1], lasts[1], row, gradient, hessian)
-            add_to_column_entry(bases[2], columns[2], lasts[2], row, gradient, hessian)
-            add_to_column_entry(bases[3], columns[3], lasts[3], row, gradient, hessian)
+            add_to_column_entry(bases[0], columns[0], lasts[0], row, gradient, hessian, count)
+            add_to_column_entry(bases[1], columns[1], lasts[1], row, gradient, hessian, count)
+            add_to_column_entry(bases[2], columns[2], lasts[2], row, gradient, hessian, count)
+            add_to_column_entry(bases[3], columns[3], lasts[3], row, gradient, hessian, count)
     elif n_columns == 3:
         for i in range(n_rows):
             row = rows[i]
             gradient = ordered_stats[2 * i]
             hessian = ordered_stats[2 * i + 1]
-            add_to_column_entry(bases[0], columns[0], lasts[0], row, gradient, hessian)
-            add_to_column_entry(bases[1], columns[1], lasts[1], row, gradient, hessian)
-            add_to_column_entry(bases[2], columns[2], lasts[2], row, gradient, hessian)
+            add_to_column_entry(bases[0], columns[0], lasts[0], row, gradient, hessian, count)
+            add_to_column_entry(bases[1], columns[1], lasts[1], row, gradient, hessian, count)
+            add_to_column_entry(bases[2], columns[2], lasts[2], row, gradient, hessian, count)
     else:
         for i in range(n_rows):
             row = rows[i]
             gradient = ordered_stats[2 * i]
             hessian = ordered_stats[2 * i + 1]
-            add_to_column_entry(bases[0], columns[0], lasts[0], row, gradient, hessian)
-            add_to_column_entry(bases[1], columns[1], lasts[1], row, gradient, hessian)
+            add_to_column_entry(bases[0], columns[0], lasts[0], row, gradient, hessian, count)
+            add_to_column_entry(bases[1], columns[1], lasts[1], row, gradient, hessian, count)
+    if unit_hessians:
+        counts_from_hessians(histogram, n_bins_non_missing, offsets, n_columns)
 
 
 cdef void build_sparse_histograms(const intp_t* row_starts, const uint32_t* entries,
@@ -234,7 +259,7 @@ cdef void subtract_histograms(double* parent, const double* child, intp_t size) 
 def build_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_rows, const intp_t[::1] rows,
                                const double[:, ::1] ordered_gradients,
                                const double[::1] ordered_hessians,
-                               const intp_t[::1] n_bins_non_missing):
+                               const intp_t[::1] n_bins_non_missing, bint unit_hessians=False):
     """Packed histograms of every feature of row-major bins, as one (n_entries, K + 2) array
     with feature f's entries from ``sum(n_bins_non_missing[:f] + 1)`` on (test entry point)."""
     import numpy as np
@@ -251,7 +276,7 @@ def build_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_rows, const intp
     if rows.shape[0] > 0:
         build_histograms(&binned_rows[0, 0], n_features, &rows[0], rows.shape[0],
                          &stats_view[0, 0], n_channels, n_features, &n_bins_non_missing[0],
-                         &offsets[0], &view[0, 0])
+                         &offsets[0], &view[0, 0], unit_hessians)
     else:
         histogram[:] = 0.0
     return histogram
@@ -261,7 +286,8 @@ def build_column_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_columns,
                                       const intp_t[::1] features, const intp_t[::1] rows,
                                       const double[:, ::1] ordered_gradients,
                                       const double[::1] ordered_hessians,
-                                      const intp_t[::1] n_bins_non_missing):
+                                      const intp_t[::1] n_bins_non_missing,
+                                      bint unit_hessians=False):
     """Packed histograms of the columns ``binned_columns[features]`` (feature-major bins, one
     row per feature), built in one call, as one (n_entries, K + 2) array; ``n_bins_non_missing``
     describes the selected features (test entry point)."""
@@ -277,7 +303,8 @@ def build_column_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_columns,
     cdef double[:, ::1] view = histogram
     build_column_histograms(&binned_columns[0, 0], binned_columns.shape[1], &features[0],
                             features.shape[0], &rows[0], rows.shape[0], &stats_view[0, 0],
-                            n_channels, &n_bins_non_missing[0], &offsets[0], &view[0, 0])
+                            n_channels, &n_bins_non_missing[0], &offsets[0], &view[0, 0],
+                            unit_hessians)
     return histogram
 
 

@@ -136,15 +136,16 @@ cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_ro
     if feature_built_by_column(data, ws.dense_n_bins[first] + 1):
         build_column_histograms(data.binned, data.n_samples, ws.dense_features + first, size,
                                 rows, n_rows, ws.ordered_stats, data.n_channels,
-                                ws.dense_n_bins + first, ws.dense_offsets + first, histogram)
+                                ws.dense_n_bins + first, ws.dense_offsets + first, histogram,
+                                ws.unit_hessians)
     elif data.n_sparse > 0:
         build_histograms(data.dense_rows + first, data.n_dense, rows, n_rows, ws.ordered_stats,
                          data.n_channels, size, ws.dense_n_bins + first,
-                         ws.dense_offsets + first, histogram)
+                         ws.dense_offsets + first, histogram, ws.unit_hessians)
     else:
         build_histograms(data.binned_rows + first, data.n_features, rows, n_rows,
                          ws.ordered_stats, data.n_channels, size, ws.dense_n_bins + first,
-                         ws.dense_offsets + first, histogram)
+                         ws.dense_offsets + first, histogram, ws.unit_hessians)
     if parent != NULL:
         for j in range(first, first + size):
             subtract_histograms(parent + ws.dense_offsets[j] * stride,
