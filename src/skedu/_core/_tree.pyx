@@ -59,6 +59,7 @@ ctypedef fused value_t:
 cdef enum:
     BLOCK_ROWS = 16384
     MIN_BLOCK_ROWS = 64
+    BLOCK_CACHE_BYTES = 262144
 # Trees up to MAX_FIXED_DEPTH levels are walked a fixed number of steps, their depth
 # (``tree_depths``); callers that do not keep the depths get them for models of at most
 # SMALL_MODEL_BYTES of walk nodes.
@@ -248,10 +249,20 @@ def _checked_walk(walk, nodes, tree_offsets, binned):
     return np.ascontiguousarray(walk)
 
 
-cdef inline intp_t block_rows(intp_t n_rows, int n_threads) noexcept nogil:
+cdef inline intp_t block_rows(intp_t n_rows, int n_threads, intp_t row_bytes,
+                              intp_t model_bytes) noexcept nogil:
     # Two blocks per thread (scheduled dynamically): a thread that waits for a core on a busy
-    # machine holds up the others less.
+    # machine holds up the others less. Wide rows and a small model (boosting on images): a
+    # block's rows are read again by every tree, so they should stay cached, unless the
+    # trees' nodes are the larger re-read (forests).
     cdef intp_t rows = (n_rows + 2 * n_threads - 1) // (2 * n_threads)
+    cdef intp_t cached_rows = max(<intp_t>BLOCK_CACHE_BYTES, model_bytes) // max(row_bytes, 1)
+    cdef intp_t n_blocks
+    if rows > cached_rows:
+        # Smaller blocks, as many as a multiple of the threads (equal shares).
+        n_blocks = (n_rows + cached_rows - 1) // max(cached_rows, 1)
+        n_blocks = (n_blocks + n_threads - 1) // n_threads * n_threads
+        rows = (n_rows + n_blocks - 1) // n_blocks
     return max(MIN_BLOCK_ROWS, min(<intp_t>BLOCK_ROWS, rows))
 
 
@@ -337,7 +348,8 @@ def _apply(const row_t[:, ::1] X, const WalkNode[::1] walk, const intp_t[::1] tr
            const intp_t[::1] depths, bint local, int n_threads):
     cdef intp_t n_rows = X.shape[0], n_trees = tree_offsets.shape[0], block
     cdef bint parallel = n_threads > 1 and n_rows * n_trees >= MIN_PARALLEL_ROWS
-    cdef intp_t rows = block_rows(n_rows, n_threads if parallel else 1)
+    cdef intp_t rows = block_rows(n_rows, n_threads if parallel else 1,
+                                  X.shape[1] * sizeof(row_t), walk.shape[0] * sizeof(WalkNode))
     cdef intp_t n_blocks = (n_rows + rows - 1) // rows
     leaves_array = np.empty((n_rows, n_trees), dtype=np.intp)
     cdef intp_t[:, ::1] leaves = leaves_array
@@ -416,7 +428,8 @@ def _sum(const row_t[:, ::1] X, const WalkNode[::1] walk, const value_t[:, ::1] 
          const intp_t[::1] tree_output, double[:, ::1] out, int n_threads):
     cdef intp_t n_rows = X.shape[0], n_trees = tree_offsets.shape[0], block
     cdef bint parallel = n_threads > 1 and n_rows * n_trees >= MIN_PARALLEL_ROWS
-    cdef intp_t rows = block_rows(n_rows, n_threads if parallel else 1)
+    cdef intp_t rows = block_rows(n_rows, n_threads if parallel else 1,
+                                  X.shape[1] * sizeof(row_t), walk.shape[0] * sizeof(WalkNode))
     cdef intp_t n_blocks = (n_rows + rows - 1) // rows
     cdef const double* weights = NULL if tree_weights is None else &tree_weights[0]
     cdef const intp_t* output = NULL if tree_output is None else &tree_output[0]
