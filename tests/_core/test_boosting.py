@@ -118,13 +118,15 @@ def test_r2_round_stops():
     np.testing.assert_array_equal(w, 0.25)
 
 
-def test_add_leaf_values_adds_each_rows_leaf_to_its_channel():
+def test_add_leaf_values_adds_each_known_leaf_to_its_channel():
     rng = np.random.RandomState(3)
     raw = rng.randn(50, 3)
     values = rng.randn(7, 1)
     leaves = rng.randint(0, 7, 50).astype(np.intp)
+    leaves[::5] = -1  # rows the tree was not grown on: left alone
     expected = raw.copy()
-    expected[:, 1] += values[leaves, 0]
+    known = leaves >= 0
+    expected[known, 1] += values[leaves[known], 0]
     _boosting.add_leaf_values(raw, 1, leaves, values)
     np.testing.assert_array_equal(raw, expected)
     leaves[4] = 7

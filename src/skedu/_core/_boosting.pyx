@@ -166,13 +166,16 @@ def r2_round(const double[::1] predictions, const double[::1] y, double[::1] wei
 
 def add_leaf_values(double[:, ::1] raw, intp_t channel, const intp_t[::1] leaves,
                     const double[:, ::1] values):
-    """``raw[i, channel] += values[leaves[i], 0]`` for every row (boosting's update of the
-    training predictions from the leaf each row fell into), without numpy's temporary."""
+    """``raw[i, channel] += values[leaves[i], 0]`` for every row whose leaf is known
+    (boosting's update of the training predictions from the leaf each row fell into), without
+    numpy's temporaries; rows of leaf -1 (the tree was not grown on them) are left as they are."""
     cdef intp_t i, n = raw.shape[0], n_nodes = values.shape[0]
     if leaves.shape[0] != n or not 0 <= channel < raw.shape[1]:
         raise ValueError("add_leaf_values: leaves and raw predictions of different lengths.")
     with nogil:
         for i in range(n):
+            if leaves[i] == -1:
+                continue
             if not 0 <= leaves[i] < n_nodes:
                 with gil:
                     raise ValueError(f"add_leaf_values: leaf {leaves[i]} out of range.")

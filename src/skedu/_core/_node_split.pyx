@@ -112,6 +112,13 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* 
             build_task(ws, t, rows, n_rows, histogram, parent)
 
 
+cdef inline void subtract_feature(double* parent, const double* histogram, intp_t offset,
+                                  intp_t n_bins_non_missing, intp_t stride) noexcept nogil:
+    # One feature's entries (its bins and missing values' entry) of the subtraction trick.
+    subtract_histograms(parent + offset * stride, histogram + offset * stride,
+                        (n_bins_non_missing + 1) * stride)
+
+
 cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_rows,
                      double* histogram, double* parent) noexcept nogil:
     """Task 0 builds the sparse features' histograms, task g + 1 the g-th group of dense
@@ -127,9 +134,8 @@ cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_ro
         if parent != NULL:
             for j in range(data.n_sparse):
                 f = data.sparse_features[j]
-                subtract_histograms(parent + ws.histogram_offsets[f] * stride,
-                                    histogram + ws.histogram_offsets[f] * stride,
-                                    (data.n_bins_non_missing[f] + 1) * stride)
+                subtract_feature(parent, histogram, ws.histogram_offsets[f],
+                                 data.n_bins_non_missing[f], stride)
         return
     first = ws.group_starts[task - 1]
     size = ws.group_starts[task] - first
@@ -148,9 +154,7 @@ cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_ro
                          ws.dense_offsets + first, histogram, ws.unit_hessians)
     if parent != NULL:
         for j in range(first, first + size):
-            subtract_histograms(parent + ws.dense_offsets[j] * stride,
-                                histogram + ws.dense_offsets[j] * stride,
-                                (ws.dense_n_bins[j] + 1) * stride)
+            subtract_feature(parent, histogram, ws.dense_offsets[j], ws.dense_n_bins[j], stride)
 
 
 cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const SplitContext* context,

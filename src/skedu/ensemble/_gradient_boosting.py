@@ -440,12 +440,10 @@ class BaseGradientBoosting(BaseEstimator):
                 new_trees = [(compact_nodes(nodes), values) for nodes, values in new_trees]
                 grown_on = X if data.binned_rows is None else data.binned_rows
                 for k, (nodes, values) in enumerate(new_trees):
-                    if rows is None and all_rows is None:
-                        add_leaf_values(raw, k, leaves[k], values)
-                    else:
-                        inside = leaves[k] >= 0
-                        raw[inside, k] += values[leaves[k, inside], 0]
-                        outside = np.flatnonzero(~inside)
+                    # Rows the tree was grown on (leaf known), then the others, if any.
+                    add_leaf_values(raw, k, leaves[k], values)
+                    if rows is not None or all_rows is not None:
+                        outside = np.flatnonzero(leaves[k] < 0)
                         if len(outside):
                             outside_leaves = apply_trees(grown_on[outside], nodes,
                                                          np.zeros(1, np.intp), n_threads)[:, 0]
