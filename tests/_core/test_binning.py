@@ -70,3 +70,42 @@ def test_list_sparse_bins_matches_numpy():
     np.testing.assert_array_equal(entries, expected)
     assert entries.dtype == np.uint32
     np.testing.assert_array_equal(row_starts, np.r_[0, np.cumsum(np.bincount(rows, minlength=500))])
+
+
+def test_feature_major_bins_and_bin_counts_match_the_row_major_bins():
+    # transform_both transposes each block of rows as it bins it; bin_counts counts each
+    # feature's bins on several threads. Sizes around the 256-row blocks, 1 and 2 threads.
+    from skedu._core._binning import bin_counts
+
+    rng = np.random.RandomState(3)
+    X = rng.randn(1100, 5).astype(np.float32)
+    X[:, 3] = rng.randint(0, 3, 1100)
+    X[rng.rand(1100) < 0.1, 4] = np.nan
+    for n_threads in (1, 2):
+        mapper = BinMapper(max_bins=64, random_state=0, n_threads=n_threads).fit(X)
+        for n_rows in (1, 255, 256, 257, 1100):
+            rows, columns = mapper.transform_both(X[:n_rows])
+            np.testing.assert_array_equal(rows, mapper.transform_rows(X[:n_rows]))
+            np.testing.assert_array_equal(columns, rows.T)
+            counts = bin_counts(columns, n_threads)
+            assert counts.shape == (5, 256)
+            for feature in range(5):
+                np.testing.assert_array_equal(
+                    counts[feature], np.bincount(rows[:, feature], minlength=256))
+
+
+def test_edges_chosen_in_column_blocks_equal_edges_column_by_column():
+    # Dense columns are copied in blocks (of 16) of the chosen rows: the same edges as each
+    # column on its own, with and without a row selection, over several blocks.
+    rng = np.random.RandomState(4)
+    X = rng.randn(3000, 37).astype(np.float32)
+    X[:, 5] = rng.randint(0, 4, 3000)
+    X[rng.rand(3000) < 0.05, 20] = np.nan
+    rows = np.flatnonzero(rng.rand(3000) < 0.7)
+    for chosen in (None, rows):
+        mapper = BinMapper(max_bins=100, random_state=0).fit(X, rows=chosen)
+        for feature in range(37):
+            column = X[:, feature] if chosen is None else X[chosen, feature]
+            edges = mapper._edges(np.ascontiguousarray(column))
+            np.testing.assert_array_equal(mapper.upper_edges_[feature, :len(edges)], edges)
+            assert mapper.n_bins_non_missing_[feature] == len(edges) + 1

@@ -73,9 +73,11 @@ cdef inline void find_bins4(const X_DTYPE_C* values, intp_t stride, const double
 
 def map_rows_to_bins(const X_DTYPE_C[:, ::1] X, const double[:, ::1] upper_edges,
                      const intp_t[::1] n_bins_non_missing, BIN_DTYPE_C[:, ::1] binned,
-                     int n_threads):
+                     int n_threads, BIN_DTYPE_C[:, ::1] binned_columns=None):
     """Write ``binned[i, f]``, the bin of ``X[i, f]`` (MISSING_BIN for NaN), row-major as
-    the user passes X: no transposed copy of X.
+    the user passes X: no transposed copy of X. With ``binned_columns`` (n_features,
+    n_samples), the same bins feature-major too, each block of rows transposed while it is
+    in the cache.
 
     Parameters
     ----------
@@ -90,6 +92,10 @@ def map_rows_to_bins(const X_DTYPE_C[:, ::1] X, const double[:, ::1] upper_edges
     cdef intp_t n_samples = X.shape[0], n_features = X.shape[1], f, i, block, first, last
     cdef intp_t n_blocks = (n_samples + ROW_BLOCK - 1) // ROW_BLOCK
     cdef X_DTYPE_C value
+    cdef bint transpose = binned_columns is not None
+    if transpose and (binned_columns.shape[0] != n_features
+                      or binned_columns.shape[1] != n_samples):
+        raise ValueError("binned_columns must have shape (n_features, n_samples).")
     if n_samples * n_features < MIN_PARALLEL_VALUES:
         n_threads = 1
     with nogil:
@@ -113,6 +119,28 @@ def map_rows_to_bins(const X_DTYPE_C[:, ::1] X, const double[:, ::1] upper_edges
                         binned[i, f] = find_bin(value, &upper_edges[f, 0],
                                                 n_bins_non_missing[f] - 1)
                     i = i + 1
+            if transpose:
+                for f in range(n_features):
+                    for i in range(first, last):
+                        binned_columns[f, i] = binned[i, f]
+
+
+def bin_counts(const BIN_DTYPE_C[:, ::1] binned_columns, int n_threads):
+    """How many rows fall in each bin of each feature: an (n_features, 256) intp array,
+    from feature-major bins (one pass per feature, features on several threads)."""
+    import numpy as np
+
+    cdef intp_t n_features = binned_columns.shape[0], n_samples = binned_columns.shape[1]
+    cdef intp_t f, i
+    counts_array = np.zeros((n_features, 256), dtype=np.intp)
+    cdef intp_t[:, ::1] counts = counts_array
+    if n_samples * n_features < MIN_PARALLEL_VALUES:
+        n_threads = 1
+    with nogil:
+        for f in prange(n_features, schedule='static', num_threads=max(n_threads, 1)):
+            for i in range(n_samples):
+                counts[f, binned_columns[f, i]] += 1
+    return counts_array
 
 
 def list_sparse_bins(const BIN_DTYPE_C[:, ::1] binned_rows, const intp_t[::1] sparse_features,

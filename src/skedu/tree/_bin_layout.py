@@ -9,7 +9,7 @@ the layout is opt-in (``TrainingData(..., sparse_bins=True)``).
 
 import numpy as np
 
-from .._core._binning import list_sparse_bins
+from .._core._binning import bin_counts, list_sparse_bins
 
 # A feature is read as sparse when this share of the rows falls in its most frequent bin: a
 # listed bin costs about 1.5 row-major ones (an index to read), and the last fifth keeps a
@@ -25,7 +25,7 @@ def histogram_offsets(n_bins_non_missing):
     return np.concatenate([[0], np.cumsum(np.asarray(n_bins_non_missing, dtype=np.intp) + 1)])
 
 
-def sparse_layout(binned, binned_rows, n_bins_non_missing,
+def sparse_layout(binned, binned_rows, n_bins_non_missing, n_threads=1,
                   min_default_fraction=SPARSE_MIN_DEFAULT_FRACTION,
                   min_features=SPARSE_MIN_FEATURES):
     """The grower's arrays for reading sparse features from lists, or None when there are
@@ -36,6 +36,8 @@ def sparse_layout(binned, binned_rows, n_bins_non_missing,
     binned : ndarray of shape (n_features, n_samples), uint8
     binned_rows : ndarray of shape (n_samples, n_features), uint8
     n_bins_non_missing : ndarray of shape (n_features,), intp
+    n_threads : int, default=1
+        Threads counting the bins.
 
     Returns
     -------
@@ -50,12 +52,9 @@ def sparse_layout(binned, binned_rows, n_bins_non_missing,
     n_bins = np.asarray(n_bins_non_missing, dtype=np.intp)
     if n_samples == 0 or n_features < min_features:
         return None
-    default_bins = np.empty(n_features, dtype=np.intp)
-    default_counts = np.empty(n_features, dtype=np.intp)
-    for f in range(n_features):
-        counts = np.bincount(binned[f], minlength=256)
-        default_bins[f] = np.argmax(counts)
-        default_counts[f] = counts[default_bins[f]]
+    counts = bin_counts(np.ascontiguousarray(binned), n_threads)
+    default_bins = np.argmax(counts, axis=1)
+    default_counts = counts[np.arange(n_features), default_bins]
     sparse = default_counts >= min_default_fraction * n_samples
     if sparse.sum() < min_features:
         return None

@@ -9,6 +9,13 @@ from sklearn.utils import check_random_state
 from .._core._binning import map_rows_to_bins
 
 MAX_BINS = 255  # non-missing bins; uint8 bin 255 is kept for missing values
+# Dense columns are copied (transposed) this many at a time to choose their edges.
+COLUMN_BLOCK = 16
+# Columns of fewer rows are sorted on one thread (Python's share of a column's work is then
+# larger than the sort's, and threads would mostly wait on each other for the interpreter).
+PARALLEL_ROWS = 100_000
+# Sparse matrices: stored values from which the columns are sorted on several threads.
+PARALLEL_VALUES = 1_000_000
 
 
 class BinMapper:
@@ -69,23 +76,39 @@ class BinMapper:
 
         if issparse(X):
             column_edges = self._sparse_column_edges(X, rows)
+            if self.n_threads > 1 and X.nnz >= PARALLEL_VALUES:
+                # numpy's sort releases the GIL: features are sorted on several threads.
+                with ThreadPoolExecutor(self.n_threads) as pool:
+                    all_edges = list(pool.map(column_edges, range(n_features)))
+            else:
+                all_edges = [column_edges(feature) for feature in range(n_features)]
         else:
-            def column_edges(feature):
-                # One column at a time: only that column's chosen values are ever copied.
-                column = X[:, feature] if rows is None else X[rows, feature]
-                return self._edges(column)
-
-        n_rows = X.shape[0] if rows is None else len(rows)
-        if self.n_threads > 1 and n_rows * n_features >= 1_000_000:
-            # numpy's sort releases the GIL: features are sorted on several threads.
-            with ThreadPoolExecutor(self.n_threads) as pool:
-                all_edges = list(pool.map(column_edges, range(n_features)))
-        else:
-            all_edges = [column_edges(feature) for feature in range(n_features)]
+            all_edges = self._dense_edges(X, rows)
         for feature, edges in enumerate(all_edges):
             self.upper_edges_[feature, : len(edges)] = edges
             self.n_bins_non_missing_[feature] = len(edges) + 1
         return self
+
+    def _dense_edges(self, X, rows):
+        """Every column's edges, read in blocks of columns: one copy of a block (the chosen
+        rows, transposed) is read sequentially, where a column of row-major X would be read
+        one cache line per value."""
+        n_features = X.shape[1]
+        blocks = [range(start, min(start + COLUMN_BLOCK, n_features))
+                  for start in range(0, n_features, COLUMN_BLOCK)]
+
+        def block_edges(block):
+            chosen = slice(None) if rows is None else rows
+            columns = np.ascontiguousarray(X[chosen, block.start:block.stop].T)
+            return [self._edges(column) for column in columns]
+
+        n_rows = X.shape[0] if rows is None else len(rows)
+        if self.n_threads > 1 and len(blocks) > 1 and n_rows >= PARALLEL_ROWS:
+            # numpy's sort releases the GIL: blocks are sorted on several threads. Smaller
+            # columns cost more in Python than in the sort, where threads only contend.
+            with ThreadPoolExecutor(self.n_threads) as pool:
+                return [edges for block in pool.map(block_edges, blocks) for edges in block]
+        return [edges for block in blocks for edges in block_edges(block)]
 
     def _sparse_column_edges(self, X, rows):
         """``column_edges`` of a CSC matrix without explicit zeros: a column's stored values
@@ -132,3 +155,12 @@ class BinMapper:
         map_rows_to_bins(np.ascontiguousarray(X, dtype=np.float32), self.upper_edges_,
                          self.n_bins_non_missing_, binned, self.n_threads)
         return binned
+
+    def transform_both(self, X):
+        """Binned ``X`` row-major (n_samples, n_features) and feature-major (n_features,
+        n_samples), uint8, from one pass over row-major X."""
+        binned = np.empty(X.shape, dtype=np.uint8)
+        columns = np.empty(X.shape[::-1], dtype=np.uint8)
+        map_rows_to_bins(np.ascontiguousarray(X, dtype=np.float32), self.upper_edges_,
+                         self.n_bins_non_missing_, binned, self.n_threads, columns)
+        return binned, columns

@@ -134,11 +134,10 @@ class TrainingData:
             self.bin_mapper = BinMapper(max_bins, random_state=random_state, n_threads=n_threads)
             self.bin_mapper.fit(X, rows=binning_rows)
             # Feature-major bins for histograms; row-major bins for small nodes. X is not kept.
-            self.binned_rows = self.bin_mapper.transform_rows(X)
-            self.binned = np.ascontiguousarray(self.binned_rows.T)
+            self.binned_rows, self.binned = self.bin_mapper.transform_both(X)
             if sparse_bins:
                 self.layout = sparse_layout(self.binned, self.binned_rows,
-                                            self.bin_mapper.n_bins_non_missing_)
+                                            self.bin_mapper.n_bins_non_missing_, n_threads)
         else:
             self.columns = np.ascontiguousarray(X.T)
             self.rows = X
