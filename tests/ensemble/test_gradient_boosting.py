@@ -281,6 +281,28 @@ def test_same_model_for_any_n_jobs_when_nodes_build_histograms_in_parallel(task)
             assert np.array_equal(a, b)
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_nodes_split_in_batches_give_the_model_of_nodes_split_one_at_a_time(n_jobs):
+    # Depth-limited trees split their pending nodes in batches (all the batch's histograms
+    # built together); best-first growth (max_leaf_nodes) splits one node at a time. With a
+    # leaf budget that never binds, both grow every splittable node: the same splits and sums
+    # in another node order, so the same predictions and leaf values to the bit (a few-bin
+    # column copies a dense one: equal gains, which the two orders may break differently, but
+    # on the same rows). Dense, few-bin and one-hot (sparse layout) columns, missing values.
+    rng = np.random.RandomState(17)
+    X_dense, y = make_classification(6_000, n_features=5, n_informative=5, n_redundant=0,
+                                     random_state=17)
+    X_dense[rng.rand(*X_dense.shape) < 0.05] = np.nan
+    X = np.hstack([X_dense, np.round(X_dense[:, :2] * 3), np.eye(12)[rng.randint(0, 12, 6_000)]])
+    common = dict(n_estimators=6, max_depth=5, early_stopping=False, random_state=0,
+                  n_jobs=n_jobs)
+    batched = GradientBoostingClassifier(**common).fit(X, y)
+    one_at_a_time = GradientBoostingClassifier(max_leaf_nodes=2 ** 5, **common).fit(X, y)
+    assert np.array_equal(batched.decision_function(X), one_at_a_time.decision_function(X))
+    for a, b in zip(batched._trees.values, one_at_a_time._trees.values):
+        assert np.array_equal(np.sort(a, axis=None), np.sort(b, axis=None))
+
+
 def test_fit_gives_back_the_buffers_its_trees_kept_between_rounds():
     from skedu._core._workspace import kept_buffer_count
 

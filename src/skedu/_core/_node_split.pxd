@@ -7,6 +7,18 @@ from ._workspace cimport Workspace
 cdef enum:
     HISTOGRAM_MIN_ROWS = 256
 
+# One histogram of a batch (``build_batch_histograms``): the rows samples[start:end], whose
+# histogram goes to ``histogram``, subtracted from ``parent`` (or NULL); their gradient and
+# hessian totals, in row order, are written to ``totals``.
+cdef struct HistogramJob:
+    intp_t start
+    intp_t end
+    double* histogram
+    double* parent
+    double totals[2]
+
+cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
+                                 intp_t n_jobs) noexcept nogil
 cdef void gather_node_statistics(Workspace* ws, intp_t start, intp_t end) noexcept nogil
 cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* histogram,
                                double* parent) noexcept nogil

@@ -106,10 +106,59 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* 
     if (ws.params.n_threads > 1 and n_tasks - first_task > 1
             and n_rows * ws.histogram_width >= MIN_PARALLEL_HISTOGRAM):
         for t in prange(first_task, n_tasks, schedule='dynamic', num_threads=ws.params.n_threads):
-            build_task(ws, t, rows, n_rows, histogram, parent)
+            build_task(ws, t, rows, n_rows, ws.ordered_stats, ws.node_totals, histogram,
+                       parent)
     else:
         for t in range(first_task, n_tasks):
-            build_task(ws, t, rows, n_rows, histogram, parent)
+            build_task(ws, t, rows, n_rows, ws.ordered_stats, ws.node_totals, histogram,
+                       parent)
+
+
+cdef void gather_job_statistics(const Workspace* ws, HistogramJob* job) noexcept nogil:
+    # ``build_node_histogram``'s gather for one channel, into the job's own rows of
+    # ordered_stats (the batch's nodes hold disjoint rows), totals in row order.
+    cdef intp_t i, row
+    cdef double gradient_sum = 0.0, hessian_sum = 0.0
+    cdef double* stats = ws.ordered_stats + 2 * job.start
+    for i in range(job.end - job.start):
+        row = ws.samples[job.start + i]
+        stats[2 * i] = ws.gradients[row]
+        stats[2 * i + 1] = ws.hessians[row]
+        gradient_sum += stats[2 * i]
+        hessian_sum += stats[2 * i + 1]
+    job.totals[0] = gradient_sum
+    job.totals[1] = hessian_sum
+
+
+cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
+                                 intp_t n_jobs) noexcept nogil:
+    """The histograms of several nodes of one channel (dense data, gradients): the same
+    gathers and tasks as ``build_node_histogram`` node by node, the same bits, but shared among
+    the threads together: tasks of (node, column group), where a small node alone has too
+    few to share."""
+    cdef intp_t j, t, task, work = 0
+    cdef intp_t first_task = 0 if ws.data.n_sparse > 0 else 1
+    cdef intp_t n_tasks = ws.n_groups + 1 - first_task
+    cdef HistogramJob* job
+    for j in range(n_jobs):
+        work += (jobs[j].end - jobs[j].start) * ws.histogram_width
+    if ws.params.n_threads > 1 and n_jobs * n_tasks > 1 and work >= MIN_PARALLEL_HISTOGRAM:
+        for j in prange(n_jobs, schedule='dynamic', num_threads=ws.params.n_threads):
+            gather_job_statistics(ws, &jobs[j])
+        for task in prange(n_jobs * n_tasks, schedule='dynamic',
+                           num_threads=ws.params.n_threads):
+            job = &jobs[task // n_tasks]
+            build_task(ws, first_task + task % n_tasks, ws.samples + job.start,
+                       job.end - job.start, ws.ordered_stats + 2 * job.start, job.totals,
+                       job.histogram, job.parent)
+    else:
+        for j in range(n_jobs):
+            job = &jobs[j]
+            gather_job_statistics(ws, job)
+            for t in range(first_task, n_tasks + first_task):
+                build_task(ws, t, ws.samples + job.start, job.end - job.start,
+                           ws.ordered_stats + 2 * job.start, job.totals, job.histogram,
+                           job.parent)
 
 
 cdef inline void subtract_feature(double* parent, const double* histogram, intp_t offset,
@@ -120,6 +169,7 @@ cdef inline void subtract_feature(double* parent, const double* histogram, intp_
 
 
 cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_rows,
+                     const double* ordered_stats, const double* node_totals,
                      double* histogram, double* parent) noexcept nogil:
     """Task 0 builds the sparse features' histograms, task g + 1 the g-th group of dense
     features: row by row over the row-major bins, or from their columns. Then, when
@@ -128,7 +178,7 @@ cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_ro
     cdef intp_t first, size, j, f, stride = data.n_channels + 2
     if task == 0:
         build_sparse_histograms(data.sparse_row_starts, data.sparse_entries, rows, n_rows,
-                                ws.ordered_stats, ws.node_totals, data.n_channels,
+                                ordered_stats, node_totals, data.n_channels,
                                 data.n_sparse, data.sparse_features, data.sparse_default_slots,
                                 data.n_bins_non_missing, ws.histogram_offsets, histogram)
         if parent != NULL:
@@ -141,16 +191,16 @@ cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_ro
     size = ws.group_starts[task] - first
     if feature_built_by_column(data, ws.dense_n_bins[first] + 1):
         build_column_histograms(data.binned, data.n_samples, ws.dense_features + first, size,
-                                rows, n_rows, ws.ordered_stats, data.n_channels,
+                                rows, n_rows, ordered_stats, data.n_channels,
                                 ws.dense_n_bins + first, ws.dense_offsets + first, histogram,
                                 ws.unit_hessians)
     elif data.n_sparse > 0:
-        build_histograms(data.dense_rows + first, data.n_dense, rows, n_rows, ws.ordered_stats,
+        build_histograms(data.dense_rows + first, data.n_dense, rows, n_rows, ordered_stats,
                          data.n_channels, size, ws.dense_n_bins + first,
                          ws.dense_offsets + first, histogram, ws.unit_hessians)
     else:
         build_histograms(data.binned_rows + first, data.n_features, rows, n_rows,
-                         ws.ordered_stats, data.n_channels, size, ws.dense_n_bins + first,
+                         ordered_stats, data.n_channels, size, ws.dense_n_bins + first,
                          ws.dense_offsets + first, histogram, ws.unit_hessians)
     if parent != NULL:
         for j in range(first, first + size):
