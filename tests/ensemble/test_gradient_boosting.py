@@ -257,15 +257,18 @@ def test_same_model_for_any_n_jobs_when_nodes_build_histograms_in_parallel(task)
     # One tree per round: its nodes are partitioned and their histograms built (and
     # subtracted from the parent's) by several threads, over dense columns, row-major groups
     # and one-hot columns read as lists (the sparse layout).
+    # Sizes above the parallel thresholds of _node_split and _grower (32k (row, feature)
+    # pairs to build, 8k histogram values to scan, 8k rows to partition).
     rng = np.random.RandomState(15)
-    X_dense, y = make_classification(20_000, n_features=6, n_informative=5, n_redundant=0,
+    n_rows = 40_000
+    X_dense, y = make_classification(n_rows, n_features=12, n_informative=8, n_redundant=0,
                                      random_state=15)
     X_dense[rng.rand(*X_dense.shape) < 0.05] = np.nan
     small_bins = np.round(X_dense[:, :2] * 3)  # features of few bins: row-major groups
-    one_hot = np.eye(20)[rng.randint(0, 20, 20_000)]
+    one_hot = np.eye(20)[rng.randint(0, 20, n_rows)]
     X = np.hstack([X_dense, small_bins, one_hot])
     if task == "regression":
-        y = X_dense[:, 0] + one_hot[:, 3] * 2 + rng.randn(20_000) * 0.1
+        y = X_dense[:, 0] + one_hot[:, 3] * 2 + rng.randn(n_rows) * 0.1
         y[np.isnan(y)] = 0.0
         model = GradientBoostingRegressor
     else:
