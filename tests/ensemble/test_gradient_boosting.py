@@ -306,6 +306,21 @@ def test_nodes_split_in_batches_give_the_model_of_nodes_split_one_at_a_time(n_jo
         assert np.array_equal(np.sort(a, axis=None), np.sort(b, axis=None))
 
 
+def test_leaves_written_after_growth_equal_leaves_written_as_found():
+    # Trees of 32k rows grown with threads record each leaf's rows and write the rows' leaves
+    # once the tree is grown, in parallel (the record grows past its first 64 leaves here);
+    # one thread writes them as it finds each leaf. The training predictions follow them.
+    X, y = make_regression(40_000, n_features=6, noise=5.0, random_state=18)
+    fits = [GradientBoostingRegressor(n_estimators=3, max_depth=None, max_leaf_nodes=300,
+                                      min_samples_leaf=5, early_stopping=False,
+                                      random_state=0, n_jobs=n_jobs).fit(X, y)
+            for n_jobs in (1, 2)]
+    assert fits[0]._trees.nodes[0]["left_child"].tolist().count(-1) == 300
+    assert np.array_equal(fits[0].train_score_, fits[1].train_score_)
+    assert np.array_equal(fits[0].predict(X), fits[1].predict(X))
+    assert np.array_equal(fits[0].apply(X), fits[1].apply(X))
+
+
 def test_fit_gives_back_the_buffers_its_trees_kept_between_rounds():
     from skedu._core._workspace import kept_buffer_count
 

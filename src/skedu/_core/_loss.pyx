@@ -1,4 +1,5 @@
-"""Gradients and hessians of the boosting losses whose link needs exp: one pass, rows in parallel.
+"""Gradients and hessians of the boosting losses: one pass, rows in parallel (squared error's
+too: its numpy expression made two temporaries of n_samples per round).
 
 Each row is computed independently, so the result does not depend on the thread count.
 Gradients and hessians are multiplied by the row's sample weight.
@@ -15,6 +16,21 @@ from ._types cimport intp_t
 # keeps them awake for the next tree. On a machine whose cores are busy a region can cost
 # milliseconds, so small arrays stay on one thread.
 cdef intp_t MIN_PARALLEL_ROWS = 32768
+
+
+def squared_error_gradients(const double[::1] y, const double[::1] raw,
+                            const double[::1] weight, double[::1] gradient, int n_threads):
+    """Identity link: ``g = (raw - y) w`` (the hessian is the weight itself)."""
+    cdef intp_t i, n = y.shape[0]
+    if raw.shape[0] != n or weight.shape[0] != n or gradient.shape[0] != n:
+        raise ValueError("squared_error_gradients: arrays of different lengths.")
+    with nogil:
+        if n_threads > 1 and n >= MIN_PARALLEL_ROWS:
+            for i in prange(n, schedule='static', num_threads=n_threads):
+                gradient[i] = (raw[i] - y[i]) * weight[i]
+        else:
+            for i in range(n):
+                gradient[i] = (raw[i] - y[i]) * weight[i]
 
 
 def binomial_gradients(const double[::1] y, const double[::1] raw, const double[::1] weight,

@@ -98,6 +98,11 @@ cdef struct Workspace:
     intp_t n_frontier
     intp_t frontier_capacity
     intp_t* leaves                  # [n_samples] or NULL: each row's leaf, written at the end
+    # Large trees with threads: each leaf's (node, start, end), its rows' leaves written in
+    # parallel once the tree is grown; NULL: written as each leaf is found.
+    intp_t* leaf_ranges
+    intp_t n_leaf_ranges
+    intp_t leaf_ranges_capacity
     # Absolute error only (else NULL): each row's target rank in its node, the nodes' sorted
     # targets (node slot start:end of each output's n_rows), a sort buffer, a Fenwick tree.
     intp_t* target_ranks            # [n_samples, n_outputs]

@@ -440,6 +440,9 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     if data.n_bins_non_missing != NULL:
         group_histograms(ws, data)
     ws.leaves = NULL
+    ws.leaf_ranges = NULL
+    ws.n_leaf_ranges = 0
+    ws.leaf_ranges_capacity = 0
     if features == NULL:
         ws.n_tree_features = data.n_features
         for i in range(data.n_features):
@@ -479,6 +482,8 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
 
 cdef void free_workspace(Workspace* ws) noexcept nogil:
     cdef intp_t i
+    free(ws.leaf_ranges)
+    ws.leaf_ranges = NULL
     if ws.frontier != NULL:
         for i in range(ws.n_frontier):
             if ws.frontier[i].histogram != NULL and ws.free_histograms != NULL:

@@ -406,6 +406,10 @@ class BaseGradientBoosting(BaseEstimator):
         # The trees' large buffers are kept from one round to the next (given back below),
         # and the rounds' leaves written to one array.
         leaves_buffer = np.empty((n_channels, len(y)), dtype=np.intp)
+        # The gradients and hessians are written to the same arrays every round.
+        gradient_buffers = (np.empty((len(y), n_channels)),
+                            np.empty((len(y), n_channels) if loss.per_channel_hessian
+                                     else len(y)))
         try:
             for m in range(trees.n_rounds, self.n_estimators):
                 clock = time.perf_counter()
@@ -413,7 +417,7 @@ class BaseGradientBoosting(BaseEstimator):
                 # features are drawn: seeding one costs ~40 us, a small tree's growth ~500 us.
                 rng = (np.random.default_rng([seed, 2, m])
                        if self.subsample < 1.0 or n_features_per_tree < X.shape[1] else None)
-                g, h = loss.gradients(y, raw, sample_weight, n_threads)
+                g, h = loss.gradients(y, raw, sample_weight, n_threads, out=gradient_buffers)
                 clock = _lap(profile, "gradients", clock)
                 rows = all_rows
                 if self.subsample < 1.0:

@@ -3,8 +3,8 @@
 Every loss works on raw predictions ``raw`` of shape (n_samples, n_channels) (one channel except
 for the multinomial loss) and returns per-row gradients ``g = w * dloss/draw`` and hessians
 ``h = w * d2loss/draw2`` (``w`` the sample weight). The gradients and hessians of the
-classification and Poisson losses are computed by the compiled kernel ``_core._loss`` (one pass,
-rows in parallel); the others are one numpy expression each.
+classification, Poisson and squared error losses are computed by the compiled kernel
+``_core._loss`` (one pass, rows in parallel); the pinball loss's are a numpy expression.
 
 ``loss`` values are weighted means, so they can be reported per round and compared between the
 training and validation sets (as LightGBM and XGBoost print them).
@@ -88,8 +88,13 @@ class BaseLoss:
         """Constant raw prediction that minimises the loss, shape (n_channels,)."""
         raise NotImplementedError
 
-    def gradients(self, y, raw, sample_weight, n_threads=1):
-        """``(g, h)``: g of shape (n, n_channels), h of shape (n,) or (n, n_channels)."""
+    def gradients(self, y, raw, sample_weight, n_threads=1, out=None):
+        """``(g, h)``: g of shape (n, n_channels), h of shape (n,) or (n, n_channels).
+
+        ``out``: ``(g, h)`` arrays of those shapes to write to (boosting reuses them every
+        round: fresh arrays of millions of rows cost a page fault per 4 kB), or None. Losses
+        whose hessian is the sample weight return ``sample_weight`` itself as h.
+        """
         raise NotImplementedError
 
     def loss(self, y, raw, sample_weight):
@@ -113,9 +118,10 @@ class HalfSquaredError(BaseLoss):
     def baseline(self, y, sample_weight):
         return np.array([np.average(y, weights=sample_weight)])
 
-    def gradients(self, y, raw, sample_weight, n_threads=1):
-        g = (raw[:, 0] - y) * sample_weight
-        return g[:, None], sample_weight.copy()
+    def gradients(self, y, raw, sample_weight, n_threads=1, out=None):
+        g = np.empty_like(raw) if out is None else out[0]
+        _loss.squared_error_gradients(y, raw[:, 0], sample_weight, g[:, 0], n_threads)
+        return g, sample_weight
 
     def loss(self, y, raw, sample_weight):
         return _mean(0.5 * (raw[:, 0] - y) ** 2, sample_weight)
@@ -136,9 +142,11 @@ class PinballLoss(BaseLoss):
     def baseline(self, y, sample_weight):
         return np.array([weighted_quantile(y, sample_weight, self.quantile)])
 
-    def gradients(self, y, raw, sample_weight, n_threads=1):
-        g = np.where(y > raw[:, 0], -self.quantile, 1.0 - self.quantile) * sample_weight
-        return g[:, None], sample_weight.copy()
+    def gradients(self, y, raw, sample_weight, n_threads=1, out=None):
+        g = np.empty_like(raw) if out is None else out[0]
+        np.multiply(np.where(y > raw[:, 0], -self.quantile, 1.0 - self.quantile), sample_weight,
+                    out=g[:, 0])
+        return g, sample_weight
 
     def loss(self, y, raw, sample_weight):
         residual = y - raw[:, 0]
@@ -165,9 +173,8 @@ class HalfPoissonLoss(BaseLoss):
     def baseline(self, y, sample_weight):
         return np.array([np.log(np.average(y, weights=sample_weight))])
 
-    def gradients(self, y, raw, sample_weight, n_threads=1):
-        g = np.empty_like(raw)
-        h = np.empty(raw.shape[0])
+    def gradients(self, y, raw, sample_weight, n_threads=1, out=None):
+        g, h = (np.empty_like(raw), np.empty(raw.shape[0])) if out is None else out
         _loss.poisson_gradients(y, raw[:, 0], sample_weight, g[:, 0], h, n_threads)
         if self.max_delta_step != 0.0:
             h *= np.exp(self.max_delta_step)
@@ -190,9 +197,8 @@ class BinomialLoss(BaseLoss):
         p = np.clip(np.average(y, weights=sample_weight), 1e-15, 1 - 1e-15)
         return np.array([np.log(p / (1 - p))])
 
-    def gradients(self, y, raw, sample_weight, n_threads=1):
-        g = np.empty_like(raw)
-        h = np.empty(raw.shape[0])
+    def gradients(self, y, raw, sample_weight, n_threads=1, out=None):
+        g, h = (np.empty_like(raw), np.empty(raw.shape[0])) if out is None else out
         _loss.binomial_gradients(y, raw[:, 0], sample_weight, g[:, 0], h, n_threads)
         return g, h
 
@@ -228,9 +234,8 @@ class MultinomialLoss(BaseLoss):
         log_priors = np.log(priors)
         return log_priors - log_priors.mean()
 
-    def gradients(self, y, raw, sample_weight, n_threads=1):
-        g = np.empty_like(raw)
-        h = np.empty_like(raw)
+    def gradients(self, y, raw, sample_weight, n_threads=1, out=None):
+        g, h = (np.empty_like(raw), np.empty_like(raw)) if out is None else out
         _loss.multinomial_gradients(y, raw, sample_weight, g, h, n_threads)
         return g, h
 
