@@ -75,3 +75,20 @@ def test_binomial_loss_matches_numpy():
     assert _loss.binomial_loss(y, raw, np.zeros(500)) == 0.0
     with pytest.raises(ValueError, match="different lengths"):
         _loss.binomial_loss(np.zeros(3), np.zeros(4), np.ones(3))
+
+
+def test_losses_over_scored_rows_equal_losses_of_their_copies():
+    # Boosting scores a fixed subsample of the training rows every round: the compiled losses
+    # read them in place, with the values (same order, same bits) of the copied rows.
+    rng = np.random.default_rng(4)
+    y = (rng.random(800) < 0.5).astype(np.float64)
+    raw = rng.normal(scale=3.0, size=800)
+    w = rng.random(800)
+    rows = np.sort(rng.choice(800, 300, replace=False))
+    for loss in (_loss.binomial_loss, _loss.squared_error_loss):
+        assert loss(y, raw, w, rows) == loss(y[rows], raw[rows], w[rows])
+    np.testing.assert_allclose(_loss.squared_error_loss(y, raw, w),
+                               np.average(0.5 * (raw - y) ** 2, weights=w), rtol=1e-12)
+    assert _loss.squared_error_loss(y, raw, np.zeros(800)) == 0.0
+    with pytest.raises(ValueError, match="different lengths"):
+        _loss.squared_error_loss(np.zeros(3), np.zeros(4), np.ones(3))

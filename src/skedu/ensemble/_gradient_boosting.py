@@ -358,14 +358,12 @@ class BaseGradientBoosting(BaseEstimator):
             max_leaf_nodes=0 if self.max_leaf_nodes is None else self.max_leaf_nodes,
             l2_regularization=float(self.reg_lambda))
 
-        # Rows on which train_score_ is computed: a fixed subsample of the training rows.
-        # None: every row (the arrays themselves, no copy per round).
+        # Rows on which train_score_ is computed: a fixed subsample of the training rows (read
+        # in place by the compiled losses); None: every row.
         score_rows = None
         if len(y) > TRAIN_SCORE_ROWS:
             score_rows = np.sort(np.random.default_rng([seed, 1]).choice(
                 len(y), TRAIN_SCORE_ROWS, replace=False))
-        score_y = y if score_rows is None else y[score_rows]
-        score_weight = sample_weight if score_rows is None else sample_weight[score_rows]
         scorer = None if self.scoring in (None, "loss") else check_scoring(self, self.scoring)
 
         if fitted:
@@ -384,9 +382,7 @@ class BaseGradientBoosting(BaseEstimator):
             if validation:
                 raw_val = np.empty((validation[0].shape[0], n_channels))
                 raw_val[:] = baseline
-            train_scores = [self._score(scorer, score_y,
-                                        raw if score_rows is None else raw[score_rows],
-                                        score_weight)]
+            train_scores = [self._score(scorer, y, raw, sample_weight, score_rows)]
             validation_scores = []
             if validation:
                 validation_scores = [self._score(scorer, validation[1], raw_val, validation[2])]
@@ -454,9 +450,7 @@ class BaseGradientBoosting(BaseEstimator):
                             raw[outside, k] += values[outside_leaves, 0]
                 trees.add_round(new_trees)
                 clock = _lap(profile, "prediction update", clock)
-                train_scores.append(self._score(scorer, score_y,
-                                                raw if score_rows is None else raw[score_rows],
-                                                score_weight))
+                train_scores.append(self._score(scorer, y, raw, sample_weight, score_rows))
                 if validation:
                     trees.add_rounds(validation[0], raw_val, m, m + 1, n_threads)
                     validation_scores.append(self._score(scorer, validation[1], raw_val,
@@ -540,11 +534,14 @@ class BaseGradientBoosting(BaseEstimator):
             result.append((nodes, values))
         return result
 
-    def _score(self, scorer, y, raw, sample_weight):
-        """Higher is better: minus the loss, or the scorer's value."""
+    def _score(self, scorer, y, raw, sample_weight, rows=None):
+        """Higher is better: minus the loss, or the scorer's value, over ``rows`` (None:
+        all)."""
         if scorer is None:
             with np.errstate(over="ignore", invalid="ignore"):  # non-finite: raised by fit
-                return -self._loss.loss(y, raw, sample_weight)
+                return -self._loss.loss(y, raw, sample_weight, rows)
+        if rows is not None:
+            y, raw, sample_weight = y[rows], raw[rows], sample_weight[rows]
         return scorer(_RawPredictions(self), raw, self._decode(y), sample_weight=sample_weight)
 
     def _score_text(self, score):

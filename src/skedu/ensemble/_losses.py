@@ -97,8 +97,13 @@ class BaseLoss:
         """
         raise NotImplementedError
 
-    def loss(self, y, raw, sample_weight):
-        """Weighted mean loss at ``raw``."""
+    def loss(self, y, raw, sample_weight, rows=None):
+        """Weighted mean loss at ``raw`` over ``rows`` (an index array; None: all)."""
+        if rows is not None:
+            y, raw, sample_weight = y[rows], raw[rows], sample_weight[rows]
+        return self._mean_loss(y, raw, sample_weight)
+
+    def _mean_loss(self, y, raw, sample_weight):
         raise NotImplementedError
 
     def predict(self, raw):
@@ -123,8 +128,9 @@ class HalfSquaredError(BaseLoss):
         _loss.squared_error_gradients(y, raw[:, 0], sample_weight, g[:, 0], n_threads)
         return g, sample_weight
 
-    def loss(self, y, raw, sample_weight):
-        return _mean(0.5 * (raw[:, 0] - y) ** 2, sample_weight)
+    def loss(self, y, raw, sample_weight, rows=None):
+        # One compiled pass over the scored rows, no copy of them.
+        return _loss.squared_error_loss(y, np.ascontiguousarray(raw[:, 0]), sample_weight, rows)
 
 
 class PinballLoss(BaseLoss):
@@ -148,7 +154,7 @@ class PinballLoss(BaseLoss):
                     out=g[:, 0])
         return g, sample_weight
 
-    def loss(self, y, raw, sample_weight):
+    def _mean_loss(self, y, raw, sample_weight):
         residual = y - raw[:, 0]
         pinball = np.where(residual >= 0, self.quantile * residual, (self.quantile - 1.0) * residual)
         if self.name == "absolute_error":
@@ -180,7 +186,7 @@ class HalfPoissonLoss(BaseLoss):
             h *= np.exp(self.max_delta_step)
         return g, h
 
-    def loss(self, y, raw, sample_weight):
+    def _mean_loss(self, y, raw, sample_weight):
         mu = np.exp(raw[:, 0])
         return _mean(mu - y * raw[:, 0] + xlogy(y, y) - y, sample_weight)
 
@@ -202,11 +208,12 @@ class BinomialLoss(BaseLoss):
         _loss.binomial_gradients(y, raw[:, 0], sample_weight, g[:, 0], h, n_threads)
         return g, h
 
-    def loss(self, y, raw, sample_weight):
-        # log(1 + exp(raw)) - y raw, stable for large |raw|, in one compiled pass.
+    def loss(self, y, raw, sample_weight, rows=None):
+        # log(1 + exp(raw)) - y raw, stable for large |raw|, in one compiled pass over the
+        # scored rows (no copy of them).
         return _loss.binomial_loss(np.ascontiguousarray(y, dtype=np.float64),
                                    np.ascontiguousarray(raw[:, 0], dtype=np.float64),
-                                   np.ascontiguousarray(sample_weight, dtype=np.float64))
+                                   np.ascontiguousarray(sample_weight, dtype=np.float64), rows)
 
     def predict(self, raw):
         p = expit(raw[:, 0])
@@ -239,7 +246,7 @@ class MultinomialLoss(BaseLoss):
         _loss.multinomial_gradients(y, raw, sample_weight, g, h, n_threads)
         return g, h
 
-    def loss(self, y, raw, sample_weight):
+    def _mean_loss(self, y, raw, sample_weight):
         largest = raw.max(axis=1)
         shifted = np.exp(raw - largest[:, None]).sum(axis=1)
         true_class = np.take_along_axis(raw, y[:, None], axis=1)[:, 0]
