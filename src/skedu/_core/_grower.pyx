@@ -21,8 +21,10 @@ from ._criterion cimport (gain_suffices, impurity_known, leaf_value, node_impuri
 from ._absolute_error cimport prepare_node
 from ._sparse_split cimport sparse_partition_rows
 from ._split cimport init_context
-from ._node_split cimport (HISTOGRAM_MIN_ROWS, HistogramJob, build_batch_histograms,
-                          build_node_histogram, find_best_split, gather_node_statistics)
+from ._node_split cimport (HISTOGRAM_MIN_ROWS, HistogramJob, ScanJob, build_batch_histograms,
+                          build_node_histogram, draw_feature_order, find_best_split,
+                          gather_node_statistics, reduce_job, search_jobs,
+                          searches_drawn_at_once)
 from ._types cimport (ABSOLUTE_ERROR, ENTROPY, GINI, HIST, LEAF, MISSING_BIN, N_BINS,
                       SECOND_ORDER, GrowData,
                       GrowParams, Node, SplitContext, SplitRecord, TreeArrays, intp_t)
@@ -241,63 +243,59 @@ cdef void clip_to_bounds(Workspace* ws, TreeArrays* tree) noexcept nogil:
             value[1] = 1.0 - value[0]
 
 
-cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t start,
-                        intp_t end, int depth, double* histogram) noexcept nogil:
-    """Find the node's best split; queue the node if it may be split, else leave it a leaf."""
+cdef inline bint stays_leaf(const Workspace* ws, const TreeArrays* tree, intp_t node_id,
+                           intp_t n_rows, int depth) noexcept nogil:
+    """Whether the growth limits leave the node a leaf without searching it."""
+    cdef const GrowParams* params = ws.params
+    cdef const Node* node = &tree.nodes[node_id]
+    return ((params.max_depth >= 0 and depth >= params.max_depth)
+            or n_rows < params.min_samples_split
+            or n_rows < 2 * params.min_samples_leaf
+            or node.weighted_n_node_samples < 2.0 * params.min_weight_leaf
+            or (node.impurity <= DBL_EPSILON and is_impurity_known(ws)))
+
+
+cdef void init_node_context(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t start,
+                            intp_t end, SplitContext* context) noexcept nogil:
+    """The split search's view of the node (its sums point into ``tree.values``: no node may
+    be added while it is searched)."""
     cdef const GrowParams* params = ws.params
     cdef Node* node = &tree.nodes[node_id]
-    cdef intp_t n_rows = end - start
-    cdef SplitContext context
+    init_context(context, tree.values + node_id * ws.data.n_channels,
+                 node.weighted_n_node_samples, end - start, ws.data.n_channels, params.n_outputs,
+                 # The exact and random searches read labels gathered in node order.
+                 ws.gathered_labels + start * params.n_outputs
+                 if ws.gathered_labels != NULL else ws.data.labels,
+                 params.criterion, params.l2_regularization,
+                 params.min_samples_leaf, params.min_weight_leaf)
+    context.unit_hessians = ws.unit_hessians
+    if params.criterion == ABSOLUTE_ERROR:
+        context.ranks = ws.target_ranks
+        context.sorted_y = ws.sorted_targets + start
+        context.sorted_stride = ws.n_rows
+        context.node_score = node.impurity * node.weighted_n_node_samples * params.n_outputs
+    if params.monotonic_cst != NULL:
+        context.monotonic_cst = params.monotonic_cst
+        context.lower_bound = ws.node_bounds[2 * node_id]
+        context.upper_bound = ws.node_bounds[2 * node_id + 1]
+    if is_impurity_known(ws):
+        context.perfect_gain = pure_children_gain(node.impurity,
+                                                  node.weighted_n_node_samples,
+                                                  params.n_outputs, params.criterion)
+
+
+cdef void settle_node(Workspace* ws, intp_t node_id, intp_t start, intp_t end, int depth,
+                      double* histogram, SplitRecord split, bint values_kept) noexcept nogil:
+    """Queue the node with its best split if the split may be made, else leave it a leaf."""
     cdef PendingNode pending
-    cdef bint is_leaf = (
-        (params.max_depth >= 0 and depth >= params.max_depth)
-        or n_rows < params.min_samples_split
-        or n_rows < 2 * params.min_samples_leaf
-        or node.weighted_n_node_samples < 2.0 * params.min_weight_leaf
-        or (node.impurity <= DBL_EPSILON and is_impurity_known(ws))
-    )
-    if not is_leaf:
-        if (params.splitter == HIST and histogram == NULL
-                and n_rows >= histogram_min_rows(ws)):
-            histogram = acquire_histogram(ws)
-            if histogram == NULL:
-                ws.failed = True
-                return
-            build_node_histogram(ws, start, end, histogram, NULL)
-        init_context(&context, tree.values + node_id * ws.data.n_channels,
-                     node.weighted_n_node_samples, n_rows, ws.data.n_channels, params.n_outputs,
-                     # The exact and random searches read labels gathered in node order.
-                     ws.gathered_labels + start * params.n_outputs
-                     if ws.gathered_labels != NULL else ws.data.labels,
-                     params.criterion, params.l2_regularization,
-                     params.min_samples_leaf, params.min_weight_leaf)
-        context.unit_hessians = ws.unit_hessians
-        if params.criterion == ABSOLUTE_ERROR:
-            context.ranks = ws.target_ranks
-            context.sorted_y = ws.sorted_targets + start
-            context.sorted_stride = ws.n_rows
-            context.node_score = node.impurity * node.weighted_n_node_samples * params.n_outputs
-        if params.monotonic_cst != NULL:
-            context.monotonic_cst = params.monotonic_cst
-            context.lower_bound = ws.node_bounds[2 * node_id]
-            context.upper_bound = ws.node_bounds[2 * node_id + 1]
-        if is_impurity_known(ws):
-            context.perfect_gain = pure_children_gain(node.impurity,
-                                                      node.weighted_n_node_samples,
-                                                      params.n_outputs, params.criterion)
-        if ws.n_constant_words > 0:
-            memcpy(ws.node_constant, ws.parent_constant,
-                   ws.n_constant_words * sizeof(uint64_t))
-        pending.split = find_best_split(ws, &context, start, end, histogram)
-        # Searches compare raw gains; limits and best-first order use scaled ones.
-        pending.split.gain *= ws.gain_scale
-        is_leaf = (not pending.split.found
-                   or not gain_suffices(pending.split.gain, ws.required_gain, params.criterion))
-    if is_leaf:
+    # Searches compare raw gains; limits and best-first order use scaled ones.
+    split.gain *= ws.gain_scale
+    if not split.found or not gain_suffices(split.gain, ws.required_gain, ws.params.criterion):
         release_histogram(ws, histogram)
         mark_leaf(ws, node_id, start, end)
         return
-    pending.values_kept = ws.kept_feature == pending.split.feature
+    pending.split = split
+    pending.values_kept = values_kept
     pending.node_id = node_id
     pending.start = start
     pending.end = end
@@ -305,6 +303,30 @@ cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t 
     pending.histogram = histogram
     if not push_pending(ws, &pending):
         ws.failed = True
+
+
+cdef void consider_node(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t start,
+                        intp_t end, int depth, double* histogram) noexcept nogil:
+    """Find the node's best split; queue the node if it may be split, else leave it a leaf."""
+    cdef SplitContext context
+    cdef SplitRecord split
+    if stays_leaf(ws, tree, node_id, end - start, depth):
+        release_histogram(ws, histogram)
+        mark_leaf(ws, node_id, start, end)
+        return
+    if (ws.params.splitter == HIST and histogram == NULL
+            and end - start >= histogram_min_rows(ws)):
+        histogram = acquire_histogram(ws)
+        if histogram == NULL:
+            ws.failed = True
+            return
+        build_node_histogram(ws, start, end, histogram, NULL)
+    init_node_context(ws, tree, node_id, start, end, &context)
+    if ws.n_constant_words > 0:
+        memcpy(ws.node_constant, ws.parent_constant, ws.n_constant_words * sizeof(uint64_t))
+    split = find_best_split(ws, &context, start, end, histogram)
+    settle_node(ws, node_id, start, end, depth, histogram, split,
+                ws.kept_feature == split.feature)
 
 
 cdef inline bint goes_left(const Workspace* ws, const SplitRecord* split, intp_t row) noexcept nogil:
@@ -701,12 +723,14 @@ cdef intp_t batch_size(const Workspace* ws) noexcept nogil:
 
 
 cdef void split_batch(Workspace* ws, TreeArrays* tree, PendingNode* batch, intp_t n_batch,
-                      HistogramJob* jobs) noexcept nogil:
+                      HistogramJob* jobs, ScanJob* scans, intp_t* children) noexcept nogil:
     """``split_node`` of several pending nodes of a depth-wise boosted tree: their partitions,
     then all their smaller children's histograms together (``build_batch_histograms``: a
     small node alone has too little work to share among threads), then their children, in
     batch order. Each node's partition, histograms and sums are those of ``split_node``."""
-    cdef intp_t j, start, end, middle, n_jobs = 0, left_id, right_id
+    cdef intp_t j, c, start, end, middle, node_id, n_jobs = 0, n_scans = 0
+    cdef bint drawn_at_once
+    cdef ScanJob* scan
     cdef PendingNode* pending
     cdef SplitRecord* split
     cdef Node* node
@@ -761,6 +785,9 @@ cdef void split_batch(Workspace* ws, TreeArrays* tree, PendingNode* batch, intp_
         n_jobs += 1
     if not ws.failed:
         build_batch_histograms(ws, jobs, n_jobs)
+    # The children: their nodes (ids in batch order), then their searches: each child's
+    # feature order drawn in batch order (the random stream of one search after another),
+    # every feature of every child searched together, and the children settled in batch order.
     for j in range(n_batch):
         pending = &batch[j]
         start, end, middle = pending.start, pending.end, middles[3 * j]
@@ -768,17 +795,46 @@ cdef void split_batch(Workspace* ws, TreeArrays* tree, PendingNode* batch, intp_
             child_sums(ws, tree, pending.node_id, start, middle, end,
                        jobs[middles[3 * j + 1]].totals if middles[3 * j + 1] >= 0 else NULL,
                        left_known, right_known)
-            left_id = add_node(ws, tree, pending.node_id, True, start, middle,
-                               pending.depth + 1, left_known)
-            right_id = add_node(ws, tree, pending.node_id, False, middle, end,
-                                pending.depth + 1, right_known)
-        if ws.failed:
-            release_histogram(ws, histograms[2 * j])
-            release_histogram(ws, histograms[2 * j + 1])
+            children[4 * j] = add_node(ws, tree, pending.node_id, True, start, middle,
+                                       pending.depth + 1, left_known)
+            children[4 * j + 1] = add_node(ws, tree, pending.node_id, False, middle, end,
+                                           pending.depth + 1, right_known)
+    if ws.failed:
+        for j in range(2 * n_batch):
+            release_histogram(ws, histograms[j])
+        free(middles)
+        free(histograms)
+        return
+    drawn_at_once = searches_drawn_at_once(ws)
+    for c in range(2 * n_batch):
+        pending = &batch[c // 2]
+        start = pending.start if c % 2 == 0 else middles[3 * (c // 2)]
+        end = middles[3 * (c // 2)] if c % 2 == 0 else pending.end
+        node_id = children[4 * (c // 2) + c % 2]
+        children[4 * (c // 2) + 2 + c % 2] = -1
+        if stays_leaf(ws, tree, node_id, end - start, pending.depth + 1):
+            release_histogram(ws, histograms[c])
+            mark_leaf(ws, node_id, start, end)
+        elif not drawn_at_once or ws.failed or (histograms[c] == NULL
+                                                and end - start >= histogram_min_rows(ws)):
+            consider_node(ws, tree, node_id, start, end, pending.depth + 1, histograms[c])
+        else:
+            scan = &scans[n_scans]
+            init_node_context(ws, tree, node_id, start, end, &scan.context)
+            scan.start, scan.end, scan.histogram = start, end, histograms[c]
+            draw_feature_order(ws, scan.order)
+            children[4 * (c // 2) + 2 + c % 2] = n_scans
+            n_scans += 1
+    search_jobs(ws, scans, n_scans)
+    for c in range(2 * n_batch):
+        j = children[4 * (c // 2) + 2 + c % 2]
+        if j < 0:
             continue
-        consider_node(ws, tree, left_id, start, middle, pending.depth + 1, histograms[2 * j])
-        consider_node(ws, tree, right_id, middle, end, pending.depth + 1,
-                      histograms[2 * j + 1])
+        if ws.failed:
+            release_histogram(ws, histograms[c])
+            continue
+        settle_node(ws, children[4 * (c // 2) + c % 2], scans[j].start, scans[j].end,
+                    batch[c // 2].depth + 1, histograms[c], reduce_job(ws, &scans[j]), False)
     free(middles)
     free(histograms)
 
@@ -800,6 +856,11 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
     cdef intp_t n_batch, n_popped
     cdef PendingNode* batch = NULL
     cdef HistogramJob* jobs = NULL
+    cdef ScanJob* scans = NULL
+    cdef intp_t* children = NULL
+    cdef intp_t* scan_orders = NULL
+    cdef SplitRecord* scan_records = NULL
+    cdef unsigned char* scan_constants = NULL
     cdef double hessian
     tree.nodes = NULL
     tree.values = NULL
@@ -840,17 +901,35 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
     if n_batch > 1:
         batch = <PendingNode*>malloc(n_batch * sizeof(PendingNode))
         jobs = <HistogramJob*>malloc(n_batch * sizeof(HistogramJob))
-        if batch == NULL or jobs == NULL:
+        children = <intp_t*>malloc(4 * n_batch * sizeof(intp_t))
+        # The searches of a batch's children: each its own feature order and records.
+        scans = <ScanJob*>malloc(2 * n_batch * sizeof(ScanJob))
+        scan_orders = <intp_t*>malloc(2 * n_batch * max(ws.n_tree_features, 1) * sizeof(intp_t))
+        scan_records = <SplitRecord*>malloc(2 * n_batch * max(data.n_features, 1)
+                                            * sizeof(SplitRecord))
+        scan_constants = <unsigned char*>malloc(2 * n_batch * max(data.n_features, 1))
+        if (batch == NULL or jobs == NULL or children == NULL or scans == NULL
+                or scan_orders == NULL or scan_records == NULL or scan_constants == NULL):
             ws.failed = True
+        else:
+            for i in range(2 * n_batch):
+                scans[i].order = scan_orders + i * ws.n_tree_features
+                scans[i].records = scan_records + i * data.n_features
+                scans[i].constants = scan_constants + i * data.n_features
         while ws.n_frontier > 0 and not ws.failed:
             # The last pushed first, as pop_pending takes them: depth-first order, batch by
             # batch.
             n_popped = min(n_batch, ws.n_frontier)
             for i in range(n_popped):
                 batch[i] = pop_pending(&ws)
-            split_batch(&ws, tree, batch, n_popped, jobs)
+            split_batch(&ws, tree, batch, n_popped, jobs, scans, children)
         free(batch)
         free(jobs)
+        free(children)
+        free(scans)
+        free(scan_orders)
+        free(scan_records)
+        free(scan_constants)
     while ws.n_frontier > 0 and not ws.failed:
         if ws.best_first and n_splits + 1 >= params.max_leaf_nodes:
             break

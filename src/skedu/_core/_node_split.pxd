@@ -17,6 +17,21 @@ cdef struct HistogramJob:
     double* parent
     double totals[2]
 
+# One node's split search in a batch (``search_jobs``): its context, rows, histogram (or
+# NULL), the order its features were drawn in, and its own per-feature records.
+cdef struct ScanJob:
+    SplitContext context
+    intp_t start
+    intp_t end
+    const double* histogram
+    intp_t* order               # [n_tree_features]
+    SplitRecord* records        # [n_features]
+    unsigned char* constants    # [n_features]
+
+cdef bint searches_drawn_at_once(const Workspace* ws) noexcept nogil
+cdef void draw_feature_order(Workspace* ws, intp_t* order) noexcept nogil
+cdef void search_jobs(Workspace* ws, ScanJob* jobs, intp_t n_jobs) noexcept nogil
+cdef SplitRecord reduce_job(const Workspace* ws, const ScanJob* job) noexcept nogil
 cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
                                  intp_t n_jobs) noexcept nogil
 cdef void gather_node_statistics(Workspace* ws, intp_t start, intp_t end) noexcept nogil

@@ -212,7 +212,10 @@ cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_ro
 
 
 cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const SplitContext* context,
-                           intp_t start, intp_t end, const double* histogram) noexcept nogil:
+                           intp_t start, intp_t end, const double* histogram,
+                           SplitRecord* records, unsigned char* constants) noexcept nogil:
+    """The best split of one feature of the node into ``records[feature]``, and whether the
+    feature is constant there into ``constants[feature]``."""
     cdef const GrowData* data = ws.data
     cdef SplitRecord local_record
     # Searched in a local record, stored once: neighbouring features' records share cache
@@ -233,17 +236,17 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     if (ws.n_constant_words > 0
             and (ws.node_constant[feature >> 6] >> (feature & 63)) & 1):
         # Constant in an ancestor: no need to read it.
-        ws.feature_constant[feature] = True
-        ws.feature_splits[feature].found = False
-        ws.feature_splits[feature].gain = -INFINITY
+        constants[feature] = True
+        records[feature].found = False
+        records[feature].gain = -INFINITY
         return
     if data.csr_indptr != NULL and histogram == NULL:
         local_record.found = False
         local_record.gain = -INFINITY
         local_record.bin_threshold = 0
         varies = sparse_feature_split(ws, feature, thread, context, start, end, &local_record)
-        ws.feature_constant[feature] = not varies
-        ws.feature_splits[feature] = local_record
+        constants[feature] = not varies
+        records[feature] = local_record
         return
     if data.feature_values != NULL:
         values = data.feature_values + feature * data.n_samples
@@ -302,8 +305,8 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
                                        ws.gathered_gradients + start * data.n_channels,
                                        ws.gathered_hessians + start, context, record,
                                        sort_values, sort_rows, scratch, False)
-    ws.feature_constant[feature] = not varies
-    ws.feature_splits[feature] = local_record
+    constants[feature] = not varies
+    records[feature] = local_record
 
 
 cdef inline bint is_perfect(const SplitRecord* split, const SplitContext* context) noexcept nogil:
@@ -364,11 +367,12 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
         if parallel:
             for j in prange(batch, schedule='dynamic', num_threads=params.n_threads):
                 evaluate_feature(ws, ws.features[next_position + j], threadid(), context,
-                                 start, end, histogram)
+                                 start, end, histogram, ws.feature_splits, ws.feature_constant)
         else:
             for j in range(batch):
                 feature = ws.features[next_position + j]
-                evaluate_feature(ws, feature, 0, context, start, end, histogram)
+                evaluate_feature(ws, feature, 0, context, start, end, histogram,
+                                 ws.feature_splits, ws.feature_constant)
                 # The reduction's rule (found, strictly more gain, in draw order): the feature
                 # kept last is the node's best unless a parallel batch found a better one.
                 if (keep_values and ws.feature_splits[feature].found
@@ -394,3 +398,66 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
         next_position += batch
     return best
 
+
+
+cdef bint searches_drawn_at_once(const Workspace* ws) noexcept nogil:
+    """Whether ``find_best_split`` draws the order of every feature at once and searches them
+    all (every feature may be searched; hist splitter): then a node's search can be split into
+    ``draw_feature_order``, ``search_jobs`` and ``reduce_job``."""
+    return ws.params.max_features >= ws.n_tree_features and ws.params.splitter == HIST
+
+
+cdef void draw_feature_order(Workspace* ws, intp_t* order) noexcept nogil:
+    """``find_best_split``'s draws for one node (the same random stream, the same order),
+    written to ``order``."""
+    cdef intp_t position, swap_with, n_features = ws.n_tree_features
+    for position in range(n_features):
+        swap_with = position + random_below(&ws.rng, n_features - position)
+        ws.features[position], ws.features[swap_with] = (ws.features[swap_with],
+                                                         ws.features[position])
+    memcpy(order, ws.features, n_features * sizeof(intp_t))
+
+
+cdef void search_jobs(Workspace* ws, ScanJob* jobs, intp_t n_jobs) noexcept nogil:
+    """Every feature of every job's node searched (``evaluate_feature`` into the job's own
+    records), in one parallel region of (node, feature) tasks when there is enough work:
+    the children of a batch of small nodes, each too small to share among threads."""
+    cdef intp_t j, task, work = 0, n_features = ws.n_tree_features
+    cdef ScanJob* job
+    for j in range(n_jobs):
+        if jobs[j].histogram != NULL:
+            work += ws.histogram_size // max(ws.data.n_features, 1) * n_features
+        else:
+            work += (jobs[j].end - jobs[j].start) * n_features * MIN_PARALLEL_SCAN // MIN_PARALLEL_SORT
+    if ws.params.n_threads > 1 and n_jobs * n_features > 1 and work >= MIN_PARALLEL_SCAN:
+        for task in prange(n_jobs * n_features, schedule='dynamic',
+                           num_threads=ws.params.n_threads):
+            job = &jobs[task // n_features]
+            evaluate_feature(ws, job.order[task % n_features], threadid(), &job.context,
+                             job.start, job.end, job.histogram, job.records, job.constants)
+    else:
+        for task in range(n_jobs * n_features):
+            job = &jobs[task // n_features]
+            evaluate_feature(ws, job.order[task % n_features], 0, &job.context, job.start,
+                             job.end, job.histogram, job.records, job.constants)
+
+
+cdef SplitRecord reduce_job(const Workspace* ws, const ScanJob* job) noexcept nogil:
+    """``find_best_split``'s reduction of one searched node: in draw order, the first of the
+    largest gains, stopping at a perfect split (the split the serial search returns)."""
+    cdef intp_t position, feature
+    cdef SplitRecord best
+    best.found = False
+    best.gain = -INFINITY
+    best.feature = -1
+    best.threshold = INFINITY
+    best.n_left = 0
+    best.bin_threshold = 0
+    best.missing_go_left = False
+    for position in range(ws.n_tree_features):
+        feature = job.order[position]
+        if job.records[feature].found and job.records[feature].gain > best.gain:
+            best = job.records[feature]
+        if is_perfect(&best, &job.context):
+            break
+    return best
