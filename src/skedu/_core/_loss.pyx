@@ -53,40 +53,45 @@ def binomial_gradients(const double[::1] y, const double[::1] raw, const double[
                 hessian[i] = weight[i] * p * (1.0 - p)
 
 
-def binomial_loss(const double[::1] y, const double[::1] raw, const double[::1] weight,
-                  const intp_t[::1] rows=None):
-    """Weighted mean of ``log(1 + exp(raw)) - y raw`` (stable for large ``|raw|``) over
-    ``rows`` (None: all), 0 without weight: the training score of every round, one pass
-    instead of five numpy ones, and no copy of the scored rows."""
+cdef enum:
+    BINOMIAL_LOSS = 0
+    SQUARED_ERROR_LOSS = 1
+
+
+cdef double weighted_mean_loss(const double[::1] y, const double[::1] raw,
+                               const double[::1] weight, const intp_t[::1] rows,
+                               int loss) except? -1.0:
+    """The weighted mean of a loss's row values over ``rows`` (None: all), 0 without weight:
+    the training score of every round, in one pass, without copying the scored rows."""
     cdef intp_t i, row, n = y.shape[0] if rows is None else rows.shape[0]
-    cdef double r, total = 0.0, weight_sum = 0.0
+    cdef double r, value, total = 0.0, weight_sum = 0.0
     cdef bint indexed = rows is not None
     if raw.shape[0] != y.shape[0] or weight.shape[0] != y.shape[0]:
-        raise ValueError("binomial_loss: arrays of different lengths.")
+        raise ValueError("the loss's arrays have different lengths.")
     with nogil:
         for i in range(n):
             row = rows[i] if indexed else i
             r = raw[row]
-            total += weight[row] * ((r if r > 0.0 else 0.0) + log1p(exp(-fabs(r))) - y[row] * r)
+            if loss == BINOMIAL_LOSS:
+                value = (r if r > 0.0 else 0.0) + log1p(exp(-fabs(r))) - y[row] * r
+            else:
+                value = 0.5 * (r - y[row]) * (r - y[row])
+            total += weight[row] * value
             weight_sum += weight[row]
     return total / weight_sum if weight_sum > 0.0 else 0.0
+
+
+def binomial_loss(const double[::1] y, const double[::1] raw, const double[::1] weight,
+                  const intp_t[::1] rows=None):
+    """Weighted mean of ``log(1 + exp(raw)) - y raw`` (stable for large ``|raw|``) over
+    ``rows`` (None: all), 0 without weight."""
+    return weighted_mean_loss(y, raw, weight, rows, BINOMIAL_LOSS)
 
 
 def squared_error_loss(const double[::1] y, const double[::1] raw, const double[::1] weight,
                        const intp_t[::1] rows=None):
     """Weighted mean of ``(raw - y)**2 / 2`` over ``rows`` (None: all), 0 without weight."""
-    cdef intp_t i, row, n = y.shape[0] if rows is None else rows.shape[0]
-    cdef double d, total = 0.0, weight_sum = 0.0
-    cdef bint indexed = rows is not None
-    if raw.shape[0] != y.shape[0] or weight.shape[0] != y.shape[0]:
-        raise ValueError("squared_error_loss: arrays of different lengths.")
-    with nogil:
-        for i in range(n):
-            row = rows[i] if indexed else i
-            d = raw[row] - y[row]
-            total += weight[row] * (0.5 * d * d)
-            weight_sum += weight[row]
-    return total / weight_sum if weight_sum > 0.0 else 0.0
+    return weighted_mean_loss(y, raw, weight, rows, SQUARED_ERROR_LOSS)
 
 
 def poisson_gradients(const double[::1] y, const double[::1] raw, const double[::1] weight,

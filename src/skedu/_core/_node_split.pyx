@@ -309,6 +309,19 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     records[feature] = local_record
 
 
+cdef inline SplitRecord no_split() noexcept nogil:
+    """The best split before any feature is searched: none."""
+    cdef SplitRecord record
+    record.found = False
+    record.gain = -INFINITY
+    record.feature = -1
+    record.threshold = INFINITY
+    record.n_left = 0
+    record.bin_threshold = 0
+    record.missing_go_left = False
+    return record
+
+
 cdef inline bint is_perfect(const SplitRecord* split, const SplitContext* context) noexcept nogil:
     # A split into two pure children cannot be beaten (later features need a strictly larger
     # gain), so the search stops: in deep trees most nodes are tiny and split perfectly.
@@ -326,13 +339,7 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
     cdef intp_t n_evaluated, work
     cdef SplitRecord best
     cdef bint parallel
-    best.found = False
-    best.gain = -INFINITY
-    best.feature = -1
-    best.threshold = INFINITY
-    best.n_left = 0
-    best.bin_threshold = 0
-    best.missing_go_left = False
+    best = no_split()
     # The random splitter keeps the best feature's values for the partition (serial searches).
     cdef bint keep_values = (ws.kept_values != NULL and histogram == NULL
                              and context.criterion != ABSOLUTE_ERROR)
@@ -447,13 +454,7 @@ cdef SplitRecord reduce_job(const Workspace* ws, const ScanJob* job) noexcept no
     largest gains, stopping at a perfect split (the split the serial search returns)."""
     cdef intp_t position, feature
     cdef SplitRecord best
-    best.found = False
-    best.gain = -INFINITY
-    best.feature = -1
-    best.threshold = INFINITY
-    best.n_left = 0
-    best.bin_threshold = 0
-    best.missing_go_left = False
+    best = no_split()
     for position in range(ws.n_tree_features):
         feature = job.order[position]
         if job.records[feature].found and job.records[feature].gain > best.gain:
