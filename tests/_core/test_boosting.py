@@ -134,3 +134,19 @@ def test_add_leaf_values_adds_each_known_leaf_to_its_channel():
         _boosting.add_leaf_values(raw, 1, leaves, values)
     with pytest.raises(ValueError, match="different lengths"):
         _boosting.add_leaf_values(raw, 3, leaves, values)
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_add_leaf_values_on_threads_from_100k_rows(n_threads):
+    rng = np.random.RandomState(4)
+    raw = rng.randn(150_000, 2)
+    values = rng.randn(40, 1)
+    leaves = rng.randint(-1, 40, 150_000).astype(np.intp)
+    expected = raw.copy()
+    known = leaves >= 0
+    expected[known, 0] += values[leaves[known], 0]
+    _boosting.add_leaf_values(raw, 0, leaves, values, n_threads)
+    np.testing.assert_array_equal(raw, expected)
+    leaves[[7, 100_000]] = [40, -2]
+    with pytest.raises(ValueError, match="2 leaf indices out of range"):
+        _boosting.add_leaf_values(raw, 0, leaves, values, n_threads)

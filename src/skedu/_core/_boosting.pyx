@@ -11,10 +11,15 @@ against milliseconds for the tree), and a serial sum keeps the weights, hence th
 independent of the thread count.
 """
 
+from cython.parallel import prange
 from libc.float cimport DBL_EPSILON
 from libc.math cimport NAN, exp, fabs, isfinite, log, pow
 
 from ._types cimport EXPONENTIAL, SQUARE, intp_t
+
+# Boosting's training predictions are updated on several threads from this many rows (a row
+# is a nanosecond or two).
+cdef intp_t MIN_PARALLEL_UPDATE = 100000
 
 
 cdef double normalise_and_clip(double[::1] weights, double total) noexcept nogil:
@@ -165,18 +170,23 @@ def r2_round(const double[::1] predictions, const double[::1] y, double[::1] wei
 
 
 def add_leaf_values(double[:, ::1] raw, intp_t channel, const intp_t[::1] leaves,
-                    const double[:, ::1] values):
+                    const double[:, ::1] values, int n_threads=1):
     """``raw[i, channel] += values[leaves[i], 0]`` for every row whose leaf is known
     (boosting's update of the training predictions from the leaf each row fell into), without
-    numpy's temporaries; rows of leaf -1 (the tree was not grown on them) are left as they are."""
-    cdef intp_t i, n = raw.shape[0], n_nodes = values.shape[0]
+    numpy's temporaries; rows of leaf -1 (the tree was not grown on them) are left as they are.
+    Rows in parallel from MIN_PARALLEL_UPDATE (each row on its own: the same sums)."""
+    cdef intp_t i, leaf, n = raw.shape[0], n_nodes = values.shape[0], n_bad = 0
     if leaves.shape[0] != n or not 0 <= channel < raw.shape[1]:
         raise ValueError("add_leaf_values: leaves and raw predictions of different lengths.")
     with nogil:
-        for i in range(n):
-            if leaves[i] == -1:
+        for i in prange(n, schedule='static', num_threads=max(n_threads, 1),
+                        use_threads_if=n_threads > 1 and n >= MIN_PARALLEL_UPDATE):
+            leaf = leaves[i]
+            if leaf == -1:
                 continue
-            if not 0 <= leaves[i] < n_nodes:
-                with gil:
-                    raise ValueError(f"add_leaf_values: leaf {leaves[i]} out of range.")
-            raw[i, channel] += values[leaves[i], 0]
+            if leaf < 0 or leaf >= n_nodes:
+                n_bad += 1
+                continue
+            raw[i, channel] += values[leaf, 0]
+    if n_bad > 0:
+        raise ValueError(f"add_leaf_values: {n_bad} leaf indices out of range.")

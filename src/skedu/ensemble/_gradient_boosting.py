@@ -441,7 +441,7 @@ class BaseGradientBoosting(BaseEstimator):
                 grown_on = X if data.binned_rows is None else data.binned_rows
                 for k, (nodes, values) in enumerate(new_trees):
                     # Rows the tree was grown on (leaf known), then the others, if any.
-                    add_leaf_values(raw, k, leaves[k], values)
+                    add_leaf_values(raw, k, leaves[k], values, n_threads)
                     if rows is not None or all_rows is not None:
                         outside = np.flatnonzero(leaves[k] < 0)
                         if len(outside):
