@@ -321,6 +321,37 @@ def test_leaves_written_after_growth_equal_leaves_written_as_found():
     assert np.array_equal(fits[0].apply(X), fits[1].apply(X))
 
 
+@pytest.mark.parametrize("tree_method", ["hist", "exact"])
+@pytest.mark.parametrize("sparse_format", ["csr", "csc"])
+def test_sparse_input_fits_as_well_as_dense(tree_method, sparse_format):
+    # One-hot and mostly-zero columns given as a sparse matrix: the engine bins the stored
+    # values (unstored ones are 0); rows left out by subsampling and a sparse validation set
+    # are predicted from CSR rows. A sparse model predicts dense and sparse rows alike.
+    import scipy.sparse as sp
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.RandomState(19)
+    X_dense, y = make_classification(4000, n_features=6, n_informative=4, random_state=19)
+    X_dense[rng.rand(*X_dense.shape) < 0.5] = 0.0
+    X = np.hstack([X_dense, np.eye(10)[rng.randint(0, 10, 4000)]])
+    X_train, X_test, y_train, y_test = X[:3000], X[3000:], y[:3000], y[3000:]
+    to_sparse = getattr(sp, sparse_format + "_matrix")
+    common = dict(n_estimators=40, subsample=0.8, tree_method=tree_method, random_state=0)
+    dense = GradientBoostingClassifier(**common).fit(X_train, y_train)
+    sparse = GradientBoostingClassifier(**common).fit(to_sparse(X_train), y_train)
+    auc = [roc_auc_score(y_test, model.predict_proba(X_test)[:, 1]) for model in (dense, sparse)]
+    assert abs(auc[0] - auc[1]) < 0.005
+    assert np.array_equal(sparse.predict_proba(X_test), sparse.predict_proba(to_sparse(X_test)))
+    stopped = GradientBoostingClassifier(n_estimators=200, n_iter_no_change=3,
+                                         tree_method=tree_method, random_state=0).fit(
+        to_sparse(X_train), y_train, X_val=to_sparse(X_test), y_val=y_test)
+    assert stopped.n_estimators_ < 200
+    with_nan = to_sparse(X_train)
+    with_nan.data[0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        GradientBoostingClassifier(tree_method=tree_method).fit(with_nan, y_train)
+
+
 def test_fit_gives_back_the_buffers_its_trees_kept_between_rounds():
     from skedu._core._workspace import kept_buffer_count
 

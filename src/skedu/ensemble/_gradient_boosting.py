@@ -12,6 +12,7 @@ import time
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
@@ -53,6 +54,12 @@ def _tree_seeds(seed, round_index, n_trees):
         z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
         seeds[k] = (z ^ (z >> 31)) >> 1
     return seeds
+
+
+def _dense_or_csr(X):
+    """Dense X as a C-contiguous array; sparse X as it came (the engine bins its columns and
+    the prediction kernels read CSR rows)."""
+    return X if issparse(X) else np.ascontiguousarray(X)
 
 
 def _lap(profile, stage, since):
@@ -258,6 +265,7 @@ class BaseGradientBoosting(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True
         return tags
 
     # -- fitting -----------------------------------------------------------------------------
@@ -268,13 +276,15 @@ class BaseGradientBoosting(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; NaN marks missing values (each split learns where they go).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; NaN marks missing values (each split learns where they go) in
+            dense X. A CSR or CSC matrix is binned from its stored values (unstored ones are
+            0) and may not store NaN.
         y : array-like of shape (n_samples,)
             Target values (class labels for the classifier).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; None gives every sample weight 1.
-        X_val : array-like of shape (n_val, n_features), default=None
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
             Validation data for early stopping, used instead of a ``validation_fraction``
             split. Needs ``early_stopping`` "auto" or True.
         y_val : array-like of shape (n_val,), default=None
@@ -289,9 +299,9 @@ class BaseGradientBoosting(BaseEstimator):
         """
         fitted = self.warm_start and hasattr(self, "_trees")
         previous_width = getattr(self, "n_features_in_", None)
-        X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
-                             y_numeric=not self._is_classifier)
-        X = np.ascontiguousarray(X)
+        X, y = validate_data(self, X, y, accept_sparse=("csr", "csc"), dtype=np.float32,
+                             ensure_all_finite="allow-nan", y_numeric=not self._is_classifier)
+        X = _dense_or_csr(X)
         if fitted and X.shape[1] != previous_width:
             raise ValueError(f"warm_start: X has {X.shape[1]} features, the fitted model "
                              f"{previous_width}.")
@@ -314,8 +324,9 @@ class BaseGradientBoosting(BaseEstimator):
         if X_val is not None:
             if y_val is None:
                 raise ValueError("X_val is given without y_val.")
-            X_val = np.ascontiguousarray(validate_data(
-                self, X_val, dtype=np.float32, ensure_all_finite="allow-nan", reset=False))
+            X_val = _dense_or_csr(validate_data(
+                self, X_val, accept_sparse="csr", dtype=np.float32, ensure_all_finite="allow-nan",
+                reset=False))
             y_val = self._encode_y(np.asarray(y_val).ravel(), reset=False, validation=True)
             if len(y_val) != X_val.shape[0]:
                 raise ValueError(f"X_val has {X_val.shape[0]} rows, y_val {len(y_val)}.")
@@ -328,7 +339,7 @@ class BaseGradientBoosting(BaseEstimator):
             (X, X_val, y, y_val, sample_weight, sample_weight_val) = train_test_split(
                 X, y, sample_weight, test_size=self.validation_fraction, stratify=stratify,
                 random_state=seed)
-            X, X_val = np.ascontiguousarray(X), np.ascontiguousarray(X_val)
+            X, X_val = _dense_or_csr(X), _dense_or_csr(X_val)
             validation = (X_val, y_val, sample_weight_val)
             if sample_weight.sum() <= 0:
                 raise ValueError("the training part of the validation split has no weight.")
@@ -562,14 +573,14 @@ class BaseGradientBoosting(BaseEstimator):
 
     def _raw_predict(self, X):
         check_is_fitted(self)
-        X = np.ascontiguousarray(validate_data(self, X, dtype=np.float32,
-                                               ensure_all_finite="allow-nan", reset=False))
+        X = _dense_or_csr(validate_data(self, X, accept_sparse="csr", dtype=np.float32,
+                                        ensure_all_finite="allow-nan", reset=False))
         return self._trees.raw_predict(X, effective_n_threads(self.n_jobs))
 
     def _staged_raw_predict(self, X):
         check_is_fitted(self)
-        X = np.ascontiguousarray(validate_data(self, X, dtype=np.float32,
-                                               ensure_all_finite="allow-nan", reset=False))
+        X = _dense_or_csr(validate_data(self, X, accept_sparse="csr", dtype=np.float32,
+                                        ensure_all_finite="allow-nan", reset=False))
         yield from self._trees.staged_raw_predict(X, effective_n_threads(self.n_jobs))
 
     def apply(self, X):
@@ -577,7 +588,7 @@ class BaseGradientBoosting(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input samples.
 
         Returns
@@ -587,8 +598,8 @@ class BaseGradientBoosting(BaseEstimator):
             round except for multi-class classification (one per class).
         """
         check_is_fitted(self)
-        X = np.ascontiguousarray(validate_data(self, X, dtype=np.float32,
-                                               ensure_all_finite="allow-nan", reset=False))
+        X = _dense_or_csr(validate_data(self, X, accept_sparse="csr", dtype=np.float32,
+                                        ensure_all_finite="allow-nan", reset=False))
         leaves = self._trees.apply(X, effective_n_threads(self.n_jobs))
         return leaves if self._is_classifier else leaves[:, :, 0]
 
@@ -787,7 +798,7 @@ class GradientBoostingClassifier(ClassifierMixin, BaseGradientBoosting):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input samples.
 
         Returns
@@ -801,7 +812,7 @@ class GradientBoostingClassifier(ClassifierMixin, BaseGradientBoosting):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input samples.
 
         Returns
@@ -815,7 +826,7 @@ class GradientBoostingClassifier(ClassifierMixin, BaseGradientBoosting):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input samples.
 
         Returns
@@ -830,7 +841,7 @@ class GradientBoostingClassifier(ClassifierMixin, BaseGradientBoosting):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input samples.
 
         Returns
@@ -845,7 +856,7 @@ class GradientBoostingClassifier(ClassifierMixin, BaseGradientBoosting):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input samples.
 
         Yields
@@ -860,7 +871,7 @@ class GradientBoostingClassifier(ClassifierMixin, BaseGradientBoosting):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input samples.
 
         Yields
@@ -875,7 +886,7 @@ class GradientBoostingClassifier(ClassifierMixin, BaseGradientBoosting):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input samples.
 
         Yields
@@ -980,7 +991,7 @@ class GradientBoostingRegressor(RegressorMixin, BaseGradientBoosting):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input samples.
 
         Returns
@@ -994,7 +1005,7 @@ class GradientBoostingRegressor(RegressorMixin, BaseGradientBoosting):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Input samples.
 
         Yields
