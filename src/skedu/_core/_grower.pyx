@@ -637,6 +637,14 @@ cdef void child_sums(Workspace* ws, const TreeArrays* tree, intp_t parent, intp_
     larger[2] = 0.0
 
 
+cdef inline void record_split(Node* node, const SplitRecord* split) noexcept nogil:
+    node.feature = split.feature
+    node.threshold = split.threshold
+    node.missing_go_left = split.missing_go_left
+    node.bin_threshold = split.bin_threshold
+    node.gain = split.gain
+
+
 cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noexcept nogil:
     cdef SplitRecord* split = &pending.split
     cdef intp_t start = pending.start, end = pending.end
@@ -662,11 +670,7 @@ cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noex
     cdef bint smaller_built = False
     # The children start from this node's known-constant features.
     release_constant_slot(ws, pending)
-    node.feature = split.feature
-    node.threshold = split.threshold
-    node.missing_go_left = split.missing_go_left
-    node.bin_threshold = split.bin_threshold
-    node.gain = split.gain
+    record_split(node, split)
     if pending.histogram != NULL and max(middle - start, end - middle) < histogram_min_rows(ws):
         # Both children are small enough to search without histograms.
         release_histogram(ws, pending.histogram)
@@ -722,50 +726,46 @@ cdef intp_t batch_size(const Workspace* ws) noexcept nogil:
                       BATCH_MEMORY_BYTES // ((params.max_depth + 1) * histogram_bytes)))
 
 
+cdef struct BatchNode:
+    # One pending node of a batch (``split_batch``) once partitioned: where its rows split,
+    # its job in the batch's histograms (-1: none built), its children's ids, their searches
+    # in the batch's scans (-1: searched or left a leaf on their own) and their histograms.
+    intp_t middle
+    intp_t job
+    intp_t child[2]
+    intp_t scan[2]
+    double* histogram[2]
+
+
 cdef void split_batch(Workspace* ws, TreeArrays* tree, PendingNode* batch, intp_t n_batch,
-                      HistogramJob* jobs, ScanJob* scans, intp_t* children) noexcept nogil:
+                      BatchNode* split, HistogramJob* jobs, ScanJob* scans) noexcept nogil:
     """``split_node`` of several pending nodes of a depth-wise boosted tree: their partitions,
     then all their smaller children's histograms together (``build_batch_histograms``: a
-    small node alone has too little work to share among threads), then their children, in
-    batch order. Each node's partition, histograms and sums are those of ``split_node``."""
-    cdef intp_t j, c, start, end, middle, node_id, n_jobs = 0, n_scans = 0
-    cdef bint drawn_at_once
-    cdef ScanJob* scan
+    small node alone has too little work to share among threads), then their children's
+    nodes, then the children's searches together (``search_jobs``), their feature orders
+    drawn and the children queued in batch order. Each node's partition, histograms and sums
+    are those of ``split_node``, each child's search that of ``consider_node``."""
+    cdef intp_t j, c, side, start, end, n_jobs = 0, n_scans = 0
+    cdef bint drawn_at_once = searches_drawn_at_once(ws)
     cdef PendingNode* pending
-    cdef SplitRecord* split
-    cdef Node* node
+    cdef BatchNode* node
+    cdef ScanJob* scan
     cdef double* smaller
-    cdef double left_known[3]
-    cdef double right_known[3]
-    # Per node: its middle, its children's histograms and its job (-1: none built).
-    cdef intp_t* middles = <intp_t*>malloc(n_batch * 3 * sizeof(intp_t))
-    cdef double** histograms = <double**>malloc(n_batch * 2 * sizeof(double*))
-    if middles == NULL or histograms == NULL:
-        free(middles)
-        free(histograms)
-        for j in range(n_batch):
-            release_histogram(ws, batch[j].histogram)
-        ws.failed = True
-        return
+    cdef double known[2][3]
     for j in range(n_batch):
         pending = &batch[j]
-        split = &pending.split
+        node = &split[j]
         start, end = pending.start, pending.end
-        middle = partition_rows(ws, start, end, split,
-                                ws.kept_values + start if pending.values_kept else NULL, NULL)
-        middles[3 * j] = middle
-        middles[3 * j + 1] = -1
-        node = &tree.nodes[pending.node_id]
-        node.feature = split.feature
-        node.threshold = split.threshold
-        node.missing_go_left = split.missing_go_left
-        node.bin_threshold = split.bin_threshold
-        node.gain = split.gain
-        histograms[2 * j] = NULL
-        histograms[2 * j + 1] = NULL
+        node.middle = partition_rows(ws, start, end, &pending.split,
+                                     ws.kept_values + start if pending.values_kept else NULL,
+                                     NULL)
+        node.job = -1
+        node.histogram[0] = node.histogram[1] = NULL
+        record_split(&tree.nodes[pending.node_id], &pending.split)
         if pending.histogram == NULL:
             continue
-        if max(middle - start, end - middle) < histogram_min_rows(ws) or ws.failed:
+        if max(node.middle - start, end - node.middle) < histogram_min_rows(ws) or ws.failed:
+            # Both children are small enough to search without histograms.
             release_histogram(ws, pending.histogram)
             continue
         smaller = acquire_histogram(ws)
@@ -773,70 +773,69 @@ cdef void split_batch(Workspace* ws, TreeArrays* tree, PendingNode* batch, intp_
             release_histogram(ws, pending.histogram)
             ws.failed = True
             continue
+        # The smaller child's histogram is built; the parent's becomes the larger's.
+        side = 0 if node.middle - start <= end - node.middle else 1
+        jobs[n_jobs].start = start if side == 0 else node.middle
+        jobs[n_jobs].end = node.middle if side == 0 else end
         jobs[n_jobs].histogram = smaller
         jobs[n_jobs].parent = pending.histogram
-        if middle - start <= end - middle:
-            jobs[n_jobs].start, jobs[n_jobs].end = start, middle
-            histograms[2 * j], histograms[2 * j + 1] = smaller, pending.histogram
-        else:
-            jobs[n_jobs].start, jobs[n_jobs].end = middle, end
-            histograms[2 * j], histograms[2 * j + 1] = pending.histogram, smaller
-        middles[3 * j + 1] = n_jobs
+        node.histogram[side] = smaller
+        node.histogram[1 - side] = pending.histogram
+        node.job = n_jobs
         n_jobs += 1
     if not ws.failed:
         build_batch_histograms(ws, jobs, n_jobs)
-    # The children: their nodes (ids in batch order), then their searches: each child's
-    # feature order drawn in batch order (the random stream of one search after another),
-    # every feature of every child searched together, and the children settled in batch order.
+    # The children's nodes first: no node may be added while the searches read the sums.
     for j in range(n_batch):
+        if ws.failed:
+            break
         pending = &batch[j]
-        start, end, middle = pending.start, pending.end, middles[3 * j]
-        if not ws.failed:
-            child_sums(ws, tree, pending.node_id, start, middle, end,
-                       jobs[middles[3 * j + 1]].totals if middles[3 * j + 1] >= 0 else NULL,
-                       left_known, right_known)
-            children[4 * j] = add_node(ws, tree, pending.node_id, True, start, middle,
-                                       pending.depth + 1, left_known)
-            children[4 * j + 1] = add_node(ws, tree, pending.node_id, False, middle, end,
-                                           pending.depth + 1, right_known)
+        node = &split[j]
+        child_sums(ws, tree, pending.node_id, pending.start, node.middle, pending.end,
+                   jobs[node.job].totals if node.job >= 0 else NULL, known[0], known[1])
+        for side in range(2):
+            node.child[side] = add_node(ws, tree, pending.node_id, side == 0,
+                                        pending.start if side == 0 else node.middle,
+                                        node.middle if side == 0 else pending.end,
+                                        pending.depth + 1, known[side])
     if ws.failed:
-        for j in range(2 * n_batch):
-            release_histogram(ws, histograms[j])
-        free(middles)
-        free(histograms)
+        for j in range(n_batch):
+            release_histogram(ws, split[j].histogram[0])
+            release_histogram(ws, split[j].histogram[1])
         return
-    drawn_at_once = searches_drawn_at_once(ws)
     for c in range(2 * n_batch):
         pending = &batch[c // 2]
-        start = pending.start if c % 2 == 0 else middles[3 * (c // 2)]
-        end = middles[3 * (c // 2)] if c % 2 == 0 else pending.end
-        node_id = children[4 * (c // 2) + c % 2]
-        children[4 * (c // 2) + 2 + c % 2] = -1
-        if stays_leaf(ws, tree, node_id, end - start, pending.depth + 1):
-            release_histogram(ws, histograms[c])
-            mark_leaf(ws, node_id, start, end)
-        elif not drawn_at_once or ws.failed or (histograms[c] == NULL
+        node = &split[c // 2]
+        side = c % 2
+        start = pending.start if side == 0 else node.middle
+        end = node.middle if side == 0 else pending.end
+        node.scan[side] = -1
+        if stays_leaf(ws, tree, node.child[side], end - start, pending.depth + 1):
+            release_histogram(ws, node.histogram[side])
+            mark_leaf(ws, node.child[side], start, end)
+        elif not drawn_at_once or ws.failed or (node.histogram[side] == NULL
                                                 and end - start >= histogram_min_rows(ws)):
-            consider_node(ws, tree, node_id, start, end, pending.depth + 1, histograms[c])
+            consider_node(ws, tree, node.child[side], start, end, pending.depth + 1,
+                          node.histogram[side])
         else:
             scan = &scans[n_scans]
-            init_node_context(ws, tree, node_id, start, end, &scan.context)
-            scan.start, scan.end, scan.histogram = start, end, histograms[c]
+            init_node_context(ws, tree, node.child[side], start, end, &scan.context)
+            scan.start, scan.end, scan.histogram = start, end, node.histogram[side]
             draw_feature_order(ws, scan.order)
-            children[4 * (c // 2) + 2 + c % 2] = n_scans
+            node.scan[side] = n_scans
             n_scans += 1
     search_jobs(ws, scans, n_scans)
     for c in range(2 * n_batch):
-        j = children[4 * (c // 2) + 2 + c % 2]
-        if j < 0:
+        node = &split[c // 2]
+        side = c % 2
+        if node.scan[side] < 0:
             continue
+        scan = &scans[node.scan[side]]
         if ws.failed:
-            release_histogram(ws, histograms[c])
+            release_histogram(ws, node.histogram[side])
             continue
-        settle_node(ws, children[4 * (c // 2) + c % 2], scans[j].start, scans[j].end,
-                    batch[c // 2].depth + 1, histograms[c], reduce_job(ws, &scans[j]), False)
-    free(middles)
-    free(histograms)
+        settle_node(ws, node.child[side], scan.start, scan.end, batch[c // 2].depth + 1,
+                    node.histogram[side], reduce_job(ws, scan), False)
 
 
 cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t* rows,
@@ -857,7 +856,7 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
     cdef PendingNode* batch = NULL
     cdef HistogramJob* jobs = NULL
     cdef ScanJob* scans = NULL
-    cdef intp_t* children = NULL
+    cdef BatchNode* split = NULL
     cdef intp_t* scan_orders = NULL
     cdef SplitRecord* scan_records = NULL
     cdef unsigned char* scan_constants = NULL
@@ -901,14 +900,14 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
     if n_batch > 1:
         batch = <PendingNode*>malloc(n_batch * sizeof(PendingNode))
         jobs = <HistogramJob*>malloc(n_batch * sizeof(HistogramJob))
-        children = <intp_t*>malloc(4 * n_batch * sizeof(intp_t))
+        split = <BatchNode*>malloc(n_batch * sizeof(BatchNode))
         # The searches of a batch's children: each its own feature order and records.
         scans = <ScanJob*>malloc(2 * n_batch * sizeof(ScanJob))
         scan_orders = <intp_t*>malloc(2 * n_batch * max(ws.n_tree_features, 1) * sizeof(intp_t))
         scan_records = <SplitRecord*>malloc(2 * n_batch * max(data.n_features, 1)
                                             * sizeof(SplitRecord))
         scan_constants = <unsigned char*>malloc(2 * n_batch * max(data.n_features, 1))
-        if (batch == NULL or jobs == NULL or children == NULL or scans == NULL
+        if (batch == NULL or jobs == NULL or split == NULL or scans == NULL
                 or scan_orders == NULL or scan_records == NULL or scan_constants == NULL):
             ws.failed = True
         else:
@@ -922,10 +921,10 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
             n_popped = min(n_batch, ws.n_frontier)
             for i in range(n_popped):
                 batch[i] = pop_pending(&ws)
-            split_batch(&ws, tree, batch, n_popped, jobs, scans, children)
+            split_batch(&ws, tree, batch, n_popped, split, jobs, scans)
         free(batch)
         free(jobs)
-        free(children)
+        free(split)
         free(scans)
         free(scan_orders)
         free(scan_records)

@@ -67,9 +67,8 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* 
     histogram: the parent's minus this node's (the subtraction trick). Each task subtracts the
     features it just built, while they are in its cache, in parallel with the others."""
     cdef const GrowData* data = ws.data
-    cdef intp_t n_channels = data.n_channels, n_stats = data.n_channels + 1
-    cdef intp_t stride = data.n_channels + 2
-    cdef intp_t i, k, row, t, f, n_rows = end - start
+    cdef intp_t n_channels = data.n_channels, stride = data.n_channels + 2
+    cdef intp_t i, t, f, n_rows = end - start
     cdef intp_t first_task = 0 if data.n_sparse > 0 else 1
     cdef intp_t n_tasks = ws.n_groups + 1
     cdef const intp_t* rows = ws.samples + start
@@ -93,18 +92,7 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* 
         if parent != NULL:
             subtract_histograms(parent, histogram, ws.histogram_size)
         return
-    # Gather once, packed, so that the histogram loops read the statistics sequentially. The
-    # node's totals come with it, in row order (the sparse histograms and the grower's child
-    # sums read them).
-    for k in range(n_stats):
-        ws.node_totals[k] = 0.0
-    for i in range(n_rows):
-        row = rows[i]
-        for k in range(n_channels):
-            ws.ordered_stats[i * n_stats + k] = ws.gradients[row * n_channels + k]
-        ws.ordered_stats[i * n_stats + n_channels] = ws.hessians[row]
-        for k in range(n_stats):
-            ws.node_totals[k] += ws.ordered_stats[i * n_stats + k]
+    gather_statistics(ws, rows, n_rows, ws.ordered_stats, ws.node_totals)
     # Tasks: the sparse features (task 0, when there are some), then the groups of dense ones.
     # Every entry adds its rows in row order whichever thread builds it.
     if (ws.params.n_threads > 1 and n_tasks - first_task > 1
@@ -118,20 +106,21 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* 
                        parent)
 
 
-cdef void gather_job_statistics(const Workspace* ws, HistogramJob* job) noexcept nogil:
-    # ``build_node_histogram``'s gather for one channel, into the job's own rows of
-    # ordered_stats (the batch's nodes hold disjoint rows), totals in row order.
-    cdef intp_t i, row
-    cdef double gradient_sum = 0.0, hessian_sum = 0.0
-    cdef double* stats = ws.ordered_stats + 2 * job.start
-    for i in range(job.end - job.start):
-        row = ws.samples[job.start + i]
-        stats[2 * i] = ws.gradients[row]
-        stats[2 * i + 1] = ws.hessians[row]
-        gradient_sum += stats[2 * i]
-        hessian_sum += stats[2 * i + 1]
-    job.totals[0] = gradient_sum
-    job.totals[1] = hessian_sum
+cdef void gather_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
+                            double* stats, double* totals) noexcept nogil:
+    """Gather the rows' gradients and hessian once, packed (``stats[i]`` is row ``rows[i]``'s),
+    so that the histogram loops read them sequentially; their totals come with them, in row
+    order (the sparse histograms and the grower's child sums read them)."""
+    cdef intp_t i, k, row, n_channels = ws.data.n_channels, n_stats = ws.data.n_channels + 1
+    for k in range(n_stats):
+        totals[k] = 0.0
+    for i in range(n_rows):
+        row = rows[i]
+        for k in range(n_channels):
+            stats[i * n_stats + k] = ws.gradients[row * n_channels + k]
+        stats[i * n_stats + n_channels] = ws.hessians[row]
+        for k in range(n_stats):
+            totals[k] += stats[i * n_stats + k]
 
 
 cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
@@ -148,7 +137,8 @@ cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
         work += (jobs[j].end - jobs[j].start) * ws.histogram_width
     if ws.params.n_threads > 1 and n_jobs * n_tasks > 1 and work >= MIN_PARALLEL_HISTOGRAM:
         for j in prange(n_jobs, schedule='dynamic', num_threads=ws.params.n_threads):
-            gather_job_statistics(ws, &jobs[j])
+            gather_statistics(ws, ws.samples + jobs[j].start, jobs[j].end - jobs[j].start,
+                              ws.ordered_stats + 2 * jobs[j].start, jobs[j].totals)
         for task in prange(n_jobs * n_tasks, schedule='dynamic',
                            num_threads=ws.params.n_threads):
             job = &jobs[task // n_tasks]
@@ -158,7 +148,8 @@ cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
     else:
         for j in range(n_jobs):
             job = &jobs[j]
-            gather_job_statistics(ws, job)
+            gather_statistics(ws, ws.samples + job.start, job.end - job.start,
+                              ws.ordered_stats + 2 * job.start, job.totals)
             for t in range(first_task, n_tasks + first_task):
                 build_task(ws, t, ws.samples + job.start, job.end - job.start,
                            ws.ordered_stats + 2 * job.start, job.totals, job.histogram,
@@ -435,7 +426,8 @@ cdef void search_jobs(Workspace* ws, ScanJob* jobs, intp_t n_jobs) noexcept nogi
         if jobs[j].histogram != NULL:
             work += ws.histogram_size // max(ws.data.n_features, 1) * n_features
         else:
-            work += (jobs[j].end - jobs[j].start) * n_features * MIN_PARALLEL_SCAN // MIN_PARALLEL_SORT
+            work += ((jobs[j].end - jobs[j].start) * n_features * MIN_PARALLEL_SCAN
+                     // MIN_PARALLEL_SORT)
     if ws.params.n_threads > 1 and n_jobs * n_features > 1 and work >= MIN_PARALLEL_SCAN:
         for task in prange(n_jobs * n_features, schedule='dynamic',
                            num_threads=ws.params.n_threads):

@@ -12,7 +12,6 @@ import time
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
@@ -28,7 +27,7 @@ from ..tree._classes import (CRITERIA_CLASSIFICATION, CRITERIA_REGRESSION, SPLIT
 from ..tree._flat_tree import FlatEnsemble, FlatTree, concatenate_nodes
 from . import _distributed
 from ._tree_views import tree_estimators
-from ..utils import check_non_negative_sample_weight, effective_n_threads
+from ..utils import check_non_negative_sample_weight, contiguous_or_sparse, effective_n_threads
 
 __all__ = ["RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier",
            "ExtraTreesRegressor"]
@@ -258,7 +257,7 @@ class BaseForest(BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, ensure_all_finite="allow-nan",
                           accept_sparse="csr", reset=False)
-        return X if issparse(X) else np.ascontiguousarray(X)
+        return contiguous_or_sparse(X)
 
     def _mean_values(self, X):
         X = self._validate_X_predict(X)
@@ -358,7 +357,7 @@ class ForestClassifier(ClassifierMixin, BaseForest):
         """
         X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
                              accept_sparse="csc", multi_output=True)
-        X = X if issparse(X) else np.ascontiguousarray(X)
+        X = contiguous_or_sparse(X)
         if y.ndim == 2 and y.shape[1] == 1:
             y = np.ravel(y)
         if self.oob_score and y.ndim == 2 and type_of_target(y) != "multilabel-indicator":
@@ -482,7 +481,7 @@ class ForestRegressor(RegressorMixin, BaseForest):
         """
         X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
                              accept_sparse="csc", multi_output=True, y_numeric=True)
-        X = X if issparse(X) else np.ascontiguousarray(X)
+        X = contiguous_or_sparse(X)
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
         check_no_missing_for(self.criterion, X)
         y2d, gradients, squares = regression_statistics(y, sample_weight, self.criterion)

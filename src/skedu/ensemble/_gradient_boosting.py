@@ -12,7 +12,6 @@ import time
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
@@ -24,7 +23,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._core._tree import apply_trees, compact_nodes
 from .._core._boosting import add_leaf_values
 from .._core._workspace import release_kept_buffers
-from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
+from ..utils import (check_finite_targets, check_non_negative_sample_weight,
+                     contiguous_or_sparse, effective_n_threads)
 from ..tree._engine import Criterion, Splitter, TrainingData, TreeParams, grow_trees
 from ..tree._flat_tree import FlatEnsemble, concatenate_nodes
 from ._losses import grouped_weighted_quantile, make_loss
@@ -54,12 +54,6 @@ def _tree_seeds(seed, round_index, n_trees):
         z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
         seeds[k] = (z ^ (z >> 31)) >> 1
     return seeds
-
-
-def _dense_or_csr(X):
-    """Dense X as a C-contiguous array; sparse X as it came (the engine bins its columns and
-    the prediction kernels read CSR rows)."""
-    return X if issparse(X) else np.ascontiguousarray(X)
 
 
 def _lap(profile, stage, since):
@@ -301,7 +295,7 @@ class BaseGradientBoosting(BaseEstimator):
         previous_width = getattr(self, "n_features_in_", None)
         X, y = validate_data(self, X, y, accept_sparse=("csr", "csc"), dtype=np.float32,
                              ensure_all_finite="allow-nan", y_numeric=not self._is_classifier)
-        X = _dense_or_csr(X)
+        X = contiguous_or_sparse(X)
         if fitted and X.shape[1] != previous_width:
             raise ValueError(f"warm_start: X has {X.shape[1]} features, the fitted model "
                              f"{previous_width}.")
@@ -324,9 +318,7 @@ class BaseGradientBoosting(BaseEstimator):
         if X_val is not None:
             if y_val is None:
                 raise ValueError("X_val is given without y_val.")
-            X_val = _dense_or_csr(validate_data(
-                self, X_val, accept_sparse="csr", dtype=np.float32, ensure_all_finite="allow-nan",
-                reset=False))
+            X_val = self._validate_X(X_val)
             y_val = self._encode_y(np.asarray(y_val).ravel(), reset=False, validation=True)
             if len(y_val) != X_val.shape[0]:
                 raise ValueError(f"X_val has {X_val.shape[0]} rows, y_val {len(y_val)}.")
@@ -339,7 +331,7 @@ class BaseGradientBoosting(BaseEstimator):
             (X, X_val, y, y_val, sample_weight, sample_weight_val) = train_test_split(
                 X, y, sample_weight, test_size=self.validation_fraction, stratify=stratify,
                 random_state=seed)
-            X, X_val = _dense_or_csr(X), _dense_or_csr(X_val)
+            X, X_val = contiguous_or_sparse(X), contiguous_or_sparse(X_val)
             validation = (X_val, y_val, sample_weight_val)
             if sample_weight.sum() <= 0:
                 raise ValueError("the training part of the validation split has no weight.")
@@ -571,16 +563,20 @@ class BaseGradientBoosting(BaseEstimator):
 
     # -- prediction --------------------------------------------------------------------------
 
+    def _validate_X(self, X):
+        """X to predict (or validate) on: as wide as the training data, float32, NaN allowed
+        in dense X, sparse rows as CSR."""
+        return contiguous_or_sparse(validate_data(self, X, accept_sparse="csr", dtype=np.float32,
+                                                  ensure_all_finite="allow-nan", reset=False))
+
     def _raw_predict(self, X):
         check_is_fitted(self)
-        X = _dense_or_csr(validate_data(self, X, accept_sparse="csr", dtype=np.float32,
-                                        ensure_all_finite="allow-nan", reset=False))
+        X = self._validate_X(X)
         return self._trees.raw_predict(X, effective_n_threads(self.n_jobs))
 
     def _staged_raw_predict(self, X):
         check_is_fitted(self)
-        X = _dense_or_csr(validate_data(self, X, accept_sparse="csr", dtype=np.float32,
-                                        ensure_all_finite="allow-nan", reset=False))
+        X = self._validate_X(X)
         yield from self._trees.staged_raw_predict(X, effective_n_threads(self.n_jobs))
 
     def apply(self, X):
@@ -598,8 +594,7 @@ class BaseGradientBoosting(BaseEstimator):
             round except for multi-class classification (one per class).
         """
         check_is_fitted(self)
-        X = _dense_or_csr(validate_data(self, X, accept_sparse="csr", dtype=np.float32,
-                                        ensure_all_finite="allow-nan", reset=False))
+        X = self._validate_X(X)
         leaves = self._trees.apply(X, effective_n_threads(self.n_jobs))
         return leaves if self._is_classifier else leaves[:, :, 0]
 

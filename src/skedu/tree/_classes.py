@@ -12,7 +12,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._core._types import Criterion, Splitter
-from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
+from ..utils import (check_finite_targets, check_non_negative_sample_weight,
+                     contiguous_or_sparse, effective_n_threads)
 from . import _engine
 from ._binning import MAX_BINS
 from ._flat_tree import FlatTree, tree_n_classes
@@ -212,7 +213,7 @@ class BaseDecisionTree(BaseEstimator):
         if len(y) != X.shape[0]:
             raise ValueError(f"Number of labels={len(y)} does not match number of "
                              f"samples={X.shape[0]}")
-        return (X if issparse(X) else np.ascontiguousarray(X)), y
+        return contiguous_or_sparse(X), y
 
     def _monotonic_constraints(self, n_features, n_outputs, n_classes=None):
         """``monotonic_cst`` checked as scikit-learn checks it (same messages), as the engine's

@@ -1,6 +1,7 @@
 """Input checks that scikit-learn's validation does not already make."""
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.utils.validation import _check_sample_weight
 
 
@@ -42,3 +43,9 @@ def check_non_negative_sample_weight(sample_weight, X, dtype=np.float64):
     if sample_weight.sum() <= 0:
         raise ValueError("sample_weight sums to zero: at least one sample needs a positive weight.")
     return sample_weight
+
+
+def contiguous_or_sparse(X):
+    """Validated X as the kernels read it: a dense array C-contiguous (a copy only when it is
+    not), a sparse matrix as it is."""
+    return X if issparse(X) else np.ascontiguousarray(X)
