@@ -23,13 +23,13 @@ from ._sparse_split cimport sparse_partition_rows
 from ._split cimport init_context
 from ._node_split cimport (HISTOGRAM_MIN_ROWS, HistogramJob, ScanJob, build_batch_histograms,
                           build_node_histogram, draw_feature_order, find_best_split,
-                          gather_node_statistics, reduce_job, search_jobs,
+                          gather_node_statistics, gather_statistics, reduce_job, search_jobs,
                           searches_drawn_at_once)
 from ._types cimport (ABSOLUTE_ERROR, ENTROPY, GINI, HIST, LEAF, MISSING_BIN, N_BINS,
                       SECOND_ORDER, GrowData,
                       GrowParams, Node, SplitContext, SplitRecord, TreeArrays, intp_t)
-from ._workspace cimport (PendingNode, Workspace, acquire_histogram, free_workspace,
-                          release_constant_slot,
+from ._workspace cimport (MAX_BATCH, PendingNode, Workspace, acquire_histogram,
+                          free_workspace, release_constant_slot,
                           init_workspace, new_node, pop_pending, push_pending,
                           release_histogram)
 
@@ -48,12 +48,11 @@ cdef enum:
 cdef intp_t MIN_PARALLEL_LEAVES = 32768
 # Boosting's floor of ``histogram_min_rows``.
 cdef intp_t SECOND_ORDER_HISTOGRAM_MIN_ROWS = 48
-# Depth-limited boosted trees are split up to MAX_BATCH pending nodes at a time
-# (``split_batch``), as many as have BATCH_CACHE_BYTES of histograms (the batch's histograms
+# Depth-limited boosted trees are split up to MAX_BATCH (_workspace.pxd) pending nodes at a
+# time (``split_batch``), as many as have BATCH_CACHE_BYTES of histograms (the batch's histograms
 # are built, then scanned: more than a core's cache holds would be read back from memory; on
 # one thread, 32 nodes of 28 features were 5% slower than one at a time, four as fast), and
 # fewer when the pending nodes of the whole depth would hold more than BATCH_MEMORY_BYTES.
-cdef intp_t MAX_BATCH = 32
 cdef intp_t BATCH_CACHE_BYTES = 1 << 20
 cdef intp_t BATCH_MEMORY_BYTES = 64 << 20
 
@@ -861,6 +860,7 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
     cdef SplitRecord* scan_records = NULL
     cdef unsigned char* scan_constants = NULL
     cdef double hessian
+    cdef double root_sums[3]
     tree.nodes = NULL
     tree.values = NULL
     tree.n_nodes = 0
@@ -886,7 +886,17 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
             if ws.hessians[ws.samples[i]] != 1.0:
                 ws.unit_hessians = False
                 break
-    root = add_node(&ws, tree, -1, False, 0, n_rows, 0, NULL)
+    if params.splitter == HIST and sums_from_parent(&ws):
+        # Boosting: the root's sums come with the gather of its statistics, which its
+        # histograms then use (one pass over the rows' gradients, not two).
+        gather_statistics(&ws, ws.samples, n_rows, ws.ordered_stats, ws.node_totals)
+        ws.root_gathered = True
+        root_sums[0] = ws.node_totals[0]
+        root_sums[1] = ws.node_totals[1]
+        root_sums[2] = 0.0
+        root = add_node(&ws, tree, -1, False, 0, n_rows, 0, root_sums)
+    else:
+        root = add_node(&ws, tree, -1, False, 0, n_rows, 0, NULL)
     if root >= 0 and params.monotonic_cst != NULL:
         ws.failed = not store_bounds(&ws, tree, root, -INFINITY, INFINITY)
     if root >= 0 and not ws.failed:
@@ -896,6 +906,7 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
         ws.gain_scale = split_gain_scale(params.criterion, params.n_outputs,
                                          tree.nodes[root].weighted_n_node_samples)
         consider_node(&ws, tree, root, 0, n_rows, 0, NULL)
+    ws.root_gathered = False
     n_batch = batch_size(&ws)
     if n_batch > 1:
         batch = <PendingNode*>malloc(n_batch * sizeof(PendingNode))

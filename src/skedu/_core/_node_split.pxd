@@ -9,13 +9,14 @@ cdef enum:
 
 # One histogram of a batch (``build_batch_histograms``): the rows samples[start:end], whose
 # histogram goes to ``histogram``, subtracted from ``parent`` (or NULL); their gradient and
-# hessian totals, in row order, are written to ``totals``.
+# hessian totals, summed as ``gather_statistics`` sums them, are written to ``totals``.
 cdef struct HistogramJob:
     intp_t start
     intp_t end
     double* histogram
     double* parent
     double totals[2]
+    intp_t first_chunk          # its first chunk of rows in the batch's gather
 
 # One node's split search in a batch (``search_jobs``): its context, rows, histogram (or
 # NULL), the order its features were drawn in, and its own per-feature records.
@@ -34,6 +35,8 @@ cdef void search_jobs(Workspace* ws, ScanJob* jobs, intp_t n_jobs) noexcept nogi
 cdef SplitRecord reduce_job(const Workspace* ws, const ScanJob* job) noexcept nogil
 cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
                                  intp_t n_jobs) noexcept nogil
+cdef void gather_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
+                            double* stats, double* totals) noexcept nogil
 cdef void gather_node_statistics(Workspace* ws, intp_t start, intp_t end) noexcept nogil
 cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* histogram,
                                double* parent) noexcept nogil

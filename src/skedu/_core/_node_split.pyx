@@ -17,7 +17,7 @@ from ._random_split cimport random_split
 from ._sort cimport sort_values_with_rows
 from ._sparse_split cimport build_sparse_histogram, prepare_sparse_node, sparse_feature_split
 from ._split cimport best_split_from_histogram
-from ._workspace cimport feature_built_by_column
+from ._workspace cimport GATHER_CHUNK, feature_built_by_column
 from ._types cimport ABSOLUTE_ERROR, HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams
 
 # A parallel region costs about a microsecond while the threads are awake (one boosted tree's
@@ -36,6 +36,9 @@ cdef intp_t MIN_PARALLEL_SCAN = 8192
 # Nodes with fewer rows read row-major copies of the data when there are some: each row's
 # features share cache lines, so a small node's data stays cached across its features.
 cdef intp_t ROW_MAJOR_MAX_ROWS = 2048
+# A node's gathered statistics are summed by chunks of GATHER_CHUNK rows (``gather_statistics``),
+# which threads share from MIN_PARALLEL_GATHER rows (a chunk is about 30 microseconds of work).
+cdef intp_t MIN_PARALLEL_GATHER = 2 * GATHER_CHUNK
 
 
 cdef void gather_node_statistics(Workspace* ws, intp_t start, intp_t end) noexcept nogil:
@@ -92,7 +95,11 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* 
         if parent != NULL:
             subtract_histograms(parent, histogram, ws.histogram_size)
         return
-    gather_statistics(ws, rows, n_rows, ws.ordered_stats, ws.node_totals)
+    if ws.root_gathered:
+        # The root's statistics were gathered with its sums (``_grower.grow_tree``).
+        ws.root_gathered = False
+    else:
+        gather_statistics(ws, rows, n_rows, ws.ordered_stats, ws.node_totals)
     # Tasks: the sparse features (task 0, when there are some), then the groups of dense ones.
     # Every entry adds its rows in row order whichever thread builds it.
     if (ws.params.n_threads > 1 and n_tasks - first_task > 1
@@ -106,21 +113,58 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* 
                        parent)
 
 
-cdef void gather_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
-                            double* stats, double* totals) noexcept nogil:
-    """Gather the rows' gradients and hessian once, packed (``stats[i]`` is row ``rows[i]``'s),
-    so that the histogram loops read them sequentially; their totals come with them, in row
-    order (the sparse histograms and the grower's child sums read them)."""
+cdef inline intp_t n_gather_chunks(intp_t n_rows) noexcept nogil:
+    return max(1, (n_rows + GATHER_CHUNK - 1) // GATHER_CHUNK)
+
+
+cdef void gather_chunk(const Workspace* ws, const intp_t* rows, intp_t n_rows, double* stats,
+                       double* sums) noexcept nogil:
+    """Gather the rows' gradients and hessian packed (``stats[i]`` is row ``rows[i]``'s) and
+    write their sums, in row order, to ``sums``."""
     cdef intp_t i, k, row, n_channels = ws.data.n_channels, n_stats = ws.data.n_channels + 1
     for k in range(n_stats):
-        totals[k] = 0.0
+        sums[k] = 0.0
     for i in range(n_rows):
         row = rows[i]
         for k in range(n_channels):
             stats[i * n_stats + k] = ws.gradients[row * n_channels + k]
         stats[i * n_stats + n_channels] = ws.hessians[row]
         for k in range(n_stats):
-            totals[k] += stats[i * n_stats + k]
+            sums[k] += stats[i * n_stats + k]
+
+
+cdef void add_chunk_sums(const double* chunk_sums, intp_t n_chunks, intp_t n_stats,
+                         double* totals) noexcept nogil:
+    """``totals``: the chunks' sums added in chunk order."""
+    cdef intp_t c, k
+    for k in range(n_stats):
+        totals[k] = 0.0
+    for c in range(n_chunks):
+        for k in range(n_stats):
+            totals[k] += chunk_sums[c * n_stats + k]
+
+
+cdef void gather_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
+                            double* stats, double* totals) noexcept nogil:
+    """Gather the rows' gradients and hessian once, packed (``stats[i]`` is row ``rows[i]``'s),
+    so that the histogram loops read them sequentially; their totals come with them (the
+    sparse histograms and the grower's child sums read them), summed by chunks of
+    ``GATHER_CHUNK`` rows in row order, the chunks then added in order: the same totals
+    whether the chunks are gathered by one thread or several. Large nodes are gathered in
+    parallel."""
+    cdef intp_t c, first, n_stats = ws.data.n_channels + 1
+    cdef intp_t n_chunks = n_gather_chunks(n_rows)
+    if ws.params.n_threads > 1 and n_rows >= MIN_PARALLEL_GATHER:
+        for c in prange(n_chunks, schedule='static', num_threads=ws.params.n_threads):
+            first = c * GATHER_CHUNK
+            gather_chunk(ws, rows + first, min(GATHER_CHUNK, n_rows - first),
+                         stats + first * n_stats, ws.chunk_sums + c * n_stats)
+    else:
+        for c in range(n_chunks):
+            first = c * GATHER_CHUNK
+            gather_chunk(ws, rows + first, min(GATHER_CHUNK, n_rows - first),
+                         stats + first * n_stats, ws.chunk_sums + c * n_stats)
+    add_chunk_sums(ws.chunk_sums, n_chunks, n_stats, totals)
 
 
 cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
@@ -129,16 +173,21 @@ cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
     gathers and tasks as ``build_node_histogram`` node by node, the same bits, but shared among
     the threads together: tasks of (node, column group), where a small node alone has too
     few to share."""
-    cdef intp_t j, t, task, work = 0
+    cdef intp_t j, t, c, task, first, work = 0, n_chunks = 0
     cdef intp_t first_task = 0 if ws.data.n_sparse > 0 else 1
     cdef intp_t n_tasks = ws.n_groups + 1 - first_task
     cdef HistogramJob* job
     for j in range(n_jobs):
         work += (jobs[j].end - jobs[j].start) * ws.histogram_width
+        # Each job's gather in its own chunks (their sums those of gather_statistics).
+        jobs[j].first_chunk = n_chunks
+        n_chunks += n_gather_chunks(jobs[j].end - jobs[j].start)
     if ws.params.n_threads > 1 and n_jobs * n_tasks > 1 and work >= MIN_PARALLEL_HISTOGRAM:
-        for j in prange(n_jobs, schedule='dynamic', num_threads=ws.params.n_threads):
-            gather_statistics(ws, ws.samples + jobs[j].start, jobs[j].end - jobs[j].start,
-                              ws.ordered_stats + 2 * jobs[j].start, jobs[j].totals)
+        for c in prange(n_chunks, schedule='dynamic', num_threads=ws.params.n_threads):
+            gather_job_chunk(ws, jobs, n_jobs, c)
+        for j in range(n_jobs):
+            add_chunk_sums(ws.chunk_sums + 2 * jobs[j].first_chunk,
+                           n_gather_chunks(jobs[j].end - jobs[j].start), 2, jobs[j].totals)
         for task in prange(n_jobs * n_tasks, schedule='dynamic',
                            num_threads=ws.params.n_threads):
             job = &jobs[task // n_tasks]
@@ -154,6 +203,18 @@ cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
                 build_task(ws, t, ws.samples + job.start, job.end - job.start,
                            ws.ordered_stats + 2 * job.start, job.totals, job.histogram,
                            job.parent)
+
+
+cdef void gather_job_chunk(const Workspace* ws, const HistogramJob* jobs, intp_t n_jobs,
+                           intp_t chunk) noexcept nogil:
+    """Gather the batch's ``chunk``-th chunk of rows (chunks numbered job after job)."""
+    cdef intp_t j = 0, first, n_rows
+    while j + 1 < n_jobs and jobs[j + 1].first_chunk <= chunk:
+        j += 1
+    first = (chunk - jobs[j].first_chunk) * GATHER_CHUNK
+    n_rows = jobs[j].end - jobs[j].start
+    gather_chunk(ws, ws.samples + jobs[j].start + first, min(GATHER_CHUNK, n_rows - first),
+                 ws.ordered_stats + 2 * (jobs[j].start + first), ws.chunk_sums + 2 * chunk)
 
 
 cdef inline void subtract_feature(double* parent, const double* histogram, intp_t offset,

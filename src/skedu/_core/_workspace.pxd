@@ -11,6 +11,14 @@ cdef enum:
     COLUMN_MIN_ENTRIES = 64
     COLUMN_GROUP = 4
 
+# A node's gathered gradients and hessians are summed by chunks of this many rows, the chunks'
+# sums then added in order (``_node_split.gather_statistics``): the same totals whether one
+# thread gathers the chunks or several. A batch (``_grower.split_batch``) holds at most
+# MAX_BATCH nodes.
+cdef enum:
+    GATHER_CHUNK = 16384
+    MAX_BATCH = 32
+
 
 # A node waiting to be split: its best split is known, its histogram kept (hist splitter).
 cdef struct PendingNode:
@@ -91,6 +99,8 @@ cdef struct Workspace:
     intp_t n_groups
     intp_t* group_starts            # [n_groups + 1]: positions in dense_features
     double* node_totals             # [n_channels + 1]: a node's ordered_stats summed
+    double* chunk_sums              # [max_gather_chunks, n_channels + 1]: the gathers' chunks'
+    bint root_gathered              # the root's statistics are in ordered_stats (boosting)
     double* child_stats             # [2, n_channels + 2]: a split's children's sums (_grower)
     double** free_histograms
     intp_t n_free_histograms

@@ -356,6 +356,10 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.dense_n_bins = <intp_t*>malloc(max(data.n_features, 1) * sizeof(intp_t))
     ws.group_starts = <intp_t*>malloc((data.n_features + 1) * sizeof(intp_t))
     ws.node_totals = <double*>malloc((n_channels + 1) * sizeof(double))
+    # A node's gather has at most n_rows // GATHER_CHUNK + 1 chunks, a batch's one more a node.
+    ws.chunk_sums = <double*>malloc((n_rows // GATHER_CHUNK + MAX_BATCH + 1) * (n_channels + 1)
+                                    * sizeof(double))
+    ws.root_gathered = False
     ws.child_stats = <double*>malloc(2 * (n_channels + 2) * sizeof(double))
     ws.sort_values = <float*>reusable_malloc(max(n_rows, 1) * n_threads * sizeof(float))
     ws.sort_rows = <intp_t*>reusable_malloc(max(n_rows, 1) * n_threads * sizeof(intp_t))
@@ -388,7 +392,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.free_histograms = <double**>malloc((ws.frontier_capacity + 2) * sizeof(double*))
     if (ws.samples == NULL or ws.ordered_stats == NULL or ws.histogram_offsets == NULL
             or ws.dense_offsets == NULL or ws.dense_n_bins == NULL or ws.node_totals == NULL
-            or ws.child_stats == NULL
+            or ws.chunk_sums == NULL or ws.child_stats == NULL
             or ws.dense_features == NULL or ws.group_starts == NULL
             or ws.sort_values == NULL or ws.sort_rows == NULL or ws.scratch_keys == NULL
             or ws.scratch_rows == NULL or ws.scratch == NULL or ws.row_sides == NULL
@@ -511,6 +515,7 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.group_starts)
     free(ws.dense_n_bins)
     free(ws.node_totals)
+    free(ws.chunk_sums)
     free(ws.child_stats)
     reusable_free(ws.sort_values)
     reusable_free(ws.sort_rows)
