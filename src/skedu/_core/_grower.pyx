@@ -482,48 +482,46 @@ cdef intp_t move_two_channel_rows(Workspace* ws, intp_t start, intp_t end,
 cdef intp_t parallel_partition_rows(Workspace* ws, intp_t start, intp_t end,
                                     const SplitRecord* split) noexcept nogil:
     """``partition_rows`` without statistics, in parallel over blocks of rows: each block
-    finds its rows' sides and counts its left ones, then writes its left rows after the left
-    ones of the blocks before it and its right rows likewise, through ``scratch_rows``. The
-    order is the serial partition's (stable), whatever the number of threads."""
+    moves its left rows and its right rows to two scratch areas at its own positions, then
+    every block copies them after the left (right) rows of the blocks before it. The order is
+    the serial partition's (stable), whatever the number of threads."""
     cdef intp_t n_rows = end - start, n_blocks = min(ws.params.n_threads, MAX_PARTITION_BLOCKS)
-    cdef intp_t b, i, first, last, n_left, n_right, side, total_left = 0
+    cdef intp_t b, i, row, first, last, n_left, n_right, side, total_left = 0
     cdef intp_t block_left[MAX_PARTITION_BLOCKS]
     cdef intp_t left_offset[MAX_PARTITION_BLOCKS]
     cdef intp_t right_offset[MAX_PARTITION_BLOCKS]
-    cdef unsigned char* sides = ws.row_sides
-    cdef intp_t* out = ws.scratch_rows
+    # scratch_rows holds n_threads x n_rows: the left rows in its first n_rows, the right ones
+    # in the next (a block's rows at the block's positions in both).
+    cdef intp_t* left_rows = ws.scratch_rows
+    cdef intp_t* right_rows = ws.scratch_rows + ws.n_rows
     for b in prange(n_blocks, schedule='static', num_threads=n_blocks):
-        first = start + b * n_rows // n_blocks
-        last = start + (b + 1) * n_rows // n_blocks
-        n_left = 0
-        for i in range(first, last):
-            if i + PREFETCH_DISTANCE < last:
+        first = b * n_rows // n_blocks
+        last = (b + 1) * n_rows // n_blocks
+        n_left = first
+        n_right = first
+        for i in range(start + first, start + last):
+            if i + PREFETCH_DISTANCE < start + last:
                 prefetch_row(ws, split, ws.samples[i + PREFETCH_DISTANCE], True, False)
-            sides[i - start] = goes_left(ws, split, ws.samples[i])
-            n_left = n_left + sides[i - start]
-        block_left[b] = n_left
+            # Written to both sides' next slots, only the side's counter moves: the side is a
+            # coin toss for the branch predictor.
+            row = ws.samples[i]
+            side = goes_left(ws, split, row)
+            left_rows[n_left] = row
+            right_rows[n_right] = row
+            n_left = n_left + side
+            n_right = n_right + 1 - side
+        block_left[b] = n_left - first
     for b in range(n_blocks):
         left_offset[b] = total_left
         right_offset[b] = b * n_rows // n_blocks - total_left  # right rows of blocks before
         total_left += block_left[b]
     for b in prange(n_blocks, schedule='static', num_threads=n_blocks):
-        first = start + b * n_rows // n_blocks
-        last = start + (b + 1) * n_rows // n_blocks
-        n_left = left_offset[b]
-        n_right = total_left + right_offset[b]
-        for i in range(first, last):
-            # One write, to the side's next slot (chosen without a branch: the sides are a
-            # coin toss). Writing both slots, as the serial partition does, would reach past
-            # this block's slots into the next block's.
-            side = sides[i - start]
-            out[n_left if side else n_right] = ws.samples[i]
-            n_left = n_left + side
-            n_right = n_right + 1 - side
-    # The copy back in parallel too (megabytes at the root of a large set).
-    for b in prange(n_blocks, schedule='static', num_threads=n_blocks):
         first = b * n_rows // n_blocks
         last = (b + 1) * n_rows // n_blocks
-        memcpy(ws.samples + start + first, out + first, (last - first) * sizeof(intp_t))
+        memcpy(ws.samples + start + left_offset[b], left_rows + first,
+               block_left[b] * sizeof(intp_t))
+        memcpy(ws.samples + start + total_left + right_offset[b], right_rows + first,
+               (last - first - block_left[b]) * sizeof(intp_t))
     return start + total_left
 
 
