@@ -12,9 +12,11 @@ import numpy as np
 from .._core._binning import bin_counts, list_sparse_bins
 
 # A feature is read as sparse when this share of the rows falls in its most frequent bin: a
-# listed bin costs about 1.5 row-major ones (an index to read), and the last fifth keeps a
-# margin for the per-node completion of the default bin.
-SPARSE_MIN_DEFAULT_FRACTION = 0.8
+# listed bin costs about 1.5 row-major ones (an index to read), so from a third of the rows in
+# the default bin the lists cost less, and the margin pays for the per-node completion of the
+# default bin. Measured on boosting (2 threads): adult 0.315 s at 0.8, 0.27-0.28 s from 0.5 to
+# 0.3; Fashion-MNIST (12,000 rows) 7% faster at 0.5 than at 0.8.
+SPARSE_MIN_DEFAULT_FRACTION = 0.5
 # Too few sparse features are not worth a second pass over the node's rows.
 SPARSE_MIN_FEATURES = 4
 
