@@ -306,6 +306,38 @@ def test_nodes_split_in_batches_give_the_model_of_nodes_split_one_at_a_time(n_jo
         assert np.array_equal(np.sort(a, axis=None), np.sort(b, axis=None))
 
 
+@pytest.mark.parametrize("n_rows", [3_000, 30_000])
+def test_subtrees_grown_on_threads_give_the_tree_grown_on_one(n_rows):
+    # With threads, depth-wise trees are split batch by batch until two nodes a thread are
+    # pending, then each thread grows whole subtrees in a workspace of its own; one thread
+    # splits every node in batches. Each node draws its feature order from its own stream and
+    # the nodes are numbered in preorder once grown: the same trees, leaves and training
+    # scores for any number of threads.
+    rng = np.random.RandomState(20)
+    X, y = make_classification(n_rows, n_features=8, n_informative=6, random_state=20)
+    X[rng.rand(*X.shape) < 0.05] = np.nan
+    X = np.hstack([X, np.round(X[:, :2]), np.eye(6)[rng.randint(0, 6, n_rows)]])
+    fits = [GradientBoostingClassifier(n_estimators=4, max_depth=7, colsample_bytree=0.8,
+                                       early_stopping=False, random_state=0,
+                                       n_jobs=n_jobs).fit(X, y) for n_jobs in (1, 2, 4)]
+    for other in fits[1:]:
+        assert np.array_equal(fits[0].train_score_, other.train_score_)
+        assert np.array_equal(fits[0].apply(X), other.apply(X))
+        for a, b in zip(fits[0]._trees.nodes, other._trees.nodes):
+            assert np.array_equal(a, b)
+    for nodes in fits[0]._trees.nodes:
+        split = np.flatnonzero(nodes["left_child"] >= 0)
+        assert len(split) > 8
+        # Preorder: a node's left child comes right after it.
+        assert np.array_equal(nodes["left_child"][split], split + 1)
+    # The training predictions follow the leaves written for the renumbered nodes.
+    proba = fits[1].predict_proba(X)[:, 1]
+    if n_rows <= 10_000:  # every row scored
+        expected = np.mean(np.logaddexp(0, np.log(proba) - np.log1p(-proba)) -
+                           y * (np.log(proba) - np.log1p(-proba)))
+        np.testing.assert_allclose(-fits[1].train_score_[-1], expected, rtol=1e-9)
+
+
 def test_leaves_written_after_growth_equal_leaves_written_as_found():
     # Trees of 32k rows grown with threads record each leaf's rows and write the rows' leaves
     # once the tree is grown, in parallel (the record grows past its first 64 leaves here);

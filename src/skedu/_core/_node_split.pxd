@@ -30,7 +30,7 @@ cdef struct ScanJob:
     unsigned char* constants    # [n_features]
 
 cdef bint searches_drawn_at_once(const Workspace* ws) noexcept nogil
-cdef void draw_feature_order(Workspace* ws, intp_t* order) noexcept nogil
+cdef void draw_feature_order(Workspace* ws, intp_t start, intp_t end, intp_t* order) noexcept nogil
 cdef void search_jobs(Workspace* ws, ScanJob* jobs, intp_t n_jobs) noexcept nogil
 cdef SplitRecord reduce_job(const Workspace* ws, const ScanJob* job) noexcept nogil
 cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,

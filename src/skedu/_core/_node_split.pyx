@@ -11,7 +11,7 @@ from libc.string cimport memcpy
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
 from ._histogram cimport (build_column_histograms, build_feature_histogram_labels,
                           build_histograms, build_sparse_histograms, subtract_histograms)
-from ._random cimport random_below, random_uniform
+from ._random cimport next_random, random_below, random_uniform
 from ._absolute_error cimport random_split_absolute_error
 from ._random_split cimport random_split
 from ._sort cimport sort_values_with_rows
@@ -399,6 +399,7 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
     ws.kept_feature = -1
     if ws.data.csr_indptr != NULL and histogram == NULL:
         prepare_sparse_node(ws, start, end)
+    start_node_draws(ws, start, end)
     # Constant features count against max_features, as in scikit-learn (its splitters' loop:
     # at least one drawn feature must vary, so past max_features the draws go on one at a
     # time until one does). A batch is searched in parallel and reduced in draw order: the
@@ -466,10 +467,24 @@ cdef bint searches_drawn_at_once(const Workspace* ws) noexcept nogil:
     return ws.params.max_features >= ws.n_tree_features and ws.params.splitter == HIST
 
 
-cdef void draw_feature_order(Workspace* ws, intp_t* order) noexcept nogil:
-    """``find_best_split``'s draws for one node (the same random stream, the same order),
-    written to ``order``."""
+cdef inline void start_node_draws(Workspace* ws, intp_t start, intp_t end) noexcept nogil:
+    """With ``node_draws``: the node's own stream, from the tree's seed and the node's rows'
+    positions (unique: a child never has both its parent's ends), and the features in their
+    given order, so the node's draws do not depend on the nodes drawn before it."""
+    cdef uint64_t state
+    if not ws.node_draws:
+        return
+    state = ws.seed ^ (<uint64_t>(ws.row_offset + start) * <uint64_t>0xD1B54A32D192ED03)
+    state = next_random(&state) ^ (<uint64_t>(ws.row_offset + end) * <uint64_t>0x9E3779B97F4A7C15)
+    ws.rng = next_random(&state)
+    memcpy(ws.features, ws.initial_features, ws.n_tree_features * sizeof(intp_t))
+
+
+cdef void draw_feature_order(Workspace* ws, intp_t start, intp_t end, intp_t* order) noexcept nogil:
+    """``find_best_split``'s draws for the node of rows ``samples[start:end]`` (the same
+    random stream, the same order), written to ``order``."""
     cdef intp_t position, swap_with, n_features = ws.n_tree_features
+    start_node_draws(ws, start, end)
     for position in range(n_features):
         swap_with = position + random_below(&ws.rng, n_features - position)
         ws.features[position], ws.features[swap_with] = (ws.features[swap_with],

@@ -82,8 +82,16 @@ cdef struct Workspace:
     double* feature_uniforms        # [n_features]: random splitter's draws for this node
     unsigned char* feature_constant # [n_features]
     intp_t* features                # the tree's features, partially shuffled per node
+    intp_t* initial_features        # [n_tree_features]: the tree's features as given
     intp_t n_tree_features
     uint64_t rng
+    # Depth-wise boosted trees (``_grower.grow_tree``): each node draws its feature order from
+    # a stream of its own, seeded by the tree's seed and the node's rows' positions (offset by
+    # row_offset in a subtree's workspace), so that a node's split does not depend on which
+    # nodes were searched before it: the tree is the same whichever thread grows which part.
+    bint node_draws
+    uint64_t seed
+    intp_t row_offset
     double required_gain
     double gain_scale               # raw gain to required_gain's unit (_criterion.pxd)
     bint best_first

@@ -323,6 +323,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.n_frontier = 0
     ws.frontier_capacity = 64
     ws.owned_gradients = NULL
+    ws.initial_features = NULL
     ws.owned_hessians = NULL
     ws.owned_squares = NULL
     ws.node_offsets = NULL
@@ -454,6 +455,13 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     else:
         ws.n_tree_features = n_tree_features
         memcpy(ws.features, features, n_tree_features * sizeof(intp_t))
+    ws.initial_features = <intp_t*>malloc(max(ws.n_tree_features, 1) * sizeof(intp_t))
+    if ws.initial_features == NULL:
+        return False
+    memcpy(ws.initial_features, ws.features, ws.n_tree_features * sizeof(intp_t))
+    ws.node_draws = False
+    ws.seed = seed
+    ws.row_offset = 0
     ws.gradients = data.gradients
     ws.hessians = data.hessians
     ws.squares = data.squares
@@ -526,6 +534,7 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.feature_uniforms)
     free(ws.feature_constant)
     free(ws.features)
+    free(ws.initial_features)
     free(ws.frontier)
     free(ws.free_histograms)
     free(ws.owned_gradients)
