@@ -1,8 +1,10 @@
 import numpy as np
 import pytest
 
-from skedu._core._histogram import (build_column_histograms_for_tests, build_histogram_for_tests,
-                                    build_histograms_for_tests, build_sparse_histograms_for_tests)
+from skedu._core._histogram import (build_column_histograms_for_tests,
+                                    build_column_histograms_in_blocks_for_tests,
+                                    build_histogram_for_tests, build_histograms_for_tests,
+                                    build_sparse_histograms_for_tests)
 from skedu.tree._bin_layout import histogram_offsets, sparse_layout
 
 
@@ -149,3 +151,27 @@ def test_counts_copied_from_unit_hessians_equal_added_counts(features):
             build_histograms_for_tests(selected, rows, gradients, hessians, n_bins,
                                        unit_hessians=True)):
         np.testing.assert_array_equal(unit_built, added)
+
+
+@pytest.mark.parametrize("unit_hessians", [False, True])
+@pytest.mark.parametrize("features", [[4, 0, 2, 5], [1, 3, 5], [2, 0], [5]])
+def test_rows_added_block_by_block_give_the_same_histograms(features, unit_hessians):
+    # Large nodes add their rows a block at a time to every group of columns (each block's
+    # rows and statistics read once for the groups): every entry still adds its rows in row
+    # order, so the histograms are those of one pass, bit for bit.
+    rng = np.random.RandomState(31)
+    all_bins = np.array([255, 90, 7, 200, 128, 255], dtype=np.intp)
+    columns = np.stack([rng.randint(0, b, 3000) for b in all_bins]).astype(np.uint8)
+    columns[rng.rand(6, 3000) < 0.1] = 255
+    rows = np.sort(rng.choice(3000, 2500, replace=False)).astype(np.intp)
+    gradients = rng.randn(2500, 1)
+    hessians = np.ones(2500) if unit_hessians else rng.uniform(0.1, 1, 2500)
+    features = np.array(features, dtype=np.intp)
+    n_bins = all_bins[features]
+    whole = build_column_histograms_for_tests(columns, features, rows, gradients, hessians,
+                                              n_bins, unit_hessians=unit_hessians)
+    for block in (1, 7, 1000, 4000):
+        blocks = build_column_histograms_in_blocks_for_tests(
+            columns, features, rows, gradients[:, 0], hessians, n_bins, block,
+            unit_hessians=unit_hessians)
+        np.testing.assert_array_equal(blocks, whole)

@@ -5,13 +5,17 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
                            intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                            intp_t n_features, const intp_t* n_bins_non_missing,
                            const intp_t* offsets, double* histogram,
-                           bint unit_hessians) noexcept nogil
+                           bint unit_hessians, bint accumulate=*) noexcept nogil
 
 cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
                                   const intp_t* features, intp_t n_columns, const intp_t* rows,
                                   intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                                   const intp_t* n_bins_non_missing, const intp_t* offsets,
-                                  double* histogram, bint unit_hessians) noexcept nogil
+                                  double* histogram, bint unit_hessians,
+                                  bint accumulate=*) noexcept nogil
+
+cdef void counts_from_hessians(double* histogram, const intp_t* n_bins_non_missing,
+                               const intp_t* offsets, intp_t n_features) noexcept nogil
 
 cdef void build_sparse_histograms(const intp_t* row_starts, const uint32_t* entries,
                                   const intp_t* rows, intp_t n_rows, const double* ordered_stats,

@@ -52,14 +52,16 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
                            intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                            intp_t n_features, const intp_t* n_bins_non_missing,
                            const intp_t* offsets, double* histogram,
-                           bint unit_hessians) noexcept nogil:
+                           bint unit_hessians, bint accumulate=False) noexcept nogil:
     """Fill the histograms of ``n_features`` consecutive features from the rows ``rows``.
 
     Feature j of row r has bin ``binned[r * row_stride + j]`` (row-major data: ``row_stride``
     is the number of features; one column: 1). ``offsets[j]`` (entries, relative to
     ``histogram``) and ``n_bins_non_missing[j]`` describe feature j; its entries are cleared
     first. ``unit_hessians``: every row's hessian is 1 (one channel), so the counts are
-    copied from the hessians instead of added row by row.
+    copied from the hessians instead of added row by row. ``accumulate``: add the rows to
+    the entries as they are (a block of a node's rows after the blocks before it); the caller
+    clears them first and copies the counts once all blocks are added (one channel).
     """
     cdef intp_t i, j, k, slot, last_slot, stride = n_channels + 2
     cdef const BIN_DTYPE_C* row_bins
@@ -68,8 +70,9 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
     cdef double* entry
     cdef double gradient, hessian
     for j in range(n_features):
-        memset(histogram + offsets[j] * stride, 0,
-               (n_bins_non_missing[j] + 1) * stride * sizeof(double))
+        if not accumulate:
+            memset(histogram + offsets[j] * stride, 0,
+                   (n_bins_non_missing[j] + 1) * stride * sizeof(double))
     if n_channels == 1 and n_features == 1:
         # One column: no inner feature loop.
         base = histogram + offsets[0] * 3
@@ -90,7 +93,7 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
                 add_to_entry(histogram + (offsets[j] + slot) * 3, gradient, hessian,
                              not unit_hessians)
     if n_channels == 1:
-        if unit_hessians:
+        if unit_hessians and not accumulate:
             counts_from_hessians(histogram, n_bins_non_missing, offsets, n_features)
         return
     for i in range(n_rows):
@@ -115,7 +118,8 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
                                   const intp_t* features, intp_t n_columns, const intp_t* rows,
                                   intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                                   const intp_t* n_bins_non_missing, const intp_t* offsets,
-                                  double* histogram, bint unit_hessians) noexcept nogil:
+                                  double* histogram, bint unit_hessians,
+                                  bint accumulate=False) noexcept nogil:
     """Fill the histograms of ``n_columns`` features read from their columns (feature
     ``features[j]``'s bins start at ``binned + features[j] * n_samples``); ``offsets[j]`` and
     ``n_bins_non_missing[j]`` describe the j-th.
@@ -124,8 +128,8 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
     rows: the row's index and statistics are read once for all, and the additions, to
     different histograms, do not wait on each other (one column at a time is bound by its
     row's loads and the chain of its adds; four together are about 1.7 times faster). Every
-    entry still adds its rows in row order: the same sums, bit for bit. ``unit_hessians``: as
-    ``build_histograms``.
+    entry still adds its rows in row order: the same sums, bit for bit. ``unit_hessians`` and
+    ``accumulate``: as ``build_histograms``.
     """
     cdef intp_t i, j, row
     cdef bint count = not unit_hessians
@@ -137,10 +141,12 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
         for j in range(n_columns):
             build_histograms(binned + features[j] * n_samples, 1, rows, n_rows, ordered_stats,
                              n_channels, 1, n_bins_non_missing + j, offsets + j, histogram,
-                             unit_hessians)
+                             unit_hessians, accumulate)
         return
     for j in range(n_columns):
-        memset(histogram + offsets[j] * 3, 0, (n_bins_non_missing[j] + 1) * 3 * sizeof(double))
+        if not accumulate:
+            memset(histogram + offsets[j] * 3, 0,
+                   (n_bins_non_missing[j] + 1) * 3 * sizeof(double))
         columns[j] = binned + features[j] * n_samples
         bases[j] = histogram + offsets[j] * 3
         lasts[j] = n_bins_non_missing[j]
@@ -170,7 +176,7 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
             hessian = ordered_stats[2 * i + 1]
             add_to_column_entry(bases[0], columns[0], lasts[0], row, gradient, hessian, count)
             add_to_column_entry(bases[1], columns[1], lasts[1], row, gradient, hessian, count)
-    if unit_hessians:
+    if unit_hessians and not accumulate:
         counts_from_hessians(histogram, n_bins_non_missing, offsets, n_columns)
 
 
@@ -305,6 +311,37 @@ def build_column_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_columns,
                             features.shape[0], &rows[0], rows.shape[0], &stats_view[0, 0],
                             n_channels, &n_bins_non_missing[0], &offsets[0], &view[0, 0],
                             unit_hessians)
+    return histogram
+
+
+def build_column_histograms_in_blocks_for_tests(const BIN_DTYPE_C[:, ::1] binned_columns,
+                                                const intp_t[::1] features,
+                                                const intp_t[::1] rows,
+                                                const double[::1] ordered_gradients,
+                                                const double[::1] ordered_hessians,
+                                                const intp_t[::1] n_bins_non_missing,
+                                                intp_t block, bint unit_hessians=False):
+    """``build_column_histograms_for_tests`` of one gradient channel, the rows added
+    ``block`` at a time to cleared entries (``accumulate``), the counts copied at the end
+    (test entry point)."""
+    import numpy as np
+
+    offsets_array = np.concatenate([[0], np.cumsum(np.asarray(n_bins_non_missing) + 1)])
+    offsets_array = offsets_array.astype(np.intp)
+    cdef const intp_t[::1] offsets = offsets_array
+    stats = np.ascontiguousarray(np.column_stack([ordered_gradients, ordered_hessians]))
+    cdef const double[:, ::1] stats_view = stats
+    histogram = np.zeros((offsets_array[features.shape[0]], 3))
+    cdef double[:, ::1] view = histogram
+    cdef intp_t first, n_rows = rows.shape[0]
+    for first in range(0, n_rows, block):
+        build_column_histograms(&binned_columns[0, 0], binned_columns.shape[1], &features[0],
+                                features.shape[0], &rows[first], min(block, n_rows - first),
+                                &stats_view[first, 0], 1, &n_bins_non_missing[0],
+                                &offsets[0], &view[0, 0], unit_hessians, True)
+    if unit_hessians:
+        counts_from_hessians(&view[0, 0], &n_bins_non_missing[0], &offsets[0],
+                             features.shape[0])
     return histogram
 
 

@@ -17,6 +17,7 @@ cdef struct HistogramJob:
     double* parent
     double totals[2]
     intp_t first_chunk          # its first chunk of rows in the batch's gather
+    intp_t first_task           # its first task in the batch's histogram tasks
 
 # One node's split search in a batch (``search_jobs``): its context, rows, histogram (or
 # NULL), the order its features were drawn in, and its own per-feature records.
