@@ -92,3 +92,20 @@ def test_losses_over_scored_rows_equal_losses_of_their_copies():
     assert _loss.squared_error_loss(y, raw, np.zeros(800)) == 0.0
     with pytest.raises(ValueError, match="different lengths"):
         _loss.squared_error_loss(np.zeros(3), np.zeros(4), np.ones(3))
+
+
+def test_multinomial_loss_matches_numpy_in_place_over_scored_rows():
+    from scipy.special import logsumexp
+
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 4, 600).astype(np.intp)
+    raw = rng.normal(scale=20.0, size=(600, 4))  # large raw: the shifted (stable) form
+    w = rng.random(600)
+    expected = np.average(logsumexp(raw, axis=1) - raw[np.arange(600), y], weights=w)
+    np.testing.assert_allclose(_loss.multinomial_loss(y, raw, w), expected, rtol=1e-12)
+    rows = np.sort(rng.choice(600, 200, replace=False))
+    assert (_loss.multinomial_loss(y, raw, w, rows)
+            == _loss.multinomial_loss(y[rows], np.ascontiguousarray(raw[rows]), w[rows]))
+    assert _loss.multinomial_loss(y, raw, np.zeros(600)) == 0.0
+    with pytest.raises(ValueError, match="different lengths"):
+        _loss.multinomial_loss(y[:3], raw[:4], w[:3])

@@ -6,7 +6,7 @@ Gradients and hessians are multiplied by the row's sample weight.
 """
 
 from cython.parallel import prange
-from libc.math cimport exp, fabs, log1p
+from libc.math cimport exp, fabs, log, log1p
 
 from ._types cimport intp_t
 
@@ -92,6 +92,32 @@ def squared_error_loss(const double[::1] y, const double[::1] raw, const double[
                        const intp_t[::1] rows=None):
     """Weighted mean of ``(raw - y)**2 / 2`` over ``rows`` (None: all), 0 without weight."""
     return weighted_mean_loss(y, raw, weight, rows, SQUARED_ERROR_LOSS)
+
+
+def multinomial_loss(const intp_t[::1] y, const double[:, ::1] raw, const double[::1] weight,
+                     const intp_t[::1] rows=None):
+    """Weighted mean of ``log(sum_k exp(raw_k)) - raw_y`` (shifted by the row's largest raw
+    value, stable) over ``rows`` (None: all), 0 without weight: one pass over the scored
+    rows, without copying them."""
+    cdef intp_t i, k, row, n_classes = raw.shape[1]
+    cdef intp_t n = y.shape[0] if rows is None else rows.shape[0]
+    cdef double largest, exp_sum, total = 0.0, weight_sum = 0.0
+    cdef bint indexed = rows is not None
+    if raw.shape[0] != y.shape[0] or weight.shape[0] != y.shape[0]:
+        raise ValueError("the loss's arrays have different lengths.")
+    with nogil:
+        for i in range(n):
+            row = rows[i] if indexed else i
+            largest = raw[row, 0]
+            for k in range(1, n_classes):
+                if raw[row, k] > largest:
+                    largest = raw[row, k]
+            exp_sum = 0.0
+            for k in range(n_classes):
+                exp_sum += exp(raw[row, k] - largest)
+            total += weight[row] * (log(exp_sum) + largest - raw[row, y[row]])
+            weight_sum += weight[row]
+    return total / weight_sum if weight_sum > 0.0 else 0.0
 
 
 def poisson_gradients(const double[::1] y, const double[::1] raw, const double[::1] weight,

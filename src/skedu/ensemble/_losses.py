@@ -246,11 +246,12 @@ class MultinomialLoss(BaseLoss):
         _loss.multinomial_gradients(y, raw, sample_weight, g, h, n_threads)
         return g, h
 
-    def _mean_loss(self, y, raw, sample_weight):
-        largest = raw.max(axis=1)
-        shifted = np.exp(raw - largest[:, None]).sum(axis=1)
-        true_class = np.take_along_axis(raw, y[:, None], axis=1)[:, 0]
-        return _mean(np.log(shifted) + largest - true_class, sample_weight)
+    def loss(self, y, raw, sample_weight, rows=None):
+        # One compiled pass over the scored rows (no copy of them), stable for large raw.
+        return _loss.multinomial_loss(np.ascontiguousarray(y, dtype=np.intp),
+                                      np.ascontiguousarray(raw, dtype=np.float64),
+                                      np.ascontiguousarray(sample_weight, dtype=np.float64),
+                                      rows)
 
     def predict(self, raw):
         shifted = raw - raw.max(axis=1, keepdims=True)
