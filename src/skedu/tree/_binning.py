@@ -11,6 +11,7 @@ from .._core._binning import map_rows_to_bins
 MAX_BINS = 255  # non-missing bins; uint8 bin 255 is kept for missing values
 # Dense columns are copied (transposed) this many at a time to choose their edges.
 COLUMN_BLOCK = 16
+TRANSPOSE_ROWS = 4096
 # Columns of fewer rows are sorted on one thread (Python's share of a column's work is then
 # larger than the sort's, and threads would mostly wait on each other for the interpreter).
 PARALLEL_ROWS = 100_000
@@ -97,12 +98,20 @@ class BinMapper:
         blocks = [range(start, min(start + COLUMN_BLOCK, n_features))
                   for start in range(0, n_features, COLUMN_BLOCK)]
 
+        n_rows = X.shape[0] if rows is None else len(rows)
+
         def block_edges(block):
-            chosen = slice(None) if rows is None else rows
-            columns = np.ascontiguousarray(X[chosen, block.start:block.stop].T)
+            # Transposed TRANSPOSE_ROWS rows at a time: the rows' part of the block stays
+            # cached while it is written column by column (one transposed copy of the whole
+            # block reads X one cache line per value: adult's 105 columns took 9 ms, 2.7 ms
+            # this way).
+            columns = np.empty((len(block), n_rows), dtype=X.dtype)
+            for first in range(0, n_rows, TRANSPOSE_ROWS):
+                part = (slice(first, first + TRANSPOSE_ROWS) if rows is None
+                        else rows[first:first + TRANSPOSE_ROWS])
+                columns[:, first:first + TRANSPOSE_ROWS] = X[part, block.start:block.stop].T
             return [self._edges(column) for column in columns]
 
-        n_rows = X.shape[0] if rows is None else len(rows)
         if self.n_threads > 1 and len(blocks) > 1 and n_rows >= PARALLEL_ROWS:
             # numpy's sort releases the GIL: blocks are sorted on several threads. Smaller
             # columns cost more in Python than in the sort, where threads only contend.
