@@ -109,3 +109,18 @@ def test_multinomial_loss_matches_numpy_in_place_over_scored_rows():
     assert _loss.multinomial_loss(y, raw, np.zeros(600)) == 0.0
     with pytest.raises(ValueError, match="different lengths"):
         _loss.multinomial_loss(y[:3], raw[:4], w[:3])
+
+
+def test_training_losses_the_same_on_any_number_of_threads():
+    # Summed by fixed chunks of rows, the chunks' sums added in order: the same bits whether
+    # one thread or several sum them (above the parallel threshold).
+    rng = np.random.default_rng(6)
+    n = 30_000
+    y, raw, w = (rng.random(n) < 0.5).astype(np.float64), rng.normal(size=n), rng.random(n)
+    rows = np.sort(rng.choice(n, 20_000, replace=False))
+    labels, raw_classes = rng.integers(0, 3, n).astype(np.intp), rng.normal(size=(n, 3))
+    for subset in (None, rows):
+        for loss in (_loss.binomial_loss, _loss.squared_error_loss):
+            assert loss(y, raw, w, subset, 1) == loss(y, raw, w, subset, 2)
+        assert (_loss.multinomial_loss(labels, raw_classes, w, subset, 1)
+                == _loss.multinomial_loss(labels, raw_classes, w, subset, 2))

@@ -385,10 +385,12 @@ class BaseGradientBoosting(BaseEstimator):
             if validation:
                 raw_val = np.empty((validation[0].shape[0], n_channels))
                 raw_val[:] = baseline
-            train_scores = [self._score(scorer, y, raw, sample_weight, score_rows)]
+            train_scores = [self._score(scorer, y, raw, sample_weight, score_rows,
+                                        n_threads)]
             validation_scores = []
             if validation:
-                validation_scores = [self._score(scorer, validation[1], raw_val, validation[2])]
+                validation_scores = [self._score(scorer, validation[1], raw_val,
+                                                 validation[2], None, n_threads)]
 
         best_round = trees.n_rounds
         monitored = validation_scores if validation else train_scores
@@ -453,11 +455,12 @@ class BaseGradientBoosting(BaseEstimator):
                             raw[outside, k] += values[outside_leaves, 0]
                 trees.add_round(new_trees)
                 clock = _lap(profile, "prediction update", clock)
-                train_scores.append(self._score(scorer, y, raw, sample_weight, score_rows))
+                train_scores.append(self._score(scorer, y, raw, sample_weight, score_rows,
+                                                n_threads))
                 if validation:
                     trees.add_rounds(validation[0], raw_val, m, m + 1, n_threads)
                     validation_scores.append(self._score(scorer, validation[1], raw_val,
-                                                         validation[2]))
+                                                         validation[2], None, n_threads))
                 if not np.isfinite(train_scores[-1]) or (validation and
                                                          not np.isfinite(validation_scores[-1])):
                     raise ValueError(
@@ -537,12 +540,12 @@ class BaseGradientBoosting(BaseEstimator):
             result.append((nodes, values))
         return result
 
-    def _score(self, scorer, y, raw, sample_weight, rows=None):
+    def _score(self, scorer, y, raw, sample_weight, rows=None, n_threads=1):
         """Higher is better: minus the loss, or the scorer's value, over ``rows`` (None:
         all)."""
         if scorer is None:
             with np.errstate(over="ignore", invalid="ignore"):  # non-finite: raised by fit
-                return -self._loss.loss(y, raw, sample_weight, rows)
+                return -self._loss.loss(y, raw, sample_weight, rows, n_threads)
         if rows is not None:
             y, raw, sample_weight = y[rows], raw[rows], sample_weight[rows]
         return scorer(_RawPredictions(self), raw, self._decode(y), sample_weight=sample_weight)

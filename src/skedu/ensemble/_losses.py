@@ -97,7 +97,7 @@ class BaseLoss:
         """
         raise NotImplementedError
 
-    def loss(self, y, raw, sample_weight, rows=None):
+    def loss(self, y, raw, sample_weight, rows=None, n_threads=1):
         """Weighted mean loss at ``raw`` over ``rows`` (an index array; None: all)."""
         if rows is not None:
             y, raw, sample_weight = y[rows], raw[rows], sample_weight[rows]
@@ -128,9 +128,10 @@ class HalfSquaredError(BaseLoss):
         _loss.squared_error_gradients(y, raw[:, 0], sample_weight, g[:, 0], n_threads)
         return g, sample_weight
 
-    def loss(self, y, raw, sample_weight, rows=None):
+    def loss(self, y, raw, sample_weight, rows=None, n_threads=1):
         # One compiled pass over the scored rows, no copy of them.
-        return _loss.squared_error_loss(y, np.ascontiguousarray(raw[:, 0]), sample_weight, rows)
+        return _loss.squared_error_loss(y, np.ascontiguousarray(raw[:, 0]), sample_weight, rows,
+                                        n_threads)
 
 
 class PinballLoss(BaseLoss):
@@ -208,12 +209,13 @@ class BinomialLoss(BaseLoss):
         _loss.binomial_gradients(y, raw[:, 0], sample_weight, g[:, 0], h, n_threads)
         return g, h
 
-    def loss(self, y, raw, sample_weight, rows=None):
+    def loss(self, y, raw, sample_weight, rows=None, n_threads=1):
         # log(1 + exp(raw)) - y raw, stable for large |raw|, in one compiled pass over the
         # scored rows (no copy of them).
         return _loss.binomial_loss(np.ascontiguousarray(y, dtype=np.float64),
                                    np.ascontiguousarray(raw[:, 0], dtype=np.float64),
-                                   np.ascontiguousarray(sample_weight, dtype=np.float64), rows)
+                                   np.ascontiguousarray(sample_weight, dtype=np.float64), rows,
+                                   n_threads)
 
     def predict(self, raw):
         p = expit(raw[:, 0])
@@ -246,12 +248,12 @@ class MultinomialLoss(BaseLoss):
         _loss.multinomial_gradients(y, raw, sample_weight, g, h, n_threads)
         return g, h
 
-    def loss(self, y, raw, sample_weight, rows=None):
+    def loss(self, y, raw, sample_weight, rows=None, n_threads=1):
         # One compiled pass over the scored rows (no copy of them), stable for large raw.
         return _loss.multinomial_loss(np.ascontiguousarray(y, dtype=np.intp),
                                       np.ascontiguousarray(raw, dtype=np.float64),
                                       np.ascontiguousarray(sample_weight, dtype=np.float64),
-                                      rows)
+                                      rows, n_threads)
 
     def predict(self, raw):
         shifted = raw - raw.max(axis=1, keepdims=True)
