@@ -38,7 +38,7 @@ cdef intp_t MIN_PARALLEL_SCAN = 8192
 # features share cache lines, so a small node's data stays cached across its features.
 cdef intp_t ROW_MAJOR_MAX_ROWS = 2048
 # A node's gathered statistics are summed by chunks of GATHER_CHUNK rows (``gather_statistics``),
-# which threads share from MIN_PARALLEL_GATHER rows (a chunk is about 30 microseconds of work).
+# which threads share from MIN_PARALLEL_GATHER rows (a chunk is about 15 microseconds of work).
 cdef intp_t MIN_PARALLEL_GATHER = 2 * GATHER_CHUNK
 # Nodes of this many rows build their dense histograms in runs of groups (one a thread),
 # HISTOGRAM_ROW_BLOCK rows at a time (``build_group_run``): a block's row indices and

@@ -16,7 +16,7 @@ cdef enum:
 # thread gathers the chunks or several. A batch (``_grower.split_batch``) holds at most
 # MAX_BATCH nodes.
 cdef enum:
-    GATHER_CHUNK = 16384
+    GATHER_CHUNK = 8192
     MAX_BATCH = 32
 
 
