@@ -46,6 +46,31 @@ cdef const double* pointer_or_null(const double[::1] values):
     return &values[0] if values is not None and values.shape[0] > 0 else NULL
 
 
+def split_channels(const double[:, :] gradients, hessians, const intp_t[::1] wanted,
+                   int n_threads):
+    """Each wanted channel's gradients (as an (n, 1) array) and hessians (the shared 1-D
+    hessians, or the channel's column), contiguous: a channel per thread (a column of row-major
+    (n, K) arrays is a strided read; multi-class boosting copies K of each every round)."""
+    cdef intp_t n = gradients.shape[0], n_wanted = wanted.shape[0], c, i, k
+    cdef bint shared = hessians.ndim == 1
+    cdef const double[:, :] hessian_view = hessians if not shared else hessians[:, None]
+    out_gradients = np.empty((n_wanted, n, 1))
+    out_hessians = np.empty((n_wanted, n)) if not shared else None
+    cdef double[:, :, ::1] g_out = out_gradients
+    cdef double[:, ::1] h_out = out_hessians if not shared else np.empty((1, 1))
+    with nogil:
+        for c in prange(n_wanted, schedule='static', num_threads=max(n_threads, 1),
+                        use_threads_if=n_threads > 1 and n * n_wanted >= 65536):
+            k = wanted[c]
+            for i in range(n):
+                g_out[c, i, 0] = gradients[i, k]
+            if not shared:
+                for i in range(n):
+                    h_out[c, i] = hessian_view[i, k]
+    return {int(wanted[c]): (out_gradients[c], hessians if shared else out_hessians[c])
+            for c in range(n_wanted)}
+
+
 def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, hessians,
                const intp_t[:, ::1] labels=None, intp_t n_channels=0,
                const double[::1] squares, const X_DTYPE_C[:, ::1] feature_values,
@@ -290,11 +315,9 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
             data[t] = shared
             if channels is not None:
                 # A channel's gradients and hessians, contiguous, shared by its trees.
-                if channels[t] not in channel_arrays:
-                    channel_arrays[channels[t]] = (
-                        np.ascontiguousarray(np.asarray(gradients)[:, channels[t]:channels[t] + 1]),
-                        hessians if hessians.ndim == 1
-                        else np.ascontiguousarray(hessians[:, channels[t]]))
+                if not channel_arrays:
+                    channel_arrays = split_channels(np.asarray(gradients), hessians,
+                                                    np.unique(np.asarray(channels)), n_threads)
                 channel_gradients, channel_hessians = channel_arrays[channels[t]]
                 data[t].n_channels = 1
                 data[t].gradients = &channel_gradients[0, 0]
