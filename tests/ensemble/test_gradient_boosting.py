@@ -109,6 +109,37 @@ def test_gamma_prunes_exactly_the_splits_below_it():
     assert len(cut._trees.nodes[0]) < len(full._trees.nodes[0])
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_large_nodes_of_one_hot_columns_find_the_best_split(n_jobs):
+    # One-hot columns are read from lists of each row's non-default bins; a node of 16k rows
+    # or more adds its rows by parts, each into a histogram of its own, the parts then added
+    # in order. The root's split is still the best of every column, found by numpy, and its
+    # gain the numpy gain.
+    rng = np.random.RandomState(21)
+    n_rows = 40_000
+    categories = rng.randint(0, 30, size=(n_rows, 3))
+    X = np.hstack([np.eye(30)[categories[:, j]] for j in range(3)])
+    # The first quarter of the rows follows one column, the others another: a histogram of
+    # any one part would choose another split than all the rows do.
+    first = np.arange(n_rows) < n_rows // 4
+    y = np.where(first, categories[:, 0] < 12, categories[:, 1] < 12).astype(int)
+    flip = rng.rand(n_rows) < 0.2
+    y[flip] = 1 - y[flip]
+    stump = GradientBoostingClassifier(n_estimators=1, learning_rate=1.0, max_depth=1,
+                                       reg_lambda=1.0, min_samples_leaf=1,
+                                       early_stopping=False, n_jobs=n_jobs).fit(X, y)
+    p = y.mean()
+    g, h = p - y, np.full(n_rows, p * (1 - p))
+
+    def score(rows):
+        return g[rows].sum() ** 2 / (h[rows].sum() + 1.0)
+
+    gains = [0.5 * (score(X[:, f] > 0.5) + score(X[:, f] <= 0.5) - score(slice(None)))
+             for f in range(X.shape[1])]
+    assert stump._trees.nodes[0]["feature"][0] == int(np.argmax(gains))
+    np.testing.assert_allclose(_stump_gain(X, y, stump, 1.0), max(gains), rtol=1e-10)
+
+
 def _split_gains(model, tree=0):
     """Gains of the splits of one fitted tree, from its stored node objectives."""
     flat = model._trees._ensemble()[tree]

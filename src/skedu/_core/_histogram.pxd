@@ -24,6 +24,20 @@ cdef void build_sparse_histograms(const intp_t* row_starts, const uint32_t* entr
                                   const intp_t* n_bins_non_missing, const intp_t* offsets,
                                   double* histogram) noexcept nogil
 
+cdef void clear_sparse_histograms(intp_t n_channels, intp_t n_sparse,
+                                  const intp_t* sparse_features,
+                                  const intp_t* n_bins_non_missing, const intp_t* offsets,
+                                  double* histogram) noexcept nogil
+
+cdef void add_sparse_rows(const intp_t* row_starts, const uint32_t* entries,
+                          const intp_t* rows, intp_t n_rows, const double* ordered_stats,
+                          intp_t n_channels, double* histogram) noexcept nogil
+
+cdef void fill_sparse_defaults(intp_t n_rows, const double* totals, intp_t n_channels,
+                               intp_t n_sparse, const intp_t* sparse_features,
+                               const intp_t* default_slots, const intp_t* n_bins_non_missing,
+                               const intp_t* offsets, double* histogram) noexcept nogil
+
 cdef void build_feature_histogram_labels(const BIN_DTYPE_C* binned_feature, const intp_t* rows,
                                          intp_t n_rows, const intp_t* labels, intp_t n_outputs,
                                          const double* ordered_hessians, intp_t n_channels,

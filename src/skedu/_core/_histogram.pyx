@@ -180,29 +180,26 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
         counts_from_hessians(histogram, n_bins_non_missing, offsets, n_columns)
 
 
-cdef void build_sparse_histograms(const intp_t* row_starts, const uint32_t* entries,
-                                  const intp_t* rows, intp_t n_rows, const double* ordered_stats,
-                                  const double* totals, intp_t n_channels, intp_t n_sparse,
-                                  const intp_t* sparse_features, const intp_t* default_slots,
+cdef void clear_sparse_histograms(intp_t n_channels, intp_t n_sparse,
+                                  const intp_t* sparse_features,
                                   const intp_t* n_bins_non_missing, const intp_t* offsets,
                                   double* histogram) noexcept nogil:
-    """Fill the histograms of the features ``sparse_features[:n_sparse]``.
-
-    Row r's bins other than its features' most frequent ones are the packed-layout entries
-    ``entries[row_starts[r]:row_starts[r + 1]]``; ``default_slots[j]`` is the slot of feature
-    ``sparse_features[j]``'s most frequent bin, filled with ``totals`` (the node's sums of
-    ``ordered_stats``, in row order) minus the feature's other entries, and ``n_rows`` minus
-    their counts. ``offsets`` and ``n_bins_non_missing`` are indexed by feature.
-    """
-    cdef intp_t i, j, k, e, f, slot, n_stats = n_channels + 1, stride = n_channels + 2
-    cdef const double* stats
-    cdef double* entry
-    cdef double* default_entry
-    cdef double gradient, hessian
+    """Zero the entries of the features ``sparse_features[:n_sparse]``."""
+    cdef intp_t j, f, stride = n_channels + 2
     for j in range(n_sparse):
         f = sparse_features[j]
         memset(histogram + offsets[f] * stride, 0,
                (n_bins_non_missing[f] + 1) * stride * sizeof(double))
+
+
+cdef void add_sparse_rows(const intp_t* row_starts, const uint32_t* entries,
+                          const intp_t* rows, intp_t n_rows, const double* ordered_stats,
+                          intp_t n_channels, double* histogram) noexcept nogil:
+    """Add the rows' listed (non-default) bins to their entries, rows in order."""
+    cdef intp_t i, k, e, n_stats = n_channels + 1, stride = n_channels + 2
+    cdef const double* stats
+    cdef double* entry
+    cdef double gradient, hessian
     if n_channels == 1:
         # Boosting's case: the row's statistics in registers, no loop over channels.
         for i in range(n_rows):
@@ -221,6 +218,17 @@ cdef void build_sparse_histograms(const intp_t* row_starts, const uint32_t* entr
                 for k in range(n_stats):
                     entry[k] += stats[k]
                 entry[n_stats] += 1.0
+
+
+cdef void fill_sparse_defaults(intp_t n_rows, const double* totals, intp_t n_channels,
+                               intp_t n_sparse, const intp_t* sparse_features,
+                               const intp_t* default_slots, const intp_t* n_bins_non_missing,
+                               const intp_t* offsets, double* histogram) noexcept nogil:
+    """Each sparse feature's most frequent bin: the node's totals (and ``n_rows``) minus the
+    feature's other entries."""
+    cdef intp_t j, k, f, slot, n_stats = n_channels + 1, stride = n_channels + 2
+    cdef double* entry
+    cdef double* default_entry
     for j in range(n_sparse):
         f = sparse_features[j]
         default_entry = histogram + (offsets[f] + default_slots[j]) * stride
@@ -232,6 +240,27 @@ cdef void build_sparse_histograms(const intp_t* row_starts, const uint32_t* entr
                 entry = histogram + (offsets[f] + slot) * stride
                 for k in range(stride):
                     default_entry[k] -= entry[k]
+
+
+cdef void build_sparse_histograms(const intp_t* row_starts, const uint32_t* entries,
+                                  const intp_t* rows, intp_t n_rows, const double* ordered_stats,
+                                  const double* totals, intp_t n_channels, intp_t n_sparse,
+                                  const intp_t* sparse_features, const intp_t* default_slots,
+                                  const intp_t* n_bins_non_missing, const intp_t* offsets,
+                                  double* histogram) noexcept nogil:
+    """Fill the histograms of the features ``sparse_features[:n_sparse]``.
+
+    Row r's bins other than its features' most frequent ones are the packed-layout entries
+    ``entries[row_starts[r]:row_starts[r + 1]]``; ``default_slots[j]`` is the slot of feature
+    ``sparse_features[j]``'s most frequent bin, filled with ``totals`` (the node's sums of
+    ``ordered_stats``, in row order) minus the feature's other entries, and ``n_rows`` minus
+    their counts. ``offsets`` and ``n_bins_non_missing`` are indexed by feature.
+    """
+    clear_sparse_histograms(n_channels, n_sparse, sparse_features, n_bins_non_missing, offsets,
+                            histogram)
+    add_sparse_rows(row_starts, entries, rows, n_rows, ordered_stats, n_channels, histogram)
+    fill_sparse_defaults(n_rows, totals, n_channels, n_sparse, sparse_features, default_slots,
+                         n_bins_non_missing, offsets, histogram)
 
 
 cdef void build_feature_histogram_labels(const BIN_DTYPE_C* binned_feature, const intp_t* rows,

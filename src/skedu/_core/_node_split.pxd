@@ -6,6 +6,9 @@ from ._workspace cimport Workspace
 # subtract and scan whatever the node's size, which dominates deep trees' many small nodes.
 cdef enum:
     HISTOGRAM_MIN_ROWS = 256
+    # A large node's rows of sparse features are added in at most this many parts, each into
+    # a histogram of its own (``build_sparse_part``).
+    MAX_SPARSE_PARTS = 8
 
 # One histogram of a batch (``build_batch_histograms``): the rows samples[start:end], whose
 # histogram goes to ``histogram``, subtracted from ``parent`` (or NULL); their gradient and
@@ -18,6 +21,8 @@ cdef struct HistogramJob:
     double totals[2]
     intp_t first_chunk          # its first chunk of rows in the batch's gather
     intp_t first_task           # its first task in the batch's histogram tasks
+    intp_t n_parts              # its sparse features' parts of rows (0: no sparse features)
+    double* parts[MAX_SPARSE_PARTS]     # the histograms of parts 1 to n_parts - 1
 
 # One node's split search in a batch (``search_jobs``): its context, rows, histogram (or
 # NULL), the order its features were drawn in, and its own per-feature records.

@@ -9,16 +9,18 @@ from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcpy, memset
 
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
-from ._histogram cimport (build_column_histograms, build_feature_histogram_labels,
-                          build_histograms, build_sparse_histograms, counts_from_hessians,
-                          subtract_histograms)
+from ._histogram cimport (add_sparse_rows, build_column_histograms,
+                          build_feature_histogram_labels, build_histograms,
+                          build_sparse_histograms, clear_sparse_histograms, counts_from_hessians,
+                          fill_sparse_defaults, subtract_histograms)
 from ._random cimport next_random, random_below, random_uniform
 from ._absolute_error cimport random_split_absolute_error
 from ._random_split cimport random_split
 from ._sort cimport sort_values_with_rows
 from ._sparse_split cimport build_sparse_histogram, prepare_sparse_node, sparse_feature_split
 from ._split cimport best_split_from_histogram
-from ._workspace cimport GATHER_CHUNK, feature_built_by_column
+from ._workspace cimport (GATHER_CHUNK, acquire_histogram, feature_built_by_column,
+                          release_histogram)
 from ._types cimport ABSOLUTE_ERROR, HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams
 
 # A parallel region costs about a microsecond while the threads are awake (one boosted tree's
@@ -46,6 +48,13 @@ cdef intp_t MIN_PARALLEL_GATHER = 2 * GATHER_CHUNK
 # threads: 3.90 -> 3.62 s (blocks of 2k, 4k, 16k rows: 3.86-3.92, 3.78, 3.78-3.80 s; from 16k,
 # 64k or 128k rows: 3.68-3.75, 3.66-3.67, 3.71-3.76 s); one thread unchanged.
 cdef intp_t BLOCKED_MIN_ROWS = 32768
+# Sparse features of nodes of 2 * SPARSE_PART_MIN_ROWS rows or more, whose histograms take at
+# most SPARSE_PARTS_MAX_BYTES (one-hot data), are built by parts of the rows, each part by
+# one task into a histogram of its own, the parts then added in order (``build_sparse_part``):
+# the parts are fixed by the node's size, so the sums do not depend on the threads. One task
+# for every sparse feature kept a large node's other tasks waiting on it.
+cdef intp_t SPARSE_PART_MIN_ROWS = 8192
+cdef intp_t SPARSE_PARTS_MAX_BYTES = 1 << 18
 cdef intp_t HISTOGRAM_ROW_BLOCK = 8192
 
 
@@ -79,9 +88,8 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* 
     features it just built, while they are in its cache, in parallel with the others."""
     cdef const GrowData* data = ws.data
     cdef intp_t n_channels = data.n_channels, stride = data.n_channels + 2
-    cdef intp_t i, t, f, n_rows = end - start
-    cdef intp_t first_task = 0 if data.n_sparse > 0 else 1
-    cdef intp_t n_tasks = n_node_tasks(ws, n_rows) + 1
+    cdef intp_t i, t, f, n_rows = end - start, n_tasks
+    cdef HistogramJob job
     cdef const intp_t* rows = ws.samples + start
     if data.csr_indptr != NULL:
         build_sparse_histogram(ws, start, end, histogram)
@@ -108,17 +116,19 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* 
         ws.root_gathered = False
     else:
         gather_statistics(ws, rows, n_rows, ws.ordered_stats, ws.node_totals)
-    # Tasks: the sparse features (task 0, when there are some), then the groups of dense ones.
-    # Every entry adds its rows in row order whichever thread builds it.
-    if (ws.params.n_threads > 1 and n_tasks - first_task > 1
+    # Tasks: the sparse features' parts (when there are some), then the dense units. Every
+    # entry adds its rows in row order whichever thread builds it.
+    job.start, job.end, job.histogram, job.parent = start, end, histogram, parent
+    job.first_task = 0
+    n_tasks = plan_job(ws, &job)
+    if (ws.params.n_threads > 1 and n_tasks > 1
             and n_rows * ws.histogram_width >= MIN_PARALLEL_HISTOGRAM):
-        for t in prange(first_task, n_tasks, schedule='dynamic', num_threads=ws.params.n_threads):
-            build_node_task(ws, t, rows, n_rows, ws.ordered_stats, ws.node_totals, histogram,
-                            parent)
+        for t in prange(n_tasks, schedule='dynamic', num_threads=ws.params.n_threads):
+            run_job_task(ws, &job, t, ws.ordered_stats, ws.node_totals)
     else:
-        for t in range(first_task, n_tasks):
-            build_node_task(ws, t, rows, n_rows, ws.ordered_stats, ws.node_totals, histogram,
-                            parent)
+        for t in range(n_tasks):
+            run_job_task(ws, &job, t, ws.ordered_stats, ws.node_totals)
+    finish_job(ws, &job, ws.node_totals)
 
 
 cdef inline intp_t n_gather_chunks(intp_t n_rows) noexcept nogil:
@@ -182,7 +192,6 @@ cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
     the threads together: tasks of (node, column group), where a small node alone has too
     few to share."""
     cdef intp_t j, t, c, task, work = 0, n_chunks = 0, n_tasks = 0
-    cdef intp_t first_task = 0 if ws.data.n_sparse > 0 else 1
     cdef HistogramJob* job
     for j in range(n_jobs):
         work += (jobs[j].end - jobs[j].start) * ws.histogram_width
@@ -191,7 +200,7 @@ cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
         jobs[j].first_chunk = n_chunks
         n_chunks += n_gather_chunks(jobs[j].end - jobs[j].start)
         jobs[j].first_task = n_tasks
-        n_tasks += n_node_tasks(ws, jobs[j].end - jobs[j].start) + 1 - first_task
+        n_tasks += plan_job(ws, &jobs[j])
     if ws.params.n_threads > 1 and n_tasks > 1 and work >= MIN_PARALLEL_HISTOGRAM:
         for c in prange(n_chunks, schedule='dynamic', num_threads=ws.params.n_threads):
             gather_job_chunk(ws, jobs, n_jobs, c)
@@ -202,19 +211,89 @@ cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
             j = 0
             while j + 1 < n_jobs and jobs[j + 1].first_task <= task:
                 j = j + 1
-            job = &jobs[j]
-            build_node_task(ws, first_task + task - job.first_task, ws.samples + job.start,
-                            job.end - job.start, ws.ordered_stats + 2 * job.start, job.totals,
-                            job.histogram, job.parent)
+            run_job_task(ws, &jobs[j], task - jobs[j].first_task,
+                         ws.ordered_stats + 2 * jobs[j].start, jobs[j].totals)
     else:
         for j in range(n_jobs):
             job = &jobs[j]
             gather_statistics(ws, ws.samples + job.start, job.end - job.start,
                               ws.ordered_stats + 2 * job.start, job.totals)
-            for t in range(first_task, n_node_tasks(ws, job.end - job.start) + 1):
-                build_node_task(ws, t, ws.samples + job.start, job.end - job.start,
-                                ws.ordered_stats + 2 * job.start, job.totals, job.histogram,
-                                job.parent)
+            for t in range(job.first_task, n_tasks if j + 1 == n_jobs else jobs[j + 1].first_task):
+                run_job_task(ws, job, t - job.first_task, ws.ordered_stats + 2 * job.start,
+                             job.totals)
+    for j in range(n_jobs):
+        finish_job(ws, &jobs[j], jobs[j].totals)
+
+
+cdef intp_t plan_job(Workspace* ws, HistogramJob* job) noexcept nogil:
+    """Set the job's sparse parts (their histograms acquired; one part when none can be) and
+    return its number of tasks: the parts, then the dense units (``n_node_tasks``)."""
+    cdef intp_t p, q, n_rows = job.end - job.start
+    job.n_parts = 0
+    if ws.data.n_sparse > 0:
+        job.n_parts = 1
+        if (ws.data.n_channels == 1 and n_rows >= 2 * SPARSE_PART_MIN_ROWS
+                and ws.histogram_size * <intp_t>sizeof(double) <= SPARSE_PARTS_MAX_BYTES):
+            job.n_parts = min(<intp_t>MAX_SPARSE_PARTS, n_rows // SPARSE_PART_MIN_ROWS)
+            for p in range(1, job.n_parts):
+                job.parts[p] = acquire_histogram(ws)
+                if job.parts[p] == NULL:
+                    for q in range(1, p):
+                        release_histogram(ws, job.parts[q])
+                    job.n_parts = 1
+                    break
+    return job.n_parts + n_node_tasks(ws, n_rows)
+
+
+cdef void run_job_task(const Workspace* ws, HistogramJob* job, intp_t task,
+                       const double* ordered_stats, const double* totals) noexcept nogil:
+    """Task ``task`` of the job (``plan_job``): a sparse part, or a dense unit."""
+    cdef const GrowData* data = ws.data
+    cdef intp_t first, last, n_rows = job.end - job.start
+    cdef const intp_t* rows = ws.samples + job.start
+    cdef double* target
+    if task >= job.n_parts:
+        build_node_task(<Workspace*>ws, task - job.n_parts + 1, rows, n_rows, ordered_stats,
+                        totals, job.histogram, job.parent)
+    elif job.n_parts == 1:
+        build_task(<Workspace*>ws, 0, rows, n_rows, ordered_stats, totals, job.histogram,
+                   job.parent)
+    else:
+        # Part ``task`` of the rows, into the node's histogram (part 0) or its own.
+        first = task * n_rows // job.n_parts
+        last = (task + 1) * n_rows // job.n_parts
+        target = job.histogram if task == 0 else job.parts[task]
+        clear_sparse_histograms(1, data.n_sparse, data.sparse_features, data.n_bins_non_missing,
+                                ws.histogram_offsets, target)
+        add_sparse_rows(data.sparse_row_starts, data.sparse_entries, rows + first, last - first,
+                        ordered_stats + 2 * first, 1, target)
+
+
+cdef void finish_job(Workspace* ws, HistogramJob* job, const double* totals) noexcept nogil:
+    """Once its tasks are done: a job of several sparse parts adds the parts' entries to the
+    node's in part order, then fills the default bins and subtracts from the parent."""
+    cdef const GrowData* data = ws.data
+    cdef intp_t j, f, p, e, first, size, stride = 3
+    cdef double* histogram = job.histogram
+    if job.n_parts <= 1:
+        return
+    for j in range(data.n_sparse):
+        f = data.sparse_features[j]
+        first = ws.histogram_offsets[f] * stride
+        size = (data.n_bins_non_missing[f] + 1) * stride
+        for e in range(first, first + size):
+            for p in range(1, job.n_parts):
+                histogram[e] += job.parts[p][e]
+    for p in range(1, job.n_parts):
+        release_histogram(ws, job.parts[p])
+    fill_sparse_defaults(job.end - job.start, totals, 1, data.n_sparse, data.sparse_features,
+                         data.sparse_default_slots, data.n_bins_non_missing,
+                         ws.histogram_offsets, histogram)
+    if job.parent != NULL:
+        for j in range(data.n_sparse):
+            f = data.sparse_features[j]
+            subtract_feature(job.parent, histogram, ws.histogram_offsets[f],
+                             data.n_bins_non_missing[f], stride)
 
 
 cdef void gather_job_chunk(const Workspace* ws, const HistogramJob* jobs, intp_t n_jobs,
