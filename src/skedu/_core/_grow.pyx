@@ -47,15 +47,20 @@ cdef const double* pointer_or_null(const double[::1] values):
 
 
 def split_channels(const double[:, :] gradients, hessians, const intp_t[::1] wanted,
-                   int n_threads):
+                   int n_threads, out=None):
     """Each wanted channel's gradients (as an (n, 1) array) and hessians (the shared 1-D
     hessians, or the channel's column), contiguous: a channel per thread (a column of row-major
-    (n, K) arrays is a strided read; multi-class boosting copies K of each every round)."""
+    (n, K) arrays is a strided read; multi-class boosting copies K of each every round).
+    ``out``: the (n_wanted, n, 1) and (n_wanted, n) arrays to copy to, or None."""
     cdef intp_t n = gradients.shape[0], n_wanted = wanted.shape[0], c, i, k
     cdef bint shared = hessians.ndim == 1
     cdef const double[:, :] hessian_view = hessians if not shared else hessians[:, None]
-    out_gradients = np.empty((n_wanted, n, 1))
-    out_hessians = np.empty((n_wanted, n)) if not shared else None
+    if (out is not None and out[0].shape == (n_wanted, n, 1)
+            and (shared or out[1].shape == (n_wanted, n))):
+        out_gradients, out_hessians = out[0], (None if shared else out[1])
+    else:
+        out_gradients = np.empty((n_wanted, n, 1))
+        out_hessians = np.empty((n_wanted, n)) if not shared else None
     cdef double[:, :, ::1] g_out = out_gradients
     cdef double[:, ::1] h_out = out_hessians if not shared else np.empty((1, 1))
     with nogil:
@@ -85,7 +90,7 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
                intp_t max_depth, intp_t min_samples_split, intp_t min_samples_leaf,
                double min_weight_leaf, double min_impurity_decrease, double min_split_gain,
                intp_t max_leaf_nodes, intp_t max_features, double l2_regularization,
-               int n_threads, bint return_leaves=False, leaves_out=None,
+               int n_threads, bint return_leaves=False, leaves_out=None, channels_out=None,
                const int8_t[::1] monotonic_cst=None,
                intp_t n_sparse_features=0, const intp_t[::1] csr_indptr=None,
                const int32_t[::1] csr_features=None, const X_DTYPE_C[::1] csr_values=None,
@@ -134,6 +139,9 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
         Also return each training row's leaf per tree.
     leaves_out : ndarray of shape (n_trees, n_samples), intp, or None
         Where to write the leaves (a buffer reused across boosting rounds).
+    channels_out : tuple of two ndarrays or None
+        Arrays of shapes (n_channels, n_samples, 1) and (n_channels, n_samples) that
+        ``split_channels`` copies the channels to (reused across rounds), or None.
     monotonic_cst : ndarray of shape (n_features,), int8, or None
         Per feature -1, 0 or +1: channel 0's value must decrease, may do anything, or must
         increase along the feature (scikit-learn's ``monotonic_cst``; classifiers pass the
@@ -317,7 +325,8 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
                 # A channel's gradients and hessians, contiguous, shared by its trees.
                 if not channel_arrays:
                     channel_arrays = split_channels(np.asarray(gradients), hessians,
-                                                    np.unique(np.asarray(channels)), n_threads)
+                                                    np.unique(np.asarray(channels)), n_threads,
+                                                    channels_out)
                 channel_gradients, channel_hessians = channel_arrays[channels[t]]
                 data[t].n_channels = 1
                 data[t].gradients = &channel_gradients[0, 0]

@@ -411,6 +411,12 @@ class BaseGradientBoosting(BaseEstimator):
         gradient_buffers = (np.empty((len(y), n_channels)),
                             np.empty((len(y), n_channels) if loss.per_channel_hessian
                                      else len(y)))
+        # Several classes: each class's channel is copied to these for its tree every round.
+        channel_buffers = None
+        if n_channels > 1:
+            channel_buffers = (np.empty((n_channels, len(y), 1)),
+                               np.empty((n_channels, len(y))) if loss.per_channel_hessian
+                               else None)
         try:
             for m in range(trees.n_rounds, self.n_estimators):
                 clock = time.perf_counter()
@@ -436,7 +442,8 @@ class BaseGradientBoosting(BaseEstimator):
                           else [rows] * n_channels),
                     channels=tree_channels,
                     features=features, n_threads=n_threads, return_leaves=True,
-                    keep_buffers=True, leaves_out=leaves_buffer)
+                    keep_buffers=True, leaves_out=leaves_buffer,
+                    channels_out=channel_buffers)
                 clock = _lap(profile, "tree growth (engine)", clock)
                 new_trees = self._finalize_leaves(new_trees, leaves, g, h, y, raw, sample_weight)
                 clock = _lap(profile, "leaf values", clock)

@@ -210,7 +210,7 @@ def weight_channels(labels, weights, n_channels):
 def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weights=None,
                channels=None, features=None, squares=None, labels=None, n_channels=None,
                n_threads=1, return_leaves=False, value_dtype=np.float64, keep_buffers=False,
-               leaves_out=None):
+               leaves_out=None, channels_out=None):
     """Grow ``len(seeds)`` trees on prepared data; several trees grow in parallel.
 
     Parameters
@@ -255,6 +255,10 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
         ``release_kept_buffers()``; by default they are given back when the call ends.
     leaves_out : ndarray of shape (n_trees, n_samples), intp, or None
         With ``return_leaves``: the array to write the leaves to (reused across rounds).
+    channels_out : tuple of two ndarrays or None
+        With ``channels`` and 2-D gradients: arrays of shapes (n_channels, n_samples, 1) and
+        (n_channels, n_samples) to copy each channel's gradients and hessians to (reused
+        across rounds); None: allocated by the call.
 
     Returns
     -------
@@ -306,6 +310,7 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
             min_split_gain=params.min_split_gain, max_leaf_nodes=params.max_leaf_nodes,
             max_features=max_features, l2_regularization=params.l2_regularization,
             n_threads=n_threads, return_leaves=return_leaves, leaves_out=leaves_out,
+            channels_out=channels_out,
             monotonic_cst=_check_monotonic_cst(params.monotonic_cst, data.n_features),
             single_values=np.dtype(value_dtype) == np.float32)
     finally:
