@@ -1181,6 +1181,8 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
     if leaves != NULL and (n_batch > 1 or (params.n_threads > 1 and n_rows >= MIN_PARALLEL_LEAVES)):
         ws.leaf_ranges_capacity = 64
         ws.leaf_ranges = <intp_t*>malloc(3 * ws.leaf_ranges_capacity * sizeof(intp_t))
+        # Renumbered nodes (batches) have no leaf to write before the end.
+        ws.failed = ws.leaf_ranges == NULL and n_batch > 1
     if ws.gathered_hessians != NULL:
         gather_node_statistics(&ws, 0, n_rows)
     elif params.splitter == HIST and n_channels == 1 and data.labels == NULL:
