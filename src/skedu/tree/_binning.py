@@ -138,25 +138,30 @@ class BinMapper:
         return column_edges
 
     def _edges(self, column, n_zeros=0):
-        values = np.sort(column[~np.isnan(column)]).astype(np.float64)
+        # Sorted in the column's dtype, NaN last (cut off where the first one sorts); only the
+        # distinct values or the quantiles' neighbours become float64 (exactly: float32 values
+        # convert without rounding).
+        values = np.sort(column)
+        values = values[:np.searchsorted(values, np.nan)]
         if n_zeros:
             # A sparse column's implicit zeros (its stored values are non-zero), in their place.
             at = np.searchsorted(values, 0.0)
-            values = np.concatenate([values[:at], np.zeros(n_zeros), values[at:]])
+            values = np.concatenate([values[:at], np.zeros(n_zeros, values.dtype), values[at:]])
         if len(values) == 0:
-            return values
-        is_new = np.empty(len(values), dtype=bool)
-        is_new[0] = True
-        np.not_equal(values[1:], values[:-1], out=is_new[1:])
-        distinct = values[is_new]
-        if len(distinct) <= self.max_bins:
+            return values.astype(np.float64)
+        changes = np.flatnonzero(values[1:] != values[:-1])
+        if len(changes) + 1 <= self.max_bins:
+            distinct = np.empty(len(changes) + 1)
+            distinct[0] = values[0]
+            distinct[1:] = values[changes + 1]
             # Midpoints computed as the exact splitter does (halves first).
             return distinct[:-1] / 2.0 + distinct[1:] / 2.0
         # Quantiles of the sorted values, each the midpoint of its two neighbouring ranks.
         positions = np.linspace(0, len(values) - 1, self.max_bins + 1)[1:-1]
-        edges = np.unique(values[np.floor(positions).astype(np.intp)] / 2.0
-                          + values[np.ceil(positions).astype(np.intp)] / 2.0)
-        return edges[edges < distinct[-1]]
+        lower = values[np.floor(positions).astype(np.intp)].astype(np.float64)
+        upper = values[np.ceil(positions).astype(np.intp)].astype(np.float64)
+        edges = np.unique(lower / 2.0 + upper / 2.0)
+        return edges[edges < np.float64(values[-1])]
 
     def transform_rows(self, X):
         """Binned ``X`` as a row-major (n_samples, n_features) uint8 array, read from row-major X."""
