@@ -175,3 +175,19 @@ def test_rows_added_block_by_block_give_the_same_histograms(features, unit_hessi
             columns, features, rows, gradients[:, 0], hessians, n_bins, block,
             unit_hessians=unit_hessians)
         np.testing.assert_array_equal(blocks, whole)
+
+
+def test_sparse_lists_made_on_threads_equal_those_made_on_one():
+    # Above 16k rows each row's count, then its entries, are written on several threads; the
+    # lists are the same.
+    rng = np.random.RandomState(32)
+    n_rows = 20_000
+    binned_rows = np.where(rng.rand(n_rows, 12) < 0.8, 0,
+                           rng.randint(1, 5, (n_rows, 12))).astype(np.uint8)
+    binned_rows[rng.rand(n_rows, 12) < 0.02] = 255
+    binned = np.ascontiguousarray(binned_rows.T)
+    n_bins = np.full(12, 5, dtype=np.intp)
+    one, two = (sparse_layout(binned, binned_rows, n_bins, n_threads=t) for t in (1, 2))
+    assert len(one["sparse_features"]) == 12
+    for key in one:
+        assert np.array_equal(one[key], two[key])

@@ -143,13 +143,19 @@ def bin_counts(const BIN_DTYPE_C[:, ::1] binned_columns, int n_threads):
     return counts_array
 
 
+# Rows from which the sparse lists are made on several threads (a row costs a few ns a
+# feature).
+cdef intp_t PARALLEL_LIST_ROWS = 16384
+
+
 def list_sparse_bins(const BIN_DTYPE_C[:, ::1] binned_rows, const intp_t[::1] sparse_features,
                      const BIN_DTYPE_C[::1] default_bins, const intp_t[::1] offsets,
-                     const intp_t[::1] n_bins_non_missing):
+                     const intp_t[::1] n_bins_non_missing, int n_threads=1):
     """Each row's bins of the sparse features other than their most frequent ones, as packed
     histogram entries (``skedu.tree._bin_layout.sparse_layout``): returns ``row_starts``
     (n_samples + 1, intp) and ``entries`` (uint32, rows in order, features in the order of
-    ``sparse_features``). Two passes over the rows (count, then fill), no temporaries.
+    ``sparse_features``). Two passes over the rows (count, then fill), each in parallel over
+    rows from PARALLEL_LIST_ROWS rows, no temporaries.
 
     ``default_bins[j]`` is the most frequent bin of feature ``sparse_features[j]``;
     ``offsets`` and ``n_bins_non_missing`` are indexed by feature (the missing bin maps to
@@ -160,20 +166,26 @@ def list_sparse_bins(const BIN_DTYPE_C[:, ::1] binned_rows, const intp_t[::1] sp
     cdef intp_t n_samples = binned_rows.shape[0], n_sparse = sparse_features.shape[0]
     cdef intp_t i, j, f, count, position
     cdef BIN_DTYPE_C bin_index
+    cdef bint parallel = n_threads > 1 and n_samples >= PARALLEL_LIST_ROWS
     row_starts_array = np.zeros(n_samples + 1, dtype=np.intp)
     cdef intp_t[::1] row_starts = row_starts_array
     cdef uint32_t[::1] entries
     with nogil:
-        for i in range(n_samples):
+        # Each row's count first (at row_starts[i + 1]), then their running sum.
+        for i in prange(n_samples, schedule='static', num_threads=max(n_threads, 1),
+                        use_threads_if=parallel):
             count = 0
             for j in range(n_sparse):
                 count = count + (binned_rows[i, sparse_features[j]] != default_bins[j])
-            row_starts[i + 1] = row_starts[i] + count
+            row_starts[i + 1] = count
+        for i in range(n_samples):
+            row_starts[i + 1] += row_starts[i]
     entries_array = np.empty(row_starts[n_samples], dtype=np.uint32)
     entries = entries_array
     with nogil:
-        position = 0
-        for i in range(n_samples):
+        for i in prange(n_samples, schedule='static', num_threads=max(n_threads, 1),
+                        use_threads_if=parallel):
+            position = row_starts[i]
             for j in range(n_sparse):
                 f = sparse_features[j]
                 bin_index = binned_rows[i, f]

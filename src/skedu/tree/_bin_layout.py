@@ -69,7 +69,7 @@ def sparse_layout(binned, binned_rows, n_bins_non_missing, n_threads=1,
     row_starts, entries = list_sparse_bins(
         np.ascontiguousarray(binned_rows), sparse_features,
         default_bins[sparse_features].astype(np.uint8), offsets.astype(np.intp),
-        np.ascontiguousarray(n_bins))
+        np.ascontiguousarray(n_bins), n_threads)
     return {"dense_rows": np.ascontiguousarray(binned_rows[:, dense_features]),
             "dense_features": dense_features, "sparse_features": sparse_features,
             "sparse_default_slots": slots.astype(np.intp), "sparse_row_starts": row_starts,
