@@ -10,6 +10,7 @@ from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
 from ._grower cimport grow_tree
+from ._workspace cimport empty_tree
 from ._types cimport (ENTROPY, GINI, HIST, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams, Node, TreeArrays,
                       intp_t)
 
@@ -316,9 +317,7 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
                 or trees == NULL or status == NULL):
             raise MemoryError()
         for t in range(n_trees):
-            trees[t].nodes = NULL
-            trees[t].values = NULL
-            trees[t].n_nodes = 0
+            empty_tree(&trees[t])
         for t in range(n_trees):
             data[t] = shared
             if channels is not None:

@@ -28,7 +28,7 @@ from ._node_split cimport (HISTOGRAM_MIN_ROWS, HistogramJob, ScanJob, build_batc
 from ._types cimport (ABSOLUTE_ERROR, ENTROPY, GINI, HIST, LEAF, MISSING_BIN, N_BINS,
                       SECOND_ORDER, GrowData,
                       GrowParams, Node, SplitContext, SplitRecord, TreeArrays, intp_t)
-from ._workspace cimport (MAX_BATCH, PendingNode, Workspace, acquire_histogram,
+from ._workspace cimport (MAX_BATCH, PendingNode, Workspace, acquire_histogram, empty_tree,
                           free_workspace, release_constant_slot,
                           init_workspace, new_node, pop_pending, push_pending,
                           release_histogram)
@@ -948,25 +948,10 @@ cdef void grow_subtree(Workspace* ws, const TreeArrays* tree, Subtree* subtree,
     cdef BatchBuffers buffers
     cdef PendingNode pending = subtree.root
     cdef intp_t k, n_rows = pending.end - pending.start, n_channels = ws.data.n_channels
-    cdef double* histogram
-    subtree.tree.nodes = NULL
-    subtree.tree.values = NULL
-    subtree.tree.n_nodes = 0
-    subtree.tree.capacity = 0
+    empty_tree(&subtree.tree)
     subtree.leaf_ranges = NULL
     subtree.n_leaf_ranges = 0
     subtree.failed = True
-    buffers.batch = NULL
-    buffers.jobs = NULL
-    buffers.split = NULL
-    buffers.scans = NULL
-    buffers.scan_orders = NULL
-    buffers.scan_records = NULL
-    buffers.scan_constants = NULL
-    sub.frontier = NULL
-    sub.free_histograms = NULL
-    sub.node_bounds = NULL
-    sub.bounds_capacity = 0
     if not init_workspace(&sub, ws.data, params, ws.samples + pending.start, n_rows, NULL,
                           ws.initial_features, ws.n_tree_features, ws.seed):
         free_workspace(&sub)
@@ -980,29 +965,29 @@ cdef void grow_subtree(Workspace* ws, const TreeArrays* tree, Subtree* subtree,
     if ws.leaves != NULL:
         sub.leaf_ranges_capacity = 64
         sub.leaf_ranges = <intp_t*>malloc(3 * sub.leaf_ranges_capacity * sizeof(intp_t))
-        sub.failed = sub.leaf_ranges == NULL
-    # The subtree's root: the pending node, its sums and its histogram.
-    if new_node(&subtree.tree, n_channels) < 0:
-        sub.failed = True
-    else:
-        subtree.tree.nodes[0] = tree.nodes[pending.node_id]
-        for k in range(n_channels):
-            subtree.tree.values[k] = tree.values[pending.node_id * n_channels + k]
-    histogram = NULL
-    if pending.histogram != NULL and not sub.failed:
-        histogram = acquire_histogram(&sub)
-        if histogram == NULL:
-            sub.failed = True
-        else:
-            memcpy(histogram, pending.histogram, ws.histogram_size * sizeof(double))
+    # The subtree's root (its node 0): the pending node, its sums and a copy of its histogram.
+    sub.failed = (not alloc_batch_buffers(&buffers, &sub, batch_size(&sub))
+                  or (ws.leaves != NULL and sub.leaf_ranges == NULL)
+                  or new_node(&subtree.tree, n_channels) < 0)
     pending.node_id = 0
     pending.start = 0
     pending.end = n_rows
-    pending.histogram = histogram
-    if not sub.failed and not push_pending(&sub, &pending):
-        release_histogram(&sub, histogram)
-        sub.failed = True
-    if not sub.failed and alloc_batch_buffers(&buffers, &sub, batch_size(&sub)):
+    pending.histogram = NULL
+    if not sub.failed:
+        subtree.tree.nodes[0] = tree.nodes[subtree.root.node_id]
+        for k in range(n_channels):
+            subtree.tree.values[k] = tree.values[subtree.root.node_id * n_channels + k]
+        if subtree.root.histogram != NULL:
+            pending.histogram = acquire_histogram(&sub)
+            sub.failed = pending.histogram == NULL
+    if not sub.failed:
+        if subtree.root.histogram != NULL:
+            memcpy(pending.histogram, subtree.root.histogram,
+                   ws.histogram_size * sizeof(double))
+        if not push_pending(&sub, &pending):
+            release_histogram(&sub, pending.histogram)
+            sub.failed = True
+    if not sub.failed:
         grow_in_batches(&sub, &subtree.tree, &buffers, 0)
         memcpy(ws.samples + subtree.root.start, sub.samples, n_rows * sizeof(intp_t))
         subtree.failed = sub.failed
@@ -1160,14 +1145,7 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
     cdef BatchBuffers buffers
     cdef double hessian
     cdef double root_sums[3]
-    tree.nodes = NULL
-    tree.values = NULL
-    tree.n_nodes = 0
-    tree.capacity = 0
-    ws.frontier = NULL
-    ws.free_histograms = NULL
-    ws.node_bounds = NULL
-    ws.bounds_capacity = 0
+    empty_tree(tree)
     if not init_workspace(&ws, data, params, rows, n_rows, row_weights, features,
                           n_tree_features, seed):
         free_workspace(&ws)

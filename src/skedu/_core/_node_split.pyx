@@ -11,8 +11,8 @@ from libc.string cimport memcpy, memset
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
 from ._histogram cimport (add_sparse_rows, build_column_histograms,
                           build_feature_histogram_labels, build_histograms,
-                          build_sparse_histograms, clear_sparse_histograms, counts_from_hessians,
-                          fill_sparse_defaults, subtract_histograms)
+                          clear_sparse_histograms, counts_from_hessians, fill_sparse_defaults,
+                          subtract_histograms)
 from ._random cimport next_random, random_below, random_uniform
 from ._absolute_error cimport random_split_absolute_error
 from ._random_split cimport random_split
@@ -227,7 +227,7 @@ cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
 
 cdef intp_t plan_job(Workspace* ws, HistogramJob* job) noexcept nogil:
     """Set the job's sparse parts (their histograms acquired; one part when none can be) and
-    return its number of tasks: the parts, then the dense units (``n_node_tasks``)."""
+    return its number of tasks: the parts, then the dense units (``n_dense_units``)."""
     cdef intp_t p, q, n_rows = job.end - job.start
     job.n_parts = 0
     if ws.data.n_sparse > 0:
@@ -242,36 +242,53 @@ cdef intp_t plan_job(Workspace* ws, HistogramJob* job) noexcept nogil:
                         release_histogram(ws, job.parts[q])
                     job.n_parts = 1
                     break
-    return job.n_parts + n_node_tasks(ws, n_rows)
+    return job.n_parts + n_dense_units(ws, n_rows)
 
 
 cdef void run_job_task(const Workspace* ws, HistogramJob* job, intp_t task,
                        const double* ordered_stats, const double* totals) noexcept nogil:
-    """Task ``task`` of the job (``plan_job``): a sparse part, or a dense unit."""
+    """Task ``task`` of the job (``plan_job``): a part of the rows of the sparse features, or
+    a dense unit."""
     cdef const GrowData* data = ws.data
     cdef intp_t first, last, n_rows = job.end - job.start
     cdef const intp_t* rows = ws.samples + job.start
     cdef double* target
     if task >= job.n_parts:
-        build_node_task(<Workspace*>ws, task - job.n_parts + 1, rows, n_rows, ordered_stats,
-                        totals, job.histogram, job.parent)
-    elif job.n_parts == 1:
-        build_task(<Workspace*>ws, 0, rows, n_rows, ordered_stats, totals, job.histogram,
-                   job.parent)
-    else:
-        # Part ``task`` of the rows, into the node's histogram (part 0) or its own.
-        first = task * n_rows // job.n_parts
-        last = (task + 1) * n_rows // job.n_parts
-        target = job.histogram if task == 0 else job.parts[task]
-        clear_sparse_histograms(1, data.n_sparse, data.sparse_features, data.n_bins_non_missing,
-                                ws.histogram_offsets, target)
-        add_sparse_rows(data.sparse_row_starts, data.sparse_entries, rows + first, last - first,
-                        ordered_stats + 2 * first, 1, target)
+        build_dense_unit(ws, task - job.n_parts, rows, n_rows, ordered_stats, job.histogram,
+                         job.parent)
+        return
+    # Part ``task`` of the rows, into the node's histogram (part 0) or its own; a single part
+    # is finished here, while its entries are in this task's cache.
+    first = task * n_rows // job.n_parts
+    last = (task + 1) * n_rows // job.n_parts
+    target = job.histogram if task == 0 else job.parts[task]
+    clear_sparse_histograms(data.n_channels, data.n_sparse, data.sparse_features,
+                            data.n_bins_non_missing, ws.histogram_offsets, target)
+    add_sparse_rows(data.sparse_row_starts, data.sparse_entries, rows + first, last - first,
+                    ordered_stats + (data.n_channels + 1) * first, data.n_channels, target)
+    if job.n_parts == 1:
+        finish_sparse(ws, job, totals)
+
+
+cdef void finish_sparse(const Workspace* ws, const HistogramJob* job,
+                        const double* totals) noexcept nogil:
+    """The sparse features' default bins (the node's totals minus their other entries), then
+    the subtraction from the parent's histogram."""
+    cdef const GrowData* data = ws.data
+    cdef intp_t j, f
+    fill_sparse_defaults(job.end - job.start, totals, data.n_channels, data.n_sparse,
+                         data.sparse_features, data.sparse_default_slots,
+                         data.n_bins_non_missing, ws.histogram_offsets, job.histogram)
+    if job.parent != NULL:
+        for j in range(data.n_sparse):
+            f = data.sparse_features[j]
+            subtract_feature(job.parent, job.histogram, ws.histogram_offsets[f],
+                             data.n_bins_non_missing[f], data.n_channels + 2)
 
 
 cdef void finish_job(Workspace* ws, HistogramJob* job, const double* totals) noexcept nogil:
     """Once its tasks are done: a job of several sparse parts adds the parts' entries to the
-    node's in part order, then fills the default bins and subtracts from the parent."""
+    node's in part order, then finishes the sparse features (``finish_sparse``)."""
     cdef const GrowData* data = ws.data
     cdef intp_t j, f, p, e, first, size, stride = 3
     cdef double* histogram = job.histogram
@@ -286,14 +303,7 @@ cdef void finish_job(Workspace* ws, HistogramJob* job, const double* totals) noe
                 histogram[e] += job.parts[p][e]
     for p in range(1, job.n_parts):
         release_histogram(ws, job.parts[p])
-    fill_sparse_defaults(job.end - job.start, totals, 1, data.n_sparse, data.sparse_features,
-                         data.sparse_default_slots, data.n_bins_non_missing,
-                         ws.histogram_offsets, histogram)
-    if job.parent != NULL:
-        for j in range(data.n_sparse):
-            f = data.sparse_features[j]
-            subtract_feature(job.parent, histogram, ws.histogram_offsets[f],
-                             data.n_bins_non_missing[f], stride)
+    finish_sparse(ws, job, totals)
 
 
 cdef void gather_job_chunk(const Workspace* ws, const HistogramJob* jobs, intp_t n_jobs,
@@ -344,29 +354,6 @@ cdef void subtract_groups(const Workspace* ws, intp_t first_group, intp_t last_g
         subtract_feature(parent, histogram, ws.dense_offsets[j], ws.dense_n_bins[j], stride)
 
 
-cdef void build_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_rows,
-                     const double* ordered_stats, const double* node_totals,
-                     double* histogram, double* parent) noexcept nogil:
-    """Task 0 builds the sparse features' histograms, task g + 1 the g-th group of dense
-    features. Then, when ``parent`` is not NULL, the task subtracts them from the parent's."""
-    cdef const GrowData* data = ws.data
-    cdef intp_t j, f, stride = data.n_channels + 2
-    if task == 0:
-        build_sparse_histograms(data.sparse_row_starts, data.sparse_entries, rows, n_rows,
-                                ordered_stats, node_totals, data.n_channels,
-                                data.n_sparse, data.sparse_features, data.sparse_default_slots,
-                                data.n_bins_non_missing, ws.histogram_offsets, histogram)
-        if parent != NULL:
-            for j in range(data.n_sparse):
-                f = data.sparse_features[j]
-                subtract_feature(parent, histogram, ws.histogram_offsets[f],
-                                 data.n_bins_non_missing[f], stride)
-        return
-    build_group(ws, task - 1, rows, n_rows, ordered_stats, histogram, False)
-    if parent != NULL:
-        subtract_groups(ws, task - 1, task, histogram, parent)
-
-
 cdef void build_group_run(const Workspace* ws, intp_t first_group, intp_t last_group,
                           const intp_t* rows, intp_t n_rows, const double* ordered_stats,
                           double* histogram, double* parent) noexcept nogil:
@@ -398,26 +385,28 @@ cdef inline bint built_in_blocks(const Workspace* ws, intp_t n_rows) noexcept no
     return ws.data.n_channels == 1 and ws.n_groups > 1 and n_rows >= BLOCKED_MIN_ROWS
 
 
-cdef inline intp_t n_node_tasks(const Workspace* ws, intp_t n_rows) noexcept nogil:
-    """A node's histogram tasks after the sparse one (task 0): its dense groups, or, for a
-    large node, one run of groups a thread."""
+cdef inline intp_t n_dense_units(const Workspace* ws, intp_t n_rows) noexcept nogil:
+    """A node's histogram tasks over its dense features: its groups, or, for a large node,
+    one run of groups a thread (the grouping does not change the sums)."""
     if built_in_blocks(ws, n_rows):
         return min(max(ws.params.n_threads, 1), ws.n_groups)
     return ws.n_groups
 
 
-cdef void build_node_task(Workspace* ws, intp_t task, const intp_t* rows, intp_t n_rows,
-                          const double* ordered_stats, const double* node_totals,
-                          double* histogram, double* parent) noexcept nogil:
-    """Task ``task`` of a node (``n_node_tasks``): the sparse features (0), a dense group or
-    a run of groups (the grouping does not change the sums)."""
+cdef void build_dense_unit(const Workspace* ws, intp_t unit, const intp_t* rows, intp_t n_rows,
+                           const double* ordered_stats, double* histogram,
+                           double* parent) noexcept nogil:
+    """Dense unit ``unit`` of a node (``n_dense_units``): a group, or a run of groups built
+    block by block; then, when ``parent`` is not NULL, its subtraction from the parent's."""
     cdef intp_t n_runs
-    if task == 0 or not built_in_blocks(ws, n_rows):
-        build_task(ws, task, rows, n_rows, ordered_stats, node_totals, histogram, parent)
+    if built_in_blocks(ws, n_rows):
+        n_runs = n_dense_units(ws, n_rows)
+        build_group_run(ws, unit * ws.n_groups // n_runs, (unit + 1) * ws.n_groups // n_runs,
+                        rows, n_rows, ordered_stats, histogram, parent)
         return
-    n_runs = n_node_tasks(ws, n_rows)
-    build_group_run(ws, (task - 1) * ws.n_groups // n_runs, task * ws.n_groups // n_runs,
-                    rows, n_rows, ordered_stats, histogram, parent)
+    build_group(ws, unit, rows, n_rows, ordered_stats, histogram, False)
+    if parent != NULL:
+        subtract_groups(ws, unit, unit + 1, histogram, parent)
 
 
 cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const SplitContext* context,

@@ -144,6 +144,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
                          const intp_t* features, intp_t n_tree_features,
                          uint64_t seed) noexcept nogil
 cdef void free_workspace(Workspace* ws) noexcept nogil
+cdef void empty_tree(TreeArrays* tree) noexcept nogil
 cdef intp_t new_node(TreeArrays* tree, intp_t n_channels) noexcept nogil
 cdef double* acquire_histogram(Workspace* ws) noexcept nogil
 cdef void release_histogram(Workspace* ws, double* histogram) noexcept nogil

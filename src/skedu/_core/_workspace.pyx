@@ -113,6 +113,14 @@ def kept_buffer_count():
     return n_kept_buffers
 
 
+cdef void empty_tree(TreeArrays* tree) noexcept nogil:
+    """A tree without nodes, its arrays to be grown by ``new_node``."""
+    tree.nodes = NULL
+    tree.values = NULL
+    tree.n_nodes = 0
+    tree.capacity = 0
+
+
 cdef intp_t new_node(TreeArrays* tree, intp_t n_channels) noexcept nogil:
     cdef intp_t capacity
     cdef Node* nodes
@@ -322,6 +330,10 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.n_free_histograms = 0
     ws.n_frontier = 0
     ws.frontier_capacity = 64
+    ws.frontier = NULL
+    ws.free_histograms = NULL
+    ws.node_bounds = NULL
+    ws.bounds_capacity = 0
     ws.owned_gradients = NULL
     ws.initial_features = NULL
     ws.owned_hessians = NULL
