@@ -140,6 +140,24 @@ cdef void gather_chunk(const Workspace* ws, const intp_t* rows, intp_t n_rows, d
     """Gather the rows' gradients and hessian packed (``stats[i]`` is row ``rows[i]``'s) and
     write their sums, in row order, to ``sums``."""
     cdef intp_t i, k, row, n_channels = ws.data.n_channels, n_stats = ws.data.n_channels + 1
+    cdef const double* gradients = ws.gradients
+    cdef const double* hessians = ws.hessians
+    cdef double gradient, hessian, gradient_sum = 0.0, hessian_sum = 0.0
+    if n_channels == 1:
+        # Boosting's case, its sums in registers: the generic loops below keep them in memory
+        # (``sums`` may alias ``stats``), a chain of stores and reloads through every row.
+        # The same additions in the same order.
+        for i in range(n_rows):
+            row = rows[i]
+            gradient = gradients[row]
+            hessian = hessians[row]
+            stats[2 * i] = gradient
+            stats[2 * i + 1] = hessian
+            gradient_sum += gradient
+            hessian_sum += hessian
+        sums[0] = gradient_sum
+        sums[1] = hessian_sum
+        return
     for k in range(n_stats):
         sums[k] = 0.0
     for i in range(n_rows):
