@@ -25,7 +25,7 @@ from ._node_split cimport (HISTOGRAM_MIN_ROWS, HistogramJob, ScanJob, build_batc
                           build_node_histogram, draw_feature_order, find_best_split,
                           gather_node_statistics, gather_statistics, reduce_job, search_jobs,
                           searches_drawn_at_once)
-from ._types cimport (ABSOLUTE_ERROR, ENTROPY, GINI, HIST, LEAF, MISSING_BIN, N_BINS,
+from ._types cimport (ABSOLUTE_ERROR, BIN_DTYPE_C, ENTROPY, GINI, HIST, LEAF, MISSING_BIN, N_BINS,
                       SECOND_ORDER, GrowData,
                       GrowParams, Node, SplitContext, SplitRecord, TreeArrays, intp_t)
 from ._workspace cimport (MAX_BATCH, PendingNode, Workspace, acquire_histogram, empty_tree,
@@ -500,7 +500,25 @@ cdef intp_t move_rows(const Workspace* ws, const SplitRecord* split, intp_t firs
     the left rows are then compacted in place (the next left slot is never past the row being
     read)."""
     cdef intp_t i, row, n_left = 0, n_right = 0
-    cdef bint side
+    cdef bint side, missing_go_left = split.missing_go_left
+    cdef const intp_t* samples = ws.samples
+    cdef const BIN_DTYPE_C* column
+    cdef BIN_DTYPE_C bin_index, bin_threshold = split.bin_threshold
+    if ws.params.splitter == HIST:
+        # The split's column and bounds in registers: the generic loop below reloads them
+        # from the split and the data every row (the rows' stores may alias them).
+        column = ws.data.binned + split.feature * ws.data.n_samples
+        for i in range(first, last):
+            if i + PREFETCH_DISTANCE < last:
+                __builtin_prefetch(&column[samples[i + PREFETCH_DISTANCE]])
+            row = samples[i]
+            bin_index = column[row]
+            side = missing_go_left if bin_index == MISSING_BIN else bin_index <= bin_threshold
+            left_rows[n_left] = row
+            right_rows[n_right] = row
+            n_left += side
+            n_right += not side
+        return n_left
     for i in range(first, last):
         if i + PREFETCH_DISTANCE < last:
             prefetch_row(ws, split, ws.samples[i + PREFETCH_DISTANCE], True, False)
