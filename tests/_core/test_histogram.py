@@ -191,3 +191,27 @@ def test_sparse_lists_made_on_threads_equal_those_made_on_one():
     assert len(one["sparse_features"]) == 12
     for key in one:
         assert np.array_equal(one[key], two[key])
+
+
+@pytest.mark.parametrize("features", [[4, 0, 2, 5], [1, 3, 5], [2, 0], [5]])
+def test_histograms_without_counts_have_the_same_sums(features):
+    # Boosted trees whose hessians bound their counts build their dense histograms without
+    # them: the same gradient and hessian sums, bit for bit, and every count left at 0.
+    rng = np.random.RandomState(31)
+    all_bins = np.array([255, 90, 7, 200, 128, 255], dtype=np.intp)
+    binned_rows = np.stack([rng.randint(0, b, 2000) for b in all_bins], axis=1).astype(np.uint8)
+    binned_rows[rng.rand(2000, 6) < 0.1] = 255
+    rows = np.sort(rng.choice(2000, 1500, replace=False)).astype(np.intp)
+    gradients, hessians = rng.randn(1500, 1), rng.rand(1500)
+    features = np.array(features, dtype=np.intp)
+    n_bins = all_bins[features]
+    columns = np.ascontiguousarray(binned_rows.T)
+    selected = np.ascontiguousarray(binned_rows[:, features])
+    counted = build_histograms_for_tests(selected, rows, gradients, hessians, n_bins)
+    for uncounted in (
+            build_column_histograms_for_tests(columns, features, rows, gradients, hessians,
+                                              n_bins, count_rows=False),
+            build_histograms_for_tests(selected, rows, gradients, hessians, n_bins,
+                                       count_rows=False)):
+        np.testing.assert_array_equal(uncounted[:, :2], counted[:, :2])
+        assert not uncounted[:, 2].any()

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from skedu._core._split import best_split_from_histogram_for_tests
+from skedu._core._split import (best_split_from_histogram_for_tests,
+                                bounded_split_from_histogram_for_tests)
 from skedu._core._types import Criterion
 from tests._core._twins import SUM_CRITERIA, best_split
 
@@ -112,3 +113,68 @@ def test_second_order_scan_with_empty_bins_residues_and_zero_hessians(seed):
             results.append(best_split_from_histogram_for_tests(
                 histogram, n_bins, edges, Criterion.SECOND_ORDER, l2, min_leaf, min_weight))
         assert results[0] == results[1]
+
+
+def resolved_missing_side(record, n_rows):
+    # A bounded scan leaves the side of unseen missing values to the partition when the node
+    # has none: the majority side, right on a tie (the counted scan's rule).
+    if record["missing_by_majority"]:
+        return 2 * record["n_left"] > n_rows
+    return record["missing_go_left"]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_bounded_scan_finds_the_counted_split_or_says_it_is_unsure(seed):
+    # Histograms without counts: each side's rows are bounded from its hessian (every row's
+    # within [min, max]) and its bins. The sure candidates are the counted scan's allowed
+    # ones, so unless an unsure candidate gains as much as the best sure one, both scans
+    # choose the same split; otherwise the counted split's gain lies between the two.
+    rng = np.random.RandomState(seed)
+    n, n_bins = 400, 60
+    bins = rng.randint(0, n_bins, n)
+    bins[rng.rand(n) < 0.1 * (seed % 2)] = MISSING_BIN
+    low, high = (0.2, 0.25) if seed < 4 else (0.01, 0.25)
+    gradients, hessians = rng.randn(n, 1), rng.uniform(low, high, n)
+    edges = np.full(MISSING_BIN, np.inf)
+    edges[: n_bins - 1] = np.arange(n_bins - 1) + 0.5
+    histogram = histogram_of(bins, gradients, hessians)
+    n_sure = 0
+    for l2, min_leaf, min_weight in [(0.0, 1, 0.0), (1.0, 15, 0.5), (1.0, 40, 0.0)]:
+        counted, counted_varies = best_split_from_histogram_for_tests(
+            histogram, n_bins, edges, Criterion.SECOND_ORDER, l2, min_leaf, min_weight)
+        bounded, varies = bounded_split_from_histogram_for_tests(
+            histogram, n_bins, edges, l2, min_leaf, min_weight, hessians.min(), hessians.max())
+        assert varies == counted_varies
+        if bounded["found"] and bounded["unsure_gain"] < bounded["gain"]:
+            n_sure += 1
+            for key in ("feature", "gain", "threshold", "bin_threshold"):
+                assert bounded[key] == counted[key]
+            bounded["n_left"] = counted["n_left"]  # unknown to the bounded scan
+            assert resolved_missing_side(bounded, n) == counted["missing_go_left"]
+        else:
+            assert bounded["unsure_gain"] > -np.inf
+            assert bounded["gain"] <= counted["gain"] <= max(bounded["gain"],
+                                                             bounded["unsure_gain"])
+        if min_leaf == 1:
+            assert bounded["unsure_gain"] == -np.inf  # a bin with rows has one
+    assert n_sure >= 1
+
+
+def test_bounded_scan_is_unsure_of_a_split_only_counts_allow():
+    # The best split sends the 12 rows of the last bin right; with min_samples_leaf 12 only
+    # their count allows it: their hessians (0.01) would be 12 rows or 300 at the other
+    # rows' (0.25). The bounded scan must leave it to the counts, not choose or refuse it.
+    rng = np.random.RandomState(3)
+    bins = np.concatenate([rng.randint(0, 30, 500), np.full(12, 30)])
+    hessians = np.concatenate([rng.uniform(0.2, 0.25, 500), np.full(12, 0.01)])
+    gradients = np.concatenate([rng.randn(500) * 0.01, np.full(12, -0.5)])[:, None]
+    edges = np.full(MISSING_BIN, np.inf)
+    edges[:30] = np.arange(30) + 0.5
+    histogram = histogram_of(bins, gradients, hessians)
+    counted, _ = best_split_from_histogram_for_tests(histogram, 31, edges,
+                                                     Criterion.SECOND_ORDER, 0.0, 12, 0.0)
+    assert counted["bin_threshold"] == 29 and counted["n_left"] == 500
+    bounded, _ = bounded_split_from_histogram_for_tests(histogram, 31, edges, 0.0, 12, 0.0,
+                                                        0.01, 0.25)
+    assert bounded["unsure_gain"] == counted["gain"]
+    assert not bounded["found"] or bounded["gain"] < counted["gain"]

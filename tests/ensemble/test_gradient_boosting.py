@@ -10,6 +10,7 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.metrics import log_loss
 from sklearn.tree import DecisionTreeRegressor as SkDecisionTreeRegressor
 
+from skedu._core._grower import set_bounded_counts_for_tests
 from skedu.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
 
 
@@ -495,3 +496,55 @@ def test_integer_weights_equal_repeated_rows(tree_method):
                                                         np.repeat(y, weights))
     np.testing.assert_allclose(weighted.decision_function(X[kept]),
                                repeated.decision_function(X[kept]), rtol=1e-9, atol=1e-12)
+
+
+@pytest.fixture
+def counted_and_bounded():
+    """Fit a model with counted histograms, then with counts bounded by the hessians."""
+    def fit_both(make_and_fit):
+        try:
+            set_bounded_counts_for_tests(False)
+            counted = make_and_fit()
+        finally:
+            set_bounded_counts_for_tests(True)
+        return counted, make_and_fit()
+    return fit_both
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+@pytest.mark.parametrize("case", ["binary", "wide weights", "min_samples_leaf 1", "multiclass",
+                                  "best-first subsampled", "weighted regression"])
+def test_counts_bounded_by_hessians_give_the_trees_of_counted_histograms(
+        counted_and_bounded, case, n_jobs):
+    # Boosted trees whose rows' hessians are all positive leave the dense histograms' counts
+    # out: a side's rows are bounded by its hessian and bins, and a feature whose undecided
+    # candidates may win is searched again with its rows counted. The trees are those of
+    # counted histograms, bit for bit: dense, few-bin and one-hot (sparse layout) columns,
+    # missing values, weights from 0.1 to 10 (wide bounds: many features recounted).
+    rng = np.random.RandomState(23)
+    X_dense, y = make_classification(8_000, n_features=6, n_informative=5, n_redundant=0,
+                                     random_state=23)
+    X_dense[rng.rand(*X_dense.shape) < 0.05] = np.nan
+    X = np.hstack([X_dense, np.round(X_dense[:, :2] * 3), np.eye(12)[rng.randint(0, 12, 8_000)]])
+    wide = np.exp(rng.uniform(-2.3, 2.3, 8_000))
+    common = dict(n_estimators=8, max_depth=6, early_stopping=False, random_state=0,
+                  n_jobs=n_jobs)
+    fits = {
+        "binary": lambda: GradientBoostingClassifier(**common).fit(X, y),
+        "wide weights": lambda: GradientBoostingClassifier(min_samples_leaf=5, **common).fit(
+            X, y, sample_weight=wide),
+        "min_samples_leaf 1": lambda: GradientBoostingClassifier(
+            min_samples_leaf=1, learning_rate=0.5, **common).fit(X, y),
+        "multiclass": lambda: GradientBoostingClassifier(**common).fit(
+            X, y + (np.nan_to_num(X[:, 1]) > 0.5)),
+        "best-first subsampled": lambda: GradientBoostingClassifier(
+            **{**common, "max_depth": None}, max_leaf_nodes=40, subsample=0.7,
+            colsample_bytree=0.7).fit(X, y),
+        "weighted regression": lambda: GradientBoostingRegressor(**common).fit(
+            X, np.nan_to_num(X[:, 0]) * 2 + y, sample_weight=wide),
+    }
+    counted, bounded = counted_and_bounded(fits[case])
+    assert len(counted._trees.nodes) == len(bounded._trees.nodes)
+    for a, b in zip(counted._trees.nodes, bounded._trees.nodes):
+        assert np.asarray(a).tobytes() == np.asarray(b).tobytes()
+    assert np.array_equal(counted.train_score_, bounded.train_score_)

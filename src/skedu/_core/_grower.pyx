@@ -10,7 +10,7 @@ histograms: the smaller child's is built, the larger's is the parent's minus it.
 """
 
 from libc.float cimport DBL_EPSILON
-from libc.math cimport INFINITY, isnan
+from libc.math cimport INFINITY, isfinite, isnan
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
@@ -268,6 +268,50 @@ cdef inline bint stays_leaf(const Workspace* ws, const TreeArrays* tree, intp_t 
             or (node.impurity <= DBL_EPSILON and is_impurity_known(ws)))
 
 
+# Whether boosted trees may leave their dense histograms' row counts out (tests compare the
+# trees grown both ways: ``set_bounded_counts_for_tests``).
+cdef bint BOUNDED_COUNTS = True
+
+
+def set_bounded_counts_for_tests(bint enabled):
+    """Let boosted trees bound their row counts from their hessians (True, the default) or
+    always count their rows (test entry point)."""
+    global BOUNDED_COUNTS
+    BOUNDED_COUNTS = enabled
+
+
+cdef void bound_counts(Workspace* ws, intp_t n_rows, double hessian_sum,
+                       const double* extremes) noexcept nogil:
+    """Decide from the root's gather whether the tree's dense histograms leave their row
+    counts out (``SplitContext.bounded_counts``).
+
+    Adding a count to every entry is a fifth of a histogram's cost. A side's rows are then
+    known within [H / max hessian, H / min hessian], which settles ``min_samples_leaf`` for
+    all but a few candidates (those a feature's rows are recounted for); a bin holds rows when
+    its hessian exceeds the entries' rounding error. That error is bounded by the sums' and
+    subtractions' (``(depth + 2) * n_rows * epsilon * H``, twice over); every row's hessian
+    must exceed it four times, so that the bins with rows and those without are told apart
+    exactly: the trees are those of counted histograms, bit for bit.
+    """
+    cdef const GrowParams* params = ws.params
+    cdef intp_t depth = params.max_depth
+    cdef double noise
+    ws.bounded_counts = False
+    if (not BOUNDED_COUNTS or ws.unit_hessians or ws.data.n_channels != 1
+            or ws.data.labels != NULL or ws.data.csr_indptr != NULL
+            or params.monotonic_cst != NULL or params.criterion != SECOND_ORDER):
+        return
+    if depth < 0:
+        depth = params.max_leaf_nodes if params.max_leaf_nodes > 0 else n_rows
+    noise = (depth + 2) * <double>(n_rows + 2) * DBL_EPSILON * hessian_sum
+    if not (isfinite(hessian_sum) and isfinite(extremes[1]) and extremes[0] > 4.0 * noise):
+        return
+    ws.bounded_counts = True
+    ws.min_row_hessian = extremes[0]
+    ws.max_row_hessian = extremes[1]
+    ws.hessian_noise = noise
+
+
 cdef void init_node_context(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t start,
                             intp_t end, SplitContext* context) noexcept nogil:
     """The split search's view of the node (its sums point into ``tree.values``: no node may
@@ -282,6 +326,10 @@ cdef void init_node_context(Workspace* ws, TreeArrays* tree, intp_t node_id, int
                  params.criterion, params.l2_regularization,
                  params.min_samples_leaf, params.min_weight_leaf)
     context.unit_hessians = ws.unit_hessians
+    context.bounded_counts = ws.bounded_counts
+    context.min_row_hessian = ws.min_row_hessian
+    context.max_row_hessian = ws.max_row_hessian
+    context.hessian_noise = ws.hessian_noise
     if params.criterion == ABSOLUTE_ERROR:
         context.ranks = ws.target_ranks
         context.sorted_y = ws.sorted_targets + start
@@ -681,10 +729,16 @@ cdef void child_sums(Workspace* ws, const TreeArrays* tree, intp_t parent, intp_
     larger[2] = 0.0
 
 
-cdef inline void record_split(Node* node, const SplitRecord* split) noexcept nogil:
+cdef inline void record_split(Node* node, const SplitRecord* split, intp_t n_left,
+                              intp_t n_rows) noexcept nogil:
+    """Store a node's split once its ``n_rows`` rows are partitioned, ``n_left`` to the left."""
     node.feature = split.feature
     node.threshold = split.threshold
     node.missing_go_left = split.missing_go_left
+    if split.missing_by_majority:
+        # ``consider_boundary``'s rule for a node without missing values, from the partition:
+        # unseen missing values follow the strict majority (right on a tie).
+        node.missing_go_left = 2 * n_left > n_rows
     node.bin_threshold = split.bin_threshold
     node.gain = split.gain
 
@@ -714,7 +768,7 @@ cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noex
     cdef bint smaller_built = False
     # The children start from this node's known-constant features.
     release_constant_slot(ws, pending)
-    record_split(node, split)
+    record_split(node, split, middle - start, end - start)
     if pending.histogram != NULL and max(middle - start, end - middle) < histogram_min_rows(ws):
         # Both children are small enough to search without histograms.
         release_histogram(ws, pending.histogram)
@@ -805,7 +859,8 @@ cdef void split_batch(Workspace* ws, TreeArrays* tree, PendingNode* batch, intp_
                                      NULL)
         node.job = -1
         node.histogram[0] = node.histogram[1] = NULL
-        record_split(&tree.nodes[pending.node_id], &pending.split)
+        record_split(&tree.nodes[pending.node_id], &pending.split, node.middle - start,
+                     end - start)
         if pending.histogram == NULL:
             continue
         if max(node.middle - start, end - node.middle) < histogram_min_rows(ws) or ws.failed:
@@ -977,6 +1032,10 @@ cdef void grow_subtree(Workspace* ws, const TreeArrays* tree, Subtree* subtree,
     sub.node_draws = ws.node_draws
     sub.row_offset = ws.row_offset + pending.start
     sub.unit_hessians = ws.unit_hessians
+    sub.bounded_counts = ws.bounded_counts
+    sub.min_row_hessian = ws.min_row_hessian
+    sub.max_row_hessian = ws.max_row_hessian
+    sub.hessian_noise = ws.hessian_noise
     sub.required_gain = ws.required_gain
     sub.gain_scale = ws.gain_scale
     sub.leaves = ws.leaves
@@ -1163,6 +1222,7 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
     cdef BatchBuffers buffers
     cdef double hessian
     cdef double root_sums[3]
+    cdef double hessian_extremes[2]
     empty_tree(tree)
     if not init_workspace(&ws, data, params, rows, n_rows, row_weights, features,
                           n_tree_features, seed):
@@ -1191,7 +1251,9 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
     if params.splitter == HIST and sums_from_parent(&ws):
         # Boosting: the root's sums come with the gather of its statistics, which its
         # histograms then use (one pass over the rows' gradients, not two).
-        gather_statistics(&ws, ws.samples, n_rows, ws.ordered_stats, ws.node_totals)
+        gather_statistics(&ws, ws.samples, n_rows, ws.ordered_stats, ws.node_totals,
+                          hessian_extremes)
+        bound_counts(&ws, n_rows, ws.node_totals[1], hessian_extremes)
         ws.root_gathered = True
         root_sums[0] = ws.node_totals[0]
         root_sums[1] = ws.node_totals[1]

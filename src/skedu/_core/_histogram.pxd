@@ -1,17 +1,25 @@
 from libc.stdint cimport uint32_t
 from ._types cimport intp_t, BIN_DTYPE_C
 
+# How the dense histograms' row counts (an entry's last value, one channel) are made: added
+# row by row; copied from the hessians when every hessian is 1; or left out (0), when the
+# split search bounds them from the hessians (``SplitContext.bounded_counts``).
+cdef enum:
+    COUNT_ROWS = 0
+    COUNTS_FROM_HESSIANS = 1
+    COUNTS_LEFT_OUT = 2
+
 cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const intp_t* rows,
                            intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                            intp_t n_features, const intp_t* n_bins_non_missing,
                            const intp_t* offsets, double* histogram,
-                           bint unit_hessians, bint accumulate=*) noexcept nogil
+                           int counting, bint accumulate=*) noexcept nogil
 
 cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
                                   const intp_t* features, intp_t n_columns, const intp_t* rows,
                                   intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                                   const intp_t* n_bins_non_missing, const intp_t* offsets,
-                                  double* histogram, bint unit_hessians,
+                                  double* histogram, int counting,
                                   bint accumulate=*) noexcept nogil
 
 cdef void counts_from_hessians(double* histogram, const intp_t* n_bins_non_missing,

@@ -5,7 +5,10 @@ Layout: one entry of ``n_channels + 2`` float64 values, ``[g_0 .. g_{K-1}, hessi
 per bin. Features are packed: feature f's entries start at ``offsets[f]`` and hold its
 ``n_bins_non_missing[f]`` bins, then its missing values' entry (bin ``MISSING_BIN`` maps to slot
 ``n_bins_non_missing[f]``). One-hot columns take 3 entries instead of ``N_BINS``, so a wide
-node's histogram stays in cache and costs little to clear, subtract and scan.
+node's histogram stays in cache and costs little to clear, subtract and scan. Boosted trees
+whose rows' hessians bound their counts leave the dense features' counts out (0): a count is
+a fifth of an addition's cost, and the split search bounds it from the hessians
+(``_split.pyx: bounded_second_order_split``).
 
 The grower gathers the node's gradients and hessians in row order, packed (``ordered_stats``,
 ``[n_rows, n_channels + 1]``), once, so these loops read them sequentially. Data are read row by
@@ -52,16 +55,17 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
                            intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                            intp_t n_features, const intp_t* n_bins_non_missing,
                            const intp_t* offsets, double* histogram,
-                           bint unit_hessians, bint accumulate=False) noexcept nogil:
+                           int counting, bint accumulate=False) noexcept nogil:
     """Fill the histograms of ``n_features`` consecutive features from the rows ``rows``.
 
     Feature j of row r has bin ``binned[r * row_stride + j]`` (row-major data: ``row_stride``
     is the number of features; one column: 1). ``offsets[j]`` (entries, relative to
     ``histogram``) and ``n_bins_non_missing[j]`` describe feature j; its entries are cleared
-    first. ``unit_hessians``: every row's hessian is 1 (one channel), so the counts are
-    copied from the hessians instead of added row by row. ``accumulate``: add the rows to
-    the entries as they are (a block of a node's rows after the blocks before it); the caller
-    clears them first and copies the counts once all blocks are added (one channel).
+    first. ``counting`` (one channel; several always add their counts): ``COUNT_ROWS``,
+    ``COUNTS_FROM_HESSIANS`` (every row's hessian is 1: the counts are copied from the
+    hessians instead of added row by row) or ``COUNTS_LEFT_OUT``. ``accumulate``: add the
+    rows to the entries as they are (a block of a node's rows after the blocks before it);
+    the caller clears them first and copies the counts once all blocks are added.
     """
     cdef intp_t i, j, k, slot, last_slot, stride = n_channels + 2
     cdef const BIN_DTYPE_C* row_bins
@@ -69,6 +73,7 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
     cdef const double* stats
     cdef double* entry
     cdef double gradient, hessian
+    cdef bint count = counting == COUNT_ROWS
     for j in range(n_features):
         if not accumulate:
             memset(histogram + offsets[j] * stride, 0,
@@ -80,7 +85,7 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
         for i in range(n_rows):
             slot = min(<intp_t>binned[rows[i] * row_stride], last_slot)
             add_to_entry(base + slot * 3, ordered_stats[2 * i], ordered_stats[2 * i + 1],
-                         not unit_hessians)
+                         count)
     elif n_channels == 1:
         # The common case (regression, boosting): no inner channel loop.
         for i in range(n_rows):
@@ -90,10 +95,9 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
             for j in range(n_features):
                 # The missing bin (255) maps to the slot after the last non-missing bin.
                 slot = min(<intp_t>row_bins[j], n_bins_non_missing[j])
-                add_to_entry(histogram + (offsets[j] + slot) * 3, gradient, hessian,
-                             not unit_hessians)
+                add_to_entry(histogram + (offsets[j] + slot) * 3, gradient, hessian, count)
     if n_channels == 1:
-        if unit_hessians and not accumulate:
+        if counting == COUNTS_FROM_HESSIANS and not accumulate:
             counts_from_hessians(histogram, n_bins_non_missing, offsets, n_features)
         return
     for i in range(n_rows):
@@ -118,7 +122,7 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
                                   const intp_t* features, intp_t n_columns, const intp_t* rows,
                                   intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                                   const intp_t* n_bins_non_missing, const intp_t* offsets,
-                                  double* histogram, bint unit_hessians,
+                                  double* histogram, int counting,
                                   bint accumulate=False) noexcept nogil:
     """Fill the histograms of ``n_columns`` features read from their columns (feature
     ``features[j]``'s bins start at ``binned + features[j] * n_samples``); ``offsets[j]`` and
@@ -128,11 +132,11 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
     rows: the row's index and statistics are read once for all, and the additions, to
     different histograms, do not wait on each other (one column at a time is bound by its
     row's loads and the chain of its adds; four together are about 1.7 times faster). Every
-    entry still adds its rows in row order: the same sums, bit for bit. ``unit_hessians`` and
+    entry still adds its rows in row order: the same sums, bit for bit. ``counting`` and
     ``accumulate``: as ``build_histograms``.
     """
     cdef intp_t i, j, row
-    cdef bint count = not unit_hessians
+    cdef bint count = counting == COUNT_ROWS
     cdef const BIN_DTYPE_C* columns[COLUMN_GROUP]
     cdef double* bases[COLUMN_GROUP]
     cdef intp_t lasts[COLUMN_GROUP]
@@ -141,7 +145,7 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
         for j in range(n_columns):
             build_histograms(binned + features[j] * n_samples, 1, rows, n_rows, ordered_stats,
                              n_channels, 1, n_bins_non_missing + j, offsets + j, histogram,
-                             unit_hessians, accumulate)
+                             counting, accumulate)
         return
     for j in range(n_columns):
         if not accumulate:
@@ -176,7 +180,7 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
             hessian = ordered_stats[2 * i + 1]
             add_to_column_entry(bases[0], columns[0], lasts[0], row, gradient, hessian, count)
             add_to_column_entry(bases[1], columns[1], lasts[1], row, gradient, hessian, count)
-    if unit_hessians and not accumulate:
+    if counting == COUNTS_FROM_HESSIANS and not accumulate:
         counts_from_hessians(histogram, n_bins_non_missing, offsets, n_columns)
 
 
@@ -291,12 +295,20 @@ cdef void subtract_histograms(double* parent, const double* child, intp_t size) 
         parent[i] -= child[i]
 
 
+cdef int test_counting(bint unit_hessians, bint count_rows):
+    if not count_rows:
+        return COUNTS_LEFT_OUT
+    return COUNTS_FROM_HESSIANS if unit_hessians else COUNT_ROWS
+
+
 def build_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_rows, const intp_t[::1] rows,
                                const double[:, ::1] ordered_gradients,
                                const double[::1] ordered_hessians,
-                               const intp_t[::1] n_bins_non_missing, bint unit_hessians=False):
+                               const intp_t[::1] n_bins_non_missing, bint unit_hessians=False,
+                               bint count_rows=True):
     """Packed histograms of every feature of row-major bins, as one (n_entries, K + 2) array
-    with feature f's entries from ``sum(n_bins_non_missing[:f] + 1)`` on (test entry point)."""
+    with feature f's entries from ``sum(n_bins_non_missing[:f] + 1)`` on (test entry point);
+    ``count_rows`` False: one channel's counts left out (0)."""
     import numpy as np
 
     cdef intp_t n_channels = ordered_gradients.shape[1]
@@ -311,7 +323,7 @@ def build_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_rows, const intp
     if rows.shape[0] > 0:
         build_histograms(&binned_rows[0, 0], n_features, &rows[0], rows.shape[0],
                          &stats_view[0, 0], n_channels, n_features, &n_bins_non_missing[0],
-                         &offsets[0], &view[0, 0], unit_hessians)
+                         &offsets[0], &view[0, 0], test_counting(unit_hessians, count_rows))
     else:
         histogram[:] = 0.0
     return histogram
@@ -322,10 +334,11 @@ def build_column_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_columns,
                                       const double[:, ::1] ordered_gradients,
                                       const double[::1] ordered_hessians,
                                       const intp_t[::1] n_bins_non_missing,
-                                      bint unit_hessians=False):
+                                      bint unit_hessians=False, bint count_rows=True):
     """Packed histograms of the columns ``binned_columns[features]`` (feature-major bins, one
     row per feature), built in one call, as one (n_entries, K + 2) array; ``n_bins_non_missing``
-    describes the selected features (test entry point)."""
+    describes the selected features; ``count_rows``: as ``build_histograms_for_tests`` (test
+    entry point)."""
     import numpy as np
 
     cdef intp_t n_channels = ordered_gradients.shape[1]
@@ -339,7 +352,7 @@ def build_column_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_columns,
     build_column_histograms(&binned_columns[0, 0], binned_columns.shape[1], &features[0],
                             features.shape[0], &rows[0], rows.shape[0], &stats_view[0, 0],
                             n_channels, &n_bins_non_missing[0], &offsets[0], &view[0, 0],
-                            unit_hessians)
+                            test_counting(unit_hessians, count_rows))
     return histogram
 
 
@@ -367,7 +380,7 @@ def build_column_histograms_in_blocks_for_tests(const BIN_DTYPE_C[:, ::1] binned
         build_column_histograms(&binned_columns[0, 0], binned_columns.shape[1], &features[0],
                                 features.shape[0], &rows[first], min(block, n_rows - first),
                                 &stats_view[first, 0], 1, &n_bins_non_missing[0],
-                                &offsets[0], &view[0, 0], unit_hessians, True)
+                                &offsets[0], &view[0, 0], test_counting(unit_hessians, True), True)
     if unit_hessians:
         counts_from_hessians(&view[0, 0], &n_bins_non_missing[0], &offsets[0],
                              features.shape[0])

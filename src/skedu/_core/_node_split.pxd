@@ -42,7 +42,7 @@ cdef SplitRecord reduce_job(const Workspace* ws, const ScanJob* job) noexcept no
 cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
                                  intp_t n_jobs) noexcept nogil
 cdef void gather_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
-                            double* stats, double* totals) noexcept nogil
+                            double* stats, double* totals, double* extremes=*) noexcept nogil
 cdef void gather_node_statistics(Workspace* ws, intp_t start, intp_t end) noexcept nogil
 cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* histogram,
                                double* parent) noexcept nogil

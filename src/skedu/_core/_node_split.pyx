@@ -9,7 +9,8 @@ from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcpy, memset
 
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
-from ._histogram cimport (add_sparse_rows, build_column_histograms,
+from ._histogram cimport (COUNT_ROWS, COUNTS_FROM_HESSIANS, COUNTS_LEFT_OUT,
+                          add_sparse_rows, build_column_histograms,
                           build_feature_histogram_labels, build_histograms,
                           clear_sparse_histograms, counts_from_hessians, fill_sparse_defaults,
                           subtract_histograms)
@@ -18,7 +19,7 @@ from ._absolute_error cimport random_split_absolute_error
 from ._random_split cimport random_split
 from ._sort cimport sort_values_with_rows
 from ._sparse_split cimport build_sparse_histogram, prepare_sparse_node, sparse_feature_split
-from ._split cimport best_split_from_histogram
+from ._split cimport best_split_from_histogram, bounded_second_order_split
 from ._workspace cimport (GATHER_CHUNK, acquire_histogram, feature_built_by_column,
                           release_histogram)
 from ._types cimport ABSOLUTE_ERROR, HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams
@@ -36,6 +37,8 @@ from ._types cimport ABSOLUTE_ERROR, HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYP
 cdef intp_t MIN_PARALLEL_SORT = 32768
 cdef intp_t MIN_PARALLEL_HISTOGRAM = 32768
 cdef intp_t MIN_PARALLEL_SCAN = 8192
+# Rows times features from which features' rows are recounted in parallel.
+cdef intp_t MIN_PARALLEL_RECOUNT = 32768
 # Nodes with fewer rows read row-major copies of the data when there are some: each row's
 # features share cache lines, so a small node's data stays cached across its features.
 cdef intp_t ROW_MAJOR_MAX_ROWS = 2048
@@ -136,13 +139,15 @@ cdef inline intp_t n_gather_chunks(intp_t n_rows) noexcept nogil:
 
 
 cdef void gather_chunk(const Workspace* ws, const intp_t* rows, intp_t n_rows, double* stats,
-                       double* sums) noexcept nogil:
+                       double* sums, double* extremes) noexcept nogil:
     """Gather the rows' gradients and hessian packed (``stats[i]`` is row ``rows[i]``'s) and
-    write their sums, in row order, to ``sums``."""
+    write their sums, in row order, to ``sums``; one channel: the smallest and the largest
+    hessian to ``extremes``."""
     cdef intp_t i, k, row, n_channels = ws.data.n_channels, n_stats = ws.data.n_channels + 1
     cdef const double* gradients = ws.gradients
     cdef const double* hessians = ws.hessians
     cdef double gradient, hessian, gradient_sum = 0.0, hessian_sum = 0.0
+    cdef double low = INFINITY, high = -INFINITY
     if n_channels == 1:
         # Boosting's case, its sums in registers: the generic loops below keep them in memory
         # (``sums`` may alias ``stats``), a chain of stores and reloads through every row.
@@ -155,8 +160,12 @@ cdef void gather_chunk(const Workspace* ws, const intp_t* rows, intp_t n_rows, d
             stats[2 * i + 1] = hessian
             gradient_sum += gradient
             hessian_sum += hessian
+            low = hessian if hessian < low else low
+            high = hessian if hessian > high else high
         sums[0] = gradient_sum
         sums[1] = hessian_sum
+        extremes[0] = low
+        extremes[1] = high
         return
     for k in range(n_stats):
         sums[k] = 0.0
@@ -181,26 +190,35 @@ cdef void add_chunk_sums(const double* chunk_sums, intp_t n_chunks, intp_t n_sta
 
 
 cdef void gather_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
-                            double* stats, double* totals) noexcept nogil:
+                            double* stats, double* totals, double* extremes=NULL) noexcept nogil:
     """Gather the rows' gradients and hessian once, packed (``stats[i]`` is row ``rows[i]``'s),
     so that the histogram loops read them sequentially; their totals come with them (the
     sparse histograms and the grower's child sums read them), summed by chunks of
     ``GATHER_CHUNK`` rows in row order, the chunks then added in order: the same totals
     whether the chunks are gathered by one thread or several. Large nodes are gathered in
-    parallel."""
+    parallel. ``extremes`` (one channel, or NULL): the rows' smallest and largest hessian (NaN
+    compares false: the caller checks the totals)."""
     cdef intp_t c, first, n_stats = ws.data.n_channels + 1
     cdef intp_t n_chunks = n_gather_chunks(n_rows)
     if ws.params.n_threads > 1 and n_rows >= MIN_PARALLEL_GATHER:
         for c in prange(n_chunks, schedule='static', num_threads=ws.params.n_threads):
             first = c * GATHER_CHUNK
             gather_chunk(ws, rows + first, min(GATHER_CHUNK, n_rows - first),
-                         stats + first * n_stats, ws.chunk_sums + c * n_stats)
+                         stats + first * n_stats, ws.chunk_sums + c * n_stats,
+                         ws.chunk_extremes + 2 * c)
     else:
         for c in range(n_chunks):
             first = c * GATHER_CHUNK
             gather_chunk(ws, rows + first, min(GATHER_CHUNK, n_rows - first),
-                         stats + first * n_stats, ws.chunk_sums + c * n_stats)
+                         stats + first * n_stats, ws.chunk_sums + c * n_stats,
+                         ws.chunk_extremes + 2 * c)
     add_chunk_sums(ws.chunk_sums, n_chunks, n_stats, totals)
+    if extremes != NULL and n_stats == 2:
+        extremes[0] = INFINITY
+        extremes[1] = -INFINITY
+        for c in range(n_chunks):
+            extremes[0] = min(extremes[0], ws.chunk_extremes[2 * c])
+            extremes[1] = max(extremes[1], ws.chunk_extremes[2 * c + 1])
 
 
 cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
@@ -333,7 +351,8 @@ cdef void gather_job_chunk(const Workspace* ws, const HistogramJob* jobs, intp_t
     first = (chunk - jobs[j].first_chunk) * GATHER_CHUNK
     n_rows = jobs[j].end - jobs[j].start
     gather_chunk(ws, ws.samples + jobs[j].start + first, min(GATHER_CHUNK, n_rows - first),
-                 ws.ordered_stats + 2 * (jobs[j].start + first), ws.chunk_sums + 2 * chunk)
+                 ws.ordered_stats + 2 * (jobs[j].start + first), ws.chunk_sums + 2 * chunk,
+                 ws.chunk_extremes + 2 * chunk)
 
 
 cdef inline void subtract_feature(double* parent, const double* histogram, intp_t offset,
@@ -341,6 +360,15 @@ cdef inline void subtract_feature(double* parent, const double* histogram, intp_
     # One feature's entries (its bins and missing values' entry) of the subtraction trick.
     subtract_histograms(parent + offset * stride, histogram + offset * stride,
                         (n_bins_non_missing + 1) * stride)
+
+
+cdef inline int dense_counting(const Workspace* ws) noexcept nogil:
+    """How the dense histograms' row counts are made (``_histogram.pxd``)."""
+    if ws.unit_hessians:
+        return COUNTS_FROM_HESSIANS
+    if ws.bounded_counts:
+        return COUNTS_LEFT_OUT
+    return COUNT_ROWS
 
 
 cdef void build_group(const Workspace* ws, intp_t group, const intp_t* rows, intp_t n_rows,
@@ -354,15 +382,15 @@ cdef void build_group(const Workspace* ws, intp_t group, const intp_t* rows, int
         build_column_histograms(data.binned, data.n_samples, ws.dense_features + first, size,
                                 rows, n_rows, ordered_stats, data.n_channels,
                                 ws.dense_n_bins + first, ws.dense_offsets + first, histogram,
-                                ws.unit_hessians, accumulate)
+                                dense_counting(ws), accumulate)
     elif data.n_sparse > 0:
         build_histograms(data.dense_rows + first, data.n_dense, rows, n_rows, ordered_stats,
                          data.n_channels, size, ws.dense_n_bins + first,
-                         ws.dense_offsets + first, histogram, ws.unit_hessians, accumulate)
+                         ws.dense_offsets + first, histogram, dense_counting(ws), accumulate)
     else:
         build_histograms(data.binned_rows + first, data.n_features, rows, n_rows,
                          ordered_stats, data.n_channels, size, ws.dense_n_bins + first,
-                         ws.dense_offsets + first, histogram, ws.unit_hessians, accumulate)
+                         ws.dense_offsets + first, histogram, dense_counting(ws), accumulate)
 
 
 cdef void subtract_groups(const Workspace* ws, intp_t first_group, intp_t last_group,
@@ -389,7 +417,7 @@ cdef void build_group_run(const Workspace* ws, intp_t first_group, intp_t last_g
         for g in range(first_group, last_group):
             build_group(ws, g, rows + block, n_block, ordered_stats + 2 * block, histogram, True)
         block += n_block
-    if ws.unit_hessians:
+    if dense_counting(ws) == COUNTS_FROM_HESSIANS:
         counts_from_hessians(histogram, ws.dense_n_bins + ws.group_starts[first_group],
                              ws.dense_offsets + ws.group_starts[first_group],
                              ws.group_starts[last_group] - ws.group_starts[first_group])
@@ -427,6 +455,63 @@ cdef void build_dense_unit(const Workspace* ws, intp_t unit, const intp_t* rows,
         subtract_groups(ws, unit, unit + 1, histogram, parent)
 
 
+cdef bint counted_feature_split(const Workspace* ws, intp_t feature,
+                                const SplitContext* context, intp_t start, intp_t end,
+                                const double* histogram, SplitRecord* record,
+                                double* scratch) noexcept nogil:
+    """The search of a dense feature of the node's histogram (``bounded_counts``: without row
+    counts) once its rows are counted: a copy of its entries at ``scratch`` with the counts
+    of one pass over its bins, searched as counted histograms are."""
+    cdef const GrowData* data = ws.data
+    cdef intp_t i, n_bins = data.n_bins_non_missing[feature]
+    cdef const BIN_DTYPE_C* column = data.binned + feature * data.n_samples
+    memcpy(scratch, histogram + ws.histogram_offsets[feature] * 3,
+           (n_bins + 1) * 3 * sizeof(double))
+    for i in range(n_bins + 1):
+        scratch[3 * i + 2] = 0.0
+    for i in range(start, end):
+        scratch[3 * min(<intp_t>column[ws.samples[i]], n_bins) + 2] += 1.0
+    record.found = False
+    record.gain = -INFINITY
+    record.bin_threshold = 0
+    record.unsure_gain = -INFINITY
+    # One channel: the scratch past the entries is not read.
+    return best_split_from_histogram(feature, scratch, n_bins,
+                                     data.bin_thresholds + feature * MISSING_BIN, context,
+                                     record, scratch)
+
+
+cdef void settle_unsure_features(Workspace* ws, const SplitContext* context, intp_t start,
+                                 intp_t end, const double* histogram, const intp_t* order,
+                                 intp_t n_searched, SplitRecord* records,
+                                 double best_gain) noexcept nogil:
+    """Hessian-bounded counts: search again, with their rows counted, the features of
+    ``order[:n_searched]`` whose undecided candidates may gain as much as the node's best
+    split (``best_gain`` at most that of the node's best sure split). The others' sure bests
+    are their bests, or lose to the node's best either way: the node's split is that of
+    counted histograms."""
+    cdef intp_t j, feature, n_unsure = 0
+    cdef intp_t* unsure = ws.unsure_features
+    for j in range(n_searched):
+        feature = order[j]
+        if records[feature].found and records[feature].gain > best_gain:
+            best_gain = records[feature].gain
+    for j in range(n_searched):
+        feature = order[j]
+        if records[feature].unsure_gain > -INFINITY and records[feature].unsure_gain >= best_gain:
+            unsure[n_unsure] = feature
+            n_unsure += 1
+    if (ws.params.n_threads > 1 and n_unsure > 1
+            and (end - start) * n_unsure >= MIN_PARALLEL_RECOUNT):
+        for j in prange(n_unsure, schedule='dynamic', num_threads=ws.params.n_threads):
+            counted_feature_split(ws, unsure[j], context, start, end, histogram,
+                                  &records[unsure[j]], ws.scratch + threadid() * ws.scratch_stride)
+    else:
+        for j in range(n_unsure):
+            counted_feature_split(ws, unsure[j], context, start, end, histogram,
+                                  &records[unsure[j]], ws.scratch)
+
+
 cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const SplitContext* context,
                            intp_t start, intp_t end, const double* histogram,
                            SplitRecord* records, unsigned char* constants) noexcept nogil:
@@ -455,11 +540,13 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
         constants[feature] = True
         records[feature].found = False
         records[feature].gain = -INFINITY
+        records[feature].unsure_gain = -INFINITY
         return
     if data.csr_indptr != NULL and histogram == NULL:
         local_record.found = False
         local_record.gain = -INFINITY
         local_record.bin_threshold = 0
+        local_record.unsure_gain = -INFINITY
         varies = sparse_feature_split(ws, feature, thread, context, start, end, &local_record)
         constants[feature] = not varies
         records[feature] = local_record
@@ -477,7 +564,13 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     record.found = False
     record.gain = -INFINITY
     record.bin_threshold = 0
-    if histogram != NULL:
+    record.unsure_gain = -INFINITY
+    if histogram != NULL and context.bounded_counts and not ws.listed_feature[feature]:
+        varies = bounded_second_order_split(
+            feature, histogram + ws.histogram_offsets[feature] * 3,
+            data.n_bins_non_missing[feature], data.bin_thresholds + feature * MISSING_BIN,
+            context, record)
+    elif histogram != NULL:
         varies = best_split_from_histogram(
             feature, histogram + ws.histogram_offsets[feature] * (data.n_channels + 2),
             data.n_bins_non_missing[feature], data.bin_thresholds + feature * MISSING_BIN,
@@ -535,6 +628,8 @@ cdef inline SplitRecord no_split() noexcept nogil:
     record.n_left = 0
     record.bin_threshold = 0
     record.missing_go_left = False
+    record.missing_by_majority = False
+    record.unsure_gain = -INFINITY
     return record
 
 
@@ -607,6 +702,10 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
                 if is_perfect(&ws.feature_splits[feature], context):
                     n_evaluated = j + 1
                     break
+        if context.bounded_counts and histogram != NULL:
+            settle_unsure_features(ws, context, start, end, histogram,
+                                   ws.features + next_position, n_evaluated, ws.feature_splits,
+                                   best.gain)
         # The reduction stops where the serial search stops: the same split either way.
         for position in range(next_position, next_position + n_evaluated):
             feature = ws.features[position]
@@ -679,6 +778,11 @@ cdef void search_jobs(Workspace* ws, ScanJob* jobs, intp_t n_jobs) noexcept nogi
             job = &jobs[task // n_features]
             evaluate_feature(ws, job.order[task % n_features], 0, &job.context, job.start,
                              job.end, job.histogram, job.records, job.constants)
+    for j in range(n_jobs):
+        if jobs[j].context.bounded_counts and jobs[j].histogram != NULL:
+            settle_unsure_features(ws, &jobs[j].context, jobs[j].start, jobs[j].end,
+                                   jobs[j].histogram, jobs[j].order, n_features, jobs[j].records,
+                                   -INFINITY)
 
 
 cdef SplitRecord reduce_job(const Workspace* ws, const ScanJob* job) noexcept nogil:

@@ -31,6 +31,11 @@ cdef inline double midpoint(float low, float high) noexcept nogil:
 
 cdef object split_record_as_dict(const SplitRecord* record)
 
+cdef bint bounded_second_order_split(intp_t feature, const double* histogram,
+                                    intp_t n_bins_non_missing, const double* bin_thresholds,
+                                    const SplitContext* context,
+                                    SplitRecord* best) noexcept nogil
+
 cdef bint best_split_from_histogram(intp_t feature, const double* histogram,
                                     intp_t n_bins_non_missing, const double* bin_thresholds,
                                     const SplitContext* context, SplitRecord* best,
@@ -71,6 +76,10 @@ cdef inline void init_context(SplitContext* context, const double* node_sums,
     context.monotonic_cst = NULL
     context.lower_bound = -INFINITY
     context.upper_bound = INFINITY
+    context.bounded_counts = False
+    context.min_row_hessian = 0.0
+    context.max_row_hessian = INFINITY
+    context.hessian_noise = 0.0
 
 
 cdef inline void record_split(SplitRecord* best, intp_t feature, double gain, double threshold,
@@ -83,6 +92,7 @@ cdef inline void record_split(SplitRecord* best, intp_t feature, double gain, do
     best.bin_threshold = <unsigned char>bin_threshold
     best.n_left = n_left
     best.missing_go_left = missing_go_left
+    best.missing_by_majority = False
 
 
 cdef inline bint children_allowed(double left_hessian, intp_t left_count,

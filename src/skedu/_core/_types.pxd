@@ -84,10 +84,16 @@ cdef struct SplitRecord:
     intp_t feature
     double threshold
     double gain
-    intp_t n_left
+    intp_t n_left               # -1 when unknown (hessian-bounded counts)
     uint8_t bin_threshold
     uint8_t missing_go_left
+    # The node has no missing value of the feature: unseen ones follow the side with more
+    # rows, known once the node is partitioned (hessian-bounded counts, see SplitContext).
+    uint8_t missing_by_majority
     bint found
+    # Hessian-bounded counts: the largest gain of the candidates whose row counts the bounds
+    # left undecided (-inf: none); the feature's rows are counted when it may win.
+    double unsure_gain
 
 # What one split search needs to know about its node and the growth limits.
 cdef struct SplitContext:
@@ -113,6 +119,15 @@ cdef struct SplitContext:
     const int8_t* monotonic_cst
     double lower_bound
     double upper_bound
+    # Hessian-bounded counts (``_split.pyx: bounded_second_order_split``): the dense features'
+    # histograms hold no row counts. Every row's hessian lies in [min_row_hessian,
+    # max_row_hessian], min_row_hessian > 0, so a side of hessian H has between
+    # H / max_row_hessian and H / min_row_hessian rows; an entry's rounding error is below
+    # hessian_noise, which a bin with a row exceeds (its hessian is at least min_row_hessian).
+    bint bounded_counts
+    double min_row_hessian
+    double max_row_hessian
+    double hessian_noise
 
 
 # Growth limits of the trees of one fit.

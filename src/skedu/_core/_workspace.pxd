@@ -56,6 +56,15 @@ cdef struct Workspace:
     double* right_hessians
     intp_t* right_labels
     bint unit_hessians              # every gathered hessian is 1
+    # Boosted trees whose rows' hessians are all positive: the dense features' histograms
+    # leave their row counts out, which the split searches bound from the hessians
+    # (``SplitContext.bounded_counts``); set by the root's gather (``_grower.grow_tree``).
+    bint bounded_counts
+    double min_row_hessian
+    double max_row_hessian
+    double hessian_noise
+    unsigned char* listed_feature   # [n_features]: read from the sparse lists (exact counts)
+    intp_t* unsure_features         # [n_features]: a node's features to count the rows of
     # Random splitter on dense X (NULL otherwise): the values of each searched node's best
     # feature so far at the node's positions [start, end), which its partition reads instead
     # of the column.
@@ -108,6 +117,7 @@ cdef struct Workspace:
     intp_t* group_starts            # [n_groups + 1]: positions in dense_features
     double* node_totals             # [n_channels + 1]: a node's ordered_stats summed
     double* chunk_sums              # [max_gather_chunks, n_channels + 1]: the gathers' chunks'
+    double* chunk_extremes          # [max_gather_chunks, 2]: their smallest and largest hessian
     bint root_gathered              # the root's statistics are in ordered_stats (boosting)
     double* child_stats             # [2, n_channels + 2]: a split's children's sums (_grower)
     double** free_histograms

@@ -5,7 +5,7 @@ nodes; nothing here touches a Python object, so trees grow inside ``prange``.
 """
 
 from libc.stdlib cimport calloc, free, malloc, realloc
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
 from ._criterion cimport rows_carry_sums
 from ._types cimport ABSOLUTE_ERROR, HIST, N_BINS, RANDOM
@@ -264,8 +264,10 @@ cdef void group_histograms(Workspace* ws, const GrowData* data) noexcept nogil:
     cdef intp_t entry_bytes = (data.n_channels + 2) * sizeof(double)
     cdef intp_t n_threads = max(ws.params.n_threads, 1)
     ws.n_dense = data.n_dense if data.n_sparse > 0 else data.n_features
+    memset(ws.listed_feature, 1, data.n_features)
     for j in range(ws.n_dense):
         f = data.dense_features[j] if data.n_sparse > 0 else j
+        ws.listed_feature[f] = False
         ws.dense_features[j] = f
         ws.dense_offsets[j] = ws.histogram_offsets[f]
         ws.dense_n_bins[j] = data.n_bins_non_missing[f]
@@ -351,6 +353,12 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.kept_values = NULL
     ws.kept_feature = -1
     ws.unit_hessians = False
+    ws.bounded_counts = False
+    ws.min_row_hessian = 0.0
+    ws.max_row_hessian = 0.0
+    ws.hessian_noise = 0.0
+    ws.listed_feature = <unsigned char*>malloc(max(data.n_features, 1))
+    ws.unsure_features = <intp_t*>malloc(max(data.n_features, 1) * sizeof(intp_t))
     ws.row_sides = <unsigned char*>reusable_malloc(max(n_rows, 1) * sizeof(unsigned char))
     ws.n_constant_words = 0
     ws.node_constant = NULL
@@ -372,6 +380,8 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     # A node's gather has at most n_rows // GATHER_CHUNK + 1 chunks, a batch's one more a node.
     ws.chunk_sums = <double*>malloc((n_rows // GATHER_CHUNK + MAX_BATCH + 1) * (n_channels + 1)
                                     * sizeof(double))
+    ws.chunk_extremes = <double*>malloc((n_rows // GATHER_CHUNK + MAX_BATCH + 1) * 2
+                                        * sizeof(double))
     ws.root_gathered = False
     ws.child_stats = <double*>malloc(2 * (n_channels + 2) * sizeof(double))
     ws.sort_values = <float*>reusable_malloc(max(n_rows, 1) * n_threads * sizeof(float))
@@ -382,6 +392,9 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     # written by two threads on every row of the sweep.
     # (The random splitter needs the most per channel.)
     ws.scratch_stride = ((RANDOM_SCRATCH * n_channels + 7) // 8 + 1) * 8
+    if params.splitter == HIST:
+        # A feature's histogram with its counts recounted (``_node_split.exact_feature_split``).
+        ws.scratch_stride = max(ws.scratch_stride, ((N_BINS * 3 + 7) // 8 + 1) * 8)
     ws.target_ranks = NULL
     ws.sorted_targets = NULL
     ws.target_buffer = NULL
@@ -405,7 +418,8 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.free_histograms = <double**>malloc((ws.frontier_capacity + 2) * sizeof(double*))
     if (ws.samples == NULL or ws.ordered_stats == NULL or ws.histogram_offsets == NULL
             or ws.dense_offsets == NULL or ws.dense_n_bins == NULL or ws.node_totals == NULL
-            or ws.chunk_sums == NULL or ws.child_stats == NULL
+            or ws.chunk_sums == NULL or ws.child_stats == NULL or ws.chunk_extremes == NULL
+            or ws.listed_feature == NULL or ws.unsure_features == NULL
             or ws.dense_features == NULL or ws.group_starts == NULL
             or ws.sort_values == NULL or ws.sort_rows == NULL or ws.scratch_keys == NULL
             or ws.scratch_rows == NULL or ws.scratch == NULL or ws.row_sides == NULL
@@ -536,6 +550,9 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.dense_n_bins)
     free(ws.node_totals)
     free(ws.chunk_sums)
+    free(ws.chunk_extremes)
+    free(ws.listed_feature)
+    free(ws.unsure_features)
     free(ws.child_stats)
     reusable_free(ws.sort_values)
     reusable_free(ws.sort_rows)
