@@ -288,10 +288,14 @@ cdef void bound_counts(Workspace* ws, intp_t n_rows, double hessian_sum,
     Adding a count to every entry is a fifth of a histogram's cost. A side's rows are then
     known within [H / max hessian, H / min hessian], which settles ``min_samples_leaf`` for
     all but a few candidates (those a feature's rows are recounted for); a bin holds rows when
-    its hessian exceeds the entries' rounding error. That error is bounded by the sums' and
-    subtractions' (``(depth + 2) * n_rows * epsilon * H``, twice over); every row's hessian
-    must exceed it four times, so that the bins with rows and those without are told apart
-    exactly: the trees are those of counted histograms, bit for bit.
+    its hessian exceeds the entries' rounding error. An entry's sum of m rows is off by at
+    most m * u * S (u the unit roundoff, S its rows' hessian), a subtraction adds its
+    operands' errors and rounds once more, and a node is at most ``depth`` subtractions from
+    the root; a sparse feature's most frequent bin (the node's total minus its other bins)
+    adds the errors of its feature's other bins, at most the same again. So every entry is off
+    by less than ``(depth + 2) * (n_rows + 256) * 2u * H``; every row's hessian must exceed it
+    four times, so that the bins with rows and those without are told apart exactly: the
+    trees are those of counted histograms, bit for bit.
     """
     cdef const GrowParams* params = ws.params
     cdef intp_t depth = params.max_depth
@@ -303,7 +307,7 @@ cdef void bound_counts(Workspace* ws, intp_t n_rows, double hessian_sum,
         return
     if depth < 0:
         depth = params.max_leaf_nodes if params.max_leaf_nodes > 0 else n_rows
-    noise = (depth + 2) * <double>(n_rows + 2) * DBL_EPSILON * hessian_sum
+    noise = (depth + 2) * <double>(n_rows + 256) * DBL_EPSILON * hessian_sum
     if not (isfinite(hessian_sum) and isfinite(extremes[1]) and extremes[0] > 4.0 * noise):
         return
     ws.bounded_counts = True
@@ -1223,6 +1227,7 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
     cdef double hessian
     cdef double root_sums[3]
     cdef double hessian_extremes[2]
+    cdef bint boosted
     empty_tree(tree)
     if not init_workspace(&ws, data, params, rows, n_rows, row_weights, features,
                           n_tree_features, seed):
@@ -1239,20 +1244,24 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
         ws.leaf_ranges = <intp_t*>malloc(3 * ws.leaf_ranges_capacity * sizeof(intp_t))
         # Renumbered nodes (batches) have no leaf to write before the end.
         ws.failed = ws.leaf_ranges == NULL and n_batch > 1
+    boosted = params.splitter == HIST and sums_from_parent(&ws)
     if ws.gathered_hessians != NULL:
         gather_node_statistics(&ws, 0, n_rows)
-    elif params.splitter == HIST and n_channels == 1 and data.labels == NULL:
+    elif params.splitter == HIST and n_channels == 1 and data.labels == NULL and not boosted:
         # Histograms then copy their counts from their hessians instead of adding them.
         ws.unit_hessians = True
         for i in range(n_rows):
             if ws.hessians[ws.samples[i]] != 1.0:
                 ws.unit_hessians = False
                 break
-    if params.splitter == HIST and sums_from_parent(&ws):
+    if boosted:
         # Boosting: the root's sums come with the gather of its statistics, which its
-        # histograms then use (one pass over the rows' gradients, not two).
+        # histograms then use (one pass over the rows' gradients, not two), and so do the
+        # extremes of its hessians: all 1, the histograms copy their counts from them and the
+        # gathers do not read them; else they may bound the counts.
         gather_statistics(&ws, ws.samples, n_rows, ws.ordered_stats, ws.node_totals,
                           hessian_extremes)
+        ws.unit_hessians = hessian_extremes[0] == 1.0 and hessian_extremes[1] == 1.0
         bound_counts(&ws, n_rows, ws.node_totals[1], hessian_extremes)
         ws.root_gathered = True
         root_sums[0] = ws.node_totals[0]

@@ -148,6 +148,18 @@ cdef void gather_chunk(const Workspace* ws, const intp_t* rows, intp_t n_rows, d
     cdef const double* hessians = ws.hessians
     cdef double gradient, hessian, gradient_sum = 0.0, hessian_sum = 0.0
     cdef double low = INFINITY, high = -INFINITY
+    if n_channels == 1 and ws.unit_hessians:
+        # Every hessian 1 (unweighted squared error): not read.
+        for i in range(n_rows):
+            gradient = gradients[rows[i]]
+            stats[2 * i] = gradient
+            stats[2 * i + 1] = 1.0
+            gradient_sum += gradient
+            hessian_sum += 1.0
+        sums[0] = gradient_sum
+        sums[1] = hessian_sum
+        extremes[0] = extremes[1] = 1.0
+        return
     if n_channels == 1:
         # Boosting's case, its sums in registers: the generic loops below keep them in memory
         # (``sums`` may alias ``stats``), a chain of stores and reloads through every row.
@@ -301,7 +313,8 @@ cdef void run_job_task(const Workspace* ws, HistogramJob* job, intp_t task,
     clear_sparse_histograms(data.n_channels, data.n_sparse, data.sparse_features,
                             data.n_bins_non_missing, ws.histogram_offsets, target)
     add_sparse_rows(data.sparse_row_starts, data.sparse_entries, rows + first, last - first,
-                    ordered_stats + (data.n_channels + 1) * first, data.n_channels, target)
+                    ordered_stats + (data.n_channels + 1) * first, data.n_channels, target,
+                    not ws.bounded_counts)
     if job.n_parts == 1:
         finish_sparse(ws, job, totals)
 
@@ -459,9 +472,9 @@ cdef bint counted_feature_split(const Workspace* ws, intp_t feature,
                                 const SplitContext* context, intp_t start, intp_t end,
                                 const double* histogram, SplitRecord* record,
                                 double* scratch) noexcept nogil:
-    """The search of a dense feature of the node's histogram (``bounded_counts``: without row
+    """The search of a feature of the node's histogram (``bounded_counts``: without row
     counts) once its rows are counted: a copy of its entries at ``scratch`` with the counts
-    of one pass over its bins, searched as counted histograms are."""
+    of one pass over its column of bins, searched as counted histograms are."""
     cdef const GrowData* data = ws.data
     cdef intp_t i, n_bins = data.n_bins_non_missing[feature]
     cdef const BIN_DTYPE_C* column = data.binned + feature * data.n_samples
@@ -565,7 +578,7 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     record.gain = -INFINITY
     record.bin_threshold = 0
     record.unsure_gain = -INFINITY
-    if histogram != NULL and context.bounded_counts and not ws.listed_feature[feature]:
+    if histogram != NULL and context.bounded_counts:
         varies = bounded_second_order_split(
             feature, histogram + ws.histogram_offsets[feature] * 3,
             data.n_bins_non_missing[feature], data.bin_thresholds + feature * MISSING_BIN,
