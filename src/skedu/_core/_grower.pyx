@@ -288,14 +288,12 @@ cdef void bound_counts(Workspace* ws, intp_t n_rows, double hessian_sum,
     Adding a count to every entry is a fifth of a histogram's cost. A side's rows are then
     known within [H / max hessian, H / min hessian], which settles ``min_samples_leaf`` for
     all but a few candidates (those a feature's rows are recounted for); a bin holds rows when
-    its hessian exceeds the entries' rounding error. An entry's sum of m rows is off by at
-    most m * u * S (u the unit roundoff, S its rows' hessian), a subtraction adds its
-    operands' errors and rounds once more, and a node is at most ``depth`` subtractions from
-    the root; a sparse feature's most frequent bin (the node's total minus its other bins)
-    adds the errors of its feature's other bins, at most the same again. So every entry is off
-    by less than ``(depth + 2) * (n_rows + 256) * 2u * H``; every row's hessian must exceed it
-    four times, so that the bins with rows and those without are told apart exactly: the
-    trees are those of counted histograms, bit for bit.
+    its hessian exceeds the entries' rounding error. That error is bounded by the sums' and
+    subtractions' (``(depth + 2) * n_rows * epsilon * H``, twice over); every row's hessian
+    must exceed it four times, so that the bins with rows and those without are told apart
+    exactly: the trees are those of counted histograms, bit for bit. (The sparse lists'
+    features keep their counts: a row costs them only its few listed bins, and their bounds,
+    a bin or two a side, would leave many candidates to count rows for.)
     """
     cdef const GrowParams* params = ws.params
     cdef intp_t depth = params.max_depth
@@ -307,7 +305,7 @@ cdef void bound_counts(Workspace* ws, intp_t n_rows, double hessian_sum,
         return
     if depth < 0:
         depth = params.max_leaf_nodes if params.max_leaf_nodes > 0 else n_rows
-    noise = (depth + 2) * <double>(n_rows + 256) * DBL_EPSILON * hessian_sum
+    noise = (depth + 2) * <double>(n_rows + 2) * DBL_EPSILON * hessian_sum
     if not (isfinite(hessian_sum) and isfinite(extremes[1]) and extremes[0] > 4.0 * noise):
         return
     ws.bounded_counts = True

@@ -39,8 +39,7 @@ cdef void clear_sparse_histograms(intp_t n_channels, intp_t n_sparse,
 
 cdef void add_sparse_rows(const intp_t* row_starts, const uint32_t* entries,
                           const intp_t* rows, intp_t n_rows, const double* ordered_stats,
-                          intp_t n_channels, double* histogram,
-                          bint count_rows=*) noexcept nogil
+                          intp_t n_channels, double* histogram) noexcept nogil
 
 cdef void fill_sparse_defaults(intp_t n_rows, const double* totals, intp_t n_channels,
                                intp_t n_sparse, const intp_t* sparse_features,

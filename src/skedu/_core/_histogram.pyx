@@ -6,9 +6,8 @@ per bin. Features are packed: feature f's entries start at ``offsets[f]`` and ho
 ``n_bins_non_missing[f]`` bins, then its missing values' entry (bin ``MISSING_BIN`` maps to slot
 ``n_bins_non_missing[f]``). One-hot columns take 3 entries instead of ``N_BINS``, so a wide
 node's histogram stays in cache and costs little to clear, subtract and scan. Boosted trees
-whose rows' hessians bound their counts leave the counts out (0, or a sparse feature's most
-frequent bin: its node's row count): a count is a fifth of an addition's cost, and the split
-search bounds it from the hessians
+whose rows' hessians bound their counts leave the dense features' counts out (0): a count is
+a fifth of an addition's cost, and the split search bounds it from the hessians
 (``_split.pyx: bounded_second_order_split``).
 
 The grower gathers the node's gradients and hessians in row order, packed (``ordered_stats``,
@@ -199,10 +198,8 @@ cdef void clear_sparse_histograms(intp_t n_channels, intp_t n_sparse,
 
 cdef void add_sparse_rows(const intp_t* row_starts, const uint32_t* entries,
                           const intp_t* rows, intp_t n_rows, const double* ordered_stats,
-                          intp_t n_channels, double* histogram,
-                          bint count_rows=True) noexcept nogil:
-    """Add the rows' listed (non-default) bins to their entries, rows in order; one channel
-    without ``count_rows``: their counts left out (``COUNTS_LEFT_OUT``)."""
+                          intp_t n_channels, double* histogram) noexcept nogil:
+    """Add the rows' listed (non-default) bins to their entries, rows in order."""
     cdef intp_t i, k, e, n_stats = n_channels + 1, stride = n_channels + 2
     cdef const double* stats
     cdef double* entry
@@ -213,7 +210,10 @@ cdef void add_sparse_rows(const intp_t* row_starts, const uint32_t* entries,
             gradient = ordered_stats[2 * i]
             hessian = ordered_stats[2 * i + 1]
             for e in range(row_starts[rows[i]], row_starts[rows[i] + 1]):
-                add_to_entry(histogram + <intp_t>entries[e] * 3, gradient, hessian, count_rows)
+                entry = histogram + <intp_t>entries[e] * 3
+                entry[0] += gradient
+                entry[1] += hessian
+                entry[2] += 1.0
     else:
         for i in range(n_rows):
             stats = ordered_stats + i * n_stats

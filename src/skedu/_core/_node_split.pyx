@@ -313,8 +313,7 @@ cdef void run_job_task(const Workspace* ws, HistogramJob* job, intp_t task,
     clear_sparse_histograms(data.n_channels, data.n_sparse, data.sparse_features,
                             data.n_bins_non_missing, ws.histogram_offsets, target)
     add_sparse_rows(data.sparse_row_starts, data.sparse_entries, rows + first, last - first,
-                    ordered_stats + (data.n_channels + 1) * first, data.n_channels, target,
-                    not ws.bounded_counts)
+                    ordered_stats + (data.n_channels + 1) * first, data.n_channels, target)
     if job.n_parts == 1:
         finish_sparse(ws, job, totals)
 
@@ -472,9 +471,9 @@ cdef bint counted_feature_split(const Workspace* ws, intp_t feature,
                                 const SplitContext* context, intp_t start, intp_t end,
                                 const double* histogram, SplitRecord* record,
                                 double* scratch) noexcept nogil:
-    """The search of a feature of the node's histogram (``bounded_counts``: without row
+    """The search of a dense feature of the node's histogram (``bounded_counts``: without row
     counts) once its rows are counted: a copy of its entries at ``scratch`` with the counts
-    of one pass over its column of bins, searched as counted histograms are."""
+    of one pass over its bins, searched as counted histograms are."""
     cdef const GrowData* data = ws.data
     cdef intp_t i, n_bins = data.n_bins_non_missing[feature]
     cdef const BIN_DTYPE_C* column = data.binned + feature * data.n_samples
@@ -578,7 +577,7 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     record.gain = -INFINITY
     record.bin_threshold = 0
     record.unsure_gain = -INFINITY
-    if histogram != NULL and context.bounded_counts:
+    if histogram != NULL and context.bounded_counts and not ws.listed_feature[feature]:
         varies = bounded_second_order_split(
             feature, histogram + ws.histogram_offsets[feature] * 3,
             data.n_bins_non_missing[feature], data.bin_thresholds + feature * MISSING_BIN,

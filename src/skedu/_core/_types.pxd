@@ -119,8 +119,8 @@ cdef struct SplitContext:
     const int8_t* monotonic_cst
     double lower_bound
     double upper_bound
-    # Hessian-bounded counts (``_split.pyx: bounded_second_order_split``): the histograms hold
-    # no row counts. Every row's hessian lies in [min_row_hessian,
+    # Hessian-bounded counts (``_split.pyx: bounded_second_order_split``): the dense features'
+    # histograms hold no row counts. Every row's hessian lies in [min_row_hessian,
     # max_row_hessian], min_row_hessian > 0, so a side of hessian H has between
     # H / max_row_hessian and H / min_row_hessian rows; an entry's rounding error is below
     # hessian_noise, which a bin with a row exceeds (its hessian is at least min_row_hessian).

@@ -56,13 +56,14 @@ cdef struct Workspace:
     double* right_hessians
     intp_t* right_labels
     bint unit_hessians              # every gathered hessian is 1
-    # Boosted trees whose rows' hessians are all positive: the histograms leave their row
-    # counts out, which the split searches bound from the hessians
+    # Boosted trees whose rows' hessians are all positive: the dense features' histograms
+    # leave their row counts out, which the split searches bound from the hessians
     # (``SplitContext.bounded_counts``); set by the root's gather (``_grower.grow_tree``).
     bint bounded_counts
     double min_row_hessian
     double max_row_hessian
     double hessian_noise
+    unsigned char* listed_feature   # [n_features]: read from the sparse lists (exact counts)
     intp_t* unsure_features         # [n_features]: a node's features to count the rows of
     # Random splitter on dense X (NULL otherwise): the values of each searched node's best
     # feature so far at the node's positions [start, end), which its partition reads instead

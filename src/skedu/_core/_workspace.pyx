@@ -5,7 +5,7 @@ nodes; nothing here touches a Python object, so trees grow inside ``prange``.
 """
 
 from libc.stdlib cimport calloc, free, malloc, realloc
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 
 from ._criterion cimport rows_carry_sums
 from ._types cimport ABSOLUTE_ERROR, HIST, N_BINS, RANDOM
@@ -264,8 +264,10 @@ cdef void group_histograms(Workspace* ws, const GrowData* data) noexcept nogil:
     cdef intp_t entry_bytes = (data.n_channels + 2) * sizeof(double)
     cdef intp_t n_threads = max(ws.params.n_threads, 1)
     ws.n_dense = data.n_dense if data.n_sparse > 0 else data.n_features
+    memset(ws.listed_feature, 1, data.n_features)
     for j in range(ws.n_dense):
         f = data.dense_features[j] if data.n_sparse > 0 else j
+        ws.listed_feature[f] = False
         ws.dense_features[j] = f
         ws.dense_offsets[j] = ws.histogram_offsets[f]
         ws.dense_n_bins[j] = data.n_bins_non_missing[f]
@@ -355,6 +357,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.min_row_hessian = 0.0
     ws.max_row_hessian = 0.0
     ws.hessian_noise = 0.0
+    ws.listed_feature = <unsigned char*>malloc(max(data.n_features, 1))
     ws.unsure_features = <intp_t*>malloc(max(data.n_features, 1) * sizeof(intp_t))
     ws.row_sides = <unsigned char*>reusable_malloc(max(n_rows, 1) * sizeof(unsigned char))
     ws.n_constant_words = 0
@@ -416,7 +419,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     if (ws.samples == NULL or ws.ordered_stats == NULL or ws.histogram_offsets == NULL
             or ws.dense_offsets == NULL or ws.dense_n_bins == NULL or ws.node_totals == NULL
             or ws.chunk_sums == NULL or ws.child_stats == NULL or ws.chunk_extremes == NULL
-            or ws.unsure_features == NULL
+            or ws.listed_feature == NULL or ws.unsure_features == NULL
             or ws.dense_features == NULL or ws.group_starts == NULL
             or ws.sort_values == NULL or ws.sort_rows == NULL or ws.scratch_keys == NULL
             or ws.scratch_rows == NULL or ws.scratch == NULL or ws.row_sides == NULL
@@ -548,6 +551,7 @@ cdef void free_workspace(Workspace* ws) noexcept nogil:
     free(ws.node_totals)
     free(ws.chunk_sums)
     free(ws.chunk_extremes)
+    free(ws.listed_feature)
     free(ws.unsure_features)
     free(ws.child_stats)
     reusable_free(ws.sort_values)
