@@ -500,14 +500,17 @@ def test_integer_weights_equal_repeated_rows(tree_method):
 
 @pytest.fixture
 def counted_and_bounded():
-    """Fit a model with counted histograms, then with counts bounded by the hessians."""
+    """Fit a model with counted histograms, then with counts bounded by the hessians (for
+    trees of any size: by default only large trees are)."""
     def fit_both(make_and_fit):
         try:
             set_bounded_counts_for_tests(False)
             counted = make_and_fit()
+            set_bounded_counts_for_tests(True, min_rows=0)
+            bounded = make_and_fit()
         finally:
             set_bounded_counts_for_tests(True)
-        return counted, make_and_fit()
+        return counted, bounded
     return fit_both
 
 
