@@ -121,32 +121,34 @@ def test_r2_round_stops():
 def test_add_leaf_values_adds_each_known_leaf_to_its_channel():
     rng = np.random.RandomState(3)
     raw = rng.randn(50, 3)
-    values = rng.randn(7, 1)
-    leaves = rng.randint(0, 7, 50).astype(np.intp)
-    leaves[::5] = -1  # rows the tree was not grown on: left alone
+    values = [rng.randn(n_nodes, 1) for n_nodes in (7, 3, 11)]
+    leaves = np.stack([rng.randint(0, len(v), 50) for v in values]).astype(np.intp)
+    leaves[:, ::5] = -1  # rows the tree was not grown on: left alone
     expected = raw.copy()
-    known = leaves >= 0
-    expected[known, 1] += values[leaves[known], 0]
-    _boosting.add_leaf_values(raw, 1, leaves, values)
+    for k in range(3):
+        known = leaves[k] >= 0
+        expected[known, k] += values[k][leaves[k, known], 0]
+    _boosting.add_leaf_values(raw, leaves, values)
     np.testing.assert_array_equal(raw, expected)
-    leaves[4] = 7
+    leaves[1, 4] = 3
     with pytest.raises(ValueError, match="out of range"):
-        _boosting.add_leaf_values(raw, 1, leaves, values)
-    with pytest.raises(ValueError, match="different lengths"):
-        _boosting.add_leaf_values(raw, 3, leaves, values)
+        _boosting.add_leaf_values(raw, leaves, values)
+    with pytest.raises(ValueError, match="do not match"):
+        _boosting.add_leaf_values(raw, leaves[:2], values[:2])
 
 
 @pytest.mark.parametrize("n_threads", [1, 2])
 def test_add_leaf_values_on_threads_from_100k_rows(n_threads):
     rng = np.random.RandomState(4)
     raw = rng.randn(150_000, 2)
-    values = rng.randn(40, 1)
-    leaves = rng.randint(-1, 40, 150_000).astype(np.intp)
+    values = [rng.randn(40, 1), rng.randn(9, 1)]
+    leaves = np.stack([rng.randint(-1, 40, 150_000), rng.randint(-1, 9, 150_000)]).astype(np.intp)
     expected = raw.copy()
-    known = leaves >= 0
-    expected[known, 0] += values[leaves[known], 0]
-    _boosting.add_leaf_values(raw, 0, leaves, values, n_threads)
+    for k in range(2):
+        known = leaves[k] >= 0
+        expected[known, k] += values[k][leaves[k, known], 0]
+    _boosting.add_leaf_values(raw, leaves, values, n_threads)
     np.testing.assert_array_equal(raw, expected)
-    leaves[[7, 100_000]] = [40, -2]
+    leaves[0, [7, 100_000]] = [40, -2]
     with pytest.raises(ValueError, match="2 leaf indices out of range"):
-        _boosting.add_leaf_values(raw, 0, leaves, values, n_threads)
+        _boosting.add_leaf_values(raw, leaves, values, n_threads)

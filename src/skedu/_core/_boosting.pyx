@@ -11,6 +11,8 @@ against milliseconds for the tree), and a serial sum keeps the weights, hence th
 independent of the thread count.
 """
 
+import numpy as np
+
 from cython.parallel import prange
 from libc.float cimport DBL_EPSILON
 from libc.math cimport NAN, exp, fabs, isfinite, log, pow
@@ -169,24 +171,32 @@ def r2_round(const double[::1] predictions, const double[::1] y, double[::1] wei
     return error, alpha, total
 
 
-def add_leaf_values(double[:, ::1] raw, intp_t channel, const intp_t[::1] leaves,
-                    const double[:, ::1] values, int n_threads=1):
-    """``raw[i, channel] += values[leaves[i], 0]`` for every row whose leaf is known
-    (boosting's update of the training predictions from the leaf each row fell into), without
-    numpy's temporaries; rows of leaf -1 (the tree was not grown on them) are left as they are.
-    Rows in parallel from MIN_PARALLEL_UPDATE (each row on its own: the same sums)."""
-    cdef intp_t i, leaf, n = raw.shape[0], n_nodes = values.shape[0], n_bad = 0
-    if leaves.shape[0] != n or not 0 <= channel < raw.shape[1]:
-        raise ValueError("add_leaf_values: leaves and raw predictions of different lengths.")
+def add_leaf_values(double[:, ::1] raw, const intp_t[:, ::1] leaves, values, int n_threads=1):
+    """``raw[i, k] += values[k][leaves[k, i], 0]`` for every channel k and every row whose leaf
+    is known (boosting's update of the training predictions from the leaf each row fell into
+    in each of the round's trees), in one pass over the rows, without numpy's temporaries;
+    rows of leaf -1 (the tree was not grown on them) are left as they are. Rows in parallel
+    from MIN_PARALLEL_UPDATE (each row on its own: the same sums)."""
+    cdef intp_t i, k, leaf, n = raw.shape[0], n_channels = leaves.shape[0], n_bad = 0
+    if leaves.shape[1] != n or n_channels != raw.shape[1] or len(values) != n_channels:
+        raise ValueError("add_leaf_values: leaves, values and raw predictions do not match.")
+    # The trees' values one after the other (channel k's from offsets[k]).
+    sizes = np.array([len(v) for v in values], dtype=np.intp)
+    offsets_array = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
+    all_values = np.ascontiguousarray(np.concatenate([np.asarray(v)[:, 0] for v in values]),
+                                      dtype=np.float64)
+    cdef const intp_t[::1] offsets = offsets_array
+    cdef const double[::1] flat = all_values
     with nogil:
         for i in prange(n, schedule='static', num_threads=max(n_threads, 1),
                         use_threads_if=n_threads > 1 and n >= MIN_PARALLEL_UPDATE):
-            leaf = leaves[i]
-            if leaf == -1:
-                continue
-            if leaf < 0 or leaf >= n_nodes:
-                n_bad += 1
-                continue
-            raw[i, channel] += values[leaf, 0]
+            for k in range(n_channels):
+                leaf = leaves[k, i]
+                if leaf == -1:
+                    continue
+                if leaf < 0 or leaf >= offsets[k + 1] - offsets[k]:
+                    n_bad += 1
+                    continue
+                raw[i, k] += flat[offsets[k] + leaf]
     if n_bad > 0:
         raise ValueError(f"add_leaf_values: {n_bad} leaf indices out of range.")

@@ -451,9 +451,10 @@ class BaseGradientBoosting(BaseEstimator):
                 # go through them on the bins the trees were grown on (or on X for exact trees).
                 new_trees = [(compact_nodes(nodes), values) for nodes, values in new_trees]
                 grown_on = X if data.binned_rows is None else data.binned_rows
+                # Rows each tree was grown on (leaf known), every class in one pass, then the
+                # others, if any.
+                add_leaf_values(raw, leaves, [values for _, values in new_trees], n_threads)
                 for k, (nodes, values) in enumerate(new_trees):
-                    # Rows the tree was grown on (leaf known), then the others, if any.
-                    add_leaf_values(raw, k, leaves[k], values, n_threads)
                     if rows is not None or all_rows is not None:
                         outside = np.flatnonzero(leaves[k] < 0)
                         if len(outside):
