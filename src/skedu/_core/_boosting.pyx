@@ -11,11 +11,10 @@ against milliseconds for the tree), and a serial sum keeps the weights, hence th
 independent of the thread count.
 """
 
-import numpy as np
-
 from cython.parallel import prange
 from libc.float cimport DBL_EPSILON
 from libc.math cimport NAN, exp, fabs, isfinite, log, pow
+from libc.stdlib cimport free, malloc
 
 from ._types cimport EXPONENTIAL, SQUARE, intp_t
 
@@ -175,28 +174,39 @@ def add_leaf_values(double[:, ::1] raw, const intp_t[:, ::1] leaves, values, int
     """``raw[i, k] += values[k][leaves[k, i], 0]`` for every channel k and every row whose leaf
     is known (boosting's update of the training predictions from the leaf each row fell into
     in each of the round's trees), in one pass over the rows, without numpy's temporaries;
-    rows of leaf -1 (the tree was not grown on them) are left as they are. Rows in parallel
-    from MIN_PARALLEL_UPDATE (each row on its own: the same sums)."""
+    rows of leaf -1 (the tree was not grown on them) are left as they are. ``values[k]`` is a
+    C-contiguous (n_nodes, n_outputs) float64 array. Rows in parallel from MIN_PARALLEL_UPDATE
+    (each row on its own: the same sums)."""
     cdef intp_t i, k, leaf, n = raw.shape[0], n_channels = leaves.shape[0], n_bad = 0
+    cdef const double[:, ::1] channel_values
     if leaves.shape[1] != n or n_channels != raw.shape[1] or len(values) != n_channels:
         raise ValueError("add_leaf_values: leaves, values and raw predictions do not match.")
-    # The trees' values one after the other (channel k's from offsets[k]).
-    sizes = np.array([len(v) for v in values], dtype=np.intp)
-    offsets_array = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
-    all_values = np.ascontiguousarray(np.concatenate([np.asarray(v)[:, 0] for v in values]),
-                                      dtype=np.float64)
-    cdef const intp_t[::1] offsets = offsets_array
-    cdef const double[::1] flat = all_values
-    with nogil:
-        for i in prange(n, schedule='static', num_threads=max(n_threads, 1),
-                        use_threads_if=n_threads > 1 and n >= MIN_PARALLEL_UPDATE):
-            for k in range(n_channels):
-                leaf = leaves[k, i]
-                if leaf == -1:
-                    continue
-                if leaf < 0 or leaf >= offsets[k + 1] - offsets[k]:
-                    n_bad += 1
-                    continue
-                raw[i, k] += flat[offsets[k] + leaf]
+    # Each tree's values (kept alive by ``values``), its node count and row stride.
+    cdef const double** tree_values = <const double**>malloc(max(n_channels, 1) * sizeof(double*))
+    cdef intp_t* shapes = <intp_t*>malloc(max(2 * n_channels, 1) * sizeof(intp_t))
+    if tree_values == NULL or shapes == NULL:
+        free(tree_values)
+        free(shapes)
+        raise MemoryError()
+    try:
+        for k in range(n_channels):
+            channel_values = values[k]
+            shapes[2 * k] = channel_values.shape[0]
+            shapes[2 * k + 1] = channel_values.shape[1]
+            tree_values[k] = &channel_values[0, 0] if shapes[2 * k] > 0 else NULL
+        with nogil:
+            for i in prange(n, schedule='static', num_threads=max(n_threads, 1),
+                            use_threads_if=n_threads > 1 and n >= MIN_PARALLEL_UPDATE):
+                for k in range(n_channels):
+                    leaf = leaves[k, i]
+                    if leaf == -1:
+                        continue
+                    if leaf < 0 or leaf >= shapes[2 * k]:
+                        n_bad += 1
+                        continue
+                    raw[i, k] += tree_values[k][leaf * shapes[2 * k + 1]]
+    finally:
+        free(tree_values)
+        free(shapes)
     if n_bad > 0:
         raise ValueError(f"add_leaf_values: {n_bad} leaf indices out of range.")
