@@ -15,7 +15,7 @@ import numpy as np
 from scipy.sparse import issparse
 
 from cython.parallel import prange, threadid
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
+from libc.stdint cimport INT32_MAX, int32_t, int64_t, uint8_t, uint32_t
 
 from libc.float cimport FLT_MAX
 from libc.math cimport INFINITY, nextafterf
@@ -92,13 +92,12 @@ def compact_nodes(grown):
     """
     if grown.dtype != NODE_DTYPE:
         raise TypeError(f"nodes must have dtype NODE_DTYPE, got {grown.dtype}.")
-    int32_max = np.iinfo(np.int32).max
-    if len(grown) > int32_max or (len(grown) and grown["n_node_samples"].max() > int32_max):
+    if len(grown) > INT32_MAX:
         raise ValueError("A stored tree holds at most 2**31 - 1 nodes and samples per node.")
     nodes = np.empty(len(grown), dtype=TREE_NODE_DTYPE)
     cdef const Node[::1] source = np.ascontiguousarray(grown)
     cdef TreeNode[::1] target = nodes
-    cdef intp_t i
+    cdef intp_t i, largest = 0
     cdef float threshold
     # One compiled pass: boosting stores a small tree every round, where a numpy operation
     # per field cost more than growing it.
@@ -122,7 +121,10 @@ def compact_nodes(grown):
             target[i].bin_threshold = source[i].bin_threshold
             target[i].impurity = <float>source[i].impurity
             target[i].n_node_samples = <int32_t>source[i].n_node_samples
+            largest = max(largest, source[i].n_node_samples)
             target[i].weighted_n_node_samples = <float>source[i].weighted_n_node_samples
+    if largest > INT32_MAX:
+        raise ValueError("A stored tree holds at most 2**31 - 1 nodes and samples per node.")
     return nodes
 
 
