@@ -138,7 +138,7 @@ def test_add_leaf_values_adds_each_known_leaf_to_its_channel():
 
 
 @pytest.mark.parametrize("n_threads", [1, 2])
-def test_add_leaf_values_on_threads_from_100k_rows(n_threads):
+def test_add_leaf_values_on_threads(n_threads):
     rng = np.random.RandomState(4)
     raw = rng.randn(150_000, 2)
     values = [rng.randn(40, 1), rng.randn(9, 1)]

@@ -19,8 +19,9 @@ from libc.stdlib cimport free, malloc
 from ._types cimport EXPONENTIAL, SQUARE, intp_t
 
 # Boosting's training predictions are updated on several threads from this many rows (a row
-# is a nanosecond or two).
-cdef intp_t MIN_PARALLEL_UPDATE = 100000
+# is a nanosecond or two; between two trees the threads are awake, and a region costs a few
+# microseconds).
+cdef intp_t MIN_PARALLEL_UPDATE = 16384
 
 
 cdef double normalise_and_clip(double[::1] weights, double total) noexcept nogil:
