@@ -419,6 +419,11 @@ cdef void sum_block(const row_t[:, ::1] X, const WalkNode* walk, const value_t[:
             weight = tree_weights[t]
         offset = tree_offsets[t]
         walk_rows(&X[0, 0], X.shape[1], start, end, walk + offset, depths[t], block_leaves)
+        if n_values == 1 and tree_weights == NULL:
+            # Boosting's trees: one value, no weight (the same sums: x * 1.0 is x).
+            for i in range(start, end):
+                out[i, first] += values[offset + block_leaves[i - start], 0]
+            continue
         for i in range(start, end):
             leaf = offset + block_leaves[i - start]
             for k in range(n_values):
