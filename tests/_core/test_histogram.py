@@ -130,27 +130,41 @@ def test_no_sparse_layout_without_enough_sparse_features():
                          np.full(8, 50, dtype=np.intp)) is None
 
 
-@pytest.mark.parametrize("features", [[4, 0, 2, 5], [1, 3, 5], [2, 0], [5]])
-def test_counts_copied_from_unit_hessians_equal_added_counts(features):
-    # Every hessian 1 (unweighted squared error): the kernels skip the count additions and
-    # copy each bin's hessian sum, the same number added in the same order.
-    rng = np.random.RandomState(30)
+def six_columns(seed, features, unit_hessians):
+    """Six binned columns of 2,000 rows (255 to 7 bins, 10% missing), 1,500 rows drawn, their
+    gradients and hessians (all 1, or random), and the selected features' columns."""
+    rng = np.random.RandomState(seed)
     all_bins = np.array([255, 90, 7, 200, 128, 255], dtype=np.intp)
     binned_rows = np.stack([rng.randint(0, b, 2000) for b in all_bins], axis=1).astype(np.uint8)
     binned_rows[rng.rand(2000, 6) < 0.1] = 255
     rows = np.sort(rng.choice(2000, 1500, replace=False)).astype(np.intp)
-    gradients, hessians = rng.randn(1500, 1), np.ones(1500)
+    gradients = rng.randn(1500, 1)
+    hessians = np.ones(1500) if unit_hessians else rng.rand(1500)
     features = np.array(features, dtype=np.intp)
-    n_bins = all_bins[features]
-    columns = np.ascontiguousarray(binned_rows.T)
-    selected = np.ascontiguousarray(binned_rows[:, features])
+    return (np.ascontiguousarray(binned_rows.T), np.ascontiguousarray(binned_rows[:, features]),
+            rows, gradients, hessians, features, all_bins[features])
+
+
+@pytest.mark.parametrize("counting", ["copied from unit hessians", "left out"])
+@pytest.mark.parametrize("features", [[4, 0, 2, 5], [1, 3, 5], [2, 0], [5]])
+def test_counts_copied_or_left_out_keep_the_added_sums(features, counting):
+    # Every hessian 1 (unweighted squared error): the kernels skip the count additions and
+    # copy each bin's hessian sum, the same number added in the same order. Boosted trees
+    # whose hessians bound their counts leave them out (0): the same sums, bit for bit.
+    unit = counting == "copied from unit hessians"
+    columns, selected, rows, gradients, hessians, features, n_bins = six_columns(
+        30 if unit else 31, features, unit_hessians=unit)
     added = build_histograms_for_tests(selected, rows, gradients, hessians, n_bins)
-    for unit_built in (
+    mode = dict(unit_hessians=True) if unit else dict(count_rows=False)
+    for built in (
             build_column_histograms_for_tests(columns, features, rows, gradients, hessians,
-                                              n_bins, unit_hessians=True),
-            build_histograms_for_tests(selected, rows, gradients, hessians, n_bins,
-                                       unit_hessians=True)):
-        np.testing.assert_array_equal(unit_built, added)
+                                              n_bins, **mode),
+            build_histograms_for_tests(selected, rows, gradients, hessians, n_bins, **mode)):
+        if unit:
+            np.testing.assert_array_equal(built, added)
+        else:
+            np.testing.assert_array_equal(built[:, :2], added[:, :2])
+            assert not built[:, 2].any()
 
 
 @pytest.mark.parametrize("unit_hessians", [False, True])
@@ -191,27 +205,3 @@ def test_sparse_lists_made_on_threads_equal_those_made_on_one():
     assert len(one["sparse_features"]) == 12
     for key in one:
         assert np.array_equal(one[key], two[key])
-
-
-@pytest.mark.parametrize("features", [[4, 0, 2, 5], [1, 3, 5], [2, 0], [5]])
-def test_histograms_without_counts_have_the_same_sums(features):
-    # Boosted trees whose hessians bound their counts build their dense histograms without
-    # them: the same gradient and hessian sums, bit for bit, and every count left at 0.
-    rng = np.random.RandomState(31)
-    all_bins = np.array([255, 90, 7, 200, 128, 255], dtype=np.intp)
-    binned_rows = np.stack([rng.randint(0, b, 2000) for b in all_bins], axis=1).astype(np.uint8)
-    binned_rows[rng.rand(2000, 6) < 0.1] = 255
-    rows = np.sort(rng.choice(2000, 1500, replace=False)).astype(np.intp)
-    gradients, hessians = rng.randn(1500, 1), rng.rand(1500)
-    features = np.array(features, dtype=np.intp)
-    n_bins = all_bins[features]
-    columns = np.ascontiguousarray(binned_rows.T)
-    selected = np.ascontiguousarray(binned_rows[:, features])
-    counted = build_histograms_for_tests(selected, rows, gradients, hessians, n_bins)
-    for uncounted in (
-            build_column_histograms_for_tests(columns, features, rows, gradients, hessians,
-                                              n_bins, count_rows=False),
-            build_histograms_for_tests(selected, rows, gradients, hessians, n_bins,
-                                       count_rows=False)):
-        np.testing.assert_array_equal(uncounted[:, :2], counted[:, :2])
-        assert not uncounted[:, 2].any()

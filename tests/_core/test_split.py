@@ -11,6 +11,19 @@ from tests._core._twins import SUM_CRITERIA, best_split
 N_BINS, MISSING_BIN = 256, 255
 
 
+def unit_edges(n_bins):
+    """Upper edges of bins 0 .. n_bins - 1 at b + 0.5 (+inf after the last)."""
+    edges = np.full(MISSING_BIN, np.inf)
+    edges[: n_bins - 1] = np.arange(n_bins - 1) + 0.5
+    return edges
+
+
+def random_bins(rng, n, n_bins, missing_fraction):
+    bins = rng.randint(0, n_bins, n)
+    bins[rng.rand(n) < missing_fraction] = MISSING_BIN
+    return bins
+
+
 def histogram_of(bins, gradients, hessians):
     histogram = np.zeros((N_BINS, gradients.shape[1] + 2))
     np.add.at(histogram[:, :-2], bins, gradients)
@@ -24,8 +37,7 @@ def histogram_of(bins, gradients, hessians):
 def test_best_split_from_histogram_is_the_best_bin_boundary(criterion, seed):
     rng = np.random.RandomState(seed)
     n, n_bins = 200, 12
-    bins = rng.randint(0, n_bins, n)
-    bins[rng.rand(n) < 0.1 * (seed % 2)] = MISSING_BIN
+    bins = random_bins(rng, n, n_bins, 0.1 * (seed % 2))
     if criterion in (Criterion.GINI, Criterion.ENTROPY):
         hessians = rng.rand(n) + 0.5
         gradients = np.eye(3)[rng.randint(0, 3, n)] * hessians[:, None]
@@ -33,8 +45,7 @@ def test_best_split_from_histogram_is_the_best_bin_boundary(criterion, seed):
         gradients, hessians = rng.randn(n, 1), rng.rand(n) + 0.1
         if criterion == Criterion.POISSON:  # non-negative targets
             gradients = rng.poisson(2.0, gradients.shape) * hessians[:, None]
-    edges = np.full(MISSING_BIN, np.inf)
-    edges[: n_bins - 1] = np.arange(n_bins - 1) + 0.5
+    edges = unit_edges(n_bins)
     min_samples_leaf = 1 + seed
     record, varies = best_split_from_histogram_for_tests(
         histogram_of(bins, gradients, hessians), n_bins, edges, criterion, 1.0, min_samples_leaf)
@@ -72,11 +83,9 @@ def test_second_order_single_channel_path_equals_the_generic_scan(seed):
     # any score, so the generic scan must find the very same split, bit for bit.
     rng = np.random.RandomState(seed)
     n, n_bins = 300, 40
-    bins = rng.randint(0, n_bins, n)
-    bins[rng.rand(n) < 0.15 * (seed % 2)] = MISSING_BIN
+    bins = random_bins(rng, n, n_bins, 0.15 * (seed % 2))
     gradients, hessians = rng.randn(n, 1), rng.rand(n) * 0.3
-    edges = np.full(MISSING_BIN, np.inf)
-    edges[: n_bins - 1] = np.arange(n_bins - 1) + 0.5
+    edges = unit_edges(n_bins)
     padded = np.hstack([gradients, np.zeros((n, 1))])
     for l2, min_leaf, min_weight in [(0.0, 1, 0.0), (1.0, 5 + seed, 2.0), (3.0, 20, 0.5)]:
         fast = best_split_from_histogram_for_tests(
@@ -96,12 +105,10 @@ def test_second_order_scan_with_empty_bins_residues_and_zero_hessians(seed):
     # scan still finds the generic scan's split, bit for bit.
     rng = np.random.RandomState(seed)
     n, n_bins = 60, 200
-    bins = rng.randint(0, n_bins, n)
-    bins[rng.rand(n) < 0.2 * (seed % 2)] = MISSING_BIN
+    bins = random_bins(rng, n, n_bins, 0.2 * (seed % 2))
     gradients = rng.randn(n, 1)
     hessians = np.where(rng.rand(n) < 0.3, 0.0, rng.rand(n))
-    edges = np.full(MISSING_BIN, np.inf)
-    edges[: n_bins - 1] = np.arange(n_bins - 1) + 0.5
+    edges = unit_edges(n_bins)
     padded = np.hstack([gradients, np.zeros((n, 1))])
     for l2, min_leaf, min_weight in [(0.0, 1, 0.0), (0.5, 3, 0.1), (2.0, 10, 0.0)]:
         results = []
@@ -131,12 +138,10 @@ def test_bounded_scan_finds_the_counted_split_or_says_it_is_unsure(seed):
     # choose the same split; otherwise the counted split's gain lies between the two.
     rng = np.random.RandomState(seed)
     n, n_bins = 400, 60
-    bins = rng.randint(0, n_bins, n)
-    bins[rng.rand(n) < 0.1 * (seed % 2)] = MISSING_BIN
+    bins = random_bins(rng, n, n_bins, 0.1 * (seed % 2))
     low, high = (0.2, 0.25) if seed < 4 else (0.01, 0.25)
     gradients, hessians = rng.randn(n, 1), rng.uniform(low, high, n)
-    edges = np.full(MISSING_BIN, np.inf)
-    edges[: n_bins - 1] = np.arange(n_bins - 1) + 0.5
+    edges = unit_edges(n_bins)
     histogram = histogram_of(bins, gradients, hessians)
     n_sure = 0
     for l2, min_leaf, min_weight in [(0.0, 1, 0.0), (1.0, 15, 0.5), (1.0, 40, 0.0)]:

@@ -288,7 +288,7 @@ def set_bounded_counts_for_tests(bint enabled, min_rows=None):
 cdef void bound_counts(Workspace* ws, intp_t n_rows, double hessian_sum,
                        const double* extremes) noexcept nogil:
     """Decide from the root's gather whether the tree's dense histograms leave their row
-    counts out (``SplitContext.bounded_counts``).
+    counts out (``CountBounds``).
 
     Adding a count to every entry is a fifth of a histogram's cost. A side's rows are then
     known within [H / max hessian, H / min hessian], which settles ``min_samples_leaf`` for
@@ -303,7 +303,7 @@ cdef void bound_counts(Workspace* ws, intp_t n_rows, double hessian_sum,
     cdef const GrowParams* params = ws.params
     cdef intp_t depth = params.max_depth
     cdef double noise
-    ws.bounded_counts = False
+    ws.count_bounds.active = False
     if (not BOUNDED_COUNTS or n_rows < BOUNDED_MIN_ROWS or ws.unit_hessians
             or ws.data.n_channels != 1
             or ws.data.labels != NULL or ws.data.csr_indptr != NULL
@@ -314,10 +314,10 @@ cdef void bound_counts(Workspace* ws, intp_t n_rows, double hessian_sum,
     noise = (depth + 2) * <double>(n_rows + 2) * DBL_EPSILON * hessian_sum
     if not (isfinite(hessian_sum) and isfinite(extremes[1]) and extremes[0] > 4.0 * noise):
         return
-    ws.bounded_counts = True
-    ws.min_row_hessian = extremes[0]
-    ws.max_row_hessian = extremes[1]
-    ws.hessian_noise = noise
+    ws.count_bounds.active = True
+    ws.count_bounds.min_row_hessian = extremes[0]
+    ws.count_bounds.max_row_hessian = extremes[1]
+    ws.count_bounds.hessian_noise = noise
 
 
 cdef void init_node_context(Workspace* ws, TreeArrays* tree, intp_t node_id, intp_t start,
@@ -334,10 +334,7 @@ cdef void init_node_context(Workspace* ws, TreeArrays* tree, intp_t node_id, int
                  params.criterion, params.l2_regularization,
                  params.min_samples_leaf, params.min_weight_leaf)
     context.unit_hessians = ws.unit_hessians
-    context.bounded_counts = ws.bounded_counts
-    context.min_row_hessian = ws.min_row_hessian
-    context.max_row_hessian = ws.max_row_hessian
-    context.hessian_noise = ws.hessian_noise
+    context.count_bounds = ws.count_bounds
     if params.criterion == ABSOLUTE_ERROR:
         context.ranks = ws.target_ranks
         context.sorted_y = ws.sorted_targets + start
@@ -1040,10 +1037,7 @@ cdef void grow_subtree(Workspace* ws, const TreeArrays* tree, Subtree* subtree,
     sub.node_draws = ws.node_draws
     sub.row_offset = ws.row_offset + pending.start
     sub.unit_hessians = ws.unit_hessians
-    sub.bounded_counts = ws.bounded_counts
-    sub.min_row_hessian = ws.min_row_hessian
-    sub.max_row_hessian = ws.max_row_hessian
-    sub.hessian_noise = ws.hessian_noise
+    sub.count_bounds = ws.count_bounds
     sub.required_gain = ws.required_gain
     sub.gain_scale = ws.gain_scale
     sub.leaves = ws.leaves

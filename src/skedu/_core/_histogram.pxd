@@ -3,7 +3,7 @@ from ._types cimport intp_t, BIN_DTYPE_C
 
 # How the dense histograms' row counts (an entry's last value, one channel) are made: added
 # row by row; copied from the hessians when every hessian is 1; or left out (0), when the
-# split search bounds them from the hessians (``SplitContext.bounded_counts``).
+# split search bounds them from the hessians (``CountBounds``).
 cdef enum:
     COUNT_ROWS = 0
     COUNTS_FROM_HESSIANS = 1

@@ -378,7 +378,7 @@ cdef inline int dense_counting(const Workspace* ws) noexcept nogil:
     """How the dense histograms' row counts are made (``_histogram.pxd``)."""
     if ws.unit_hessians:
         return COUNTS_FROM_HESSIANS
-    if ws.bounded_counts:
+    if ws.count_bounds.active:
         return COUNTS_LEFT_OUT
     return COUNT_ROWS
 
@@ -471,7 +471,7 @@ cdef bint counted_feature_split(const Workspace* ws, intp_t feature,
                                 const SplitContext* context, intp_t start, intp_t end,
                                 const double* histogram, SplitRecord* record,
                                 double* scratch) noexcept nogil:
-    """The search of a dense feature of the node's histogram (``bounded_counts``: without row
+    """The search of a dense feature of the node's histogram (``count_bounds``: without row
     counts) once its rows are counted: a copy of its entries at ``scratch`` with the counts
     of one pass over its bins, searched as counted histograms are."""
     cdef const GrowData* data = ws.data
@@ -577,7 +577,7 @@ cdef void evaluate_feature(Workspace* ws, intp_t feature, int thread, const Spli
     record.gain = -INFINITY
     record.bin_threshold = 0
     record.unsure_gain = -INFINITY
-    if histogram != NULL and context.bounded_counts and not ws.listed_feature[feature]:
+    if histogram != NULL and context.count_bounds.active and not ws.listed_feature[feature]:
         varies = bounded_second_order_split(
             feature, histogram + ws.histogram_offsets[feature] * 3,
             data.n_bins_non_missing[feature], data.bin_thresholds + feature * MISSING_BIN,
@@ -714,7 +714,7 @@ cdef SplitRecord find_best_split(Workspace* ws, const SplitContext* context, int
                 if is_perfect(&ws.feature_splits[feature], context):
                     n_evaluated = j + 1
                     break
-        if context.bounded_counts and histogram != NULL:
+        if context.count_bounds.active and histogram != NULL:
             settle_unsure_features(ws, context, start, end, histogram,
                                    ws.features + next_position, n_evaluated, ws.feature_splits,
                                    best.gain)
@@ -791,7 +791,7 @@ cdef void search_jobs(Workspace* ws, ScanJob* jobs, intp_t n_jobs) noexcept nogi
             evaluate_feature(ws, job.order[task % n_features], 0, &job.context, job.start,
                              job.end, job.histogram, job.records, job.constants)
     for j in range(n_jobs):
-        if jobs[j].context.bounded_counts and jobs[j].histogram != NULL:
+        if jobs[j].context.count_bounds.active and jobs[j].histogram != NULL:
             settle_unsure_features(ws, &jobs[j].context, jobs[j].start, jobs[j].end,
                                    jobs[j].histogram, jobs[j].order, n_features, jobs[j].records,
                                    -INFINITY)

@@ -76,10 +76,7 @@ cdef inline void init_context(SplitContext* context, const double* node_sums,
     context.monotonic_cst = NULL
     context.lower_bound = -INFINITY
     context.upper_bound = INFINITY
-    context.bounded_counts = False
-    context.min_row_hessian = 0.0
-    context.max_row_hessian = INFINITY
-    context.hessian_noise = 0.0
+    context.count_bounds.active = False
 
 
 cdef inline void record_split(SplitRecord* best, intp_t feature, double gain, double threshold,

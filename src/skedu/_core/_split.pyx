@@ -138,25 +138,38 @@ cdef bint second_order_split(intp_t feature, const double* histogram,
     return n_nonempty > 1
 
 
-cdef inline int sides_keep_minimum(double left_hessian, double right_hessian,
-                                   intp_t left_bins, intp_t right_bins, double n,
-                                   intp_t minimum, double enough_hessian, double per_most,
-                                   double per_least, double margin) noexcept nogil:
-    """Whether both sides of a split of a node of ``n`` rows have ``minimum`` rows: 2 surely,
-    0 surely not, 1 maybe. A side has at least as many rows as bins with rows, and a side of
-    ``enough_hessian`` has ``minimum`` (the common cases, tested first). Else the left side's
-    count is bounded by its hessian and by the right side's (over the rows' largest and
-    smallest hessian: ``per_most`` and ``per_least`` are their inverses) and by the bins with
-    rows on each side; ``margin`` covers the hessians' rounding and 0.25 the bounds' (counts
-    are integers)."""
-    cdef double lower, upper
-    if ((left_bins >= minimum or left_hessian > enough_hessian)
-            and (right_bins >= minimum or right_hessian > enough_hessian)):
+cdef struct BoundedScan:
+    # What ``bounded_second_order_split`` tests each candidate with (constant over a node).
+    double node_gradient
+    double node_hessian
+    double node_score
+    double l2_regularization
+    double min_weight
+    double n_rows
+    intp_t min_samples_leaf
+    double enough_hessian       # a side of this hessian surely has min_samples_leaf rows
+    double per_most             # 1 / the rows' largest hessian
+    double per_least            # 1 / their smallest
+    double margin               # the hessians' rounding
+
+
+cdef inline int sides_keep_minimum(const BoundedScan* scan, double left_hessian,
+                                   intp_t left_bins, intp_t right_bins) noexcept nogil:
+    """Whether both sides of a split have ``min_samples_leaf`` rows: 2 surely, 0 surely not,
+    1 maybe. A side has at least as many rows as bins with rows, and a side of
+    ``enough_hessian`` has enough (the common cases, tested first). Else the left side's count
+    is bounded by its hessian, by the right side's (the node's count is known) and by the
+    bins with rows on each side; ``margin`` covers the hessians' rounding and 0.25 the
+    bounds' (counts are integers)."""
+    cdef double right_hessian = scan.node_hessian - left_hessian
+    cdef double n = scan.n_rows, minimum = scan.min_samples_leaf, lower, upper
+    if ((left_bins >= scan.min_samples_leaf or left_hessian > scan.enough_hessian)
+            and (right_bins >= scan.min_samples_leaf or right_hessian > scan.enough_hessian)):
         return 2
-    lower = max(max((left_hessian - margin) * per_most,
-                    n - (right_hessian + margin) * per_least), <double>left_bins)
-    upper = min(min((left_hessian + margin) * per_least,
-                    n - (right_hessian - margin) * per_most), n - right_bins)
+    lower = max(max((left_hessian - scan.margin) * scan.per_most,
+                    n - (right_hessian + scan.margin) * scan.per_least), <double>left_bins)
+    upper = min(min((left_hessian + scan.margin) * scan.per_least,
+                    n - (right_hessian - scan.margin) * scan.per_most), n - right_bins)
     if upper < minimum - 0.25 or lower > n - minimum + 0.25:
         return 0
     if lower > minimum - 0.75 and upper < n - minimum + 0.75:
@@ -164,44 +177,72 @@ cdef inline int sides_keep_minimum(double left_hessian, double right_hessian,
     return 1
 
 
+cdef inline void consider_bounded(const BoundedScan* scan, SplitRecord* best, intp_t feature,
+                                  double threshold, intp_t bin_threshold, double left_gradient,
+                                  double left_hessian, intp_t left_bins, intp_t right_bins,
+                                  bint missing_go_left, bint missing_by_majority) noexcept nogil:
+    """One candidate of ``bounded_second_order_split``: recorded when it surely keeps
+    ``min_samples_leaf`` rows a side and gains more than ``best``, its gain kept in
+    ``best.unsure_gain`` when that is not sure. The gain is ``second_order_split``'s."""
+    cdef double gain, right_hessian = scan.node_hessian - left_hessian
+    cdef int sure
+    if not (left_hessian >= scan.min_weight and right_hessian >= scan.min_weight):
+        return
+    sure = sides_keep_minimum(scan, left_hessian, left_bins, right_bins)
+    if sure == 0:
+        return
+    gain = (second_order_score(left_gradient, left_hessian, scan.l2_regularization)
+            + second_order_score(scan.node_gradient - left_gradient, right_hessian,
+                                 scan.l2_regularization)
+            - scan.node_score)
+    if sure == 1:
+        if gain > best.unsure_gain:
+            best.unsure_gain = gain
+    elif gain > best.gain:
+        record_split(best, feature, gain, threshold, bin_threshold, -1, missing_go_left)
+        best.missing_by_majority = missing_by_majority
+
+
 cdef bint bounded_second_order_split(intp_t feature, const double* histogram,
                                      intp_t n_bins_non_missing, const double* bin_thresholds,
                                      const SplitContext* context,
                                      SplitRecord* best) noexcept nogil:
-    """``second_order_split`` from a histogram without row counts (``context.bounded_counts``):
+    """``second_order_split`` from a histogram without row counts (``context.count_bounds``):
     the same candidates, gains and choice, the counts bounded from the hessians.
 
-    A bin holds rows when its hessian exceeds twice ``hessian_noise`` (every row's is above
-    four times it, every entry's error below it). A side of hessian H has between
+    A bin holds rows when its hessian exceeds twice the bounds' ``hessian_noise`` (every row's
+    is above four times it, every entry's error below it). A side of hessian H has between
     H / max_row_hessian and H / min_row_hessian rows, and at least one a bin with rows; the
-    node's count is known, so each side's bounds bound the other's too. Most candidates are
-    then allowed or refused for certain. Those that may or may not keep ``min_samples_leaf``
-    rows on each side are set aside, their largest gain in ``best.unsure_gain``: when the
-    node's best split may be one of them, the feature is searched again with its rows counted
-    (``_node_split.settle_unsure_features``). Returns whether the feature varies in the node.
-    The recorded split's ``n_left`` is unknown (-1); without missing values in the node, their
-    side for unseen ones is left to the partition (``missing_by_majority``).
+    node's count is known, so each side's bounds bound the other side's too. Most candidates
+    are then allowed or refused for certain. Those that may or may not keep
+    ``min_samples_leaf`` rows on each side are set aside, their largest gain in
+    ``best.unsure_gain``: when the node's best split may be one of them, the feature is
+    searched again with its rows counted (``_node_split.settle_unsure_features``). Returns
+    whether the feature varies in the node. The recorded split's ``n_left`` is unknown (-1);
+    without missing values in the node, their side for unseen ones is left to the partition
+    (``missing_by_majority``).
     """
     cdef const double* missing = histogram + n_bins_non_missing * 3
     cdef const double* entry
-    cdef double node_gradient = context.node_sums[0], node_hessian = context.node_hessian
-    cdef double node_score = context.node_score, l2 = context.l2_regularization
-    cdef double min_weight = context.min_weight_leaf
-    cdef double occupied_hessian = 2.0 * context.hessian_noise
-    # The running sums' rounding: a few hundred additions, each entry off by the noise.
-    cdef double margin = 512.0 * context.hessian_noise
-    cdef double missing_gradient = missing[0], missing_hessian = missing[1]
-    cdef bint has_missing = missing_hessian > occupied_hessian
-    cdef double left_gradient = 0.0, left_hessian = 0.0, gradient, hessian, gain
-    cdef double n = context.node_count
-    cdef intp_t minimum = context.min_samples_leaf
-    cdef double per_most = 1.0 / context.max_row_hessian
-    cdef double per_least = 1.0 / context.min_row_hessian
-    # A side of this hessian has ``minimum`` rows (their hessians are at most the largest).
-    cdef double enough_hessian = (minimum - 0.75) * context.max_row_hessian + margin
+    cdef double occupied_hessian = 2.0 * context.count_bounds.hessian_noise
+    cdef bint has_missing = missing[1] > occupied_hessian
+    cdef double left_gradient = 0.0, left_hessian = 0.0
     cdef intp_t b, i, n_occupied = 0
-    cdef int sure
     cdef unsigned char occupied[N_BINS]
+    cdef BoundedScan scan
+    scan.node_gradient = context.node_sums[0]
+    scan.node_hessian = context.node_hessian
+    scan.node_score = context.node_score
+    scan.l2_regularization = context.l2_regularization
+    scan.min_weight = context.min_weight_leaf
+    scan.n_rows = context.node_count
+    scan.min_samples_leaf = context.min_samples_leaf
+    # The running sums' rounding: a few hundred additions, each entry off by the noise.
+    scan.margin = 512.0 * context.count_bounds.hessian_noise
+    scan.enough_hessian = ((context.min_samples_leaf - 0.75) * context.count_bounds.max_row_hessian
+                           + scan.margin)
+    scan.per_most = 1.0 / context.count_bounds.max_row_hessian
+    scan.per_least = 1.0 / context.count_bounds.min_row_hessian
     for b in range(n_bins_non_missing):
         occupied[n_occupied] = <unsigned char>b
         n_occupied += histogram[3 * b + 1] > occupied_hessian
@@ -212,40 +253,14 @@ cdef bint bounded_second_order_split(intp_t feature, const double* histogram,
         left_hessian += entry[1]
         if i == n_occupied - 1 and not has_missing:
             break               # every row on the left
-        # Missing values right.
-        if left_hessian >= min_weight and node_hessian - left_hessian >= min_weight:
-            sure = sides_keep_minimum(left_hessian, node_hessian - left_hessian, i + 1,
-                                      n_occupied - i - 1 + has_missing, n, minimum,
-                                      enough_hessian, per_most, per_least, margin)
-            if sure > 0:
-                gain = (second_order_score(left_gradient, left_hessian, l2)
-                        + second_order_score(node_gradient - left_gradient,
-                                             node_hessian - left_hessian, l2)
-                        - node_score)
-                if sure == 1:
-                    if gain > best.unsure_gain:
-                        best.unsure_gain = gain
-                elif gain > best.gain:
-                    record_split(best, feature, gain, bin_thresholds[b], b, -1, False)
-                    best.missing_by_majority = not has_missing
-        # Missing values left.
+        # Missing values right, then (when there are any and rows on the right) left.
+        consider_bounded(&scan, best, feature, bin_thresholds[b], b, left_gradient,
+                         left_hessian, i + 1, n_occupied - i - 1 + has_missing, False,
+                         not has_missing)
         if has_missing and i < n_occupied - 1:
-            gradient = left_gradient + missing_gradient
-            hessian = left_hessian + missing_hessian
-            if hessian >= min_weight and node_hessian - hessian >= min_weight:
-                sure = sides_keep_minimum(hessian, node_hessian - hessian, i + 2,
-                                          n_occupied - i - 1, n, minimum, enough_hessian,
-                                          per_most, per_least, margin)
-                if sure > 0:
-                    gain = (second_order_score(gradient, hessian, l2)
-                            + second_order_score(node_gradient - gradient,
-                                                 node_hessian - hessian, l2)
-                            - node_score)
-                    if sure == 1:
-                        if gain > best.unsure_gain:
-                            best.unsure_gain = gain
-                    elif gain > best.gain:
-                        record_split(best, feature, gain, bin_thresholds[b], b, -1, True)
+            consider_bounded(&scan, best, feature, bin_thresholds[b], b,
+                             left_gradient + missing[0], left_hessian + missing[1], i + 2,
+                             n_occupied - i - 1, True, False)
     return n_occupied + has_missing > 1
 
 
@@ -306,10 +321,10 @@ def bounded_split_from_histogram_for_tests(const double[:, ::1] histogram,
     cdef const double[::1] node_sums = np.ascontiguousarray(node[:1])
     init_context(&context, &node_sums[0], node[1], int(node[2]), 1, 1, NULL, SECOND_ORDER,
                  l2_regularization, min_samples_leaf, min_weight_leaf)
-    context.bounded_counts = True
-    context.min_row_hessian = min_row_hessian
-    context.max_row_hessian = max_row_hessian
-    context.hessian_noise = hessian_noise
+    context.count_bounds.active = True
+    context.count_bounds.min_row_hessian = min_row_hessian
+    context.count_bounds.max_row_hessian = max_row_hessian
+    context.count_bounds.hessian_noise = hessian_noise
     best.found = False
     best.gain = -INFINITY
     best.unsure_gain = -INFINITY

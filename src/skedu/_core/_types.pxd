@@ -95,6 +95,17 @@ cdef struct SplitRecord:
     # left undecided (-inf: none); the feature's rows are counted when it may win.
     double unsure_gain
 
+# Hessian-bounded counts (``_split.pyx: bounded_second_order_split``): when active, the dense
+# histograms hold no row counts. Every row's hessian lies in [min_row_hessian,
+# max_row_hessian], min_row_hessian > 0, so a side of hessian H has between H / max_row_hessian
+# and H / min_row_hessian rows; an entry's rounding error is below hessian_noise, which a bin
+# with a row exceeds (its hessian is at least min_row_hessian).
+cdef struct CountBounds:
+    bint active
+    double min_row_hessian
+    double max_row_hessian
+    double hessian_noise
+
 # What one split search needs to know about its node and the growth limits.
 cdef struct SplitContext:
     intp_t n_channels
@@ -119,15 +130,7 @@ cdef struct SplitContext:
     const int8_t* monotonic_cst
     double lower_bound
     double upper_bound
-    # Hessian-bounded counts (``_split.pyx: bounded_second_order_split``): the dense features'
-    # histograms hold no row counts. Every row's hessian lies in [min_row_hessian,
-    # max_row_hessian], min_row_hessian > 0, so a side of hessian H has between
-    # H / max_row_hessian and H / min_row_hessian rows; an entry's rounding error is below
-    # hessian_noise, which a bin with a row exceeds (its hessian is at least min_row_hessian).
-    bint bounded_counts
-    double min_row_hessian
-    double max_row_hessian
-    double hessian_noise
+    CountBounds count_bounds
 
 
 # Growth limits of the trees of one fit.

@@ -1,6 +1,6 @@
 from libc.stdint cimport uint32_t, uint64_t
 from ._absolute_error cimport YRow
-from ._types cimport intp_t, Node, GrowData, GrowParams, SplitRecord, TreeArrays
+from ._types cimport intp_t, CountBounds, Node, GrowData, GrowParams, SplitRecord, TreeArrays
 
 
 # Histogram groups (``group_histograms``): a pass over a node's rows fills at most this many
@@ -56,13 +56,10 @@ cdef struct Workspace:
     double* right_hessians
     intp_t* right_labels
     bint unit_hessians              # every gathered hessian is 1
-    # Boosted trees whose rows' hessians are all positive: the dense features' histograms
-    # leave their row counts out, which the split searches bound from the hessians
-    # (``SplitContext.bounded_counts``); set by the root's gather (``_grower.grow_tree``).
-    bint bounded_counts
-    double min_row_hessian
-    double max_row_hessian
-    double hessian_noise
+    # Large boosted trees whose rows' hessians are all positive: the dense features'
+    # histograms leave their row counts out, which the split searches bound from the hessians;
+    # set by the root's gather (``_grower.bound_counts``).
+    CountBounds count_bounds
     unsigned char* listed_feature   # [n_features]: read from the sparse lists (exact counts)
     intp_t* unsure_features         # [n_features]: a node's features to count the rows of
     # Random splitter on dense X (NULL otherwise): the values of each searched node's best

@@ -353,10 +353,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.kept_values = NULL
     ws.kept_feature = -1
     ws.unit_hessians = False
-    ws.bounded_counts = False
-    ws.min_row_hessian = 0.0
-    ws.max_row_hessian = 0.0
-    ws.hessian_noise = 0.0
+    ws.count_bounds.active = False
     ws.listed_feature = <unsigned char*>malloc(max(data.n_features, 1))
     ws.unsure_features = <intp_t*>malloc(max(data.n_features, 1) * sizeof(intp_t))
     ws.row_sides = <unsigned char*>reusable_malloc(max(n_rows, 1) * sizeof(unsigned char))
