@@ -1034,6 +1034,9 @@ cdef void grow_subtree(Workspace* ws, const TreeArrays* tree, Subtree* subtree,
                           ws.initial_features, ws.n_tree_features, ws.seed):
         free_workspace(&sub)
         return
+    # The tree's statistics as the tree reads them (weighted copies included), shared.
+    sub.gradients = ws.gradients
+    sub.hessians = ws.hessians
     sub.node_draws = ws.node_draws
     sub.row_offset = ws.row_offset + pending.start
     sub.unit_hessians = ws.unit_hessians

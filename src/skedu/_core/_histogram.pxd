@@ -25,12 +25,8 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
 cdef void counts_from_hessians(double* histogram, const intp_t* n_bins_non_missing,
                                const intp_t* offsets, intp_t n_features) noexcept nogil
 
-cdef void build_sparse_histograms(const intp_t* row_starts, const uint32_t* entries,
-                                  const intp_t* rows, intp_t n_rows, const double* ordered_stats,
-                                  const double* totals, intp_t n_channels, intp_t n_sparse,
-                                  const intp_t* sparse_features, const intp_t* default_slots,
-                                  const intp_t* n_bins_non_missing, const intp_t* offsets,
-                                  double* histogram) noexcept nogil
+cdef void count_column_rows(const BIN_DTYPE_C* column, const intp_t* rows, intp_t n_rows,
+                            intp_t n_bins_non_missing, double* histogram) noexcept nogil
 
 cdef void clear_sparse_histograms(intp_t n_channels, intp_t n_sparse,
                                   const intp_t* sparse_features,

@@ -246,25 +246,16 @@ cdef void fill_sparse_defaults(intp_t n_rows, const double* totals, intp_t n_cha
                     default_entry[k] -= entry[k]
 
 
-cdef void build_sparse_histograms(const intp_t* row_starts, const uint32_t* entries,
-                                  const intp_t* rows, intp_t n_rows, const double* ordered_stats,
-                                  const double* totals, intp_t n_channels, intp_t n_sparse,
-                                  const intp_t* sparse_features, const intp_t* default_slots,
-                                  const intp_t* n_bins_non_missing, const intp_t* offsets,
-                                  double* histogram) noexcept nogil:
-    """Fill the histograms of the features ``sparse_features[:n_sparse]``.
-
-    Row r's bins other than its features' most frequent ones are the packed-layout entries
-    ``entries[row_starts[r]:row_starts[r + 1]]``; ``default_slots[j]`` is the slot of feature
-    ``sparse_features[j]``'s most frequent bin, filled with ``totals`` (the node's sums of
-    ``ordered_stats``, in row order) minus the feature's other entries, and ``n_rows`` minus
-    their counts. ``offsets`` and ``n_bins_non_missing`` are indexed by feature.
-    """
-    clear_sparse_histograms(n_channels, n_sparse, sparse_features, n_bins_non_missing, offsets,
-                            histogram)
-    add_sparse_rows(row_starts, entries, rows, n_rows, ordered_stats, n_channels, histogram)
-    fill_sparse_defaults(n_rows, totals, n_channels, n_sparse, sparse_features, default_slots,
-                         n_bins_non_missing, offsets, histogram)
+cdef void count_column_rows(const BIN_DTYPE_C* column, const intp_t* rows, intp_t n_rows,
+                            intp_t n_bins_non_missing, double* histogram) noexcept nogil:
+    """Set the counts of one feature's one-channel entries (``n_bins_non_missing + 1``) to its
+    rows' counts, from its column of bins: hessian-bounded histograms left them out, and a
+    search the bounds leave undecided needs them."""
+    cdef intp_t i
+    for i in range(n_bins_non_missing + 1):
+        histogram[3 * i + 2] = 0.0
+    for i in range(n_rows):
+        histogram[3 * min(<intp_t>column[rows[i]], n_bins_non_missing) + 2] += 1.0
 
 
 cdef void build_feature_histogram_labels(const BIN_DTYPE_C* binned_feature, const intp_t* rows,
@@ -417,9 +408,13 @@ def build_sparse_histograms_for_tests(const intp_t[::1] row_starts, const uint32
     cdef const double[::1] totals = totals_array
     histogram = np.full((offsets_array[n_bins_non_missing.shape[0]], n_stats + 1), np.nan)
     cdef double[:, ::1] view = histogram
-    build_sparse_histograms(&row_starts[0], &entries[0] if entries.shape[0] else NULL,
-                            &rows[0] if rows.shape[0] else NULL, rows.shape[0],
-                            &ordered_stats[0, 0] if rows.shape[0] else NULL, &totals[0],
-                            n_stats - 1, sparse_features.shape[0], &sparse_features[0],
-                            &default_slots[0], &n_bins_non_missing[0], &offsets[0], &view[0, 0])
+    # The engine's steps (``_node_split.run_job_task``, ``finish_sparse``), in one part.
+    clear_sparse_histograms(n_stats - 1, sparse_features.shape[0], &sparse_features[0],
+                            &n_bins_non_missing[0], &offsets[0], &view[0, 0])
+    add_sparse_rows(&row_starts[0], &entries[0] if entries.shape[0] else NULL,
+                    &rows[0] if rows.shape[0] else NULL, rows.shape[0],
+                    &ordered_stats[0, 0] if rows.shape[0] else NULL, n_stats - 1, &view[0, 0])
+    fill_sparse_defaults(rows.shape[0], &totals[0], n_stats - 1, sparse_features.shape[0],
+                         &sparse_features[0], &default_slots[0], &n_bins_non_missing[0],
+                         &offsets[0], &view[0, 0])
     return histogram

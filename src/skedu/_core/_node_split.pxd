@@ -7,7 +7,7 @@ from ._workspace cimport Workspace
 cdef enum:
     HISTOGRAM_MIN_ROWS = 256
     # A large node's rows of sparse features are added in at most this many parts, each into
-    # a histogram of its own (``build_sparse_part``).
+    # a histogram of its own (``run_job_task``).
     MAX_SPARSE_PARTS = 8
 
 # One histogram of a batch (``build_batch_histograms``): the rows samples[start:end], whose

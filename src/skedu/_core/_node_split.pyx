@@ -12,8 +12,8 @@ from ._exact_split cimport best_split_sorted, gather_bins, gather_values
 from ._histogram cimport (COUNT_ROWS, COUNTS_FROM_HESSIANS, COUNTS_LEFT_OUT,
                           add_sparse_rows, build_column_histograms,
                           build_feature_histogram_labels, build_histograms,
-                          clear_sparse_histograms, counts_from_hessians, fill_sparse_defaults,
-                          subtract_histograms)
+                          clear_sparse_histograms, count_column_rows, counts_from_hessians,
+                          fill_sparse_defaults, subtract_histograms)
 from ._random cimport next_random, random_below, random_uniform
 from ._absolute_error cimport random_split_absolute_error
 from ._random_split cimport random_split
@@ -53,7 +53,7 @@ cdef intp_t MIN_PARALLEL_GATHER = 2 * GATHER_CHUNK
 cdef intp_t BLOCKED_MIN_ROWS = 32768
 # Sparse features of nodes of 2 * SPARSE_PART_MIN_ROWS rows or more, whose histograms take at
 # most SPARSE_PARTS_MAX_BYTES (one-hot data), are built by parts of the rows, each part by
-# one task into a histogram of its own, the parts then added in order (``build_sparse_part``):
+# one task into a histogram of its own, the parts then added in order (``run_job_task``, ``finish_job``):
 # the parts are fixed by the node's size, so the sums do not depend on the threads. One task
 # for every sparse feature kept a large node's other tasks waiting on it.
 cdef intp_t SPARSE_PART_MIN_ROWS = 8192
@@ -338,7 +338,7 @@ cdef void finish_job(Workspace* ws, HistogramJob* job, const double* totals) noe
     """Once its tasks are done: a job of several sparse parts adds the parts' entries to the
     node's in part order, then finishes the sparse features (``finish_sparse``)."""
     cdef const GrowData* data = ws.data
-    cdef intp_t j, f, p, e, first, size, stride = 3
+    cdef intp_t j, f, p, e, first, size, stride = data.n_channels + 2
     cdef double* histogram = job.histogram
     if job.n_parts <= 1:
         return
@@ -475,14 +475,11 @@ cdef bint counted_feature_split(const Workspace* ws, intp_t feature,
     counts) once its rows are counted: a copy of its entries at ``scratch`` with the counts
     of one pass over its bins, searched as counted histograms are."""
     cdef const GrowData* data = ws.data
-    cdef intp_t i, n_bins = data.n_bins_non_missing[feature]
-    cdef const BIN_DTYPE_C* column = data.binned + feature * data.n_samples
+    cdef intp_t n_bins = data.n_bins_non_missing[feature]
     memcpy(scratch, histogram + ws.histogram_offsets[feature] * 3,
            (n_bins + 1) * 3 * sizeof(double))
-    for i in range(n_bins + 1):
-        scratch[3 * i + 2] = 0.0
-    for i in range(start, end):
-        scratch[3 * min(<intp_t>column[ws.samples[i]], n_bins) + 2] += 1.0
+    count_column_rows(data.binned + feature * data.n_samples, ws.samples + start, end - start,
+                      n_bins, scratch)
     record.found = False
     record.gain = -INFINITY
     record.bin_threshold = 0

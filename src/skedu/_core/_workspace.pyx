@@ -390,7 +390,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     # (The random splitter needs the most per channel.)
     ws.scratch_stride = ((RANDOM_SCRATCH * n_channels + 7) // 8 + 1) * 8
     if params.splitter == HIST:
-        # A feature's histogram with its counts recounted (``_node_split.exact_feature_split``).
+        # A feature's histogram with its counts recounted (``_node_split.counted_feature_split``).
         ws.scratch_stride = max(ws.scratch_stride, ((N_BINS * 3 + 7) // 8 + 1) * 8)
     ws.target_ranks = NULL
     ws.sorted_targets = NULL
