@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from skedu.tree._binning import BinMapper
 
@@ -63,7 +64,8 @@ def test_list_sparse_bins_matches_numpy():
     features = np.array([0, 2, 3], dtype=np.intp)
     defaults = np.array([1, 1, 0], dtype=np.uint8)
     offsets = np.concatenate([[0], np.cumsum(n_bins + 1)]).astype(np.intp)
-    row_starts, entries = list_sparse_bins(binned_rows, features, defaults, offsets, n_bins)
+    row_starts, entries = list_sparse_bins(np.ascontiguousarray(binned_rows.T), features, defaults,
+                                           offsets, n_bins)
     sub = binned_rows[:, features]
     rows, columns = np.nonzero(sub != defaults)
     expected = offsets[features[columns]] + np.minimum(sub[rows, columns], n_bins[features[columns]])
@@ -109,3 +111,86 @@ def test_edges_chosen_in_column_blocks_equal_edges_column_by_column():
             edges = mapper._edges(np.ascontiguousarray(column))
             np.testing.assert_array_equal(mapper.upper_edges_[feature, :len(edges)], edges)
             assert mapper.n_bins_non_missing_[feature] == len(edges) + 1
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_few_distinct_values_match_numpy_unique(n_threads):
+    # Columns of 1 to 300 distinct values (the scan gives up past max_values), NaN, an all-NaN
+    # column, signed zeros, over 16 columns (several blocks) and enough rows for threads; with
+    # and without a row selection.
+    from skedu._core._binning import few_distinct_values
+
+    rng = np.random.RandomState(5)
+    n_rows, n_columns, max_values = 20000, 37, 100
+    X = np.empty((n_rows, n_columns), dtype=np.float32)
+    for column in range(n_columns):
+        X[:, column] = rng.randint(0, 1 + 8 * column, n_rows) / 4.0
+    X[rng.rand(n_rows) < 0.2, 3] = np.nan
+    X[:, 4] = np.nan
+    X[:, 5] = np.where(rng.rand(n_rows) < 0.5, -0.0, 1.0)
+    X[:, 6] = rng.randn(n_rows)
+    chosen = np.flatnonzero(rng.rand(n_rows) < 0.6).astype(np.intp)
+    for rows in (None, chosen):
+        values, counts = few_distinct_values(X, rows, max_values, n_threads)
+        assert values.shape == (n_columns, max_values) and values.dtype == np.float32
+        for column in range(n_columns):
+            data = X[:, column] if rows is None else X[rows, column]
+            expected = np.unique(data[~np.isnan(data)])
+            if len(expected) > max_values:
+                assert counts[column] == -1
+            else:
+                assert counts[column] == len(expected)
+                np.testing.assert_array_equal(values[column, :len(expected)], expected)
+    assert counts[4] == 0
+
+
+def test_few_distinct_values_refuse_bad_rows():
+    from skedu._core._binning import few_distinct_values
+
+    X = np.zeros((10, 3), dtype=np.float32)
+    with pytest.raises(ValueError, match="out of range"):
+        few_distinct_values(X, np.array([0, 10], dtype=np.intp), 5, 1)
+    with pytest.raises(ValueError, match="positive"):
+        few_distinct_values(X, None, 0, 1)
+
+
+def test_edges_of_few_valued_columns_equal_the_sorted_edges():
+    # Columns of few values take their edges from the compiled scan, the others from sorting
+    # (column 1's 100 values: more than the scan keeps, fewer than 255 bins): all equal _edges
+    # of the column itself (distinct midpoints or quantiles).
+    rng = np.random.RandomState(6)
+    X = rng.randn(5000, 20).astype(np.float32)
+    X[:, ::3] = rng.randint(0, 50, (5000, 7))
+    X[:, 1] = rng.randint(0, 100, 5000)
+    X[rng.rand(5000) < 0.1, 6] = np.nan
+    for max_bins in (2, 49, 50, 255):
+        mapper = BinMapper(max_bins=max_bins, random_state=0, n_threads=2).fit(X)
+        for feature in range(20):
+            edges = mapper._edges(np.ascontiguousarray(X[:, feature]))
+            assert mapper.n_bins_non_missing_[feature] == len(edges) + 1
+            np.testing.assert_array_equal(mapper.upper_edges_[feature, :len(edges)], edges)
+
+
+def test_list_sparse_bins_over_several_blocks_and_threads():
+    from skedu._core._binning import list_sparse_bins
+
+    rng = np.random.RandomState(7)
+    n_rows = 20001
+    n_bins = np.array([3, 5, 2, 4, 255], dtype=np.intp)
+    binned_rows = np.where(rng.rand(n_rows, 5) < 0.9, 0, rng.randint(0, 3, (n_rows, 5))).astype(np.uint8)
+    binned_rows[rng.rand(n_rows, 5) < 0.02] = 255
+    features = np.array([0, 1, 3, 4], dtype=np.intp)
+    defaults = np.zeros(4, dtype=np.uint8)
+    offsets = np.concatenate([[0], np.cumsum(n_bins + 1)]).astype(np.intp)
+    sub = binned_rows[:, features]
+    rows, columns = np.nonzero(sub != defaults)
+    expected = offsets[features[columns]] + np.minimum(sub[rows, columns], n_bins[features[columns]])
+    for n_threads in (1, 2):
+        row_starts, entries = list_sparse_bins(np.ascontiguousarray(binned_rows.T), features,
+                                               defaults, offsets, n_bins, n_threads)
+        np.testing.assert_array_equal(entries, expected)
+        np.testing.assert_array_equal(row_starts,
+                                      np.r_[0, np.cumsum(np.bincount(rows, minlength=n_rows))])
+    with pytest.raises(ValueError, match="out of range"):
+        list_sparse_bins(np.ascontiguousarray(binned_rows.T), np.array([5], dtype=np.intp),
+                         defaults[:1], offsets, n_bins)

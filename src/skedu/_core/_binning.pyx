@@ -1,8 +1,10 @@
-"""Map raw feature values to uint8 bins (the loop; the bin edges are chosen in Python)."""
+"""Map raw feature values to uint8 bins (the loop; the bin edges are chosen in Python), and
+the scans binning needs: each column's distinct values while they are few, each bin's rows."""
 
 from cython.parallel import prange
-from libc.math cimport isnan
-from libc.stdint cimport uint32_t
+from libc.math cimport isnan, NAN
+from libc.stdint cimport uint32_t, uint64_t
+from libc.string cimport memcpy, memmove
 
 from ._types cimport intp_t, X_DTYPE_C, BIN_DTYPE_C, MISSING_BIN
 
@@ -125,37 +127,210 @@ def map_rows_to_bins(const X_DTYPE_C[:, ::1] X, const double[:, ::1] upper_edges
                         binned_columns[f, i] = binned[i, f]
 
 
+# Columns scanned together for their distinct values (``few_distinct_values``): 16 float32
+# values are one cache line of a row.
+cdef intp_t DISTINCT_COLUMN_BLOCK = 16
+# Fewer rows than this are scanned on one thread.
+cdef intp_t PARALLEL_DISTINCT_ROWS = 16384
+
+
+cdef inline intp_t count_below(float value, const float* sorted_values, intp_t n) noexcept nogil:
+    """How many of the n sorted values are strictly below ``value`` (branch-free halving)."""
+    cdef const float* base = sorted_values
+    cdef intp_t half
+    if n == 0:
+        return 0
+    while n > 1:
+        half = n // 2
+        base = base + step_if(half, base[half - 1] < value)
+        n -= half
+    return (base - sorted_values) + (base[0] < value)
+
+
+cdef void scan_distinct_block(const X_DTYPE_C* X, intp_t n_features, const intp_t* rows,
+                              intp_t n_rows, intp_t first, intp_t width, intp_t max_values,
+                              float* distinct, intp_t* counts) noexcept nogil:
+    """``few_distinct_values`` of the ``width`` <= DISTINCT_COLUMN_BLOCK columns from
+    ``first``: the block's state on the stack (no cache line shared with another thread's
+    block), and the scan stops when every column of the block has too many values."""
+    cdef float last_seen[16]
+    cdef intp_t count[16]
+    cdef intp_t i, j, at, n_open = width
+    cdef const X_DTYPE_C* row_values
+    cdef float value
+    cdef float* column
+    for j in range(width):
+        # The last value seen in each column: a column's runs of one value (the zeros of a
+        # one-hot column) then cost a comparison, not a search. NaN is never equal.
+        last_seen[j] = NAN
+        count[j] = 0
+    for i in range(n_rows):
+        row_values = X + (i if rows == NULL else rows[i]) * n_features + first
+        for j in range(width):
+            value = row_values[j]
+            if value == last_seen[j] or isnan(value) or count[j] < 0:
+                continue
+            last_seen[j] = value
+            column = distinct + (first + j) * max_values
+            at = count_below(value, column, count[j])
+            if at < count[j] and column[at] == value:
+                continue
+            if count[j] == max_values:
+                count[j] = -1
+                n_open -= 1
+                if n_open == 0:
+                    break
+                continue
+            memmove(&column[at + 1], &column[at], (count[j] - at) * sizeof(float))
+            column[at] = value
+            count[j] += 1
+        if n_open == 0:
+            break
+    for j in range(width):
+        counts[first + j] = count[j]
+
+
+def few_distinct_values(const X_DTYPE_C[:, ::1] X, const intp_t[::1] rows, intp_t max_values,
+                        int n_threads):
+    """The sorted distinct non-NaN values of each column of ``X`` (only ``rows``; None: all)
+    that has at most ``max_values`` of them, read row by row: no sort and no transposed copy.
+
+    Most columns of real data (one-hot, counts, codes) have a few distinct values; their bin
+    edges are then these values' midpoints, found here in one pass over row-major X. A column
+    stops being scanned at its ``max_values + 1``-th distinct value (its edges are quantiles).
+
+    Returns
+    -------
+    values : ndarray of shape (n_features, max_values), float32
+        ``values[f, :counts[f]]``, increasing; 0.0 and -0.0 count as one value (the first seen).
+    counts : ndarray of shape (n_features,), intp
+        Distinct values of each column, -1 where there are more than ``max_values``.
+    """
+    import numpy as np
+
+    cdef intp_t n_rows = X.shape[0] if rows is None else rows.shape[0]
+    cdef intp_t n_features = X.shape[1], n_blocks, block, first, i
+    if max_values < 1:
+        raise ValueError("max_values must be positive.")
+    if rows is not None:
+        for i in range(n_rows):
+            if not 0 <= rows[i] < X.shape[0]:
+                raise ValueError("few_distinct_values: a row index is out of range.")
+    values_array = np.zeros((n_features, max_values), dtype=np.float32)
+    counts_array = np.zeros(n_features, dtype=np.intp)
+    if n_rows == 0 or n_features == 0:
+        return values_array, counts_array
+    cdef float[:, ::1] distinct = values_array
+    cdef intp_t[::1] counts = counts_array
+    cdef const intp_t* chosen = &rows[0] if rows is not None else NULL
+    n_blocks = (n_features + DISTINCT_COLUMN_BLOCK - 1) // DISTINCT_COLUMN_BLOCK
+    with nogil:
+        for block in prange(n_blocks, schedule='dynamic', num_threads=max(n_threads, 1),
+                            use_threads_if=n_threads > 1 and n_blocks > 1
+                            and n_rows >= PARALLEL_DISTINCT_ROWS):
+            first = block * DISTINCT_COLUMN_BLOCK
+            scan_distinct_block(&X[0, 0], n_features, chosen, n_rows, first, min(DISTINCT_COLUMN_BLOCK, n_features - first),
+                                max_values, &distinct[0, 0], &counts[0])
+    return values_array, counts_array
+
+
+cdef void count_column_bins(const BIN_DTYPE_C* column, intp_t n_samples,
+                            intp_t* counts) noexcept nogil:
+    """Add each bin's rows in ``column`` to ``counts[0:256]``. Four interleaved tallies: runs
+    of one bin (a one-hot column's zeros) would otherwise wait on the previous increment of
+    the same counter at every row."""
+    cdef intp_t tallies[4][256]
+    cdef intp_t i, b
+    for b in range(256):
+        tallies[0][b] = tallies[1][b] = tallies[2][b] = tallies[3][b] = 0
+    i = 0
+    while i + 4 <= n_samples:
+        tallies[0][column[i]] += 1
+        tallies[1][column[i + 1]] += 1
+        tallies[2][column[i + 2]] += 1
+        tallies[3][column[i + 3]] += 1
+        i += 4
+    while i < n_samples:
+        tallies[0][column[i]] += 1
+        i += 1
+    for b in range(256):
+        counts[b] += tallies[0][b] + tallies[1][b] + tallies[2][b] + tallies[3][b]
+
+
 def bin_counts(const BIN_DTYPE_C[:, ::1] binned_columns, int n_threads):
     """How many rows fall in each bin of each feature: an (n_features, 256) intp array,
     from feature-major bins (one pass per feature, features on several threads)."""
     import numpy as np
 
     cdef intp_t n_features = binned_columns.shape[0], n_samples = binned_columns.shape[1]
-    cdef intp_t f, i
+    cdef intp_t f
     counts_array = np.zeros((n_features, 256), dtype=np.intp)
     cdef intp_t[:, ::1] counts = counts_array
+    if n_samples == 0:
+        return counts_array
     if n_samples * n_features < MIN_PARALLEL_VALUES:
         n_threads = 1
     with nogil:
         for f in prange(n_features, schedule='static', num_threads=max(n_threads, 1)):
-            for i in range(n_samples):
-                counts[f, binned_columns[f, i]] += 1
+            count_column_bins(&binned_columns[f, 0], n_samples, &counts[f, 0])
     return counts_array
 
 
 # Rows from which the sparse lists are made on several threads (a row costs a few ns a
 # feature).
 cdef intp_t PARALLEL_LIST_ROWS = 16384
+# Rows listed together, feature by feature: each feature's part of the block is one
+# contiguous run of its column.
+cdef intp_t LIST_ROW_BLOCK = 2048
 
 
-def list_sparse_bins(const BIN_DTYPE_C[:, ::1] binned_rows, const intp_t[::1] sparse_features,
-                     const BIN_DTYPE_C[::1] default_bins, const intp_t[::1] offsets,
-                     const intp_t[::1] n_bins_non_missing, int n_threads=1):
+cdef void count_listed(const BIN_DTYPE_C* column, BIN_DTYPE_C default_bin, intp_t n,
+                       intp_t* counts) noexcept nogil:
+    """``counts[i] += column[i] != default_bin`` for i < n (a loop GCC vectorises; skipping
+    words of default bins as ``list_column`` does was slower on adult's one-hot columns)."""
+    cdef intp_t i
+    for i in range(n):
+        counts[i] += column[i] != default_bin
+
+
+cdef void list_column(const BIN_DTYPE_C* column, intp_t first, intp_t last,
+                      BIN_DTYPE_C default_bin, uint32_t first_entry, intp_t n_bins_non_missing,
+                      uint32_t* entries, intp_t* positions) noexcept nogil:
+    """Append the entry of each row ``first <= i < last`` whose bin is not ``default_bin``
+    at ``entries[positions[i]]``. Eight rows are tested at once as one 64-bit word: most of
+    a sparse column's words hold only its default bin."""
+    cdef uint64_t word, defaults = <uint64_t>default_bin * <uint64_t>0x0101010101010101
+    cdef intp_t i = first, k
+    while i < last:
+        if i + 8 <= last:
+            memcpy(&word, column + i, 8)
+            if word == defaults:
+                i += 8
+                continue
+            k = i + 8
+        else:
+            k = last
+        while i < k:
+            if column[i] != default_bin:
+                entries[positions[i]] = first_entry + <uint32_t>min(<intp_t>column[i],
+                                                                    n_bins_non_missing)
+                positions[i] += 1
+            i += 1
+
+
+def list_sparse_bins(const BIN_DTYPE_C[:, ::1] binned_columns,
+                     const intp_t[::1] sparse_features, const BIN_DTYPE_C[::1] default_bins,
+                     const intp_t[::1] offsets, const intp_t[::1] n_bins_non_missing,
+                     int n_threads=1):
     """Each row's bins of the sparse features other than their most frequent ones, as packed
     histogram entries (``skedu.tree._bin_layout.sparse_layout``): returns ``row_starts``
     (n_samples + 1, intp) and ``entries`` (uint32, rows in order, features in the order of
-    ``sparse_features``). Two passes over the rows (count, then fill), each in parallel over
-    rows from PARALLEL_LIST_ROWS rows, no temporaries.
+    ``sparse_features``).
+
+    Read from feature-major bins (n_features, n_samples) by blocks of rows, feature after
+    feature: two passes (count, then fill), each a sequential read of every sparse column
+    whose tests of the default bin vectorise, where a row-major read gathers one byte a
+    feature. Blocks run in parallel from PARALLEL_LIST_ROWS rows.
 
     ``default_bins[j]`` is the most frequent bin of feature ``sparse_features[j]``;
     ``offsets`` and ``n_bins_non_missing`` are indexed by feature (the missing bin maps to
@@ -163,34 +338,41 @@ def list_sparse_bins(const BIN_DTYPE_C[:, ::1] binned_rows, const intp_t[::1] sp
     """
     import numpy as np
 
-    cdef intp_t n_samples = binned_rows.shape[0], n_sparse = sparse_features.shape[0]
-    cdef intp_t i, j, f, count, position
-    cdef BIN_DTYPE_C bin_index
+    cdef intp_t n_samples = binned_columns.shape[1], n_sparse = sparse_features.shape[0]
+    cdef intp_t i, j, f, block, first, last
+    cdef intp_t n_blocks = (n_samples + LIST_ROW_BLOCK - 1) // LIST_ROW_BLOCK
     cdef bint parallel = n_threads > 1 and n_samples >= PARALLEL_LIST_ROWS
+    for j in range(n_sparse):
+        if not 0 <= sparse_features[j] < binned_columns.shape[0]:
+            raise ValueError("list_sparse_bins: a sparse feature is out of range.")
     row_starts_array = np.zeros(n_samples + 1, dtype=np.intp)
     cdef intp_t[::1] row_starts = row_starts_array
     cdef uint32_t[::1] entries
+    cdef intp_t[::1] positions
     with nogil:
         # Each row's count first (at row_starts[i + 1]), then their running sum.
-        for i in prange(n_samples, schedule='static', num_threads=max(n_threads, 1),
-                        use_threads_if=parallel):
-            count = 0
+        for block in prange(n_blocks, schedule='static', num_threads=max(n_threads, 1),
+                            use_threads_if=parallel):
+            first = block * LIST_ROW_BLOCK
+            last = min(first + LIST_ROW_BLOCK, n_samples)
             for j in range(n_sparse):
-                count = count + (binned_rows[i, sparse_features[j]] != default_bins[j])
-            row_starts[i + 1] = count
+                count_listed(&binned_columns[sparse_features[j], first], default_bins[j],
+                             last - first, &row_starts[first + 1])
         for i in range(n_samples):
             row_starts[i + 1] += row_starts[i]
     entries_array = np.empty(row_starts[n_samples], dtype=np.uint32)
     entries = entries_array
+    # Where each row's next entry goes, advanced feature by feature.
+    positions_array = row_starts_array[:n_samples].copy()
+    positions = positions_array
     with nogil:
-        for i in prange(n_samples, schedule='static', num_threads=max(n_threads, 1),
-                        use_threads_if=parallel):
-            position = row_starts[i]
+        for block in prange(n_blocks, schedule='static', num_threads=max(n_threads, 1),
+                            use_threads_if=parallel):
+            first = block * LIST_ROW_BLOCK
+            last = min(first + LIST_ROW_BLOCK, n_samples)
             for j in range(n_sparse):
                 f = sparse_features[j]
-                bin_index = binned_rows[i, f]
-                if bin_index != default_bins[j]:
-                    entries[position] = <uint32_t>(offsets[f] + min(<intp_t>bin_index,
-                                                                    n_bins_non_missing[f]))
-                    position = position + 1
+                list_column(&binned_columns[f, 0], first, last, default_bins[j],
+                            <uint32_t>offsets[f], n_bins_non_missing[f], &entries[0],
+                            &positions[0])
     return row_starts_array, entries_array

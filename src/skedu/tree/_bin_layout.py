@@ -67,7 +67,7 @@ def sparse_layout(binned, binned_rows, n_bins_non_missing, n_threads=1,
     if offsets[-1] > np.iinfo(np.uint32).max:  # pragma: no cover - 255 bins x 16M features
         return None
     row_starts, entries = list_sparse_bins(
-        np.ascontiguousarray(binned_rows), sparse_features,
+        np.ascontiguousarray(binned), sparse_features,
         default_bins[sparse_features].astype(np.uint8), offsets.astype(np.intp),
         np.ascontiguousarray(n_bins), n_threads)
     return {"dense_rows": np.ascontiguousarray(binned_rows[:, dense_features]),

@@ -6,7 +6,7 @@ import numpy as np
 from scipy.sparse import issparse
 from sklearn.utils import check_random_state
 
-from .._core._binning import map_rows_to_bins
+from .._core._binning import few_distinct_values, map_rows_to_bins
 
 MAX_BINS = 255  # non-missing bins; uint8 bin 255 is kept for missing values
 # Dense columns are copied (transposed) this many at a time to choose their edges.
@@ -17,6 +17,13 @@ TRANSPOSE_ROWS = 4096
 PARALLEL_ROWS = 100_000
 # Sparse matrices: stored values from which the columns are sorted on several threads.
 PARALLEL_VALUES = 1_000_000
+# Columns with at most this many distinct values (and at most max_bins) take their edges from
+# one compiled scan of row-major X (``few_distinct_values``); the others are copied and sorted.
+# A value costs the scan a search of the values seen so far, which past a few dozen costs more
+# than its share of a sort: Fashion-MNIST's 784 pixel columns (mostly 256 values) took 348 ms
+# sorted, 482 ms scanned up to 255 values, 381 ms up to 64; adult's 105 columns 8.6 ms sorted,
+# 5.0 to 5.5 ms scanned with either limit (2 threads).
+SCAN_MAX_DISTINCT = 64
 
 
 class BinMapper:
@@ -91,16 +98,33 @@ class BinMapper:
         return self
 
     def _dense_edges(self, X, rows):
-        """Every column's edges, read in blocks of columns: one copy of a block (the chosen
-        rows, transposed) is read sequentially, where a column of row-major X would be read
-        one cache line per value."""
-        n_features = X.shape[1]
-        blocks = [range(start, min(start + COLUMN_BLOCK, n_features))
-                  for start in range(0, n_features, COLUMN_BLOCK)]
+        """Every column's edges. Columns of few distinct values (most of real data's: one-hot,
+        counts, codes) get them from one compiled pass over row-major X; only the others are
+        copied and sorted (``_sorted_edges``)."""
+        distinct, counts = few_distinct_values(X, rows, min(self.max_bins, SCAN_MAX_DISTINCT),
+                                              self.n_threads)
+        # The midpoints of consecutive distinct values, computed as the exact splitter does
+        # (halves first); float32 values convert to float64 exactly.
+        distinct = distinct.astype(np.float64)
+        midpoints = distinct[:, :-1] / 2.0 + distinct[:, 1:] / 2.0
+        edges = [midpoints[feature, :max(count - 1, 0)] for feature, count in enumerate(counts)]
+        many = np.flatnonzero(counts < 0)
+        for feature, column_edges in zip(many, self._sorted_edges(X, rows, many)):
+            edges[feature] = column_edges
+        return edges
 
+    def _sorted_edges(self, X, rows, features):
+        """The edges of these columns, read in blocks of columns: one copy of a block (the
+        chosen rows, transposed) is read sequentially, where a column of row-major X would be
+        read one cache line per value."""
+        blocks = [features[start:start + COLUMN_BLOCK]
+                  for start in range(0, len(features), COLUMN_BLOCK)]
         n_rows = X.shape[0] if rows is None else len(rows)
 
         def block_edges(block):
+            # A run of consecutive columns is sliced (a view), others gathered.
+            contiguous = block[-1] - block[0] == len(block) - 1
+            columns_of_block = slice(block[0], block[-1] + 1) if contiguous else block
             # Transposed TRANSPOSE_ROWS rows at a time: the rows' part of the block stays
             # cached while it is written column by column (one transposed copy of the whole
             # block reads X one cache line per value: adult's 105 columns took 9 ms, 2.7 ms
@@ -109,7 +133,11 @@ class BinMapper:
             for first in range(0, n_rows, TRANSPOSE_ROWS):
                 part = (slice(first, first + TRANSPOSE_ROWS) if rows is None
                         else rows[first:first + TRANSPOSE_ROWS])
-                columns[:, first:first + TRANSPOSE_ROWS] = X[part, block.start:block.stop].T
+                if rows is None or contiguous:
+                    piece = X[part, columns_of_block]
+                else:
+                    piece = X[part[:, None], block]
+                columns[:, first:first + TRANSPOSE_ROWS] = piece.T
             return [self._edges(column) for column in columns]
 
         if self.n_threads > 1 and len(blocks) > 1 and n_rows >= PARALLEL_ROWS:
