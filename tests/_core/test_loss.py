@@ -124,3 +124,54 @@ def test_training_losses_the_same_on_any_number_of_threads():
             assert loss(y, raw, w, subset, 1) == loss(y, raw, w, subset, 2)
         assert (_loss.multinomial_loss(labels, raw_classes, w, subset, 1)
                 == _loss.multinomial_loss(labels, raw_classes, w, subset, 2))
+
+
+@pytest.mark.parametrize("n", [1, 1024, 1025, 20000])
+def test_gradients_and_loss_in_one_pass_equal_the_two_passes(n):
+    # The fused kernels write the same gradients and hessians bit for bit, and the loss of the
+    # scored rows (all, or an increasing subset spread over several chunks) equals the loss
+    # kernels' within rounding, the same on 1 and 2 threads; raw values past exp's range too.
+    rng = np.random.RandomState(n)
+    y = (rng.rand(n) < 0.3).astype(float)
+    raw = rng.randn(n) * 3
+    raw[:3] = [-800.0, 800.0, -30.0][:n]
+    w = rng.rand(n) + 0.1
+    scored = np.sort(rng.choice(n, max(1, n // 3), replace=False)).astype(np.intp)
+    g, h = np.empty(n), np.empty(n)
+    _loss.binomial_gradients(y, raw, w, g, h, 2)
+    n_classes = 4
+    labels = rng.randint(0, n_classes, n).astype(np.intp)
+    raw_k = rng.randn(n, n_classes) * 3
+    g_k, h_k = np.empty((n, n_classes)), np.empty((n, n_classes))
+    _loss.multinomial_gradients(labels, raw_k, w, g_k, h_k, 2)
+    for rows in (None, scored):
+        values, multi_values = [], []
+        for n_threads in (1, 2):
+            g2, h2 = np.empty(n), np.empty(n)
+            values.append(_loss.binomial_gradients_and_loss(y, raw, w, g2, h2, rows, n_threads))
+            np.testing.assert_array_equal(g2, g)
+            np.testing.assert_array_equal(h2, h)
+            g2, h2 = np.empty((n, n_classes)), np.empty((n, n_classes))
+            multi_values.append(_loss.multinomial_gradients_and_loss(labels, raw_k, w, g2, h2,
+                                                                     rows, n_threads))
+            np.testing.assert_array_equal(g2, g_k)
+            np.testing.assert_array_equal(h2, h_k)
+        assert values[0] == values[1] and multi_values[0] == multi_values[1]
+        np.testing.assert_allclose(values[0], _loss.binomial_loss(y, raw, w, rows), rtol=1e-12,
+                                   atol=1e-15)
+        np.testing.assert_allclose(multi_values[0], _loss.multinomial_loss(labels, raw_k, w, rows),
+                                   rtol=1e-12)
+
+
+def test_gradients_and_loss_refuse_bad_rows_and_labels():
+    y, raw, w = np.zeros(5), np.zeros(5), np.ones(5)
+    g, h = np.empty(5), np.empty(5)
+    for rows in ([2, 1], [0, 0], [5], [-1]):
+        with pytest.raises(ValueError, match="increasing row indices"):
+            _loss.binomial_gradients_and_loss(y, raw, w, g, h, np.array(rows, dtype=np.intp))
+    with pytest.raises(ValueError, match="different lengths"):
+        _loss.binomial_gradients_and_loss(y, raw[:4], w, g, h)
+    labels = np.array([0, 1, 2, 3, 4], dtype=np.intp)
+    with pytest.raises(ValueError, match="label is out of range"):
+        _loss.multinomial_gradients_and_loss(labels, np.zeros((5, 4)), w, np.empty((5, 4)),
+                                             np.empty((5, 4)))

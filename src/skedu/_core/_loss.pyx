@@ -198,7 +198,10 @@ def poisson_gradients(const double[::1] y, const double[::1] raw, const double[:
 
 
 cdef inline void softmax_row(const double* raw, intp_t label, double w, double* gradient,
-                             double* hessian, intp_t n_classes) noexcept nogil:
+                             double* hessian, intp_t n_classes, double* row_largest=NULL,
+                             double* row_exp_sum=NULL) noexcept nogil:
+    """The row's gradients and hessians; its largest raw value and sum of exp(raw - largest)
+    into ``row_largest`` and ``row_exp_sum`` when given (the row's loss needs them)."""
     cdef intp_t k
     cdef double largest = raw[0], total = 0.0, p
     for k in range(1, n_classes):
@@ -211,6 +214,9 @@ cdef inline void softmax_row(const double* raw, intp_t label, double w, double* 
         p = gradient[k] / total
         gradient[k] = w * (p - (1.0 if k == label else 0.0))
         hessian[k] = w * p * (1.0 - p)
+    if row_largest != NULL:
+        row_largest[0] = largest
+        row_exp_sum[0] = total
 
 
 def multinomial_gradients(const intp_t[::1] y, const double[:, ::1] raw,
@@ -233,3 +239,170 @@ def multinomial_gradients(const intp_t[::1] y, const double[:, ::1] raw,
             for i in range(n):
                 softmax_row(&raw[i, 0], y[i], weight[i], &gradient[i, 0], &hessian[i, 0],
                             n_classes)
+
+
+# The fused passes below (gradients and the training loss of the same raw predictions) take
+# rows by chunks of this many: each chunk keeps its rows' exponentials on the stack for the
+# loss of its scored rows, and sums that loss on its own, the chunks' sums then added in order.
+cdef enum:
+    FUSED_CHUNK = 1024
+
+
+cdef object scored_starts(const intp_t[::1] rows, intp_t n, intp_t n_chunks):
+    """For each chunk of FUSED_CHUNK rows, the first position of ``rows`` (increasing row
+    indices below n) in it or after it: an (n_chunks + 1,) intp array."""
+    cdef intp_t i, c = 0
+    starts_array = np.empty(n_chunks + 1, dtype=np.intp)
+    cdef intp_t[::1] starts = starts_array
+    for i in range(rows.shape[0]):
+        if not 0 <= rows[i] < n or (i > 0 and rows[i] <= rows[i - 1]):
+            raise ValueError("the scored rows must be increasing row indices.")
+        while c * FUSED_CHUNK <= rows[i] and c <= n_chunks:
+            starts[c] = i
+            c += 1
+    while c <= n_chunks:
+        starts[c] = rows.shape[0]
+        c += 1
+    return starts_array
+
+
+cdef void binomial_chunk(const double* y, const double* raw, const double* weight,
+                         double* gradient, double* hessian, intp_t first, intp_t last,
+                         const intp_t* rows, intp_t first_scored, intp_t last_scored,
+                         double* sums) noexcept nogil:
+    """``binomial_gradients`` of rows ``first:last``, then the loss of the scored ones (all of
+    them when ``rows`` is NULL, else ``rows[first_scored:last_scored]``) into ``sums``."""
+    cdef double negative_exp[FUSED_CHUNK]
+    cdef double p, r, e, value, total = 0.0, weight_sum = 0.0
+    cdef intp_t i, j, row
+    for i in range(first, last):
+        e = exp(-raw[i])
+        negative_exp[i - first] = e
+        p = 1.0 / (1.0 + e)
+        gradient[i] = weight[i] * (p - y[i])
+        hessian[i] = weight[i] * p * (1.0 - p)
+    if rows == NULL:
+        first_scored, last_scored = first, last
+    for j in range(first_scored, last_scored):
+        row = rows[j] if rows != NULL else j
+        r = raw[row]
+        e = negative_exp[row - first]
+        # log(1 + exp(r)) - y r = log(1 + exp(-r)) + r (1 - y), from the gradient's exp(-r):
+        # log, not log1p (glibc's log1p takes twice as long; the absolute error of rounding
+        # 1 + e is below 1.2e-16, next to losses of order 0.1). Past exp's range
+        # (r < -709) the form that needs no large exponential.
+        if e <= 1e300:
+            value = log(1.0 + e) + r * (1.0 - y[row])
+        else:
+            value = (r if r > 0.0 else 0.0) + log1p(exp(-fabs(r))) - y[row] * r
+        total += weight[row] * value
+        weight_sum += weight[row]
+    sums[0] = total
+    sums[1] = weight_sum
+
+
+cdef void multinomial_fused_chunk(const intp_t* y, const double* raw, intp_t n_classes,
+                                  const double* weight, double* gradient, double* hessian,
+                                  intp_t first, intp_t last, const intp_t* rows,
+                                  intp_t first_scored, intp_t last_scored,
+                                  double* sums) noexcept nogil:
+    """``multinomial_gradients`` of rows ``first:last``, then the loss of the scored ones
+    from each row's largest raw value and sum of shifted exponentials."""
+    cdef double largest[FUSED_CHUNK]
+    cdef double exp_sum[FUSED_CHUNK]
+    cdef double total = 0.0, weight_sum = 0.0
+    cdef intp_t i, j, row
+    for i in range(first, last):
+        softmax_row(&raw[i * n_classes], y[i], weight[i], &gradient[i * n_classes],
+                    &hessian[i * n_classes], n_classes, &largest[i - first],
+                    &exp_sum[i - first])
+    if rows == NULL:
+        first_scored, last_scored = first, last
+    for j in range(first_scored, last_scored):
+        row = rows[j] if rows != NULL else j
+        total += weight[row] * (log(exp_sum[row - first]) + largest[row - first]
+                                - raw[row * n_classes + y[row]])
+        weight_sum += weight[row]
+    sums[0] = total
+    sums[1] = weight_sum
+
+
+def binomial_gradients_and_loss(const double[::1] y, const double[::1] raw,
+                                const double[::1] weight, double[::1] gradient,
+                                double[::1] hessian, const intp_t[::1] rows=None,
+                                int n_threads=1):
+    """``binomial_gradients`` and ``binomial_loss`` at the same ``raw`` in one pass: the
+    same gradients and hessians, and the weighted mean loss over ``rows`` (increasing; None:
+    all), the loss reusing the gradients' exponentials. Summed by fixed chunks of rows: the
+    same value on any number of threads."""
+    cdef intp_t n = y.shape[0], c, first
+    cdef intp_t n_chunks = (n + FUSED_CHUNK - 1) // FUSED_CHUNK
+    cdef double total = 0.0, weight_sum = 0.0
+    if raw.shape[0] != n or weight.shape[0] != n or gradient.shape[0] != n or hessian.shape[0] != n:
+        raise ValueError("binomial_gradients_and_loss: arrays of different lengths.")
+    if n == 0:
+        return 0.0
+    starts_array = scored_starts(rows, n, n_chunks) if rows is not None else None
+    cdef const intp_t[::1] starts = starts_array
+    cdef const intp_t* scored = &rows[0] if rows is not None and rows.shape[0] > 0 else NULL
+    cdef bint all_scored = rows is None
+    chunk_sums = np.zeros((n_chunks, 2))
+    cdef double[:, ::1] sums = chunk_sums
+    with nogil:
+        for c in prange(n_chunks, schedule='static', num_threads=max(n_threads, 1),
+                        use_threads_if=n_threads > 1 and n >= MIN_PARALLEL_ROWS):
+            first = c * FUSED_CHUNK
+            if all_scored:
+                binomial_chunk(&y[0], &raw[0], &weight[0], &gradient[0], &hessian[0], first,
+                               min(first + FUSED_CHUNK, n), NULL, 0, 0, &sums[c, 0])
+            else:
+                binomial_chunk(&y[0], &raw[0], &weight[0], &gradient[0], &hessian[0], first,
+                               min(first + FUSED_CHUNK, n), scored, starts[c], starts[c + 1],
+                               &sums[c, 0])
+        for c in range(n_chunks):
+            total += sums[c, 0]
+            weight_sum += sums[c, 1]
+    return total / weight_sum if weight_sum > 0.0 else 0.0
+
+
+def multinomial_gradients_and_loss(const intp_t[::1] y, const double[:, ::1] raw,
+                                   const double[::1] weight, double[:, ::1] gradient,
+                                   double[:, ::1] hessian, const intp_t[::1] rows=None,
+                                   int n_threads=1):
+    """``multinomial_gradients`` and ``multinomial_loss`` at the same ``raw`` in one pass
+    (as ``binomial_gradients_and_loss``): the loss of a scored row costs one log."""
+    cdef intp_t n = y.shape[0], n_classes = raw.shape[1], c, first
+    cdef intp_t n_chunks = (n + FUSED_CHUNK - 1) // FUSED_CHUNK
+    cdef double total = 0.0, weight_sum = 0.0
+    if (raw.shape[0] != n or weight.shape[0] != n or gradient.shape[0] != n
+            or hessian.shape[0] != n or gradient.shape[1] != n_classes
+            or hessian.shape[1] != n_classes):
+        raise ValueError("multinomial_gradients_and_loss: arrays of different shapes.")
+    if n == 0:
+        return 0.0
+    for c in range(n):
+        if not 0 <= y[c] < n_classes:
+            raise ValueError("multinomial_gradients_and_loss: a label is out of range.")
+    starts_array = scored_starts(rows, n, n_chunks) if rows is not None else None
+    cdef const intp_t[::1] starts = starts_array
+    cdef const intp_t* scored = &rows[0] if rows is not None and rows.shape[0] > 0 else NULL
+    cdef bint all_scored = rows is None
+    chunk_sums = np.zeros((n_chunks, 2))
+    cdef double[:, ::1] sums = chunk_sums
+    with nogil:
+        for c in prange(n_chunks, schedule='static', num_threads=max(n_threads, 1),
+                        use_threads_if=n_threads > 1 and n * n_classes >= MIN_PARALLEL_ROWS):
+            first = c * FUSED_CHUNK
+            if all_scored:
+                multinomial_fused_chunk(&y[0], &raw[0, 0], n_classes, &weight[0],
+                                        &gradient[0, 0], &hessian[0, 0], first,
+                                        min(first + FUSED_CHUNK, n), NULL, 0, 0, &sums[c, 0])
+            else:
+                multinomial_fused_chunk(&y[0], &raw[0, 0], n_classes, &weight[0],
+                                        &gradient[0, 0], &hessian[0, 0], first,
+                                        min(first + FUSED_CHUNK, n), scored, starts[c],
+                                        starts[c + 1], &sums[c, 0])
+        for c in range(n_chunks):
+            total += sums[c, 0]
+            weight_sum += sums[c, 1]
+    return total / weight_sum if weight_sum > 0.0 else 0.0

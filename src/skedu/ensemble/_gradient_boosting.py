@@ -369,11 +369,16 @@ class BaseGradientBoosting(BaseEstimator):
                 len(y), TRAIN_SCORE_ROWS, replace=False))
         scorer = None if self.scoring in (None, "loss") else check_scoring(self, self.scoring)
 
+        # The gradients and hessians are written to the same arrays every round.
+        gradient_buffers = (np.empty((len(y), n_channels)),
+                            np.empty((len(y), n_channels) if loss.per_channel_hessian
+                                     else len(y)))
         if fitted:
             trees = self._trees
             raw = trees.raw_predict(X, n_threads)
             raw_val = trees.raw_predict(validation[0], n_threads) if validation else None
             n_keep = trees.n_rounds + 1
+            next_gradients = None
             train_scores = list(self.train_score_[:n_keep])
             validation_scores = list(getattr(self, "validation_score_", [])[:n_keep])
         else:
@@ -385,8 +390,9 @@ class BaseGradientBoosting(BaseEstimator):
             if validation:
                 raw_val = np.empty((validation[0].shape[0], n_channels))
                 raw_val[:] = baseline
-            train_scores = [self._score(scorer, y, raw, sample_weight, score_rows,
-                                        n_threads)]
+            score, next_gradients = self._train_score(scorer, y, raw, sample_weight, score_rows,
+                                                      n_threads, gradient_buffers)
+            train_scores = [score]
             validation_scores = []
             if validation:
                 validation_scores = [self._score(scorer, validation[1], raw_val,
@@ -407,10 +413,6 @@ class BaseGradientBoosting(BaseEstimator):
         # The trees' large buffers are kept from one round to the next (given back below),
         # and the rounds' leaves written to one array.
         leaves_buffer = np.empty((n_channels, len(y)), dtype=np.intp)
-        # The gradients and hessians are written to the same arrays every round.
-        gradient_buffers = (np.empty((len(y), n_channels)),
-                            np.empty((len(y), n_channels) if loss.per_channel_hessian
-                                     else len(y)))
         # Several classes: each class's channel is copied to these for its tree every round.
         channel_buffers = None
         if n_channels > 1:
@@ -424,7 +426,10 @@ class BaseGradientBoosting(BaseEstimator):
                 # features are drawn: seeding one costs ~40 us, a small tree's growth ~500 us.
                 rng = (np.random.default_rng([seed, 2, m])
                        if self.subsample < 1.0 or n_features_per_tree < X.shape[1] else None)
-                g, h = loss.gradients(y, raw, sample_weight, n_threads, out=gradient_buffers)
+                if next_gradients is None:
+                    g, h = loss.gradients(y, raw, sample_weight, n_threads, out=gradient_buffers)
+                else:
+                    (g, h), next_gradients = next_gradients, None
                 clock = _lap(profile, "gradients", clock)
                 rows = all_rows
                 if self.subsample < 1.0:
@@ -463,8 +468,10 @@ class BaseGradientBoosting(BaseEstimator):
                             raw[outside, k] += values[outside_leaves, 0]
                 trees.add_round(new_trees)
                 clock = _lap(profile, "prediction update", clock)
-                train_scores.append(self._score(scorer, y, raw, sample_weight, score_rows,
-                                                n_threads))
+                score, next_gradients = self._train_score(scorer, y, raw, sample_weight,
+                                                          score_rows, n_threads, gradient_buffers)
+                train_scores.append(score)
+                clock = _lap(profile, "gradients", clock)
                 if validation:
                     trees.add_rounds(validation[0], raw_val, m, m + 1, n_threads)
                     validation_scores.append(self._score(scorer, validation[1], raw_val,
@@ -547,6 +554,17 @@ class BaseGradientBoosting(BaseEstimator):
                                  "overflowed): lower learning_rate or raise reg_lambda.")
             result.append((nodes, values))
         return result
+
+    def _train_score(self, scorer, y, raw, sample_weight, rows, n_threads, gradient_buffers):
+        """``(score, gradients)``: the training score at ``raw`` and, with the loss as the
+        score, the next round's gradients and hessians at the same ``raw`` (written to
+        ``gradient_buffers``), taken in one pass with it; None with a scorer."""
+        if scorer is not None:
+            return self._score(scorer, y, raw, sample_weight, rows, n_threads), None
+        with np.errstate(over="ignore", invalid="ignore"):  # non-finite: raised by fit
+            g, h, value = self._loss.gradients_and_loss(y, raw, sample_weight, rows, n_threads,
+                                                        out=gradient_buffers)
+        return -value, (g, h)
 
     def _score(self, scorer, y, raw, sample_weight, rows=None, n_threads=1):
         """Higher is better: minus the loss, or the scorer's value, over ``rows`` (None:

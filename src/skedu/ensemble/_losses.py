@@ -97,6 +97,13 @@ class BaseLoss:
         """
         raise NotImplementedError
 
+    def gradients_and_loss(self, y, raw, sample_weight, rows=None, n_threads=1, out=None):
+        """``gradients`` and ``loss`` at the same ``raw``: ``(g, h, loss)``, ``rows``
+        increasing. Boosting takes each round's training score with the next round's
+        gradients; the log losses compute both in one pass."""
+        g, h = self.gradients(y, raw, sample_weight, n_threads, out)
+        return g, h, self.loss(y, raw, sample_weight, rows, n_threads)
+
     def loss(self, y, raw, sample_weight, rows=None, n_threads=1):
         """Weighted mean loss at ``raw`` over ``rows`` (an index array; None: all)."""
         if rows is not None:
@@ -209,6 +216,14 @@ class BinomialLoss(BaseLoss):
         _loss.binomial_gradients(y, raw[:, 0], sample_weight, g[:, 0], h, n_threads)
         return g, h
 
+    def gradients_and_loss(self, y, raw, sample_weight, rows=None, n_threads=1, out=None):
+        # The loss of the scored rows from the gradients' exponentials (about 6 us per
+        # thousand rows less than a pass of its own).
+        g, h = (np.empty_like(raw), np.empty(raw.shape[0])) if out is None else out
+        value = _loss.binomial_gradients_and_loss(y, raw[:, 0], sample_weight, g[:, 0], h, rows,
+                                                  n_threads)
+        return g, h, value
+
     def loss(self, y, raw, sample_weight, rows=None, n_threads=1):
         # log(1 + exp(raw)) - y raw, stable for large |raw|, in one compiled pass over the
         # scored rows (no copy of them).
@@ -247,6 +262,13 @@ class MultinomialLoss(BaseLoss):
         g, h = (np.empty_like(raw), np.empty_like(raw)) if out is None else out
         _loss.multinomial_gradients(y, raw, sample_weight, g, h, n_threads)
         return g, h
+
+    def gradients_and_loss(self, y, raw, sample_weight, rows=None, n_threads=1, out=None):
+        # A scored row's loss from its softmax's largest value and sum: one log more.
+        g, h = (np.empty_like(raw), np.empty_like(raw)) if out is None else out
+        value = _loss.multinomial_gradients_and_loss(y, raw, sample_weight, g, h, rows,
+                                                     n_threads)
+        return g, h, value
 
     def loss(self, y, raw, sample_weight, rows=None, n_threads=1):
         # One compiled pass over the scored rows (no copy of them), stable for large raw.
