@@ -2,11 +2,12 @@
 the scans binning needs: each column's distinct values while they are few, each bin's rows."""
 
 from cython.parallel import prange
-from libc.math cimport isnan, NAN
+from libc.float cimport FLT_MAX
+from libc.math cimport fabs, isnan, NAN
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcpy, memmove
 
-from ._types cimport intp_t, X_DTYPE_C, BIN_DTYPE_C, MISSING_BIN
+from ._types cimport floating, intp_t, X_DTYPE_C, BIN_DTYPE_C, MISSING_BIN
 
 # Fewer values than this are binned on one thread (a few milliseconds of work).
 cdef intp_t MIN_PARALLEL_VALUES = 1048576
@@ -376,3 +377,46 @@ def list_sparse_bins(const BIN_DTYPE_C[:, ::1] binned_columns,
                             <uint32_t>offsets[f], n_bins_non_missing[f], &entries[0],
                             &positions[0])
     return row_starts_array, entries_array
+
+
+# Rows converted together (``float32_rows``).
+cdef intp_t CONVERT_ROW_BLOCK = 1024
+
+
+def float32_rows(const floating[:, ::1] X, float[:, ::1] out, int n_threads):
+    """Write ``X`` as float32 to ``out`` (None: X is float32 already and only checked) and
+    return how many values are infinite as float32 (infinities, and float64 values past
+    float32's range), in one pass over row blocks on several threads: the conversion and
+    the check that scikit-learn's validation makes in two passes on one thread. NaN (a
+    missing value) is left as it is."""
+    import numpy as np
+
+    cdef intp_t n_rows = X.shape[0], n_columns = X.shape[1], block, first, last, i, j
+    cdef intp_t n_blocks = (n_rows + CONVERT_ROW_BLOCK - 1) // CONVERT_ROW_BLOCK
+    cdef intp_t count
+    cdef float value
+    cdef bint write = out is not None
+    if floating is double and not write:
+        raise ValueError("float32_rows: float64 values need an output array.")
+    if write and (out.shape[0] != n_rows or out.shape[1] != n_columns):
+        raise ValueError("float32_rows: out must have the shape of X.")
+    if n_rows == 0 or n_columns == 0:
+        return 0
+    counts_array = np.zeros(n_blocks, dtype=np.intp)
+    cdef intp_t[::1] counts = counts_array
+    with nogil:
+        for block in prange(n_blocks, schedule='static', num_threads=max(n_threads, 1),
+                            use_threads_if=n_threads > 1
+                            and n_rows * n_columns >= MIN_PARALLEL_VALUES):
+            first = block * CONVERT_ROW_BLOCK
+            last = min(first + CONVERT_ROW_BLOCK, n_rows)
+            count = 0
+            for i in range(first, last):
+                for j in range(n_columns):
+                    value = <float>X[i, j]
+                    if write:
+                        out[i, j] = value
+                    # Infinite: beyond the largest float32 (NaN compares false).
+                    count = count + (fabs(value) > FLT_MAX)
+            counts[block] = count
+    return int(counts_array.sum())

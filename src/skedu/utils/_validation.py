@@ -2,7 +2,9 @@
 
 import numpy as np
 from scipy.sparse import issparse
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+from .._core._binning import float32_rows
 
 
 def check_finite_targets(y, name="y"):
@@ -49,3 +51,41 @@ def contiguous_or_sparse(X):
     """Validated X as the kernels read it: a dense array C-contiguous (a copy only when it is
     not), a sparse matrix as it is."""
     return X if issparse(X) else np.ascontiguousarray(X)
+
+
+def validate_float32_training_data(estimator, X, y, n_threads, **kwargs):
+    """``validate_data`` of a fit that reads float32 X with NaN as missing values: dense X,
+    float64 in particular, is converted and checked for infinities by one compiled pass on
+    ``n_threads`` (scikit-learn's validation makes two passes on one thread); a sparse matrix
+    (CSR or CSC) is validated by scikit-learn.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Passed to ``validate_data`` (feature names and counts).
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    n_threads : int
+    **kwargs
+        More ``validate_data`` arguments (e.g. ``y_numeric``).
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features), float32 C-contiguous, or sparse matrix
+    y : ndarray
+    """
+    if issparse(X):
+        X, y = validate_data(estimator, X, y, accept_sparse=("csr", "csc"), dtype=np.float32,
+                             ensure_all_finite="allow-nan", **kwargs)
+        return X, y
+    X, y = validate_data(estimator, X, y, dtype=[np.float32, np.float64],
+                         ensure_all_finite=False, **kwargs)
+    if X.dtype == np.float64 and X.flags.c_contiguous:
+        converted = np.empty(X.shape, dtype=np.float32)
+        n_infinite = float32_rows(X, converted, n_threads)
+    else:
+        converted = np.ascontiguousarray(X, dtype=np.float32)
+        n_infinite = float32_rows(converted, None, n_threads)
+    if n_infinite:
+        raise ValueError("Input X contains infinity or a value too large for dtype('float32').")
+    return converted, y
