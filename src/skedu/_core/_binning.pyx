@@ -22,20 +22,26 @@ cdef inline intp_t step_if(intp_t step, bint condition) noexcept nogil:
     return step & -<intp_t>condition
 
 
-cdef inline BIN_DTYPE_C find_bin(double value, const double* upper_edges,
-                                 intp_t n_edges) noexcept nogil:
-    # Number of edges strictly below the value: a value equal to an edge stays in the lower bin,
-    # so "bin <= b" is exactly "value <= upper_edges[b]", the rule trees apply to raw values.
-    # Branch-free halving: random values make a branching search mispredict at every level.
-    cdef const double* base = upper_edges
-    cdef intp_t half, n = n_edges
+cdef inline intp_t count_below(floating value, const floating* sorted_values,
+                               intp_t n) noexcept nogil:
+    """How many of the n sorted values are strictly below ``value``, by branch-free halving:
+    random values make a branching search mispredict at every level."""
+    cdef const floating* base = sorted_values
+    cdef intp_t half
     if n == 0:
         return 0
     while n > 1:
         half = n // 2
         base = base + step_if(half, base[half - 1] < value)
         n -= half
-    return <BIN_DTYPE_C>((base - upper_edges) + (base[0] < value))
+    return (base - sorted_values) + (base[0] < value)
+
+
+cdef inline BIN_DTYPE_C find_bin(double value, const double* upper_edges,
+                                 intp_t n_edges) noexcept nogil:
+    # Number of edges strictly below the value: a value equal to an edge stays in the lower bin,
+    # so "bin <= b" is exactly "value <= upper_edges[b]", the rule trees apply to raw values.
+    return <BIN_DTYPE_C>count_below(value, upper_edges, n_edges)
 
 
 cdef inline void find_bins4(const X_DTYPE_C* values, intp_t stride, const double* upper_edges,
@@ -133,19 +139,6 @@ def map_rows_to_bins(const X_DTYPE_C[:, ::1] X, const double[:, ::1] upper_edges
 cdef intp_t DISTINCT_COLUMN_BLOCK = 16
 # Fewer rows than this are scanned on one thread.
 cdef intp_t PARALLEL_DISTINCT_ROWS = 16384
-
-
-cdef inline intp_t count_below(float value, const float* sorted_values, intp_t n) noexcept nogil:
-    """How many of the n sorted values are strictly below ``value`` (branch-free halving)."""
-    cdef const float* base = sorted_values
-    cdef intp_t half
-    if n == 0:
-        return 0
-    while n > 1:
-        half = n // 2
-        base = base + step_if(half, base[half - 1] < value)
-        n -= half
-    return (base - sorted_values) + (base[0] < value)
 
 
 cdef void scan_distinct_block(const X_DTYPE_C* X, intp_t n_features, const intp_t* rows,

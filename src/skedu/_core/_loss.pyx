@@ -268,10 +268,10 @@ cdef object scored_starts(const intp_t[::1] rows, intp_t n, intp_t n_chunks):
 
 cdef void binomial_chunk(const double* y, const double* raw, const double* weight,
                          double* gradient, double* hessian, intp_t first, intp_t last,
-                         const intp_t* rows, intp_t first_scored, intp_t last_scored,
-                         double* sums) noexcept nogil:
+                         bint all_scored, const intp_t* rows, intp_t first_scored,
+                         intp_t last_scored, double* sums) noexcept nogil:
     """``binomial_gradients`` of rows ``first:last``, then the loss of the scored ones (all of
-    them when ``rows`` is NULL, else ``rows[first_scored:last_scored]``) into ``sums``."""
+    them, or ``rows[first_scored:last_scored]``) into ``sums``."""
     cdef double negative_exp[FUSED_CHUNK]
     cdef double p, r, e, value, total = 0.0, weight_sum = 0.0
     cdef intp_t i, j, row
@@ -281,10 +281,10 @@ cdef void binomial_chunk(const double* y, const double* raw, const double* weigh
         p = 1.0 / (1.0 + e)
         gradient[i] = weight[i] * (p - y[i])
         hessian[i] = weight[i] * p * (1.0 - p)
-    if rows == NULL:
+    if all_scored:
         first_scored, last_scored = first, last
     for j in range(first_scored, last_scored):
-        row = rows[j] if rows != NULL else j
+        row = j if all_scored else rows[j]
         r = raw[row]
         e = negative_exp[row - first]
         # log(1 + exp(r)) - y r = log(1 + exp(-r)) + r (1 - y), from the gradient's exp(-r):
@@ -303,8 +303,8 @@ cdef void binomial_chunk(const double* y, const double* raw, const double* weigh
 
 cdef void multinomial_fused_chunk(const intp_t* y, const double* raw, intp_t n_classes,
                                   const double* weight, double* gradient, double* hessian,
-                                  intp_t first, intp_t last, const intp_t* rows,
-                                  intp_t first_scored, intp_t last_scored,
+                                  intp_t first, intp_t last, bint all_scored,
+                                  const intp_t* rows, intp_t first_scored, intp_t last_scored,
                                   double* sums) noexcept nogil:
     """``multinomial_gradients`` of rows ``first:last``, then the loss of the scored ones
     from each row's largest raw value and sum of shifted exponentials."""
@@ -316,15 +316,51 @@ cdef void multinomial_fused_chunk(const intp_t* y, const double* raw, intp_t n_c
         softmax_row(&raw[i * n_classes], y[i], weight[i], &gradient[i * n_classes],
                     &hessian[i * n_classes], n_classes, &largest[i - first],
                     &exp_sum[i - first])
-    if rows == NULL:
+    if all_scored:
         first_scored, last_scored = first, last
     for j in range(first_scored, last_scored):
-        row = rows[j] if rows != NULL else j
+        row = j if all_scored else rows[j]
         total += weight[row] * (log(exp_sum[row - first]) + largest[row - first]
                                 - raw[row * n_classes + y[row]])
         weight_sum += weight[row]
     sums[0] = total
     sums[1] = weight_sum
+
+
+cdef double fused_gradients_and_loss(const void* y, const double* raw, intp_t n_classes,
+                                     const double* weight, double* gradient, double* hessian,
+                                     intp_t n, const intp_t[::1] rows, int n_threads,
+                                     bint multinomial) except? -1.0:
+    """The chunks of ``binomial_chunk`` or ``multinomial_fused_chunk`` over n rows, on
+    ``n_threads`` from MIN_PARALLEL_ROWS values; the weighted mean loss of ``rows``
+    (increasing; None: all) from their sums added in chunk order."""
+    cdef intp_t c, first, last, n_chunks = (n + FUSED_CHUNK - 1) // FUSED_CHUNK
+    cdef double total = 0.0, weight_sum = 0.0
+    cdef bint all_scored = rows is None
+    if n == 0:
+        return 0.0
+    starts_array = (np.zeros(n_chunks + 1, dtype=np.intp) if all_scored
+                    else scored_starts(rows, n, n_chunks))
+    cdef const intp_t[::1] starts = starts_array
+    cdef const intp_t* scored = &rows[0] if not all_scored and rows.shape[0] > 0 else NULL
+    chunk_sums = np.zeros((n_chunks, 2))
+    cdef double[:, ::1] sums = chunk_sums
+    with nogil:
+        for c in prange(n_chunks, schedule='static', num_threads=max(n_threads, 1),
+                        use_threads_if=n_threads > 1 and n * n_classes >= MIN_PARALLEL_ROWS):
+            first = c * FUSED_CHUNK
+            last = min(first + FUSED_CHUNK, n)
+            if multinomial:
+                multinomial_fused_chunk(<const intp_t*>y, raw, n_classes, weight, gradient,
+                                        hessian, first, last, all_scored, scored, starts[c],
+                                        starts[c + 1], &sums[c, 0])
+            else:
+                binomial_chunk(<const double*>y, raw, weight, gradient, hessian, first, last,
+                               all_scored, scored, starts[c], starts[c + 1], &sums[c, 0])
+        for c in range(n_chunks):
+            total += sums[c, 0]
+            weight_sum += sums[c, 1]
+    return total / weight_sum if weight_sum > 0.0 else 0.0
 
 
 def binomial_gradients_and_loss(const double[::1] y, const double[::1] raw,
@@ -335,34 +371,13 @@ def binomial_gradients_and_loss(const double[::1] y, const double[::1] raw,
     same gradients and hessians, and the weighted mean loss over ``rows`` (increasing; None:
     all), the loss reusing the gradients' exponentials. Summed by fixed chunks of rows: the
     same value on any number of threads."""
-    cdef intp_t n = y.shape[0], c, first
-    cdef intp_t n_chunks = (n + FUSED_CHUNK - 1) // FUSED_CHUNK
-    cdef double total = 0.0, weight_sum = 0.0
+    cdef intp_t n = y.shape[0]
     if raw.shape[0] != n or weight.shape[0] != n or gradient.shape[0] != n or hessian.shape[0] != n:
         raise ValueError("binomial_gradients_and_loss: arrays of different lengths.")
     if n == 0:
         return 0.0
-    starts_array = scored_starts(rows, n, n_chunks) if rows is not None else None
-    cdef const intp_t[::1] starts = starts_array
-    cdef const intp_t* scored = &rows[0] if rows is not None and rows.shape[0] > 0 else NULL
-    cdef bint all_scored = rows is None
-    chunk_sums = np.zeros((n_chunks, 2))
-    cdef double[:, ::1] sums = chunk_sums
-    with nogil:
-        for c in prange(n_chunks, schedule='static', num_threads=max(n_threads, 1),
-                        use_threads_if=n_threads > 1 and n >= MIN_PARALLEL_ROWS):
-            first = c * FUSED_CHUNK
-            if all_scored:
-                binomial_chunk(&y[0], &raw[0], &weight[0], &gradient[0], &hessian[0], first,
-                               min(first + FUSED_CHUNK, n), NULL, 0, 0, &sums[c, 0])
-            else:
-                binomial_chunk(&y[0], &raw[0], &weight[0], &gradient[0], &hessian[0], first,
-                               min(first + FUSED_CHUNK, n), scored, starts[c], starts[c + 1],
-                               &sums[c, 0])
-        for c in range(n_chunks):
-            total += sums[c, 0]
-            weight_sum += sums[c, 1]
-    return total / weight_sum if weight_sum > 0.0 else 0.0
+    return fused_gradients_and_loss(&y[0], &raw[0], 1, &weight[0], &gradient[0], &hessian[0],
+                                    n, rows, n_threads, False)
 
 
 def multinomial_gradients_and_loss(const intp_t[::1] y, const double[:, ::1] raw,
@@ -371,38 +386,15 @@ def multinomial_gradients_and_loss(const intp_t[::1] y, const double[:, ::1] raw
                                    int n_threads=1):
     """``multinomial_gradients`` and ``multinomial_loss`` at the same ``raw`` in one pass
     (as ``binomial_gradients_and_loss``): the loss of a scored row costs one log."""
-    cdef intp_t n = y.shape[0], n_classes = raw.shape[1], c, first
-    cdef intp_t n_chunks = (n + FUSED_CHUNK - 1) // FUSED_CHUNK
-    cdef double total = 0.0, weight_sum = 0.0
+    cdef intp_t n = y.shape[0], n_classes = raw.shape[1], i
     if (raw.shape[0] != n or weight.shape[0] != n or gradient.shape[0] != n
             or hessian.shape[0] != n or gradient.shape[1] != n_classes
             or hessian.shape[1] != n_classes):
         raise ValueError("multinomial_gradients_and_loss: arrays of different shapes.")
     if n == 0:
         return 0.0
-    for c in range(n):
-        if not 0 <= y[c] < n_classes:
+    for i in range(n):
+        if not 0 <= y[i] < n_classes:
             raise ValueError("multinomial_gradients_and_loss: a label is out of range.")
-    starts_array = scored_starts(rows, n, n_chunks) if rows is not None else None
-    cdef const intp_t[::1] starts = starts_array
-    cdef const intp_t* scored = &rows[0] if rows is not None and rows.shape[0] > 0 else NULL
-    cdef bint all_scored = rows is None
-    chunk_sums = np.zeros((n_chunks, 2))
-    cdef double[:, ::1] sums = chunk_sums
-    with nogil:
-        for c in prange(n_chunks, schedule='static', num_threads=max(n_threads, 1),
-                        use_threads_if=n_threads > 1 and n * n_classes >= MIN_PARALLEL_ROWS):
-            first = c * FUSED_CHUNK
-            if all_scored:
-                multinomial_fused_chunk(&y[0], &raw[0, 0], n_classes, &weight[0],
-                                        &gradient[0, 0], &hessian[0, 0], first,
-                                        min(first + FUSED_CHUNK, n), NULL, 0, 0, &sums[c, 0])
-            else:
-                multinomial_fused_chunk(&y[0], &raw[0, 0], n_classes, &weight[0],
-                                        &gradient[0, 0], &hessian[0, 0], first,
-                                        min(first + FUSED_CHUNK, n), scored, starts[c],
-                                        starts[c + 1], &sums[c, 0])
-        for c in range(n_chunks):
-            total += sums[c, 0]
-            weight_sum += sums[c, 1]
-    return total / weight_sum if weight_sum > 0.0 else 0.0
+    return fused_gradients_and_loss(&y[0], &raw[0, 0], n_classes, &weight[0], &gradient[0, 0],
+                                    &hessian[0, 0], n, rows, n_threads, True)
