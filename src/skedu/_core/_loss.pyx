@@ -110,13 +110,23 @@ cdef void multinomial_chunk(const intp_t* y, const double* raw, intp_t n_classes
     sums[1] = weight_sum
 
 
+cdef double mean_of_chunks(const double[:, ::1] sums) noexcept nogil:
+    """The weighted mean from chunks' (loss, weight) sums, added in chunk order; 0 without
+    weight."""
+    cdef intp_t c
+    cdef double total = 0.0, weight_sum = 0.0
+    for c in range(sums.shape[0]):
+        total += sums[c, 0]
+        weight_sum += sums[c, 1]
+    return total / weight_sum if weight_sum > 0.0 else 0.0
+
+
 cdef double chunked_mean_loss(const void* y, const double* raw, intp_t n_classes,
                               const double* weight, const intp_t* rows, intp_t n, int loss,
                               int n_threads) except? -1.0:
     """The weighted mean of a loss over n rows (``rows`` or the first n), 0 without weight,
     summed by chunks (on ``n_threads`` from MIN_PARALLEL_ROWS rows)."""
     cdef intp_t c, first, n_chunks = max(1, (n + LOSS_CHUNK - 1) // LOSS_CHUNK)
-    cdef double total = 0.0, weight_sum = 0.0
     chunk_sums = np.zeros((n_chunks, 2))
     cdef double[:, ::1] sums = chunk_sums
     with nogil:
@@ -129,10 +139,7 @@ cdef double chunked_mean_loss(const void* y, const double* raw, intp_t n_classes
             else:
                 loss_chunk(<const double*>y, raw, weight, rows, first,
                            min(first + LOSS_CHUNK, n), loss, &sums[c, 0])
-        for c in range(n_chunks):
-            total += sums[c, 0]
-            weight_sum += sums[c, 1]
-    return total / weight_sum if weight_sum > 0.0 else 0.0
+    return mean_of_chunks(sums)
 
 
 cdef double weighted_mean_loss(const double[::1] y, const double[::1] raw,
@@ -335,7 +342,6 @@ cdef double fused_gradients_and_loss(const void* y, const double* raw, intp_t n_
     ``n_threads`` from MIN_PARALLEL_ROWS values; the weighted mean loss of ``rows``
     (increasing; None: all) from their sums added in chunk order."""
     cdef intp_t c, first, last, n_chunks = (n + FUSED_CHUNK - 1) // FUSED_CHUNK
-    cdef double total = 0.0, weight_sum = 0.0
     cdef bint all_scored = rows is None
     if n == 0:
         return 0.0
@@ -357,10 +363,7 @@ cdef double fused_gradients_and_loss(const void* y, const double* raw, intp_t n_
             else:
                 binomial_chunk(<const double*>y, raw, weight, gradient, hessian, first, last,
                                all_scored, scored, starts[c], starts[c + 1], &sums[c, 0])
-        for c in range(n_chunks):
-            total += sums[c, 0]
-            weight_sum += sums[c, 1]
-    return total / weight_sum if weight_sum > 0.0 else 0.0
+    return mean_of_chunks(sums)
 
 
 def binomial_gradients_and_loss(const double[::1] y, const double[::1] raw,
