@@ -1,4 +1,4 @@
-"""validate_float32_training_data: the compiled float32 conversion and infinity check."""
+"""validate_float32_data: the compiled float32 conversion and infinity check."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator
 
 from skedu._core._binning import float32_rows
-from skedu.utils import validate_float32_training_data
+from skedu.utils import validate_float32_data
 
 
 class _Estimator(BaseEstimator):
@@ -42,7 +42,9 @@ def test_validated_X_is_float32_with_nan_kept_and_infinity_refused(make):
     X = rng.randn(50, 4)
     X[3, 2] = np.nan
     y = rng.randint(0, 2, 50)
-    validated, y_out = validate_float32_training_data(_Estimator(), make(X), y, 2)
+    validated, y_out = validate_float32_data(_Estimator(), make(X), y, n_threads=2)
+    alone = validate_float32_data(_Estimator(), make(X), n_threads=2)
+    np.testing.assert_array_equal(alone, validated)
     assert validated.dtype == np.float32 and validated.flags.c_contiguous
     np.testing.assert_array_equal(validated, X.astype(np.float32))
     np.testing.assert_array_equal(y_out, y)
@@ -51,13 +53,15 @@ def test_validated_X_is_float32_with_nan_kept_and_infinity_refused(make):
         X_bad[7, 1] = bad
         with pytest.raises(ValueError, match="infinity or a value too large"):
             with np.errstate(over="ignore"):
-                validate_float32_training_data(_Estimator(), make(X_bad), y, 2)
+                validate_float32_data(_Estimator(), make(X_bad), y, n_threads=2)
+            with np.errstate(over="ignore"), pytest.raises(ValueError, match="infinity"):
+                validate_float32_data(_Estimator(), make(X_bad), n_threads=2)
 
 
 def test_sparse_X_is_validated_by_scikit_learn():
     X = sparse.random(30, 5, density=0.3, format="csr", random_state=0)
-    validated, _ = validate_float32_training_data(_Estimator(), X, np.arange(30) % 2, 1)
+    validated, _ = validate_float32_data(_Estimator(), X, np.arange(30) % 2)
     assert sparse.issparse(validated) and validated.dtype == np.float32
     X.data[0] = np.inf
     with pytest.raises(ValueError, match="infinity"):
-        validate_float32_training_data(_Estimator(), X, np.arange(30) % 2, 1)
+        validate_float32_data(_Estimator(), X, np.arange(30) % 2)

@@ -24,7 +24,7 @@ from .._core._tree import apply_trees, compact_nodes
 from .._core._boosting import add_leaf_values
 from .._core._workspace import release_kept_buffers
 from ..utils import (check_finite_targets, check_non_negative_sample_weight,
-                     contiguous_or_sparse, effective_n_threads, validate_float32_training_data)
+                     contiguous_or_sparse, effective_n_threads, validate_float32_data)
 from ..tree._engine import Criterion, Splitter, TrainingData, TreeParams, grow_trees
 from ..tree._flat_tree import FlatEnsemble, concatenate_nodes
 from ._losses import grouped_weighted_quantile, make_loss
@@ -293,8 +293,8 @@ class BaseGradientBoosting(BaseEstimator):
         """
         fitted = self.warm_start and hasattr(self, "_trees")
         previous_width = getattr(self, "n_features_in_", None)
-        X, y = validate_float32_training_data(self, X, y, effective_n_threads(self.n_jobs),
-                                              y_numeric=not self._is_classifier)
+        X, y = validate_float32_data(self, X, y, n_threads=effective_n_threads(self.n_jobs),
+                                     y_numeric=not self._is_classifier)
         if fitted and X.shape[1] != previous_width:
             raise ValueError(f"warm_start: X has {X.shape[1]} features, the fitted model "
                              f"{previous_width}.")
@@ -594,8 +594,9 @@ class BaseGradientBoosting(BaseEstimator):
     def _validate_X(self, X):
         """X to predict (or validate) on: as wide as the training data, float32, NaN allowed
         in dense X, sparse rows as CSR."""
-        return contiguous_or_sparse(validate_data(self, X, accept_sparse="csr", dtype=np.float32,
-                                                  ensure_all_finite="allow-nan", reset=False))
+        return contiguous_or_sparse(validate_float32_data(
+            self, X, n_threads=effective_n_threads(self.n_jobs), accept_sparse="csr",
+            reset=False))
 
     def _raw_predict(self, X):
         check_is_fitted(self)

@@ -2,7 +2,7 @@
 
 from ._threads import effective_n_threads, single_threaded_blas
 from ._validation import (check_finite_targets, check_non_negative_sample_weight,
-                          contiguous_or_sparse, validate_float32_training_data)
+                          contiguous_or_sparse, validate_float32_data)
 
 __all__ = [
     "effective_n_threads",
@@ -10,5 +10,5 @@ __all__ = [
     "check_finite_targets",
     "check_non_negative_sample_weight",
     "contiguous_or_sparse",
-    "validate_float32_training_data",
+    "validate_float32_data",
 ]

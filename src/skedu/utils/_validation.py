@@ -53,33 +53,38 @@ def contiguous_or_sparse(X):
     return X if issparse(X) else np.ascontiguousarray(X)
 
 
-def validate_float32_training_data(estimator, X, y, n_threads, **kwargs):
-    """``validate_data`` of a fit that reads float32 X with NaN as missing values: dense X,
+def validate_float32_data(estimator, X, y="no_validation", *, n_threads=1,
+                          accept_sparse=("csr", "csc"), **kwargs):
+    """``validate_data`` for kernels that read float32 X with NaN as missing values: dense X,
     float64 in particular, is converted and checked for infinities by one compiled pass on
     ``n_threads`` (scikit-learn's validation makes two passes on one thread); a sparse matrix
-    (CSR or CSC) is validated by scikit-learn.
+    is validated by scikit-learn.
 
     Parameters
     ----------
     estimator : estimator
         Passed to ``validate_data`` (feature names and counts).
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
-    y : array-like of shape (n_samples,)
-    n_threads : int
+    y : array-like of shape (n_samples,) or "no_validation", default="no_validation"
+        Targets to validate with X (a fit), or none (a prediction).
+    n_threads : int, default=1
+    accept_sparse : str or tuple of str, default=("csr", "csc")
     **kwargs
-        More ``validate_data`` arguments (e.g. ``y_numeric``).
+        More ``validate_data`` arguments (e.g. ``y_numeric``, ``reset``).
 
     Returns
     -------
     X : ndarray of shape (n_samples, n_features), float32 C-contiguous, or sparse matrix
     y : ndarray
+        Only when ``y`` is given.
     """
+    with_y = not (isinstance(y, str) and y == "no_validation")
     if issparse(X):
-        X, y = validate_data(estimator, X, y, accept_sparse=("csr", "csc"), dtype=np.float32,
+        return validate_data(estimator, X, y, accept_sparse=accept_sparse, dtype=np.float32,
                              ensure_all_finite="allow-nan", **kwargs)
-        return X, y
-    X, y = validate_data(estimator, X, y, dtype=[np.float32, np.float64],
-                         ensure_all_finite=False, **kwargs)
+    validated = validate_data(estimator, X, y, dtype=[np.float32, np.float64],
+                              ensure_all_finite=False, **kwargs)
+    X = validated[0] if with_y else validated
     if X.dtype == np.float64 and X.flags.c_contiguous:
         converted = np.empty(X.shape, dtype=np.float32)
         n_infinite = float32_rows(X, converted, n_threads)
@@ -88,4 +93,4 @@ def validate_float32_training_data(estimator, X, y, n_threads, **kwargs):
         n_infinite = float32_rows(converted, None, n_threads)
     if n_infinite:
         raise ValueError("Input X contains infinity or a value too large for dtype('float32').")
-    return converted, y
+    return (converted, validated[1]) if with_y else converted
