@@ -191,6 +191,10 @@ def test_list_sparse_bins_over_several_blocks_and_threads():
         np.testing.assert_array_equal(entries, expected)
         np.testing.assert_array_equal(row_starts,
                                       np.r_[0, np.cumsum(np.bincount(rows, minlength=n_rows))])
+    # Nothing to list: every row in its default bins (a single row).
+    row_starts, entries = list_sparse_bins(np.ascontiguousarray(binned_rows[:1].T * 0),
+                                           features, defaults, offsets, n_bins, 2)
+    assert len(entries) == 0 and list(row_starts) == [0, 0]
     with pytest.raises(ValueError, match="out of range"):
         list_sparse_bins(np.ascontiguousarray(binned_rows.T), np.array([5], dtype=np.intp),
                          defaults[:1], offsets, n_bins)

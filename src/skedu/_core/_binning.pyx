@@ -355,6 +355,9 @@ def list_sparse_bins(const BIN_DTYPE_C[:, ::1] binned_columns,
         for i in range(n_samples):
             row_starts[i + 1] += row_starts[i]
     entries_array = np.empty(row_starts[n_samples], dtype=np.uint32)
+    if entries_array.shape[0] == 0:
+        # Every row in its features' default bins (one row, say): nothing to list.
+        return row_starts_array, entries_array
     entries = entries_array
     # Where each row's next entry goes, advanced feature by feature.
     positions_array = row_starts_array[:n_samples].copy()
