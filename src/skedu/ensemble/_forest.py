@@ -17,7 +17,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ..tree import _engine
@@ -27,7 +27,7 @@ from ..tree._classes import (CRITERIA_CLASSIFICATION, CRITERIA_REGRESSION, SPLIT
 from ..tree._flat_tree import FlatEnsemble, FlatTree, concatenate_nodes
 from . import _distributed
 from ._tree_views import tree_estimators
-from ..utils import check_non_negative_sample_weight, contiguous_or_sparse, effective_n_threads
+from ..utils import check_non_negative_sample_weight, effective_n_threads, validate_float32_data
 
 __all__ = ["RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier",
            "ExtraTreesRegressor"]
@@ -255,9 +255,8 @@ class BaseForest(BaseEstimator):
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, ensure_all_finite="allow-nan",
-                          accept_sparse="csr", reset=False)
-        return contiguous_or_sparse(X)
+        return validate_float32_data(self, X, n_threads=effective_n_threads(self.n_jobs),
+                                     accept_sparse="csr", reset=False)
 
     def _mean_values(self, X):
         X = self._validate_X_predict(X)
@@ -355,9 +354,8 @@ class ForestClassifier(ClassifierMixin, BaseForest):
         -------
         self : object
         """
-        X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
-                             accept_sparse="csc", multi_output=True)
-        X = contiguous_or_sparse(X)
+        X, y = validate_float32_data(self, X, y, n_threads=effective_n_threads(self.n_jobs),
+                                     accept_sparse="csc", multi_output=True)
         if y.ndim == 2 and y.shape[1] == 1:
             y = np.ravel(y)
         if self.oob_score and y.ndim == 2 and type_of_target(y) != "multilabel-indicator":
@@ -479,9 +477,8 @@ class ForestRegressor(RegressorMixin, BaseForest):
         -------
         self : object
         """
-        X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
-                             accept_sparse="csc", multi_output=True, y_numeric=True)
-        X = contiguous_or_sparse(X)
+        X, y = validate_float32_data(self, X, y, n_threads=effective_n_threads(self.n_jobs),
+                                     accept_sparse="csc", multi_output=True, y_numeric=True)
         sample_weight = check_non_negative_sample_weight(sample_weight, X)
         check_no_missing_for(self.criterion, X)
         y2d, gradients, squares = regression_statistics(y, sample_weight, self.criterion)

@@ -18,7 +18,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, compute_sample_weight
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._core._tree import apply_trees, compact_nodes
 from .._core._boosting import add_leaf_values
@@ -594,9 +594,8 @@ class BaseGradientBoosting(BaseEstimator):
     def _validate_X(self, X):
         """X to predict (or validate) on: as wide as the training data, float32, NaN allowed
         in dense X, sparse rows as CSR."""
-        return contiguous_or_sparse(validate_float32_data(
-            self, X, n_threads=effective_n_threads(self.n_jobs), accept_sparse="csr",
-            reset=False))
+        return validate_float32_data(self, X, n_threads=effective_n_threads(self.n_jobs),
+                                     accept_sparse="csr", reset=False)
 
     def _raw_predict(self, X):
         check_is_fitted(self)

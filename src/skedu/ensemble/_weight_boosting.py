@@ -36,7 +36,8 @@ from ..tree._classes import SPLITTERS, classification_statistics
 from ..tree._engine import TrainingData, grow_trees
 from ..tree._flat_tree import FlatEnsemble, FlatTree, concatenate_nodes
 from ._tree_views import tree_estimators
-from ..utils import check_finite_targets, check_non_negative_sample_weight, effective_n_threads
+from ..utils import (check_finite_targets, check_non_negative_sample_weight, effective_n_threads,
+                     validate_float32_data)
 
 __all__ = ["AdaBoostClassifier", "AdaBoostRegressor"]
 
@@ -120,9 +121,9 @@ class _BaseWeightBoosting(BaseEstimator):
                                 else self.estimator)
         engine = self._uses_engine(self.estimator_)
         if engine:
-            X, y = validate_data(self, X, y, dtype=np.float32, ensure_all_finite="allow-nan",
-                                 y_numeric=not self._is_classifier)
-            X = np.ascontiguousarray(X)
+            X, y = validate_float32_data(
+                self, X, y, n_threads=effective_n_threads(getattr(self.estimator_, "n_jobs", None)),
+                accept_sparse=False, y_numeric=not self._is_classifier)
         else:
             self._check_generic_estimator()
             X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], ensure_2d=True,
@@ -209,9 +210,8 @@ class _BaseWeightBoosting(BaseEstimator):
     def _validate_X_predict(self, X):
         check_is_fitted(self)
         if self._trees is not None:
-            X = validate_data(self, X, dtype=np.float32, ensure_all_finite="allow-nan",
-                              reset=False)
-            return np.ascontiguousarray(X)
+            return validate_float32_data(self, X, n_threads=self._n_threads,
+                                         accept_sparse=False, reset=False)
         return validate_data(self, X, accept_sparse=["csr", "csc"], ensure_2d=True,
                              allow_nd=True, dtype=None, reset=False,
                              ensure_all_finite=self._finite_mode())
