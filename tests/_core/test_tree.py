@@ -12,6 +12,7 @@ from skedu._core._tree import (
     compact_nodes,
     decision_path,
     float32_at_most,
+    level_nodes,
     sum_tree_values,
     tree_depths,
     walk_nodes,
@@ -297,6 +298,58 @@ def test_fixed_step_walks_of_small_models_match_the_naive_traversal(n_trees):
     np.testing.assert_array_equal(depths, np.where(chain_depths <= 12, chain_depths, 0))
     with pytest.raises(ValueError, match="depths must be"):
         apply_trees(X, ensemble.nodes, ensemble.tree_offsets, 1, depths=depths[:-1])
+
+
+@pytest.mark.parametrize("value_dtype", [np.float32, np.float64])
+def test_level_walk_of_boosted_trees_adds_the_naive_leaves_in_tree_order(value_dtype):
+    # Boosted trees (one value, no weights) up to 8 levels deep are walked laid out level by
+    # level: leaves above the last level (single-leaf trees too) are padded, NaN goes to the
+    # learned side, and every row adds its trees in order: the walk's sums, bit for bit.
+    rng = np.random.RandomState(3)
+    X, pool = adversarial_values(rng, 301)
+    grown = [chain_tree(rng, pool, depth, n_channels=1) for depth in (0, 1, 8)]
+    while len(grown) < 60:
+        nodes, values = random_grown_tree(rng, pool, rng.randint(0, 12), n_channels=1)
+        if nodes["depth"].max() <= 8:
+            grown.append((nodes, values))
+    ensemble = FlatEnsemble.from_grown(grown, N_FEATURES, value_dtype=value_dtype)
+    levels = ensemble._levels(False)
+    assert levels is not None
+    np.testing.assert_array_equal(levels[4], [0, 1, 8] + [nodes["depth"].max()
+                                                          for nodes, _ in grown[3:]])
+    leaves = np.column_stack([naive_apply(nodes, X) for nodes, _ in grown])
+    tree_output = np.arange(len(grown)) % 3
+    expected = np.zeros((len(X), 3))
+    for t in range(len(grown)):
+        expected[:, tree_output[t]] += ensemble.values[ensemble.tree_offsets[t] + leaves[:, t], 0]
+    for n_threads in (1, 2, 3):
+        np.testing.assert_array_equal(
+            ensemble.sum_values(X, tree_output=tree_output, n_threads=n_threads), expected)
+    staged = ensemble.sum_values(X, tree_output=tree_output, stop=25)
+    ensemble.sum_values(X, staged, tree_output=tree_output, start=25)
+    np.testing.assert_array_equal(staged, expected)
+    # Binned rows (bin 255 missing): the same sums as the walk over the stored nodes.
+    binned = rng.randint(0, 256, (301, N_FEATURES)).astype(np.uint8)
+    binned[rng.rand(*binned.shape) < 0.1] = 255
+    walked = np.zeros((len(X), 3))
+    sum_tree_values(binned, ensemble.nodes, ensemble.values, ensemble.tree_offsets, None,
+                    walked, 2, tree_output)
+    np.testing.assert_array_equal(
+        ensemble.sum_values(binned, tree_output=tree_output, binned=True, n_threads=2), walked)
+
+
+def test_level_nodes_leave_deeper_trees_to_the_walk():
+    rng = np.random.RandomState(4)
+    X, pool = adversarial_values(rng, 101)
+    grown = [chain_tree(rng, pool, depth, n_channels=1) for depth in (2, 9)]
+    ensemble = FlatEnsemble.from_grown(grown, N_FEATURES)
+    assert level_nodes(ensemble.nodes, ensemble.values[:, 0], ensemble.tree_offsets) is None
+    assert ensemble._levels(False) is None
+    expected = ensemble.values[np.column_stack([naive_apply(nodes, X) for nodes, _ in grown])
+                               + ensemble.tree_offsets, 0].sum(axis=1)
+    np.testing.assert_allclose(ensemble.sum_values(X)[:, 0], expected, rtol=1e-12)
+    # Several values per tree (forests): no levels.
+    assert FlatEnsemble.from_grown([chain_tree(rng, pool, 2)], N_FEATURES)._levels(False) is None
 
 
 def test_compact_nodes_thresholds_are_float32_at_most_at_the_range_ends():

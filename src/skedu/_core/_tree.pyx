@@ -6,7 +6,9 @@ concatenation of its trees' node arrays with ``tree_offsets`` marking where each
 (child indices are local to their tree). Rows are processed in blocks, each block going through
 one tree before the next, so a tree's nodes stay in cache; blocks run in parallel. Dense rows
 are walked over 16-byte ``WalkNode`` copies of the nodes (``walk_nodes``, kept by
-``FlatEnsemble``), eight rows in lock-step. Every kernel reads float32 rows (thresholds) or
+``FlatEnsemble``), eight rows in lock-step; boosted trees (one value each, at most 8 levels) over
+8-byte ``LevelNode`` records laid out level by level (``level_nodes``), whose positions are
+arithmetic. Every kernel reads float32 rows (thresholds) or
 uint8 binned rows (``bin_threshold``, bin 255 = missing); sparse matrices are read as CSR rows
 over the stored nodes (see the end of this file).
 """
@@ -34,6 +36,15 @@ cdef packed struct WalkNode:
     uint32_t feature            # bit 31 (WALK_MISSING_LEFT): missing values go left
     float threshold             # binned rows: the bin threshold, as a float
 
+# Depth-limited trees laid out level by level (``level_nodes``): a tree of depth D is a complete
+# binary tree of 2**D - 1 split records, node p's children at 2p + 1 and 2p + 2, then 2**D leaf
+# values. A row's position is arithmetic, not a loaded child index, and a record is 8 bytes
+# (eight to a cache line). A leaf above the last level becomes splits that send every row left
+# (threshold +inf, missing values left) and its value fills the leaves below it.
+cdef packed struct LevelNode:
+    uint32_t feature            # bit 31 (WALK_MISSING_LEFT): missing values go left
+    float threshold             # binned rows: the bin threshold, as a float
+
 cdef uint32_t WALK_MISSING_LEFT = 0x80000000u
 cdef uint32_t WALK_FEATURE_MASK = 0x7FFFFFFFu
 # Rows walked in lock-step through a tree: their independent chains of loads overlap.
@@ -43,10 +54,12 @@ cdef enum:
 cdef Node dummy_node
 cdef TreeNode dummy_tree_node
 cdef WalkNode dummy_walk_node
+cdef LevelNode dummy_level_node
 # The grower's working node, the compact node that fitted models store, prediction's node.
 NODE_DTYPE = np.asarray(<Node[:1]>(&dummy_node)).dtype
 TREE_NODE_DTYPE = np.asarray(<TreeNode[:1]>(&dummy_tree_node)).dtype
 WALK_NODE_DTYPE = np.asarray(<WalkNode[:1]>(&dummy_walk_node)).dtype
+LEVEL_NODE_DTYPE = np.asarray(<LevelNode[:1]>(&dummy_level_node)).dtype
 
 ctypedef fused value_t:
     float
@@ -68,6 +81,8 @@ cdef intp_t SMALL_MODEL_BYTES = 262144
 cdef intp_t MAX_FIXED_DEPTH = 12
 # Fewer (row, tree) traversals than this run on one thread: each costs tens of nanoseconds.
 cdef intp_t MIN_PARALLEL_ROWS = 50000
+# Deepest trees laid out level by level: 255 records and 256 leaves (4 kB) at depth 8.
+cdef intp_t MAX_LEVEL_DEPTH = 8
 
 
 def float32_at_most(thresholds):
@@ -139,19 +154,25 @@ def _stored(nodes):
     return nodes
 
 
-cdef inline int32_t walk_step(const row_t* row, const WalkNode* node) noexcept nogil:
-    """The child ``row`` goes to; a leaf's is the leaf itself. Branch-free: which child a row
-    takes is a coin flip to the branch predictor."""
-    cdef uint32_t feature = node.feature
+cdef inline bint goes_left(const row_t* row, uint32_t feature, float threshold) noexcept nogil:
+    """Whether ``row`` goes left at a split of ``feature`` (bit 31: missing values go left)
+    and ``threshold``. Branch-free: which side a row takes is a coin flip to the branch
+    predictor."""
     cdef bint go_left
     if row_t is float:
-        go_left = ((row[feature & WALK_FEATURE_MASK] <= node.threshold)
+        go_left = ((row[feature & WALK_FEATURE_MASK] <= threshold)
                    | ((row[feature & WALK_FEATURE_MASK] != row[feature & WALK_FEATURE_MASK])
                       & (feature >> 31)))
     else:
-        go_left = ((<float>row[feature & WALK_FEATURE_MASK] <= node.threshold)
+        go_left = ((<float>row[feature & WALK_FEATURE_MASK] <= threshold)
                    | ((row[feature & WALK_FEATURE_MASK] == MISSING_BIN) & (feature >> 31)))
-    return node.left_child if go_left else node.right_child
+    return go_left
+
+
+cdef inline int32_t walk_step(const row_t* row, const WalkNode* node) noexcept nogil:
+    """The child ``row`` goes to; a leaf's is the leaf itself."""
+    return (node.left_child if goes_left(row, node.feature, node.threshold)
+            else node.right_child)
 
 
 cdef void walk_rows(const row_t* X, intp_t n_columns, intp_t start, intp_t end,
@@ -460,8 +481,186 @@ def _sum(const row_t[:, ::1] X, const WalkNode[::1] walk, const value_t[:, ::1] 
                           n_trees, block * rows, min(block * rows + rows, n_rows), out)
 
 
+cdef intp_t level_depth(const TreeNode* nodes, intp_t* source) noexcept nogil:
+    """The depth of the tree ``nodes`` (root first), or -1 past MAX_LEVEL_DEPTH. ``source``
+    (2 ** (MAX_LEVEL_DEPTH + 1) - 1 entries) receives the node each position of the complete
+    tree of that depth stands for: a leaf stands for every position below it."""
+    cdef intp_t depth = 0, first = 0, width = 1, p, node
+    cdef bint splits
+    source[0] = 0
+    while True:
+        splits = False
+        for p in range(first, first + width):
+            splits = splits or nodes[source[p]].left_child != LEAF
+        if not splits:
+            return depth
+        if depth == MAX_LEVEL_DEPTH:
+            return -1
+        for p in range(first, first + width):
+            node = source[p]
+            if nodes[node].left_child == LEAF:
+                source[2 * p + 1] = node
+                source[2 * p + 2] = node
+            else:
+                source[2 * p + 1] = nodes[node].left_child
+                source[2 * p + 2] = nodes[node].right_child
+        first += width
+        width *= 2
+        depth += 1
+
+
+cdef void fill_levels(const TreeNode* nodes, const double* values, intp_t depth,
+                      const intp_t* source, bint binned, LevelNode* records,
+                      double* leaves) noexcept nogil:
+    cdef intp_t p, node, n_records = (<intp_t>1 << depth) - 1
+    for p in range(n_records):
+        node = source[p]
+        if nodes[node].left_child == LEAF:
+            # Every row left, missing values too; the leaf's value fills the leaves below.
+            records[p].feature = WALK_MISSING_LEFT
+            records[p].threshold = INFINITY
+            continue
+        records[p].feature = <uint32_t>nodes[node].feature
+        if nodes[node].flags & MISSING_GO_LEFT:
+            records[p].feature |= WALK_MISSING_LEFT
+        records[p].threshold = (<float>nodes[node].bin_threshold if binned
+                                else nodes[node].threshold)
+    for p in range(n_records + 1):
+        leaves[p] = values[source[n_records + p]]
+
+
+def level_nodes(nodes, leaf_values, tree_offsets, bint binned=False):
+    """The trees laid out level by level (``LevelNode``), for ``sum_tree_values``' ``levels``;
+    None when a tree is deeper than MAX_LEVEL_DEPTH (8).
+
+    Parameters
+    ----------
+    nodes : ndarray of TREE_NODE_DTYPE
+    leaf_values : ndarray of shape (n_nodes,)
+        One value per node (boosting's trees).
+    tree_offsets : ndarray of shape (n_trees,), intp
+    binned : bool, default=False
+        For uint8 binned rows instead of float32 values.
+
+    Returns
+    -------
+    levels : tuple or None
+        ``(records, record_starts, leaves, leaf_starts, depths)``: the split records
+        (LEVEL_NODE_DTYPE) and float64 leaf values of every tree, where tree t's start, and
+        its depth; the per-tree arrays may be sliced together to select trees.
+    """
+    cdef const TreeNode[::1] stored = _stored(nodes)
+    cdef const double[::1] values = np.ascontiguousarray(leaf_values, dtype=np.float64)
+    cdef const intp_t[::1] offsets = np.ascontiguousarray(tree_offsets, dtype=np.intp)
+    cdef intp_t t, n_trees = offsets.shape[0]
+    depths_array = np.zeros(n_trees, dtype=np.intp)
+    cdef intp_t[::1] depths = depths_array
+    cdef intp_t* source = <intp_t*>malloc(((<intp_t>2 << MAX_LEVEL_DEPTH) - 1) * sizeof(intp_t))
+    cdef bint too_deep = False
+    if source == NULL:
+        raise MemoryError()
+    try:
+        with nogil:
+            for t in range(n_trees):
+                depths[t] = level_depth(&stored[offsets[t]], source)
+                too_deep = too_deep or depths[t] < 0
+        if too_deep or n_trees == 0:
+            return None
+        sizes = np.left_shift(1, depths_array)
+        leaf_starts_array = (np.cumsum(sizes) - sizes).astype(np.intp)
+        record_starts_array = leaf_starts_array - np.arange(n_trees, dtype=np.intp)
+        records_array = np.empty(int(sizes.sum()) - n_trees, dtype=LEVEL_NODE_DTYPE)
+        leaves_array = np.empty(int(sizes.sum()))
+        if len(records_array) == 0:
+            records_array = np.empty(1, dtype=LEVEL_NODE_DTYPE)
+        fill_all_levels(stored, values, offsets, depths, record_starts_array,
+                        leaf_starts_array, binned, records_array, leaves_array, source)
+    finally:
+        free(source)
+    return records_array, record_starts_array, leaves_array, leaf_starts_array, depths_array
+
+
+cdef void fill_all_levels(const TreeNode[::1] stored, const double[::1] values,
+                          const intp_t[::1] offsets, const intp_t[::1] depths,
+                          const intp_t[::1] record_starts, const intp_t[::1] leaf_starts,
+                          bint binned, LevelNode[::1] records, double[::1] leaves,
+                          intp_t* source) noexcept:
+    cdef intp_t t
+    with nogil:
+        for t in range(offsets.shape[0]):
+            level_depth(&stored[offsets[t]], source)
+            fill_levels(&stored[offsets[t]], &values[offsets[t]], depths[t], source, binned,
+                        &records[0] + record_starts[t], &leaves[0] + leaf_starts[t])
+
+
+cdef void level_sum_block(const row_t[:, ::1] X, const LevelNode* records,
+                          const intp_t* record_starts, const double* leaves,
+                          const intp_t* leaf_starts, const intp_t* depths,
+                          const intp_t* tree_output, intp_t n_trees, intp_t start, intp_t end,
+                          double[:, ::1] out) noexcept nogil:
+    # ``sum_block`` over trees laid out level by level: a row's next position is 2p + 1 or
+    # 2p + 2, the leaf's value is read at the last level. Trees in their order for every row:
+    # the same sums as ``sum_block``.
+    cdef intp_t position[WALK_GROUP]
+    cdef intp_t t, i, j, step, depth, first_leaf, column
+    cdef intp_t n_columns = X.shape[1]
+    cdef const row_t* data = &X[0, 0]
+    cdef const LevelNode* tree
+    cdef const double* tree_leaves
+    for t in range(n_trees):
+        tree = records + record_starts[t]
+        tree_leaves = leaves + leaf_starts[t]
+        depth = depths[t]
+        first_leaf = (<intp_t>1 << depth) - 1
+        column = 0 if tree_output == NULL else tree_output[t]
+        i = start
+        while i + WALK_GROUP <= end:
+            for j in range(WALK_GROUP):
+                position[j] = 0
+            for step in range(depth):
+                for j in range(WALK_GROUP):
+                    position[j] = 2 * position[j] + 2 - goes_left(
+                        data + (i + j) * n_columns, tree[position[j]].feature,
+                        tree[position[j]].threshold)
+            for j in range(WALK_GROUP):
+                out[i + j, column] += tree_leaves[position[j] - first_leaf]
+            i += WALK_GROUP
+        while i < end:
+            position[0] = 0
+            for step in range(depth):
+                position[0] = 2 * position[0] + 2 - goes_left(
+                    data + i * n_columns, tree[position[0]].feature, tree[position[0]].threshold)
+            out[i, column] += tree_leaves[position[0] - first_leaf]
+            i += 1
+
+
+def _level_sum(const row_t[:, ::1] X, const LevelNode[::1] records,
+               const intp_t[::1] record_starts, const double[::1] leaves,
+               const intp_t[::1] leaf_starts, const intp_t[::1] depths,
+               const intp_t[::1] tree_output, double[:, ::1] out, int n_threads):
+    cdef intp_t n_rows = X.shape[0], n_trees = depths.shape[0], block
+    cdef bint parallel = n_threads > 1 and n_rows * n_trees >= MIN_PARALLEL_ROWS
+    cdef intp_t rows = block_rows(n_rows, n_threads if parallel else 1,
+                                  X.shape[1] * sizeof(row_t),
+                                  records.shape[0] * sizeof(LevelNode)
+                                  + leaves.shape[0] * sizeof(double), n_trees)
+    cdef intp_t n_blocks = (n_rows + rows - 1) // rows
+    cdef const intp_t* output = NULL if tree_output is None else &tree_output[0]
+    with nogil:
+        if parallel:
+            for block in prange(n_blocks, schedule='dynamic', num_threads=n_threads):
+                level_sum_block(X, &records[0], &record_starts[0], &leaves[0], &leaf_starts[0],
+                                &depths[0], output, n_trees, block * rows,
+                                min(block * rows + rows, n_rows), out)
+        else:
+            for block in range(n_blocks):
+                level_sum_block(X, &records[0], &record_starts[0], &leaves[0], &leaf_starts[0],
+                                &depths[0], output, n_trees, block * rows,
+                                min(block * rows + rows, n_rows), out)
+
+
 def sum_tree_values(X, nodes, values, tree_offsets, tree_weights, out, int n_threads,
-                    tree_output=None, walk=None, depths=None):
+                    tree_output=None, walk=None, depths=None, levels=None):
     """``out[i, tree_output[t] + k] += tree_weights[t] * values[leaf_t(i), k]`` over the trees.
 
     The one summation kernel of the ensembles: forests (every tree has the K channels of
@@ -486,6 +685,10 @@ def sum_tree_values(X, nodes, values, tree_offsets, tree_weights, out, int n_thr
     depths : ndarray of shape (n_trees,), intp, default=None
         ``tree_depths(walk, tree_offsets)`` of these trees when the caller keeps it (None:
         computed for small models, large ones walk until no row moves).
+    levels : tuple, default=None
+        ``level_nodes(nodes, values[:, 0], tree_offsets, binned)`` of these trees (its
+        per-tree arrays sliced to them), for trees of one value without weights: dense
+        ``X`` is then walked over it, with the same sums.
     """
     nodes = _stored(nodes)
     tree_offsets = np.ascontiguousarray(tree_offsets, dtype=np.intp)
@@ -511,6 +714,13 @@ def sum_tree_values(X, nodes, values, tree_offsets, tree_weights, out, int n_thr
     if issparse(X):
         _sum_csr(*_csr_parts(X), nodes, values, tree_offsets, tree_weights, tree_output, out,
                  n_threads)
+        return
+    if levels is not None and tree_weights is None and values.shape[1] == 1:
+        records, record_starts, leaves, leaf_starts, level_depths = levels
+        if not (len(record_starts) == len(leaf_starts) == len(level_depths) == n_trees):
+            raise ValueError("levels must be level_nodes(...) of the same trees.")
+        _level_sum(X, records, record_starts, leaves, leaf_starts, level_depths, tree_output,
+                   out, n_threads)
         return
     walk = _checked_walk(walk, nodes, tree_offsets, X.dtype == np.uint8)
     depths = _checked_depths(depths, walk, tree_offsets)

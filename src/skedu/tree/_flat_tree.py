@@ -21,6 +21,7 @@ from .._core._tree import (
     apply_trees,
     compact_nodes,
     decision_path,
+    level_nodes,
     node_depths,
     sum_tree_values,
     tree_depths,
@@ -548,6 +549,16 @@ class FlatEnsemble:
             cache["depths"] = tree_depths(self._walk(False), self.tree_offsets)
         return cache["depths"]
 
+    def _levels(self, binned):
+        """The trees laid out level by level (``level_nodes``) when they have one value and
+        none is deeper than 8, else None; kept as ``_walk``."""
+        cache = self.__dict__.setdefault("_walk_cache", {})
+        key = ("levels", binned)
+        if key not in cache:
+            cache[key] = (level_nodes(self.nodes, self.values[:, 0], self.tree_offsets, binned)
+                          if self.values.shape[1] == 1 else None)
+        return cache[key]
+
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_walk_cache", None)
@@ -621,6 +632,16 @@ class FlatEnsemble:
             out = np.zeros((X.shape[0], n_outputs))
         elif out.dtype != np.float64 or not out.flags.c_contiguous or out.ndim != 2:
             raise ValueError("out must be a C-contiguous 2-d float64 array.")
+        levels = (self._levels(binned) if tree_weights is None and not sparse.issparse(X)
+                  else None)
+        if levels is not None:
+            # Boosted trees: walked laid out level by level.
+            records, record_starts, leaves, leaf_starts, depths = levels
+            sum_tree_values(X, self.nodes, self.values, self.tree_offsets[trees], None, out,
+                            n_threads, tree_output,
+                            levels=(records, record_starts[trees], leaves, leaf_starts[trees],
+                                    depths[trees]))
+            return out
         sum_tree_values(X, self.nodes, self.values, self.tree_offsets[trees], tree_weights,
                         out, n_threads, tree_output, walk=self._walk(binned),
                         depths=self._depths()[trees])
