@@ -84,6 +84,10 @@ def test_column_histograms_equal_row_major_ones_bit_for_bit(n_channels, features
     row_major = build_histograms_for_tests(np.ascontiguousarray(binned_rows[:, features]), rows,
                                            gradients, hessians, n_bins)
     np.testing.assert_array_equal(packed, row_major)
+    # The same four-at-a-time pass reading a row-major copy (scattered rows of small nodes).
+    strided = build_column_histograms_for_tests(columns, features, rows, gradients, hessians,
+                                                n_bins, row_major=True)
+    np.testing.assert_array_equal(strided, packed)
     np.testing.assert_allclose(packed, naive_packed(binned_rows[:, features], rows, gradients,
                                                     hessians, n_bins), rtol=1e-12, atol=1e-9)
 
@@ -159,6 +163,8 @@ def test_counts_copied_or_left_out_keep_the_added_sums(features, counting):
     for built in (
             build_column_histograms_for_tests(columns, features, rows, gradients, hessians,
                                               n_bins, **mode),
+            build_column_histograms_for_tests(columns, features, rows, gradients, hessians,
+                                              n_bins, row_major=True, **mode),
             build_histograms_for_tests(selected, rows, gradients, hessians, n_bins, **mode)):
         if unit:
             np.testing.assert_array_equal(built, added)

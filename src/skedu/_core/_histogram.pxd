@@ -20,7 +20,7 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
                                   intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                                   const intp_t* n_bins_non_missing, const intp_t* offsets,
                                   double* histogram, int counting,
-                                  bint accumulate=*) noexcept nogil
+                                  bint accumulate=*, intp_t row_stride=*) noexcept nogil
 
 cdef void counts_from_hessians(double* histogram, const intp_t* n_bins_non_missing,
                                const intp_t* offsets, intp_t n_features) noexcept nogil

@@ -112,10 +112,10 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
 
 
 cdef inline void add_to_column_entry(double* base, const BIN_DTYPE_C* column, intp_t last_slot,
-                                     intp_t row, double gradient, double hessian,
+                                     intp_t position, double gradient, double hessian,
                                      bint count) noexcept nogil:
     # The missing bin (255) maps to the slot after the last non-missing bin.
-    add_to_entry(base + min(<intp_t>column[row], last_slot) * 3, gradient, hessian, count)
+    add_to_entry(base + min(<intp_t>column[position], last_slot) * 3, gradient, hessian, count)
 
 
 cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
@@ -123,10 +123,11 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
                                   intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                                   const intp_t* n_bins_non_missing, const intp_t* offsets,
                                   double* histogram, int counting,
-                                  bint accumulate=False) noexcept nogil:
+                                  bint accumulate=False, intp_t row_stride=0) noexcept nogil:
     """Fill the histograms of ``n_columns`` features read from their columns (feature
     ``features[j]``'s bins start at ``binned + features[j] * n_samples``); ``offsets[j]`` and
-    ``n_bins_non_missing[j]`` describe the j-th.
+    ``n_bins_non_missing[j]`` describe the j-th. ``row_stride`` > 0: row-major bins instead,
+    feature ``features[j]`` of row r at ``binned[r * row_stride + features[j]]``.
 
     Up to ``COLUMN_GROUP`` columns of one gradient channel are built in one pass over the
     rows: the row's index and statistics are read once for all, and the additions, to
@@ -135,7 +136,7 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
     entry still adds its rows in row order: the same sums, bit for bit. ``counting`` and
     ``accumulate``: as ``build_histograms``.
     """
-    cdef intp_t i, j, row
+    cdef intp_t i, j, row, stride = max(row_stride, 1)
     cdef bint count = counting == COUNT_ROWS
     cdef const BIN_DTYPE_C* columns[COLUMN_GROUP]
     cdef double* bases[COLUMN_GROUP]
@@ -143,22 +144,22 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
     cdef double gradient, hessian
     if n_channels != 1 or n_columns > COLUMN_GROUP or n_columns < 2:
         for j in range(n_columns):
-            build_histograms(binned + features[j] * n_samples, 1, rows, n_rows, ordered_stats,
-                             n_channels, 1, n_bins_non_missing + j, offsets + j, histogram,
-                             counting, accumulate)
+            build_histograms(binned + features[j] * (1 if row_stride > 0 else n_samples), stride,
+                             rows, n_rows, ordered_stats, n_channels, 1, n_bins_non_missing + j,
+                             offsets + j, histogram, counting, accumulate)
         return
     for j in range(n_columns):
         if not accumulate:
             memset(histogram + offsets[j] * 3, 0,
                    (n_bins_non_missing[j] + 1) * 3 * sizeof(double))
-        columns[j] = binned + features[j] * n_samples
+        columns[j] = binned + features[j] * (1 if row_stride > 0 else n_samples)
         bases[j] = histogram + offsets[j] * 3
         lasts[j] = n_bins_non_missing[j]
     # One loop per group size, unrolled by hand: the pointers stay in registers (one loop
     # testing the group's size on every row is 20% slower).
     if n_columns == 4:
         for i in range(n_rows):
-            row = rows[i]
+            row = rows[i] * stride
             gradient = ordered_stats[2 * i]
             hessian = ordered_stats[2 * i + 1]
             add_to_column_entry(bases[0], columns[0], lasts[0], row, gradient, hessian, count)
@@ -167,7 +168,7 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
             add_to_column_entry(bases[3], columns[3], lasts[3], row, gradient, hessian, count)
     elif n_columns == 3:
         for i in range(n_rows):
-            row = rows[i]
+            row = rows[i] * stride
             gradient = ordered_stats[2 * i]
             hessian = ordered_stats[2 * i + 1]
             add_to_column_entry(bases[0], columns[0], lasts[0], row, gradient, hessian, count)
@@ -175,7 +176,7 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
             add_to_column_entry(bases[2], columns[2], lasts[2], row, gradient, hessian, count)
     else:
         for i in range(n_rows):
-            row = rows[i]
+            row = rows[i] * stride
             gradient = ordered_stats[2 * i]
             hessian = ordered_stats[2 * i + 1]
             add_to_column_entry(bases[0], columns[0], lasts[0], row, gradient, hessian, count)
@@ -325,11 +326,12 @@ def build_column_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_columns,
                                       const double[:, ::1] ordered_gradients,
                                       const double[::1] ordered_hessians,
                                       const intp_t[::1] n_bins_non_missing,
-                                      bint unit_hessians=False, bint count_rows=True):
+                                      bint unit_hessians=False, bint count_rows=True,
+                                      bint row_major=False):
     """Packed histograms of the columns ``binned_columns[features]`` (feature-major bins, one
     row per feature), built in one call, as one (n_entries, K + 2) array; ``n_bins_non_missing``
-    describes the selected features; ``count_rows``: as ``build_histograms_for_tests`` (test
-    entry point)."""
+    describes the selected features; ``count_rows``: as ``build_histograms_for_tests``;
+    ``row_major``: read from a row-major copy of the bins (test entry point)."""
     import numpy as np
 
     cdef intp_t n_channels = ordered_gradients.shape[1]
@@ -340,6 +342,14 @@ def build_column_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_columns,
     cdef const double[:, ::1] stats_view = stats
     histogram = np.full((offsets_array[features.shape[0]], n_channels + 2), np.nan)
     cdef double[:, ::1] view = histogram
+    cdef const BIN_DTYPE_C[:, ::1] binned_rows = np.ascontiguousarray(np.asarray(binned_columns).T)
+    if row_major:
+        build_column_histograms(&binned_rows[0, 0], 0, &features[0], features.shape[0],
+                                &rows[0], rows.shape[0], &stats_view[0, 0], n_channels,
+                                &n_bins_non_missing[0], &offsets[0], &view[0, 0],
+                                test_counting(unit_hessians, count_rows), False,
+                                binned_rows.shape[1])
+        return histogram
     build_column_histograms(&binned_columns[0, 0], binned_columns.shape[1], &features[0],
                             features.shape[0], &rows[0], rows.shape[0], &stats_view[0, 0],
                             n_channels, &n_bins_non_missing[0], &offsets[0], &view[0, 0],

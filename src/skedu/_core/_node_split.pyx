@@ -20,8 +20,8 @@ from ._random_split cimport random_split
 from ._sort cimport sort_values_with_rows
 from ._sparse_split cimport build_sparse_histogram, prepare_sparse_node, sparse_feature_split
 from ._split cimport best_split_from_histogram, bounded_second_order_split
-from ._workspace cimport (GATHER_CHUNK, acquire_histogram, feature_built_by_column,
-                          release_histogram)
+from ._workspace cimport (COLUMN_GROUP, GATHER_CHUNK, acquire_histogram,
+                          feature_built_by_column, release_histogram)
 from ._types cimport ABSOLUTE_ERROR, HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYPE_C, X_DTYPE_C, GrowData, GrowParams
 
 # A parallel region costs about a microsecond while the threads are awake (one boosted tree's
@@ -37,6 +37,19 @@ from ._types cimport ABSOLUTE_ERROR, HIST, RANDOM, MISSING_BIN, N_BINS, BIN_DTYP
 cdef intp_t MIN_PARALLEL_SORT = 32768
 cdef intp_t MIN_PARALLEL_HISTOGRAM = 32768
 cdef intp_t MIN_PARALLEL_SCAN = 8192
+# Nodes holding less than one row in SCATTERED_DENSITY of the data, and at most
+# SCATTERED_MAX_ROWS rows, build their many-bin features' histograms from the row-major bins
+# (``build_group``): their rows lie one to a cache line of each column, so a group of four
+# columns loads four lines a row where the row-major copy loads one, which the group's next
+# passes find in cache. 30 rounds, 2 threads, engine: W-gbdt-multi (200k x 40, 10 classes)
+# 5.18-5.19 -> 4.80-5.02 s; W-gbdt and W-gbdt-reg (500k x 28) unchanged (0.96-0.99 s); a
+# density of 1/32 left W-gbdt 25% slower (the rows of 15k-row nodes leave the cache).
+cdef intp_t SCATTERED_DENSITY = 64
+cdef intp_t SCATTERED_MAX_ROWS = 4096
+# A group's positions in the row-major bins, relative to its first feature.
+cdef intp_t GROUP_POSITIONS[COLUMN_GROUP]
+for _position in range(COLUMN_GROUP):
+    GROUP_POSITIONS[_position] = _position
 # Rows times features from which features' rows are recounted in parallel.
 cdef intp_t MIN_PARALLEL_RECOUNT = 32768
 # Nodes with fewer rows read row-major copies of the data when there are some: each row's
@@ -387,10 +400,24 @@ cdef void build_group(const Workspace* ws, intp_t group, const intp_t* rows, int
                       const double* ordered_stats, double* histogram,
                       bint accumulate) noexcept nogil:
     """The histograms of the ``group``-th group of dense features: row by row over the
-    row-major bins, or from their columns (``accumulate``: as ``build_histograms``)."""
+    row-major bins, or from their columns, four at a time (from the row-major bins when the
+    node's rows are scattered) (``accumulate``: as ``build_histograms``)."""
     cdef const GrowData* data = ws.data
     cdef intp_t first = ws.group_starts[group], size = ws.group_starts[group + 1] - first
-    if feature_built_by_column(data, ws.dense_n_bins[first] + 1):
+    cdef bint by_column = feature_built_by_column(data, ws.dense_n_bins[first] + 1)
+    if (by_column and data.binned_rows != NULL and n_rows <= SCATTERED_MAX_ROWS
+            and n_rows * SCATTERED_DENSITY < data.n_samples):
+        if data.n_sparse > 0:
+            build_column_histograms(data.dense_rows + first, 0, GROUP_POSITIONS, size, rows,
+                                    n_rows, ordered_stats, data.n_channels,
+                                    ws.dense_n_bins + first, ws.dense_offsets + first,
+                                    histogram, dense_counting(ws), accumulate, data.n_dense)
+        else:
+            build_column_histograms(data.binned_rows + first, 0, GROUP_POSITIONS, size, rows,
+                                    n_rows, ordered_stats, data.n_channels,
+                                    ws.dense_n_bins + first, ws.dense_offsets + first,
+                                    histogram, dense_counting(ws), accumulate, data.n_features)
+    elif by_column:
         build_column_histograms(data.binned, data.n_samples, ws.dense_features + first, size,
                                 rows, n_rows, ordered_stats, data.n_channels,
                                 ws.dense_n_bins + first, ws.dense_offsets + first, histogram,
