@@ -6,11 +6,11 @@ concatenation of its trees' node arrays with ``tree_offsets`` marking where each
 (child indices are local to their tree). Rows are processed in blocks, each block going through
 one tree before the next, so a tree's nodes stay in cache; blocks run in parallel. Dense rows
 are walked over 16-byte ``WalkNode`` copies of the nodes (``walk_nodes``, kept by
-``FlatEnsemble``), eight rows in lock-step; boosted trees (one value each, at most 8 levels) over
-8-byte ``LevelNode`` records laid out level by level (``level_nodes``), whose positions are
-arithmetic. Every kernel reads float32 rows (thresholds) or
-uint8 binned rows (``bin_threshold``, bin 255 = missing); sparse matrices are read as CSR rows
-over the stored nodes (see the end of this file).
+``FlatEnsemble``), eight rows in lock-step; the sums of boosted trees (one value each, at most 8
+levels) over 8-byte ``LevelNode`` records laid out level by level (``level_nodes``). Every
+kernel reads float32 rows (thresholds) or uint8 binned rows (``bin_threshold``, bin 255 =
+missing); sparse matrices are read as CSR rows over the stored nodes (see the end of this
+file).
 """
 
 import numpy as np
