@@ -300,6 +300,20 @@ def test_fixed_step_walks_of_small_models_match_the_naive_traversal(n_trees):
         apply_trees(X, ensemble.nodes, ensemble.tree_offsets, 1, depths=depths[:-1])
 
 
+def complete_tree(rng, pool, depth):
+    """A grower-form tree of one value whose ``depth`` levels are all full."""
+    n_splits = 2 ** depth - 1
+    nodes = np.zeros(2 * n_splits + 1, dtype=NODE_DTYPE)
+    nodes["left_child"] = nodes["right_child"] = -1
+    nodes["feature"] = -2
+    for node in range(n_splits):
+        level = int(np.log2(node + 1))
+        nodes[node] = (2 * node + 1, 2 * node + 2, rng.randint(N_FEATURES),
+                       np.float64(rng.choice(pool)), 0.0, 1, 1.0, 0.0, level, rng.randint(2), 0)
+    nodes["depth"][n_splits:] = depth
+    return nodes, rng.randn(len(nodes), 1)
+
+
 @pytest.mark.parametrize("value_dtype", [np.float32, np.float64])
 def test_level_walk_of_boosted_trees_adds_the_naive_leaves_in_tree_order(value_dtype):
     # Boosted trees (one value, no weights) up to 8 levels deep are walked laid out level by
@@ -308,6 +322,7 @@ def test_level_walk_of_boosted_trees_adds_the_naive_leaves_in_tree_order(value_d
     rng = np.random.RandomState(3)
     X, pool = adversarial_values(rng, 301)
     grown = [chain_tree(rng, pool, depth, n_channels=1) for depth in (0, 1, 8)]
+    grown.append(complete_tree(rng, pool, 8))  # many nodes: no padding
     while len(grown) < 60:
         nodes, values = random_grown_tree(rng, pool, rng.randint(0, 12), n_channels=1)
         if nodes["depth"].max() <= 8:
@@ -338,10 +353,13 @@ def test_level_walk_of_boosted_trees_adds_the_naive_leaves_in_tree_order(value_d
         ensemble.sum_values(binned, tree_output=tree_output, binned=True, n_threads=2), walked)
 
 
-def test_level_nodes_leave_deeper_trees_to_the_walk():
+@pytest.mark.parametrize("depths", [(2, 9), (8,)], ids=["too deep", "too sparse"])
+def test_level_nodes_leave_deeper_or_sparse_trees_to_the_walk(depths):
+    # A tree deeper than 8 levels, or a layout over 4 times the walk nodes' bytes (a chain of
+    # 8 levels: 4 kB of padded levels for 17 nodes) is walked instead.
     rng = np.random.RandomState(4)
     X, pool = adversarial_values(rng, 101)
-    grown = [chain_tree(rng, pool, depth, n_channels=1) for depth in (2, 9)]
+    grown = [chain_tree(rng, pool, depth, n_channels=1) for depth in depths]
     ensemble = FlatEnsemble.from_grown(grown, N_FEATURES)
     assert level_nodes(ensemble.nodes, ensemble.values[:, 0], ensemble.tree_offsets) is None
     assert ensemble._levels(False) is None

@@ -81,8 +81,11 @@ cdef intp_t SMALL_MODEL_BYTES = 262144
 cdef intp_t MAX_FIXED_DEPTH = 12
 # Fewer (row, tree) traversals than this run on one thread: each costs tens of nanoseconds.
 cdef intp_t MIN_PARALLEL_ROWS = 50000
-# Deepest trees laid out level by level: 255 records and 256 leaves (4 kB) at depth 8.
+# Deepest trees laid out level by level: 255 records and 256 leaves (4 kB) at depth 8. Sparse
+# deep trees pad many leaves: models whose layout would take more than LEVEL_MAX_GROWTH times
+# their walk nodes' bytes keep the walk (a chain of 8 levels: 4 kB against 272 bytes).
 cdef intp_t MAX_LEVEL_DEPTH = 8
+cdef intp_t LEVEL_MAX_GROWTH = 4
 
 
 def float32_at_most(thresholds):
@@ -531,7 +534,8 @@ cdef void fill_levels(const TreeNode* nodes, const double* values, intp_t depth,
 
 def level_nodes(nodes, leaf_values, tree_offsets, bint binned=False):
     """The trees laid out level by level (``LevelNode``), for ``sum_tree_values``' ``levels``;
-    None when a tree is deeper than MAX_LEVEL_DEPTH (8).
+    None when a tree is deeper than MAX_LEVEL_DEPTH (8), or when the layout would take more
+    than LEVEL_MAX_GROWTH (4) times the bytes of the trees' walk nodes.
 
     Parameters
     ----------
@@ -567,6 +571,9 @@ def level_nodes(nodes, leaf_values, tree_offsets, bint binned=False):
         if too_deep or n_trees == 0:
             return None
         sizes = np.left_shift(1, depths_array)
+        level_bytes = (2 * int(sizes.sum()) - n_trees) * sizeof(LevelNode)
+        if level_bytes > LEVEL_MAX_GROWTH * stored.shape[0] * sizeof(WalkNode):
+            return None
         leaf_starts_array = (np.cumsum(sizes) - sizes).astype(np.intp)
         record_starts_array = leaf_starts_array - np.arange(n_trees, dtype=np.intp)
         records_array = np.empty(int(sizes.sum()) - n_trees, dtype=LEVEL_NODE_DTYPE)
