@@ -405,18 +405,15 @@ cdef void build_group(const Workspace* ws, intp_t group, const intp_t* rows, int
     cdef const GrowData* data = ws.data
     cdef intp_t first = ws.group_starts[group], size = ws.group_starts[group + 1] - first
     cdef bint by_column = feature_built_by_column(data, ws.dense_n_bins[first] + 1)
-    if (by_column and data.binned_rows != NULL and n_rows <= SCATTERED_MAX_ROWS
+    # The dense features' row-major bins: their own copy beside sparse features.
+    cdef const BIN_DTYPE_C* row_major = data.dense_rows if data.n_sparse > 0 else data.binned_rows
+    cdef intp_t row_stride = data.n_dense if data.n_sparse > 0 else data.n_features
+    if (by_column and row_major != NULL and n_rows <= SCATTERED_MAX_ROWS
             and n_rows * SCATTERED_DENSITY < data.n_samples):
-        if data.n_sparse > 0:
-            build_column_histograms(data.dense_rows + first, 0, GROUP_POSITIONS, size, rows,
-                                    n_rows, ordered_stats, data.n_channels,
-                                    ws.dense_n_bins + first, ws.dense_offsets + first,
-                                    histogram, dense_counting(ws), accumulate, data.n_dense)
-        else:
-            build_column_histograms(data.binned_rows + first, 0, GROUP_POSITIONS, size, rows,
-                                    n_rows, ordered_stats, data.n_channels,
-                                    ws.dense_n_bins + first, ws.dense_offsets + first,
-                                    histogram, dense_counting(ws), accumulate, data.n_features)
+        build_column_histograms(row_major + first, 0, GROUP_POSITIONS, size, rows, n_rows,
+                                ordered_stats, data.n_channels, ws.dense_n_bins + first,
+                                ws.dense_offsets + first, histogram, dense_counting(ws),
+                                accumulate, row_stride)
     elif by_column:
         build_column_histograms(data.binned, data.n_samples, ws.dense_features + first, size,
                                 rows, n_rows, ordered_stats, data.n_channels,
