@@ -136,7 +136,9 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
     entry still adds its rows in row order: the same sums, bit for bit. ``counting`` and
     ``accumulate``: as ``build_histograms``.
     """
+    # A row's step and a feature's step in ``binned``: column-major, or row-major.
     cdef intp_t i, j, row, stride = max(row_stride, 1)
+    cdef intp_t feature_step = 1 if row_stride > 0 else n_samples
     cdef bint count = counting == COUNT_ROWS
     cdef const BIN_DTYPE_C* columns[COLUMN_GROUP]
     cdef double* bases[COLUMN_GROUP]
@@ -144,15 +146,15 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
     cdef double gradient, hessian
     if n_channels != 1 or n_columns > COLUMN_GROUP or n_columns < 2:
         for j in range(n_columns):
-            build_histograms(binned + features[j] * (1 if row_stride > 0 else n_samples), stride,
-                             rows, n_rows, ordered_stats, n_channels, 1, n_bins_non_missing + j,
-                             offsets + j, histogram, counting, accumulate)
+            build_histograms(binned + features[j] * feature_step, stride, rows, n_rows,
+                             ordered_stats, n_channels, 1, n_bins_non_missing + j, offsets + j,
+                             histogram, counting, accumulate)
         return
     for j in range(n_columns):
         if not accumulate:
             memset(histogram + offsets[j] * 3, 0,
                    (n_bins_non_missing[j] + 1) * 3 * sizeof(double))
-        columns[j] = binned + features[j] * (1 if row_stride > 0 else n_samples)
+        columns[j] = binned + features[j] * feature_step
         bases[j] = histogram + offsets[j] * 3
         lasts[j] = n_bins_non_missing[j]
     # One loop per group size, unrolled by hand: the pointers stay in registers (one loop
