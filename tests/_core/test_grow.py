@@ -352,6 +352,34 @@ def test_children_sums_are_their_rows_sums_in_row_order(splitter, labelled):
         np.testing.assert_array_equal(values[node], expected)
 
 
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_leaf_children_sums_equal_those_of_children_with_histograms(n_threads):
+    # Boosting builds no histogram for children that stay leaves (here at max_depth), and
+    # sums their rows as a histogram's gather would (chunks of 8,192 rows): the depth-1 nodes
+    # of a depth-1 tree carry the sums and values of the same nodes of a depth-2 tree, whose
+    # smaller child's histogram was built, bit for bit (children of over 8,192 rows).
+    rng = np.random.RandomState(3)
+    n = 40_000
+    X = rng.randn(n, 3).astype(np.float32)
+    hessians = rng.rand(n) + 0.1
+    gradients = (rng.randn(n) + 2.0 * (X[:, 0] > 0.3))[:, None] * hessians[:, None]
+    data = prepare(X, Splitter.HIST)
+    grown = []
+    for max_depth in (1, 2):
+        params = _engine.TreeParams(criterion=SECOND_ORDER, max_depth=max_depth,
+                                    min_samples_leaf=20, l2_regularization=1.0)
+        ((nodes, values),), _ = _engine.grow_trees(data, gradients, hessians, params, seeds=[0],
+                                                   n_threads=n_threads)
+        grown.append((nodes, values))
+    (shallow, shallow_values), (deep, deep_values) = grown
+    assert len(shallow) == 3 and len(deep) > 3
+    assert min(shallow["n_node_samples"][1:]) > 8192
+    for child in ("left_child", "right_child"):
+        a, b = shallow[child][0], deep[child][0]
+        assert shallow["weighted_n_node_samples"][a] == deep["weighted_n_node_samples"][b]
+        np.testing.assert_array_equal(shallow_values[a], deep_values[b])
+
+
 def test_large_buffers_are_kept_between_calls_only_when_asked():
     # Trees on 20k rows allocate row buffers of over 64 kB: kept for the next call with
     # keep_buffers (boosting's rounds), given back otherwise; the trees are the same.

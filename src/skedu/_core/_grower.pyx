@@ -28,7 +28,7 @@ from ._node_split cimport (HISTOGRAM_MIN_ROWS, HistogramJob, ScanJob, build_batc
 from ._types cimport (ABSOLUTE_ERROR, BIN_DTYPE_C, ENTROPY, GINI, HIST, LEAF, MISSING_BIN, N_BINS,
                       SECOND_ORDER, GrowData,
                       GrowParams, Node, SplitContext, SplitRecord, TreeArrays, intp_t)
-from ._workspace cimport (MAX_BATCH, PendingNode, Workspace, acquire_histogram, empty_tree,
+from ._workspace cimport (GATHER_CHUNK, MAX_BATCH, PendingNode, Workspace, acquire_histogram, empty_tree,
                           free_workspace, release_constant_slot,
                           init_workspace, new_node, pop_pending, push_pending,
                           release_histogram)
@@ -266,6 +266,19 @@ cdef inline bint stays_leaf(const Workspace* ws, const TreeArrays* tree, intp_t 
             or n_rows < 2 * params.min_samples_leaf
             or node.weighted_n_node_samples < 2.0 * params.min_weight_leaf
             or (node.impurity <= DBL_EPSILON and is_impurity_known(ws)))
+
+
+cdef inline bint children_searched(const Workspace* ws, intp_t n_left, intp_t n_right,
+                                   int child_depth) noexcept nogil:
+    """Whether either child of a split may be searched: ``stays_leaf``'s limits that the
+    partition alone settles (depth and rows). When neither may, the smaller child's histogram
+    is not built (its children would be leaves). In a tree of depth 6 that is the last of
+    six levels of smaller children's histograms and subtractions: W-gbdt at 50,000 rows, 2
+    threads, fitted in 0.42-0.46 s against 0.50-0.51 s."""
+    cdef const GrowParams* params = ws.params
+    cdef intp_t larger = max(n_left, n_right)
+    return ((params.max_depth < 0 or child_depth < params.max_depth)
+            and larger >= params.min_samples_split and larger >= 2 * params.min_samples_leaf)
 
 
 # Boosted trees of this many rows or more may leave their dense histograms' row counts out:
@@ -717,16 +730,27 @@ cdef void child_sums(Workspace* ws, const TreeArrays* tree, intp_t parent, intp_
     if middle - start > end - middle:
         smaller, larger = right, left
         first, last = middle, end
+    cdef intp_t chunk_end
+    cdef double chunk_sums[2]
     if built_totals != NULL:
         smaller[0] = built_totals[0]
         smaller[1] = built_totals[1]
     else:
+        # Summed as a histogram's gather sums them (chunks of GATHER_CHUNK rows in row order,
+        # the chunks added in order): the same sums whether the histogram was built or not.
         smaller[0] = 0.0
         smaller[1] = 0.0
-        for i in range(first, last):
-            row = ws.samples[i]
-            smaller[0] += ws.gradients[row]
-            smaller[1] += ws.hessians[row]
+        while first < last:
+            chunk_end = min(first + GATHER_CHUNK, last)
+            chunk_sums[0] = 0.0
+            chunk_sums[1] = 0.0
+            for i in range(first, chunk_end):
+                row = ws.samples[i]
+                chunk_sums[0] += ws.gradients[row]
+                chunk_sums[1] += ws.hessians[row]
+            smaller[0] += chunk_sums[0]
+            smaller[1] += chunk_sums[1]
+            first = chunk_end
     larger[0] = tree.values[parent] - smaller[0]
     larger[1] = tree.nodes[parent].weighted_n_node_samples - smaller[1]
     # No squares in boosting (sums_from_parent): the square sum stays 0, as add_node's.
@@ -774,8 +798,10 @@ cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noex
     # The children start from this node's known-constant features.
     release_constant_slot(ws, pending)
     record_split(node, split, middle - start, end - start)
-    if pending.histogram != NULL and max(middle - start, end - middle) < histogram_min_rows(ws):
-        # Both children are small enough to search without histograms.
+    if pending.histogram != NULL and (
+            max(middle - start, end - middle) < histogram_min_rows(ws)
+            or not children_searched(ws, middle - start, end - middle, pending.depth + 1)):
+        # Both children are small enough to search without histograms, or stay leaves.
         release_histogram(ws, pending.histogram)
     elif pending.histogram != NULL:
         smaller = acquire_histogram(ws)
@@ -868,8 +894,10 @@ cdef void split_batch(Workspace* ws, TreeArrays* tree, PendingNode* batch, intp_
                      end - start)
         if pending.histogram == NULL:
             continue
-        if max(node.middle - start, end - node.middle) < histogram_min_rows(ws) or ws.failed:
-            # Both children are small enough to search without histograms.
+        if (max(node.middle - start, end - node.middle) < histogram_min_rows(ws) or ws.failed
+                or not children_searched(ws, node.middle - start, end - node.middle,
+                                         pending.depth + 1)):
+            # Both children are small enough to search without histograms, or stay leaves.
             release_histogram(ws, pending.histogram)
             continue
         smaller = acquire_histogram(ws)
