@@ -344,8 +344,9 @@ def build_column_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_columns,
     cdef const double[:, ::1] stats_view = stats
     histogram = np.full((offsets_array[features.shape[0]], n_channels + 2), np.nan)
     cdef double[:, ::1] view = histogram
-    cdef const BIN_DTYPE_C[:, ::1] binned_rows = np.ascontiguousarray(np.asarray(binned_columns).T)
+    cdef const BIN_DTYPE_C[:, ::1] binned_rows
     if row_major:
+        binned_rows = np.ascontiguousarray(np.asarray(binned_columns).T)
         build_column_histograms(&binned_rows[0, 0], 0, &features[0], features.shape[0],
                                 &rows[0], rows.shape[0], &stats_view[0, 0], n_channels,
                                 &n_bins_non_missing[0], &offsets[0], &view[0, 0],

@@ -41,6 +41,8 @@ cdef void search_jobs(Workspace* ws, ScanJob* jobs, intp_t n_jobs) noexcept nogi
 cdef SplitRecord reduce_job(const Workspace* ws, const ScanJob* job) noexcept nogil
 cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
                                  intp_t n_jobs) noexcept nogil
+cdef void sum_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
+                         double* totals) noexcept nogil
 cdef void gather_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
                             double* stats, double* totals, double* extremes=*) noexcept nogil
 cdef void gather_node_statistics(Workspace* ws, intp_t start, intp_t end) noexcept nogil

@@ -214,6 +214,27 @@ cdef void add_chunk_sums(const double* chunk_sums, intp_t n_chunks, intp_t n_sta
             totals[k] += chunk_sums[c * n_stats + k]
 
 
+cdef void sum_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
+                         double* totals) noexcept nogil:
+    """The (gradient, hessian) totals of one channel's rows as ``gather_statistics`` sums them
+    (by chunks of GATHER_CHUNK rows in row order, the chunks added in order), without
+    gathering: the sums of a node whose histogram is not built are those it would have had."""
+    cdef intp_t i, first = 0, last
+    cdef double chunk_gradient, chunk_hessian
+    totals[0] = 0.0
+    totals[1] = 0.0
+    while first < n_rows:
+        last = min(first + GATHER_CHUNK, n_rows)
+        chunk_gradient = 0.0
+        chunk_hessian = 0.0
+        for i in range(first, last):
+            chunk_gradient += ws.gradients[rows[i]]
+            chunk_hessian += ws.hessians[rows[i]]
+        totals[0] += chunk_gradient
+        totals[1] += chunk_hessian
+        first = last
+
+
 cdef void gather_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
                             double* stats, double* totals, double* extremes=NULL) noexcept nogil:
     """Gather the rows' gradients and hessian once, packed (``stats[i]`` is row ``rows[i]``'s),
