@@ -152,3 +152,19 @@ def test_add_leaf_values_on_threads(n_threads):
     leaves[0, [7, 100_000]] = [40, -2]
     with pytest.raises(ValueError, match="2 leaf indices out of range"):
         _boosting.add_leaf_values(raw, leaves, values, n_threads)
+
+
+def test_scaled_leaf_values_is_the_first_column_times_the_rate():
+    values = np.arange(12, dtype=np.float64).reshape(6, 2) - 3.5
+    scaled = _boosting.scaled_leaf_values(values, 0.1)
+    assert scaled.shape == (6, 1) and scaled.dtype == np.float64
+    np.testing.assert_array_equal(scaled, values[:, :1] * 0.1)
+    assert _boosting.scaled_leaf_values(np.empty((0, 1)), 0.1).shape == (0, 1)
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan, 1e308])
+def test_scaled_leaf_values_refuses_values_that_are_not_finite(bad):
+    values = np.ones((4, 1))
+    values[2, 0] = bad
+    # 1e308 times 10 overflows: the product is what is checked.
+    assert _boosting.scaled_leaf_values(values, 10.0) is None

@@ -171,6 +171,25 @@ def r2_round(const double[::1] predictions, const double[::1] y, double[::1] wei
     return error, alpha, total
 
 
+def scaled_leaf_values(const double[:, ::1] values, double scale):
+    """The first column of a tree's leaf values times ``scale`` (the learning rate), as a new
+    (n_nodes, 1) float64 array; None when a value is not finite. One compiled call: between
+    two trees numpy's code is cold, and a copy, a product and a finiteness test took some
+    40 us a round of 20,000 x 20 instead of 5."""
+    import numpy as np
+
+    cdef intp_t i, n = values.shape[0]
+    cdef bint finite = True
+    scaled_array = np.empty((n, 1), dtype=np.float64)
+    cdef double[:, ::1] scaled = scaled_array
+    if n > 0 and values.shape[1] == 0:
+        raise ValueError("scaled_leaf_values: the values have no column.")
+    for i in range(n):
+        scaled[i, 0] = values[i, 0] * scale
+        finite = finite and isfinite(scaled[i, 0])
+    return scaled_array if finite else None
+
+
 def add_leaf_values(double[:, ::1] raw, const intp_t[:, ::1] leaves, values, int n_threads=1):
     """``raw[i, k] += values[k][leaves[k, i], 0]`` for every channel k and every row whose leaf
     is known (boosting's update of the training predictions from the leaf each row fell into

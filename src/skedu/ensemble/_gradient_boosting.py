@@ -21,7 +21,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .._core._tree import apply_trees, compact_nodes
-from .._core._boosting import add_leaf_values
+from .._core._boosting import add_leaf_values, scaled_leaf_values
 from .._core._workspace import release_kept_buffers
 from ..utils import (check_finite_targets, check_non_negative_sample_weight,
                      contiguous_or_sparse, effective_n_threads, validate_float32_data)
@@ -526,33 +526,40 @@ class BaseGradientBoosting(BaseEstimator):
 
     def _finalize_leaves(self, trees, leaves, g, h, y, raw, sample_weight):
         """Leaf values as fitted: L1-thresholded Newton steps or quantile refits, times the rate."""
-        loss = self._loss
+        refit = self._loss.refit_quantile is not None or self.reg_alpha > 0
         result = []
         for k, (nodes, values) in enumerate(trees):
-            values = np.array(values[:, :1], dtype=np.float64)
-            n_nodes = len(nodes)
-            if loss.refit_quantile is not None or self.reg_alpha > 0:
-                inside = leaves[k] >= 0
-                node_of_row = leaves[k, inside]
-            if loss.refit_quantile is not None:
-                residual = y[inside] - raw[inside, k]
-                refit = grouped_weighted_quantile(node_of_row, residual, sample_weight[inside],
-                                                  loss.refit_quantile, n_nodes)
-                known = ~np.isnan(refit)
-                values[known, 0] = refit[known]
-            elif self.reg_alpha > 0:
-                hk = h if h.ndim == 1 else h[:, k]
-                G = np.bincount(node_of_row, weights=g[inside, k], minlength=n_nodes)
-                H = np.bincount(node_of_row, weights=hk[inside], minlength=n_nodes)
-                known = np.bincount(node_of_row, minlength=n_nodes) > 0
-                shrunk = np.sign(G) * np.maximum(np.abs(G) - self.reg_alpha, 0.0)
-                values[known, 0] = -shrunk[known] / (H[known] + self.reg_lambda)
-            values *= self.learning_rate
-            if not np.all(np.isfinite(values)):
+            if refit:
+                values = self._refit_leaf_values(k, len(nodes), values, leaves, g, h, y, raw,
+                                                 sample_weight)
+            values = scaled_leaf_values(values, self.learning_rate)
+            if values is None:
                 raise ValueError("a tree got non-finite leaf values (the gradients or hessians "
                                  "overflowed): lower learning_rate or raise reg_lambda.")
             result.append((nodes, values))
         return result
+
+    def _refit_leaf_values(self, k, n_nodes, values, leaves, g, h, y, raw, sample_weight):
+        """Tree ``k``'s leaf values refitted to its rows: the residuals' quantile, or the
+        L1-thresholded Newton step (as an (n_nodes, 1) array, before the learning rate)."""
+        loss = self._loss
+        values = np.array(values[:, :1], dtype=np.float64)
+        inside = leaves[k] >= 0
+        node_of_row = leaves[k, inside]
+        if loss.refit_quantile is not None:
+            residual = y[inside] - raw[inside, k]
+            refit = grouped_weighted_quantile(node_of_row, residual, sample_weight[inside],
+                                              loss.refit_quantile, n_nodes)
+            known = ~np.isnan(refit)
+            values[known, 0] = refit[known]
+        else:
+            hk = h if h.ndim == 1 else h[:, k]
+            G = np.bincount(node_of_row, weights=g[inside, k], minlength=n_nodes)
+            H = np.bincount(node_of_row, weights=hk[inside], minlength=n_nodes)
+            known = np.bincount(node_of_row, minlength=n_nodes) > 0
+            shrunk = np.sign(G) * np.maximum(np.abs(G) - self.reg_alpha, 0.0)
+            values[known, 0] = -shrunk[known] / (H[known] + self.reg_lambda)
+        return values
 
     def _train_score(self, scorer, y, raw, sample_weight, rows, n_threads, gradient_buffers):
         """``(score, gradients)``: the training score at ``raw`` and, with the loss as the
