@@ -126,16 +126,20 @@ def test_training_losses_the_same_on_any_number_of_threads():
                 == _loss.multinomial_loss(labels, raw_classes, w, subset, 2))
 
 
+@pytest.mark.parametrize("weights", ["random", "ones", "mixed"])
 @pytest.mark.parametrize("n", [1, 1024, 1025, 20000])
-def test_gradients_and_loss_in_one_pass_equal_the_two_passes(n):
+def test_gradients_and_loss_in_one_pass_equal_the_two_passes(n, weights):
     # The fused kernels write the same gradients and hessians bit for bit, and the loss of the
     # scored rows (all, or an increasing subset spread over several chunks) equals the loss
     # kernels' within rounding, the same on 1 and 2 threads; raw values past exp's range too.
+    # Rows of weight 1 add their binomial losses through one product a chunk: unweighted,
+    # and mixed with weighted rows.
     rng = np.random.RandomState(n)
     y = (rng.rand(n) < 0.3).astype(float)
     raw = rng.randn(n) * 3
     raw[:3] = [-800.0, 800.0, -30.0][:n]
-    w = rng.rand(n) + 0.1
+    w = {"random": rng.rand(n) + 0.1, "ones": np.ones(n),
+         "mixed": np.where(rng.rand(n) < 0.5, 1.0, rng.rand(n) + 0.1)}[weights]
     scored = np.sort(rng.choice(n, max(1, n // 3), replace=False)).astype(np.intp)
     g, h = np.empty(n), np.empty(n)
     _loss.binomial_gradients(y, raw, w, g, h, 2)
