@@ -108,6 +108,8 @@ def _extensions(debug):
             define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
             extra_compile_args=compile_flags,
             extra_link_args=link_flags,
+            # The C headers some modules include (a change rebuilds them).
+            depends=[str(header.relative_to(HERE)) for header in sorted(CORE.glob("*.h"))],
         )
         for pyx in sorted(CORE.glob("*.pyx"))
     ]

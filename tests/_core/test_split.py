@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from skedu._core._split import (best_split_from_histogram_for_tests,
-                                bounded_split_from_histogram_for_tests)
+                                bounded_split_from_histogram_for_tests,
+                                set_vector_scan_for_tests)
 from skedu._core._types import Criterion
 from tests._core._twins import SUM_CRITERIA, best_split
 
@@ -120,6 +121,63 @@ def test_second_order_scan_with_empty_bins_residues_and_zero_hessians(seed):
             results.append(best_split_from_histogram_for_tests(
                 histogram, n_bins, edges, Criterion.SECOND_ORDER, l2, min_leaf, min_weight))
         assert results[0] == results[1]
+
+
+def scans_both_ways(*args):
+    """The scan's record with bins scored four at a time, and one at a time."""
+    if not set_vector_scan_for_tests(True):
+        pytest.skip("the processor has no AVX2: bins are only scored one at a time")
+    try:
+        vector = best_split_from_histogram_for_tests(*args)
+        set_vector_scan_for_tests(False)
+        scalar = best_split_from_histogram_for_tests(*args)
+    finally:
+        set_vector_scan_for_tests(True)
+    return vector, scalar
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_scan_four_bins_at_a_time_finds_the_same_split(seed):
+    # Bins scored four at a time from the running sums of every bin: the same record bit for
+    # bit as the sweep over occupied bins, with empty bins (some holding a subtraction's
+    # residue, or in runs longer than four), bin counts that are not multiples of 4, row and
+    # hessian limits, and ties: a
+    # histogram repeated in its second half has each gain twice; the first bin wins.
+    rng = np.random.RandomState(seed)
+    n_bins = [32, 33, 101, 255][seed % 4]
+    n = [n_bins, 400, 3000, 20000][seed % 4]
+    bins = random_bins(rng, n, n_bins, 0.0)
+    if seed % 3 == 0:
+        bins = bins // 3 * 3  # two empty bins out of three
+    elif seed % 3 == 1:
+        bins = bins // 6 * 6  # runs of five: a candidate's gain again four bins on
+    gradients = rng.randn(n, 1) * 0.3
+    hessians = rng.rand(n) * 0.25
+    edges = unit_edges(n_bins)
+    histogram = histogram_of(bins, gradients, hessians)
+    empty = np.flatnonzero(histogram[:n_bins, -1] == 0)
+    histogram[empty[::2], 0] = 1e-17
+    histogram[empty[::2], 1] = -1e-18
+    mirrored = histogram.copy()
+    half = n_bins // 2
+    mirrored[n_bins - half:n_bins] = histogram[:half][::-1]
+    mirrored[:, 0] -= np.where(np.arange(N_BINS) < n_bins, mirrored[:n_bins, 0].sum() / n_bins, 0.0)
+    for h in (histogram, mirrored):
+        for l2, min_leaf, min_weight in [(0.0, 1, 0.0), (1.0, 20, 1e-3), (3.0, n // 3, 2.0),
+                                         (1.0, n // 2, 0.0)]:
+            vector, scalar = scans_both_ways(h, n_bins, edges, Criterion.SECOND_ORDER, l2,
+                                             min_leaf, min_weight)
+            assert vector == scalar
+
+
+def test_scan_four_bins_at_a_time_of_a_constant_feature():
+    # One occupied bin: no split, and the feature does not vary.
+    histogram = np.zeros((N_BINS, 3))
+    histogram[7] = [0.5, 2.0, 100.0]
+    vector, scalar = scans_both_ways(histogram, 64, unit_edges(64), Criterion.SECOND_ORDER,
+                                     1.0, 1, 0.0)
+    for record, varies in (vector, scalar):
+        assert not record["found"] and record["gain"] == -np.inf and not varies
 
 
 def resolved_missing_side(record, n_rows):

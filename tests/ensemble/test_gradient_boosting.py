@@ -11,6 +11,7 @@ from sklearn.metrics import log_loss
 from sklearn.tree import DecisionTreeRegressor as SkDecisionTreeRegressor
 
 from skedu._core._grower import set_bounded_counts_for_tests
+from skedu._core._split import set_vector_scan_for_tests
 from skedu.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
 
 
@@ -496,6 +497,32 @@ def test_integer_weights_equal_repeated_rows(tree_method):
                                                         np.repeat(y, weights))
     np.testing.assert_allclose(weighted.decision_function(X[kept]),
                                repeated.decision_function(X[kept]), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+@pytest.mark.parametrize("task", ["binary", "regression"])
+def test_bins_scored_four_at_a_time_grow_the_trees_of_one_at_a_time(task, n_jobs):
+    # Where the processor has AVX2 the split scans of nodes with more rows than bins score
+    # four bins at a time; the models are those of one at a time, bit for bit: nodes large
+    # and small, histograms built and subtracted (residues in their empty bins), features of
+    # 255 and of 40 bins.
+    if not set_vector_scan_for_tests(True):
+        pytest.skip("the processor has no AVX2: bins are only scored one at a time")
+    X, y = make_classification(6_000, n_features=8, n_informative=6, random_state=29)
+    X[:, 7] = np.round(X[:, 7] * 8)  # few distinct values: a feature of a few dozen bins
+    model = GradientBoostingClassifier if task == "binary" else GradientBoostingRegressor
+    target = y if task == "binary" else X[:, 0] * 2 + np.sin(X[:, 1]) + y
+    params = dict(n_estimators=15, max_depth=6, min_samples_leaf=5, early_stopping=False,
+                  n_jobs=n_jobs, random_state=0)
+    try:
+        four = model(**params).fit(X, target)
+        set_vector_scan_for_tests(False)
+        one = model(**params).fit(X, target)
+    finally:
+        set_vector_scan_for_tests(True)
+    predict = four.decision_function if task == "binary" else four.predict
+    other = one.decision_function if task == "binary" else one.predict
+    np.testing.assert_array_equal(predict(X), other(X))
 
 
 @pytest.fixture

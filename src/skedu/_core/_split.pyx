@@ -14,6 +14,27 @@ from libc.math cimport INFINITY
 
 from ._types cimport MISSING_BIN, N_BINS
 
+cdef extern from "_scan_simd.h":
+    int skedu_have_avx2() nogil
+    long skedu_best_gain_avx2(const double* left_gradient, const double* left_hessian,
+                              const double* left_count, long n, double node_gradient,
+                              double node_hessian, double node_count, double node_score,
+                              double l2, double min_hessian, double min_count,
+                              double* best_gain, int* varies) nogil
+
+# Whether ``second_order_split`` scores its bins four at a time (``_scan_simd.h``): where the
+# processor has AVX2. Tests compare both ways (``set_vector_scan_for_tests``).
+cdef bint VECTOR_SCAN = skedu_have_avx2()
+cdef intp_t VECTOR_MIN_BINS = 32
+
+
+def set_vector_scan_for_tests(bint enabled):
+    """Let ``second_order_split`` score bins four at a time (where the processor can: returns
+    whether it will) or one at a time (test entry point)."""
+    global VECTOR_SCAN
+    VECTOR_SCAN = enabled and skedu_have_avx2()
+    return bool(VECTOR_SCAN)
+
 
 cdef inline intp_t occupied_bins(const double* histogram, intp_t n_bins, intp_t stride,
                                  unsigned char* occupied) noexcept nogil:
@@ -102,7 +123,16 @@ cdef bint second_order_split(intp_t feature, const double* histogram,
     cdef intp_t b, i, left_count = 0, count
     cdef intp_t n_nonempty = 1 if missing_count > 0 else 0
     cdef unsigned char occupied[N_BINS]
-    cdef intp_t n_occupied = occupied_bins(histogram, n_bins_non_missing, 3, occupied)
+    cdef intp_t n_occupied
+    if (VECTOR_SCAN and missing_count == 0 and min_leaf >= 1
+            and n_bins_non_missing >= VECTOR_MIN_BINS and node_count >= n_bins_non_missing):
+        # Most bins hold rows: scored four at a time (with fewer rows than bins, visiting only
+        # the occupied ones costs less; 255 bins, one at a time: 0.56 us at 200 rows, 0.75 us
+        # at 400, 1.1 us at 5,000; four at a time 0.55-0.57 us from 200 rows on). A feature of
+        # a few bins costs little either way.
+        return vector_second_order_split(feature, histogram, n_bins_non_missing,
+                                         bin_thresholds, context, best)
+    n_occupied = occupied_bins(histogram, n_bins_non_missing, 3, occupied)
     for i in range(n_occupied):
         b = occupied[i]
         entry = histogram + b * 3
@@ -262,6 +292,53 @@ cdef bint bounded_second_order_split(intp_t feature, const double* histogram,
                              left_gradient + missing[0], left_hessian + missing[1], i + 2,
                              n_occupied - i - 1, True, False)
     return n_occupied + has_missing > 1
+
+
+cdef bint vector_second_order_split(intp_t feature, const double* histogram,
+                                    intp_t n_bins_non_missing, const double* bin_thresholds,
+                                    const SplitContext* context,
+                                    SplitRecord* best) noexcept nogil:
+    """``second_order_split`` of a node without missing values, its candidates scored four at
+    a time (``skedu_best_gain_avx2``) from the left side's running sums at every bin: the same
+    sums, gains and choice bit for bit. An empty bin's candidate is its occupied predecessor's
+    (the same sums, so the same gain, and the first of equal gains wins), or has no row on the
+    left; past the last occupied bin none has rows on the right. Needs ``min_samples_leaf``
+    >= 1."""
+    # Room for the last group of four: past the bins, every row on the left (no candidate).
+    cdef double left_gradient[N_BINS + 3]
+    cdef double left_hessian[N_BINS + 3]
+    cdef double left_count[N_BINS + 3]
+    cdef double gradient = 0.0, hessian = 0.0, count = 0.0, occupied, gain
+    cdef intp_t b, n_padded = (n_bins_non_missing + 3) // 4 * 4
+    cdef long at
+    cdef int varies
+    cdef const double* entry
+    for b in range(n_bins_non_missing):
+        entry = histogram + 3 * b
+        # An empty bin adds nothing: a histogram made by subtraction may hold rounding
+        # residues in its empty bins' sums, which the one-at-a-time sweep never reads.
+        # x * 0.0 is a zero, whose addition leaves a sum as it was (its sign aside).
+        occupied = 1.0 if entry[2] != 0.0 else 0.0
+        gradient += entry[0] * occupied
+        hessian += entry[1] * occupied
+        count += entry[2]
+        left_gradient[b] = gradient
+        left_hessian[b] = hessian
+        left_count[b] = count
+    for b in range(n_bins_non_missing, n_padded):
+        left_gradient[b] = gradient
+        left_hessian[b] = hessian
+        left_count[b] = context.node_count
+    gain = best.gain
+    at = skedu_best_gain_avx2(left_gradient, left_hessian, left_count, n_padded,
+                              context.node_sums[0], context.node_hessian,
+                              <double>context.node_count, context.node_score,
+                              context.l2_regularization, context.min_weight_leaf,
+                              <double>context.min_samples_leaf, &gain, &varies)
+    if at >= 0:
+        record_split(best, feature, gain, bin_thresholds[at], at, <intp_t>left_count[at],
+                     2 * <intp_t>left_count[at] > context.node_count)
+    return varies
 
 
 cdef object split_record_as_dict(const SplitRecord* record):
