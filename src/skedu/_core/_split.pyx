@@ -11,6 +11,7 @@ import numpy as np
 from ._types cimport ABSOLUTE_ERROR, SECOND_ORDER
 
 from libc.math cimport INFINITY
+from libc.stdint cimport uint64_t
 
 from ._types cimport MISSING_BIN, N_BINS
 
@@ -308,20 +309,25 @@ cdef bint vector_second_order_split(intp_t feature, const double* histogram,
     cdef double left_gradient[N_BINS + 3]
     cdef double left_hessian[N_BINS + 3]
     cdef double left_count[N_BINS + 3]
-    cdef double gradient = 0.0, hessian = 0.0, count = 0.0, occupied, gain
+    cdef double gradient = 0.0, hessian = 0.0, count = 0.0, gain
     cdef intp_t b, n_padded = (n_bins_non_missing + 3) // 4 * 4
+    cdef uint64_t kept, masked
     cdef long at
     cdef int varies
-    cdef const double* entry
+    cdef const uint64_t* entry
     for b in range(n_bins_non_missing):
-        entry = histogram + 3 * b
+        entry = <const uint64_t*>histogram + 3 * b
         # An empty bin adds nothing: a histogram made by subtraction may hold rounding
-        # residues in its empty bins' sums, which the one-at-a-time sweep never reads.
-        # x * 0.0 is a zero, whose addition leaves a sum as it was (its sign aside).
-        occupied = 1.0 if entry[2] != 0.0 else 0.0
-        gradient += entry[0] * occupied
-        hessian += entry[1] * occupied
-        count += entry[2]
+        # residues in its empty bins' sums, which the one-at-a-time sweep never reads. Their
+        # bits are masked to +0.0 (empty is a count of +0.0, all bits 0), whose addition
+        # leaves a sum as it was (its sign aside): no branch, whose outcome would be a coin
+        # toss in nodes with a few empty bins.
+        kept = 0 - <uint64_t>(entry[2] != 0)
+        masked = entry[0] & kept
+        gradient += (<double*>&masked)[0]
+        masked = entry[1] & kept
+        hessian += (<double*>&masked)[0]
+        count += (<const double*>entry)[2]
         left_gradient[b] = gradient
         left_hessian[b] = hessian
         left_count[b] = count
