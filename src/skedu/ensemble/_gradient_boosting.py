@@ -42,18 +42,18 @@ AUTO_EARLY_STOPPING_ROWS = 10_000
 PREDICT_MIN_PARALLEL = 100_000
 
 
-def _tree_seeds(seed, round_index, n_trees):
-    """The random streams of a round's trees (feature order): splitmix64 of the fit's seed, the
-    round and the tree, so that a round's trees do not depend on the rounds before them."""
-    mask = (1 << 64) - 1
-    seeds = np.empty(n_trees, dtype=np.uint64)
-    for k in range(n_trees):
-        z = (seed * 0x9E3779B97F4A7C15 + (round_index * n_trees + k + 1) * 0xBF58476D1CE4E5B9)
-        z &= mask
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
-        seeds[k] = (z ^ (z >> 31)) >> 1
-    return seeds
+def _tree_seeds(seed, first_round, last_round, n_trees):
+    """The random streams of rounds ``first_round:last_round``'s trees (feature order), an
+    (n_rounds, n_trees) uint64 array: splitmix64 of the fit's seed, the round and the tree, so
+    that a round's trees do not depend on the rounds before them. Computed for all the rounds
+    at once (numpy's uint64 products wrap modulo 2**64, as splitmix64's do)."""
+    with np.errstate(over="ignore"):
+        index = np.arange(first_round * n_trees + 1, last_round * n_trees + 1, dtype=np.uint64)
+        z = (np.uint64(seed & ((1 << 64) - 1)) * np.uint64(0x9E3779B97F4A7C15)
+             + index * np.uint64(0xBF58476D1CE4E5B9))
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return ((z ^ (z >> np.uint64(31))) >> np.uint64(1)).reshape(-1, n_trees)
 
 
 def _lap(profile, stage, since):
@@ -419,7 +419,9 @@ class BaseGradientBoosting(BaseEstimator):
                                np.empty((n_channels, len(y))) if loss.per_channel_hessian
                                else None)
         try:
-            for m in range(trees.n_rounds, self.n_estimators):
+            first_round = trees.n_rounds
+            round_seeds = _tree_seeds(seed, first_round, self.n_estimators, n_channels)
+            for m in range(first_round, self.n_estimators):
                 clock = time.perf_counter()
                 # A generator per round (warm_start equals one long fit), made only when rows or
                 # features are drawn: seeding one costs ~40 us, a small tree's growth ~500 us.
@@ -439,9 +441,8 @@ class BaseGradientBoosting(BaseEstimator):
                 if n_features_per_tree < X.shape[1]:
                     features = [np.sort(rng.choice(X.shape[1], n_features_per_tree, replace=False))
                                 for _ in range(n_channels)]
-                seeds = _tree_seeds(seed, m, n_channels)
                 new_trees, leaves = grow_trees(
-                    data, g, h, params, seeds=seeds,
+                    data, g, h, params, seeds=round_seeds[m - first_round],
                     rows=(all_rows_per_tree if rows is all_rows
                           else [rows] * n_channels),
                     channels=tree_channels,
