@@ -136,8 +136,9 @@ def scans_both_ways(*args):
     return vector, scalar
 
 
+@pytest.mark.parametrize("missing_fraction", [0.0, 0.2])
 @pytest.mark.parametrize("seed", range(8))
-def test_scan_four_bins_at_a_time_finds_the_same_split(seed):
+def test_scan_four_bins_at_a_time_finds_the_same_split(seed, missing_fraction):
     # Bins scored four at a time from the running sums of every bin: the same record bit for
     # bit as the sweep over occupied bins, with empty bins (some holding a subtraction's
     # residue, or in runs longer than four), bin counts that are not multiples of 4, row and
@@ -146,11 +147,11 @@ def test_scan_four_bins_at_a_time_finds_the_same_split(seed):
     rng = np.random.RandomState(seed)
     n_bins = [32, 33, 101, 255][seed % 4]
     n = [n_bins, 400, 3000, 20000][seed % 4]
-    bins = random_bins(rng, n, n_bins, 0.0)
+    bins = random_bins(rng, n, n_bins, missing_fraction)
     if seed % 3 == 0:
-        bins = bins // 3 * 3  # two empty bins out of three
+        bins = np.where(bins == MISSING_BIN, bins, bins // 3 * 3)  # two empty out of three
     elif seed % 3 == 1:
-        bins = bins // 6 * 6  # runs of five: a candidate's gain again four bins on
+        bins = np.where(bins == MISSING_BIN, bins, bins // 6 * 6)  # runs of five empty bins
     gradients = rng.randn(n, 1) * 0.3
     hessians = rng.rand(n) * 0.25
     edges = unit_edges(n_bins)
@@ -168,6 +169,25 @@ def test_scan_four_bins_at_a_time_finds_the_same_split(seed):
             vector, scalar = scans_both_ways(h, n_bins, edges, Criterion.SECOND_ORDER, l2,
                                              min_leaf, min_weight)
             assert vector == scalar
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_scan_four_bins_at_a_time_splits_missing_values_from_the_rest_as_the_sweep(seed):
+    # The best split sends the missing values one way and every other row the other. The
+    # sweep finds it once, at the last occupied bin with the missing values right; sending
+    # them left from before the first occupied bin is no candidate of the sweep (the same
+    # split, its gain rounded otherwise), nor of the four-at-a-time scan.
+    rng = np.random.RandomState(seed)
+    n, n_bins = 3000, 64
+    bins = rng.randint(8, n_bins, n)
+    missing = rng.rand(n) < 0.3
+    bins[missing] = MISSING_BIN
+    gradients = np.where(missing, 1.0, -0.5)[:, None] + rng.randn(n, 1) * 0.01
+    histogram = histogram_of(bins, gradients, rng.rand(n) * 0.25 + 0.05)
+    vector, scalar = scans_both_ways(histogram, n_bins, unit_edges(n_bins),
+                                     Criterion.SECOND_ORDER, 1.0, 5, 1e-3)
+    assert vector == scalar
+    assert scalar[0]["n_left"] == n - missing.sum() and not scalar[0]["missing_go_left"]
 
 
 def test_scan_four_bins_at_a_time_of_a_constant_feature():

@@ -505,11 +505,13 @@ def test_bins_scored_four_at_a_time_grow_the_trees_of_one_at_a_time(task, n_jobs
     # Where the processor has AVX2 the split scans of nodes with more rows than bins score
     # four bins at a time; the models are those of one at a time, bit for bit: nodes large
     # and small, histograms built and subtracted (residues in their empty bins), features of
-    # 255 and of 40 bins.
+    # 255 and of 40 bins, with and without missing values.
     if not set_vector_scan_for_tests(True):
         pytest.skip("the processor has no AVX2: bins are only scored one at a time")
     X, y = make_classification(6_000, n_features=8, n_informative=6, random_state=29)
     X[:, 7] = np.round(X[:, 7] * 8)  # few distinct values: a feature of a few dozen bins
+    rng = np.random.RandomState(29)
+    X[:, 2:4][rng.rand(6_000, 2) < 0.1] = np.nan  # missing values, learned per split
     model = GradientBoostingClassifier if task == "binary" else GradientBoostingRegressor
     target = y if task == "binary" else X[:, 0] * 2 + np.sin(X[:, 1]) + y
     params = dict(n_estimators=15, max_depth=6, min_samples_leaf=5, early_stopping=False,

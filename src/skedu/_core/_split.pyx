@@ -125,8 +125,8 @@ cdef bint second_order_split(intp_t feature, const double* histogram,
     cdef intp_t n_nonempty = 1 if missing_count > 0 else 0
     cdef unsigned char occupied[N_BINS]
     cdef intp_t n_occupied
-    if (VECTOR_SCAN and missing_count == 0 and min_leaf >= 1
-            and n_bins_non_missing >= VECTOR_MIN_BINS and node_count >= n_bins_non_missing):
+    if (VECTOR_SCAN and min_leaf >= 1 and n_bins_non_missing >= VECTOR_MIN_BINS
+            and node_count >= n_bins_non_missing):
         # Most bins hold rows: scored four at a time (with fewer rows than bins, visiting only
         # the occupied ones costs less; 255 bins, one at a time: 0.56 us at 200 rows, 0.75 us
         # at 400, 1.1 us at 5,000; four at a time 0.55-0.57 us from 200 rows on). A feature of
@@ -299,21 +299,29 @@ cdef bint vector_second_order_split(intp_t feature, const double* histogram,
                                     intp_t n_bins_non_missing, const double* bin_thresholds,
                                     const SplitContext* context,
                                     SplitRecord* best) noexcept nogil:
-    """``second_order_split`` of a node without missing values, its candidates scored four at
-    a time (``skedu_best_gain_avx2``) from the left side's running sums at every bin: the same
-    sums, gains and choice bit for bit. An empty bin's candidate is its occupied predecessor's
-    (the same sums, so the same gain, and the first of equal gains wins), or has no row on the
-    left; past the last occupied bin none has rows on the right. Needs ``min_samples_leaf``
-    >= 1."""
-    # Room for the last group of four: past the bins, every row on the left (no candidate).
+    """``second_order_split`` with its candidates scored four at a time
+    (``skedu_best_gain_avx2``) from the left side's running sums at every bin: the same sums,
+    gains and choice bit for bit. An empty bin's candidate is its occupied predecessor's (the
+    same sums, so the same gain, and the first of equal gains wins), or has no row on the
+    left; past the last occupied bin none has rows on the right. With missing values, the
+    candidates that send them left too are scored apart, and the first of the two best wins
+    in the sweep's order (a bin's candidate with missing values right comes first). Needs
+    ``min_samples_leaf`` >= 1."""
+    # Room for the last group of four: past the bins, no candidate.
     cdef double left_gradient[N_BINS + 3]
     cdef double left_hessian[N_BINS + 3]
     cdef double left_count[N_BINS + 3]
-    cdef double gradient = 0.0, hessian = 0.0, count = 0.0, gain
+    # With missing values: the same sides with them on the left.
+    cdef double with_gradient[N_BINS + 3]
+    cdef double with_hessian[N_BINS + 3]
+    cdef double with_count[N_BINS + 3]
+    cdef const double* missing = histogram + n_bins_non_missing * 3
+    cdef double missing_count = missing[2], node_count = <double>context.node_count
+    cdef double gradient = 0.0, hessian = 0.0, count = 0.0, gain, gain_with
     cdef intp_t b, n_padded = (n_bins_non_missing + 3) // 4 * 4
     cdef uint64_t kept, masked
-    cdef long at
-    cdef int varies
+    cdef long at, at_with = -1
+    cdef int varies, varies_with
     cdef const uint64_t* entry
     for b in range(n_bins_non_missing):
         entry = <const uint64_t*>histogram + 3 * b
@@ -334,16 +342,35 @@ cdef bint vector_second_order_split(intp_t feature, const double* histogram,
     for b in range(n_bins_non_missing, n_padded):
         left_gradient[b] = gradient
         left_hessian[b] = hessian
-        left_count[b] = context.node_count
+        left_count[b] = node_count
     gain = best.gain
     at = skedu_best_gain_avx2(left_gradient, left_hessian, left_count, n_padded,
-                              context.node_sums[0], context.node_hessian,
-                              <double>context.node_count, context.node_score,
-                              context.l2_regularization, context.min_weight_leaf,
-                              <double>context.min_samples_leaf, &gain, &varies)
+                              context.node_sums[0], context.node_hessian, node_count,
+                              context.node_score, context.l2_regularization,
+                              context.min_weight_leaf, <double>context.min_samples_leaf,
+                              &gain, &varies)
+    if missing_count > 0:
+        # The sweep adds the missing values to the sides of occupied bins only: before the
+        # first one (no row on the left but the missing ones) there is no candidate.
+        for b in range(n_padded):
+            with_gradient[b] = left_gradient[b] + missing[0]
+            with_hessian[b] = left_hessian[b] + missing[1]
+            with_count[b] = (left_count[b] + missing_count
+                             if 0.0 < left_count[b] < node_count - missing_count else -1.0)
+        gain_with = best.gain
+        at_with = skedu_best_gain_avx2(with_gradient, with_hessian, with_count, n_padded,
+                                       context.node_sums[0], context.node_hessian, node_count,
+                                       context.node_score, context.l2_regularization,
+                                       context.min_weight_leaf,
+                                       <double>context.min_samples_leaf, &gain_with,
+                                       &varies_with)
+        if at_with >= 0 and (at < 0 or gain_with > gain or (gain_with == gain and at_with < at)):
+            record_split(best, feature, gain_with, bin_thresholds[at_with], at_with,
+                         <intp_t>with_count[at_with], True)
+            return varies
     if at >= 0:
         record_split(best, feature, gain, bin_thresholds[at], at, <intp_t>left_count[at],
-                     2 * <intp_t>left_count[at] > context.node_count)
+                     missing_count == 0 and 2 * <intp_t>left_count[at] > context.node_count)
     return varies
 
 
