@@ -440,13 +440,9 @@ cdef void build_group(const Workspace* ws, intp_t group, const intp_t* rows, int
                                 rows, n_rows, ordered_stats, data.n_channels,
                                 ws.dense_n_bins + first, ws.dense_offsets + first, histogram,
                                 dense_counting(ws), accumulate)
-    elif data.n_sparse > 0:
-        build_histograms(data.dense_rows + first, data.n_dense, rows, n_rows, ordered_stats,
-                         data.n_channels, size, ws.dense_n_bins + first,
-                         ws.dense_offsets + first, histogram, dense_counting(ws), accumulate)
     else:
-        build_histograms(data.binned_rows + first, data.n_features, rows, n_rows,
-                         ordered_stats, data.n_channels, size, ws.dense_n_bins + first,
+        build_histograms(row_major + first, row_stride, rows, n_rows, ordered_stats,
+                         data.n_channels, size, ws.dense_n_bins + first,
                          ws.dense_offsets + first, histogram, dense_counting(ws), accumulate)
 
 

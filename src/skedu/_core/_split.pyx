@@ -295,6 +295,18 @@ cdef bint bounded_second_order_split(intp_t feature, const double* histogram,
     return n_occupied + has_missing > 1
 
 
+cdef inline long best_of_running_sums(const SplitContext* context, const double* gradient,
+                                      const double* hessian, const double* count, intp_t n,
+                                      double* best_gain, int* varies) noexcept nogil:
+    """``skedu_best_gain_avx2`` of the node's candidates whose left sides are the ``n`` (a
+    multiple of 4) running sums given, under the node's limits."""
+    return skedu_best_gain_avx2(gradient, hessian, count, n, context.node_sums[0],
+                                context.node_hessian, <double>context.node_count,
+                                context.node_score, context.l2_regularization,
+                                context.min_weight_leaf, <double>context.min_samples_leaf,
+                                best_gain, varies)
+
+
 cdef bint vector_second_order_split(intp_t feature, const double* histogram,
                                     intp_t n_bins_non_missing, const double* bin_thresholds,
                                     const SplitContext* context,
@@ -344,10 +356,7 @@ cdef bint vector_second_order_split(intp_t feature, const double* histogram,
         left_hessian[b] = hessian
         left_count[b] = node_count
     gain = best.gain
-    at = skedu_best_gain_avx2(left_gradient, left_hessian, left_count, n_padded,
-                              context.node_sums[0], context.node_hessian, node_count,
-                              context.node_score, context.l2_regularization,
-                              context.min_weight_leaf, <double>context.min_samples_leaf,
+    at = best_of_running_sums(context, left_gradient, left_hessian, left_count, n_padded,
                               &gain, &varies)
     if missing_count > 0:
         # The sweep adds the missing values to the sides of occupied bins only: before the
@@ -358,12 +367,8 @@ cdef bint vector_second_order_split(intp_t feature, const double* histogram,
             with_count[b] = (left_count[b] + missing_count
                              if 0.0 < left_count[b] < node_count - missing_count else -1.0)
         gain_with = best.gain
-        at_with = skedu_best_gain_avx2(with_gradient, with_hessian, with_count, n_padded,
-                                       context.node_sums[0], context.node_hessian, node_count,
-                                       context.node_score, context.l2_regularization,
-                                       context.min_weight_leaf,
-                                       <double>context.min_samples_leaf, &gain_with,
-                                       &varies_with)
+        at_with = best_of_running_sums(context, with_gradient, with_hessian, with_count,
+                                       n_padded, &gain_with, &varies_with)
         if at_with >= 0 and (at < 0 or gain_with > gain or (gain_with == gain and at_with < at)):
             record_split(best, feature, gain_with, bin_thresholds[at_with], at_with,
                          <intp_t>with_count[at_with], True)
