@@ -168,3 +168,72 @@ def test_scaled_leaf_values_refuses_values_that_are_not_finite(bad):
     values[2, 0] = bad
     # 1e308 times 10 overflows: the product is what is checked.
     assert _boosting.scaled_leaf_values(values, 10.0) is None
+
+
+# -- quantised gradients ------------------------------------------------------------------------
+
+
+def _quantize(g, h, n_rows=None, n_threads=1):
+    from skedu._core._boosting import quantize_gradients
+
+    g, h = g.copy(), h.copy()
+    result = quantize_gradients(g, h, len(g) if n_rows is None else n_rows, n_threads)
+    return g, h, result
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_quantized_gradients_are_near_multiples_of_a_power_of_two(n_threads):
+    rng = np.random.default_rng(0)
+    n = 50_000
+    g0 = rng.normal(size=(n, 1)) * 3.0
+    h0 = rng.uniform(0.0, 0.25, n)
+    h0[:10] = 1e-9                           # tiny but positive: kept at one step
+    h0[10:20] = 0.0                          # zero weight: stays 0
+    g, h, (scales, packed) = _quantize(g0, h0, n_threads=n_threads)
+    levels = min(2 ** 14, (2 ** 31 - 1) // n)
+    gradient_step, hessian_step = scales[0]
+    for step, largest in [(gradient_step, np.abs(g0).max()), (hessian_step, h0.max())]:
+        assert np.log2(step) == np.round(np.log2(step))          # a power of two
+        assert largest / step <= levels < 2 * largest / step     # the smallest such
+    gradient_units, hessian_units = g[:, 0] / gradient_step, h / hessian_step
+    np.testing.assert_array_equal(gradient_units, np.rint(g0[:, 0] / gradient_step))
+    np.testing.assert_array_equal(hessian_units[20:], np.maximum(np.rint(h0[20:] / hessian_step), 1))
+    np.testing.assert_array_equal(hessian_units[:10], 1.0)
+    np.testing.assert_array_equal(hessian_units[10:20], 0.0)
+    expected = ((gradient_units.astype(np.int64).astype(np.uint64) << np.uint64(32))
+                + hessian_units.astype(np.uint64))
+    np.testing.assert_array_equal(packed[0], expected)
+    # Sums over every row fit: the hessians' in 32 bits, the gradients' in 31 and a sign.
+    assert hessian_units.sum() < 2 ** 32 and np.abs(gradient_units).sum() < 2 ** 31
+
+
+def test_quantized_unit_hessians_stay_one_and_channels_get_their_own_steps():
+    rng = np.random.default_rng(1)
+    g0 = rng.normal(size=(1000, 3)) * np.array([1e-3, 1.0, 1e3])
+    g, h, (scales, packed) = _quantize(g0, np.ones(1000))
+    np.testing.assert_array_equal(h, 1.0)
+    np.testing.assert_array_equal(scales[:, 1], 1.0)
+    assert scales[0, 0] < scales[1, 0] < scales[2, 0]
+    np.testing.assert_array_equal(packed & np.uint64(0xFFFFFFFF), 1)
+    # Per-channel hessians (softmax) and threads: the same values.
+    h0 = rng.uniform(0.01, 0.25, (1000, 3))
+    one = _quantize(g0, h0)
+    two = _quantize(g0, h0, n_threads=2)
+    for a, b in zip(one[:2] + one[2], two[:2] + two[2]):
+        np.testing.assert_array_equal(a, b)
+    assert one[1][:, 0].max() / one[2][0][0, 1] <= 2 ** 14
+
+
+@pytest.mark.parametrize("bad", ["nan gradient", "inf hessian", "negative hessian"])
+def test_quantize_gradients_leaves_unusable_statistics_alone(bad):
+    g0, h0 = np.ones((100, 1)), np.full(100, 0.5)
+    if bad == "nan gradient":
+        g0[5, 0] = np.nan
+    elif bad == "inf hessian":
+        h0[7] = np.inf
+    else:
+        h0[7] = -1.0
+    g, h, result = _quantize(g0, h0)
+    assert result is None
+    np.testing.assert_array_equal(g, g0)
+    np.testing.assert_array_equal(h, h0)

@@ -580,3 +580,72 @@ def test_counts_bounded_by_hessians_give_the_trees_of_counted_histograms(
     for a, b in zip(counted._trees.nodes, bounded._trees.nodes):
         assert np.asarray(a).tobytes() == np.asarray(b).tobytes()
     assert np.array_equal(counted.train_score_, bounded.train_score_)
+
+
+# -- quantised gradients ------------------------------------------------------------------------
+
+
+def _quantised_case(case):
+    rng = np.random.RandomState(7)
+    n = 40_000                       # trees of 32,768 rows or more pack their statistics
+    X, y = make_classification(n, n_features=6, n_informative=5, n_redundant=0,
+                               n_classes=3 if case == "multiclass" else 2, random_state=7)
+    X[rng.rand(*X.shape) < 0.05] = np.nan
+    # Two few-bin columns: row-major groups beside the many-bin columns' groups.
+    X = np.hstack([X, np.round(X[:, :2] * 3)])
+    weight = None
+    params = dict(n_estimators=8, max_depth=5, min_samples_leaf=10, early_stopping=False,
+                  random_state=0, quantize_gradients=True)
+    if case == "regression":
+        y = np.nan_to_num(X[:, 0]) * 2 + np.sin(np.nan_to_num(X[:, 1])) + y
+        return GradientBoostingRegressor, X, y, None, params
+    if case == "weighted":
+        weight = rng.uniform(0.1, 10.0, n)
+    if case == "best-first subsampled":
+        params.update(max_depth=None, max_leaf_nodes=12, subsample=0.9, colsample_bytree=0.8)
+    if case == "one-hot columns":
+        X = np.hstack([X, np.eye(12)[rng.randint(0, 12, n)]])
+    return GradientBoostingClassifier, X, y, weight, params
+
+
+@pytest.mark.parametrize("case", ["binary", "regression", "multiclass", "weighted",
+                                  "best-first subsampled", "one-hot columns"])
+def test_quantised_trees_are_the_same_packed_or_not_and_counted_or_not(case):
+    # Quantised statistics are integer multiples of powers of two: every sum is exact, so
+    # histograms of packed integers, float64 histograms with bounded counts and float64
+    # histograms with counted rows give the same trees, bit for bit, for any thread count.
+    from skedu._core._grower import set_packed_statistics_for_tests
+
+    model, X, y, weight, params = _quantised_case(case)
+    predictions = []
+    for n_jobs, packed, bounded in [(1, True, True), (2, True, True), (2, False, True),
+                                    (1, False, False)]:
+        try:
+            set_packed_statistics_for_tests(packed)
+            set_bounded_counts_for_tests(bounded)
+            fitted = model(n_jobs=n_jobs, **params).fit(X, y, sample_weight=weight)
+        finally:
+            set_packed_statistics_for_tests(True)
+            set_bounded_counts_for_tests(True)
+        predictions.append(fitted.decision_function(X) if model is GradientBoostingClassifier
+                           else fitted.predict(X))
+    for other in predictions[1:]:
+        np.testing.assert_array_equal(predictions[0], other)
+
+
+def test_quantised_fit_stays_near_the_float64_fit():
+    # Steps of 1/2**14 of the largest gradient (fewer levels past 131,072 rows): the
+    # training loss moves by far less than a round's progress.
+    X, y = _binary(5000)
+    params = dict(n_estimators=30, max_depth=4, early_stopping=False, random_state=0)
+    exact = GradientBoostingClassifier(**params).fit(X, y)
+    quantised = GradientBoostingClassifier(quantize_gradients=True, **params).fit(X, y)
+    assert abs(quantised.train_score_[-1] - exact.train_score_[-1]) < 1e-3 * abs(
+        exact.train_score_[-2] - exact.train_score_[-1]) + 1e-6
+    np.testing.assert_allclose(quantised.predict_proba(X), exact.predict_proba(X), atol=1e-3)
+    # The exact method has no histograms: the parameter leaves it as it is.
+    exact_method = dict(params, tree_method="exact", n_estimators=5)
+    np.testing.assert_array_equal(
+        GradientBoostingClassifier(quantize_gradients=True, **exact_method).fit(X, y)
+        .decision_function(X),
+        GradientBoostingClassifier(**exact_method).fit(X, y).decision_function(X))

@@ -4,6 +4,7 @@ Tolerances of the issue: 0.003 ROC AUC, 0.5 point of accuracy, 0.005 R², on hel
 Both libraries grow best-first trees of 31 leaves (at least 20 rows each), 255 bins,
 learning rate 0.1 and lambda = 1; the data sets are subsampled (and letter boosted for 25
 rounds) so the file runs in seconds. One thread each: the suite runs on busy 2-core machines.
+Quantised gradients (``quantize_gradients=True``) are held to the same tolerances.
 """
 
 import numpy as np
@@ -57,32 +58,38 @@ def _binary_case(name):
     return _split(X.astype(np.float32), y, 20_000)
 
 
+QUANTIZED = pytest.mark.parametrize("quantize", [False, True], ids=["float64", "quantised"])
+
+
+@QUANTIZED
 @pytest.mark.parametrize("name", ["adult", "skin", "w-gbdt"])
-def test_binary_auc_matches_lightgbm(name):
+def test_binary_auc_matches_lightgbm(name, quantize):
     X, X_test, y, y_test = _binary_case(name)
-    ours = _ours(GradientBoostingClassifier, 100).fit(X, y)
+    ours = _ours(GradientBoostingClassifier, 100, quantize_gradients=quantize).fit(X, y)
     theirs = _theirs(lightgbm.LGBMClassifier, 100).fit(X, y)
     auc_ours = roc_auc_score(y_test, ours.predict_proba(X_test)[:, 1])
     auc_theirs = roc_auc_score(y_test, theirs.predict_proba(X_test)[:, 1])
     assert auc_ours >= auc_theirs - 0.003, (auc_ours, auc_theirs)
 
 
-def test_multiclass_accuracy_matches_lightgbm():
+@QUANTIZED
+def test_multiclass_accuracy_matches_lightgbm(quantize):
     require_data("letter-recognition.data.xz")
     X, y = shared.load_letter()
     X, X_test, y, y_test = _split(X, y, 8_000)
-    ours = _ours(GradientBoostingClassifier, 25).fit(X, y)
+    ours = _ours(GradientBoostingClassifier, 25, quantize_gradients=quantize).fit(X, y)
     theirs = _theirs(lightgbm.LGBMClassifier, 25).fit(X, y)
     acc_ours = accuracy_score(y_test, ours.predict(X_test))
     acc_theirs = accuracy_score(y_test, theirs.predict(X_test))
     assert acc_ours >= acc_theirs - 0.005, (acc_ours, acc_theirs)
 
 
-def test_regression_r2_matches_lightgbm():
+@QUANTIZED
+def test_regression_r2_matches_lightgbm(quantize):
     require_data("cal_housing.data.xz")
     X, y = shared.load_cal_housing()
     X, X_test, y, y_test = _split(X, np.log(y), 12_000, stratify=False)
-    ours = _ours(GradientBoostingRegressor, 100).fit(X, y)
+    ours = _ours(GradientBoostingRegressor, 100, quantize_gradients=quantize).fit(X, y)
     theirs = _theirs(lightgbm.LGBMRegressor, 100).fit(X, y)
     r2_ours = r2_score(y_test, ours.predict(X_test))
     r2_theirs = r2_score(y_test, theirs.predict(X_test))

@@ -12,8 +12,9 @@ independent of the thread count.
 """
 
 from cython.parallel import prange
-from libc.float cimport DBL_EPSILON
-from libc.math cimport NAN, exp, fabs, isfinite, log, pow
+from libc.float cimport DBL_EPSILON, DBL_MAX
+from libc.stdint cimport int64_t, uint64_t
+from libc.math cimport INFINITY, NAN, exp, fabs, frexp, isfinite, ldexp, log, pow, rint
 from libc.stdlib cimport free, malloc
 
 from ._types cimport EXPONENTIAL, SQUARE, intp_t
@@ -22,6 +23,11 @@ from ._types cimport EXPONENTIAL, SQUARE, intp_t
 # is a nanosecond or two; between two trees the threads are awake, and a region costs a few
 # microseconds).
 cdef intp_t MIN_PARALLEL_UPDATE = 16384
+# Quantised boosting's finest step: 1 / 2**14 of the largest gradient (or hessian), when the
+# rows allow it (``quantize_gradients``).
+cdef intp_t MAX_QUANTIZATION_LEVELS = 1 << 14
+# Rows a thread rounds at a time.
+cdef intp_t QUANTIZATION_CHUNK = 16384
 
 
 cdef double normalise_and_clip(double[::1] weights, double total) noexcept nogil:
@@ -230,3 +236,188 @@ def add_leaf_values(double[:, ::1] raw, const intp_t[:, ::1] leaves, values, int
         free(shapes)
     if n_bad > 0:
         raise ValueError(f"add_leaf_values: {n_bad} leaf indices out of range.")
+
+
+
+cdef double quantization_step(double largest, intp_t levels) noexcept nogil:
+    """The smallest power of two at least ``largest / levels`` (1 when ``largest`` is 0)."""
+    cdef int exponent
+    if largest <= 0.0:
+        return 1.0
+    frexp(largest / levels, &exponent)
+    return ldexp(1.0, exponent)
+
+
+cdef inline void track_extremes(double value, double* low, double* high,
+                                int* not_finite) noexcept nogil:
+    low[0] = value if value < low[0] else low[0]
+    high[0] = value if value > high[0] else high[0]
+    not_finite[0] |= not (fabs(value) <= DBL_MAX)
+
+
+cdef bint column_extremes(const double* values, intp_t n, intp_t stride,
+                          double* extremes) noexcept nogil:
+    """``extremes``: the smallest and the largest of ``values[::stride][:n]``; False when one
+    is not finite. Four rows at a time into four pairs of extremes: one chain of maxima is
+    bound by its latency."""
+    cdef intp_t i, j
+    cdef double low[4]
+    cdef double high[4]
+    cdef int not_finite = 0
+    for j in range(4):
+        low[j] = INFINITY
+        high[j] = -INFINITY
+    for i in range(0, n - 3, 4):
+        for j in range(4):
+            track_extremes(values[(i + j) * stride], &low[j], &high[j], &not_finite)
+    for i in range(n - n % 4, n):
+        track_extremes(values[i * stride], &low[0], &high[0], &not_finite)
+    extremes[0] = min(min(low[0], low[1]), min(low[2], low[3]))
+    extremes[1] = max(max(high[0], high[1]), max(high[2], high[3]))
+    return not not_finite
+
+
+cdef bint parallel_extremes(const double* values, intp_t n, intp_t stride, int n_threads,
+                            double* extremes) noexcept nogil:
+    """``column_extremes`` by chunks of rows on ``n_threads`` threads (min and max: the same
+    result for any number of threads)."""
+    cdef intp_t c, n_chunks = (n + QUANTIZATION_CHUNK - 1) // QUANTIZATION_CHUNK
+    cdef double* chunk_extremes
+    cdef bint finite = True
+    if n_threads <= 1 or n <= MIN_PARALLEL_UPDATE:
+        return column_extremes(values, n, stride, extremes)
+    chunk_extremes = <double*>malloc(n_chunks * 3 * sizeof(double))
+    if chunk_extremes == NULL:
+        return column_extremes(values, n, stride, extremes)
+    for c in prange(n_chunks, schedule='static', num_threads=n_threads):
+        chunk_extremes[3 * c + 2] = column_extremes(
+            values + c * QUANTIZATION_CHUNK * stride,
+            min(QUANTIZATION_CHUNK, n - c * QUANTIZATION_CHUNK), stride, chunk_extremes + 3 * c)
+    extremes[0] = INFINITY
+    extremes[1] = -INFINITY
+    for c in range(n_chunks):
+        finite = finite and chunk_extremes[3 * c + 2] != 0.0
+        extremes[0] = min(extremes[0], chunk_extremes[3 * c])
+        extremes[1] = max(extremes[1], chunk_extremes[3 * c + 1])
+    free(chunk_extremes)
+    return finite
+
+
+cdef inline double nearest_integer(double value) noexcept nogil:
+    # Round half to even for |value| < 2**51 without a branch (``rint`` tests the range
+    # first): adding 1.5 * 2**52 leaves no fraction bits.
+    return (value + 6755399441055744.0) - 6755399441055744.0
+
+
+cdef inline void quantize_row(double* gradient, double* hessian, double gradient_step,
+                              double hessian_step, uint64_t* packed) noexcept nogil:
+    """Round one row's gradient and hessian to their steps (powers of two: exact quotients
+    and products; a positive hessian keeps at least one step) and pack the two integers."""
+    cdef double gradient_units = nearest_integer(gradient[0] * (1.0 / gradient_step))
+    cdef double hessian_units = nearest_integer(hessian[0] * (1.0 / hessian_step))
+    hessian_units = 1.0 if hessian_units == 0.0 and hessian[0] > 0.0 else hessian_units
+    gradient[0] = gradient_units * gradient_step
+    hessian[0] = hessian_units * hessian_step
+    packed[0] = ((<uint64_t>(<int64_t>gradient_units) << 32)
+                 + <uint64_t>(<int64_t>hessian_units))
+
+
+def quantize_gradients(double[:, ::1] gradients, hessians, intp_t n_rows, int n_threads=1,
+                       packed_out=None):
+    """Round every channel's gradients and hessians, in place, to integer multiples of a power
+    of two (LightGBM's quantised training, with more levels), and pack each row's two integers
+    in one word, ``gradient * 2**32 + hessian``: every sum of them is then exact, whatever its
+    order, and the tree engine adds a row's statistics to a histogram as one integer
+    (``_histogram.build_packed_histograms``).
+
+    A channel's step is the smallest power of two with at most ``levels`` steps to its largest
+    gradient (hessian) in magnitude, ``levels = min(2**14, (2**31 - 1) // n_rows)``: a sum over
+    ``n_rows`` rows stays within 31 bits. Values are rounded to the nearest step; a positive
+    hessian keeps at least one step (its row still holds weight); unit hessians stay 1.
+
+    Parameters
+    ----------
+    gradients : ndarray of shape (n_samples, n_channels), float64
+    hessians : ndarray of shape (n_samples,) or (n_samples, n_channels), float64, C-contiguous
+        One hessian shared by every channel, or one per channel.
+    n_rows : int
+        The most rows a tree grows on.
+    n_threads : int
+    packed_out : ndarray of shape (n_channels, n_samples), uint64, or None
+        Where to write the packed rows (reused across rounds); None: allocated.
+
+    Returns
+    -------
+    scales : ndarray of shape (n_channels, 2)
+        Each channel's (gradient step, hessian step).
+    packed : ndarray of shape (n_channels, n_samples), uint64
+        Each channel's packed rows.
+
+    Returns None, with nothing rounded, when a gradient or hessian is not finite or a hessian
+    is negative.
+    """
+    import numpy as np
+
+    cdef intp_t n = gradients.shape[0], n_channels = gradients.shape[1], i, k
+    cdef intp_t levels = min(MAX_QUANTIZATION_LEVELS, max((2 ** 31 - 1) // max(n_rows, 1), 1))
+    cdef double[:, ::1] hessian_view = (hessians if hessians.ndim == 2
+                                        else hessians.reshape(-1, 1))
+    cdef intp_t n_hessian_columns = hessian_view.shape[1]
+    cdef double extremes[2]
+    cdef double gradient_step, hessian_step
+    cdef bint parallel = n_threads > 1 and n > MIN_PARALLEL_UPDATE
+    if hessian_view.shape[0] != n or n_hessian_columns not in (1, n_channels):
+        raise ValueError("quantize_gradients: hessians of another shape than the gradients")
+    if packed_out is None or packed_out.shape != (n_channels, n):
+        packed_out = np.empty((n_channels, n), dtype=np.uint64)
+    cdef uint64_t[:, ::1] packed = packed_out
+    scales_array = np.ones((n_channels, 2))
+    cdef double[:, ::1] scales = scales_array
+    if n == 0:
+        return scales_array, packed_out
+    # Every column's steps before any is rounded: None leaves them all as they were.
+    for k in range(max(n_channels, n_hessian_columns)):
+        if k < n_channels:
+            if not parallel_extremes(&gradients[0, k], n, n_channels, n_threads, extremes):
+                return None
+            scales[k, 0] = quantization_step(max(-extremes[0], extremes[1]), levels)
+        if k < n_hessian_columns:
+            if (not parallel_extremes(&hessian_view[0, k], n, n_hessian_columns, n_threads,
+                                      extremes) or extremes[0] < 0.0):
+                return None
+            if not (extremes[0] == 1.0 and extremes[1] == 1.0):
+                scales[k, 1] = quantization_step(extremes[1], levels)
+    if n_hessian_columns == 1:
+        scales_array[:, 1] = scales_array[0, 1]
+    if n_channels == 1:
+        gradient_step, hessian_step = scales[0, 0], scales[0, 1]
+        for i in prange(n, schedule='static', num_threads=max(n_threads, 1),
+                        use_threads_if=parallel, nogil=True):
+            quantize_row(&gradients[i, 0], &hessian_view[i, 0], gradient_step, hessian_step,
+                         &packed[0, i])
+        return scales_array, packed_out
+    # Several channels (softmax: a hessian each): a channel a thread.
+    for k in prange(n_channels, schedule='static', num_threads=max(n_threads, 1),
+                    use_threads_if=parallel, nogil=True):
+        quantize_channel(&gradients[0, k], &hessian_view[0, k if n_hessian_columns > 1 else 0],
+                         n, n_channels, n_hessian_columns, scales[k, 0], scales[k, 1],
+                         &packed[k, 0], n_hessian_columns > 1 or k == 0)
+    return scales_array, packed_out
+
+
+cdef void quantize_channel(double* gradients, double* hessians, intp_t n,
+                           intp_t gradient_stride, intp_t hessian_stride, double gradient_step,
+                           double hessian_step, uint64_t* packed,
+                           bint round_hessians) noexcept nogil:
+    """``quantize_row`` over a channel's strided rows; ``round_hessians`` False: a shared
+    hessian column another channel rounds (packed from its value as it will be)."""
+    cdef intp_t i
+    cdef double hessian
+    for i in range(n):
+        if round_hessians:
+            quantize_row(gradients + i * gradient_stride, hessians + i * hessian_stride,
+                         gradient_step, hessian_step, packed + i)
+        else:
+            hessian = hessians[i * hessian_stride]
+            quantize_row(gradients + i * gradient_stride, &hessian, gradient_step,
+                         hessian_step, packed + i)

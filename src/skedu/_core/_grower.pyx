@@ -11,7 +11,7 @@ histograms: the smaller child's is built, the larger's is the parent's minus it.
 
 from libc.float cimport DBL_EPSILON
 from libc.math cimport INFINITY, isfinite, isnan
-from libc.stdint cimport uint64_t
+from libc.stdint cimport int64_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
 from cython.parallel cimport prange
@@ -299,6 +299,50 @@ def set_bounded_counts_for_tests(bint enabled, min_rows=None):
     BOUNDED_MIN_ROWS = DEFAULT_BOUNDED_MIN_ROWS if min_rows is None else min_rows
 
 
+cdef inline bint quantized(const Workspace* ws) noexcept nogil:
+    """Whether the tree's statistics are quantised, as it reads them (not reweighted)."""
+    return (ws.data.gradient_scale > 0.0 and ws.data.hessian_scale > 0.0
+            and ws.owned_gradients == NULL and ws.owned_hessians == NULL)
+
+
+cdef bint PACKED_STATISTICS = True
+
+
+def set_packed_statistics_for_tests(bint enabled):
+    """Let quantised boosted trees pack their rows' statistics (True, the default) or always
+    gather them as float64 pairs (test entry point: both ways give the same trees)."""
+    global PACKED_STATISTICS
+    PACKED_STATISTICS = enabled
+
+
+cdef bint may_pack_statistics(const Workspace* ws, intp_t n_rows) noexcept nogil:
+    """Whether a boosted tree's gathers may pack its rows' statistics (``packed_stats``):
+    quantised, one channel, dense bins, and histograms whose counts are left out or copied
+    from the hessians (the packed entries have none), as ``bound_counts`` will decide for
+    trees of BOUNDED_MIN_ROWS rows or more whose rows all have a positive hessian (unit
+    hessians included)."""
+    cdef const GrowData* data = ws.data
+    return (PACKED_STATISTICS and quantized(ws) and data.packed_statistics != NULL
+            and data.n_channels == 1 and data.labels == NULL
+            and data.csr_indptr == NULL and data.n_sparse == 0 and data.binned != NULL
+            and BOUNDED_COUNTS and n_rows >= BOUNDED_MIN_ROWS
+            and ws.params.monotonic_cst == NULL and ws.params.criterion == SECOND_ORDER)
+
+
+cdef void unpack_root_statistics(Workspace* ws, intp_t n_rows) noexcept nogil:
+    """Rewrite the root's packed statistics as float64 pairs, in place (from the last row:
+    row i's pair overwrites packed words i's and later ones, already read)."""
+    cdef uint64_t value, hessian_part
+    cdef intp_t i
+    for i in range(n_rows - 1, -1, -1):
+        # Read through memcpy: the words and the pairs share the buffer.
+        memcpy(&value, <char*>ws.ordered_stats + i * sizeof(uint64_t), sizeof(uint64_t))
+        hessian_part = value & 0xFFFFFFFFu
+        ws.ordered_stats[2 * i] = (<double>((<int64_t>(value - hessian_part)) >> 32)
+                                   * ws.data.gradient_scale)
+        ws.ordered_stats[2 * i + 1] = <double>hessian_part * ws.data.hessian_scale
+
+
 cdef void bound_counts(Workspace* ws, intp_t n_rows, double hessian_sum,
                        const double* extremes) noexcept nogil:
     """Decide from the root's gather whether the tree's dense histograms leave their row
@@ -326,6 +370,10 @@ cdef void bound_counts(Workspace* ws, intp_t n_rows, double hessian_sum,
     if depth < 0:
         depth = params.max_leaf_nodes if params.max_leaf_nodes > 0 else n_rows
     noise = (depth + 2) * <double>(n_rows + 2) * DBL_EPSILON * hessian_sum
+    if quantized(ws):
+        # Quantised statistics: every sum and difference is exact, a bin with rows has a
+        # positive hessian.
+        noise = 0.0
     if not (isfinite(hessian_sum) and isfinite(extremes[1]) and extremes[0] > 4.0 * noise):
         return
     ws.count_bounds.active = True
@@ -1055,6 +1103,7 @@ cdef void grow_subtree(Workspace* ws, const TreeArrays* tree, Subtree* subtree,
     sub.row_offset = ws.row_offset + pending.start
     sub.unit_hessians = ws.unit_hessians
     sub.count_bounds = ws.count_bounds
+    sub.packed_stats = ws.packed_stats
     sub.required_gain = ws.required_gain
     sub.gain_scale = ws.gain_scale
     sub.leaves = ws.leaves
@@ -1274,10 +1323,15 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
         # histograms then use (one pass over the rows' gradients, not two), and so do the
         # extremes of its hessians: all 1, the histograms copy their counts from them and the
         # gathers do not read them; else they may bound the counts.
+        ws.packed_stats = may_pack_statistics(&ws, n_rows)
         gather_statistics(&ws, ws.samples, n_rows, ws.ordered_stats, ws.node_totals,
                           hessian_extremes)
         ws.unit_hessians = hessian_extremes[0] == 1.0 and hessian_extremes[1] == 1.0
         bound_counts(&ws, n_rows, ws.node_totals[1], hessian_extremes)
+        if ws.packed_stats and not (ws.unit_hessians or ws.count_bounds.active):
+            # A row's hessian is 0: its histograms count their rows, in float64.
+            unpack_root_statistics(&ws, n_rows)
+            ws.packed_stats = False
         ws.root_gathered = True
         root_sums[0] = ws.node_totals[0]
         root_sums[1] = ws.node_totals[1]

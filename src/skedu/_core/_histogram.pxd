@@ -1,4 +1,4 @@
-from libc.stdint cimport uint32_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
 from ._types cimport intp_t, BIN_DTYPE_C
 
 # How the dense histograms' row counts (an entry's last value, one channel) are made: added
@@ -49,3 +49,15 @@ cdef void build_feature_histogram_labels(const BIN_DTYPE_C* binned_feature, cons
                                          double* histogram) noexcept nogil
 
 cdef void subtract_histograms(double* parent, const double* child, intp_t size) noexcept nogil
+
+cdef void build_packed_histograms(const BIN_DTYPE_C* binned, intp_t row_stride,
+                                  const intp_t* features, intp_t n_features, intp_t feature_step,
+                                  const intp_t* rows, intp_t n_rows, const uint64_t* packed,
+                                  const intp_t* n_bins_non_missing, const intp_t* offsets,
+                                  intp_t first_offset, uint64_t* histogram) noexcept nogil
+
+cdef void unpack_histograms(const uint64_t* packed_histogram, intp_t first_offset,
+                            intp_t n_features, const intp_t* n_bins_non_missing,
+                            const intp_t* offsets, double gradient_scale,
+                            double hessian_scale, bint accumulate,
+                            double* histogram) noexcept nogil

@@ -5,15 +5,16 @@ features when the node is large, reduced in draw order so the tree does not depe
 
 from cython.parallel import prange, threadid
 from libc.math cimport INFINITY
-from libc.stdint cimport uint32_t, uint64_t
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
 from ._histogram cimport (COUNT_ROWS, COUNTS_FROM_HESSIANS, COUNTS_LEFT_OUT,
-                          add_sparse_rows, build_column_histograms,
+                          add_sparse_rows, build_column_histograms, build_packed_histograms,
                           build_feature_histogram_labels, build_histograms,
                           clear_sparse_histograms, count_column_rows, counts_from_hessians,
-                          fill_sparse_defaults, subtract_histograms)
+                          fill_sparse_defaults, subtract_histograms, unpack_histograms)
 from ._random cimport next_random, random_below, random_uniform
 from ._absolute_error cimport random_split_absolute_error
 from ._random_split cimport random_split
@@ -46,9 +47,10 @@ cdef intp_t MIN_PARALLEL_SCAN = 8192
 # density of 1/32 left W-gbdt 25% slower (the rows of 15k-row nodes leave the cache).
 cdef intp_t SCATTERED_DENSITY = 64
 cdef intp_t SCATTERED_MAX_ROWS = 4096
-# A group's positions in the row-major bins, relative to its first feature.
-cdef intp_t GROUP_POSITIONS[COLUMN_GROUP]
-for _position in range(COLUMN_GROUP):
+# A group's positions in the row-major bins, relative to its first feature (a group of
+# row-major features has fewer than COLUMN_GROUP * N_BINS entries, at least one a feature).
+cdef intp_t GROUP_POSITIONS[COLUMN_GROUP * N_BINS]
+for _position in range(COLUMN_GROUP * N_BINS):
     GROUP_POSITIONS[_position] = _position
 # Rows times features from which features' rows are recounted in parallel.
 cdef intp_t MIN_PARALLEL_RECOUNT = 32768
@@ -147,6 +149,14 @@ cdef void build_node_histogram(Workspace* ws, intp_t start, intp_t end, double* 
     finish_job(ws, &job, ws.node_totals)
 
 
+cdef inline double* stats_at(const Workspace* ws, const double* stats,
+                            intp_t position) noexcept nogil:
+    """Where the statistics of row ``position`` of a gather starting at ``stats`` are."""
+    if ws.packed_stats:
+        return <double*>(<const uint64_t*>stats + position)
+    return <double*>(stats + position * (ws.data.n_channels + 1))
+
+
 cdef inline intp_t n_gather_chunks(intp_t n_rows) noexcept nogil:
     return max(1, (n_rows + GATHER_CHUNK - 1) // GATHER_CHUNK)
 
@@ -155,12 +165,33 @@ cdef void gather_chunk(const Workspace* ws, const intp_t* rows, intp_t n_rows, d
                        double* sums, double* extremes) noexcept nogil:
     """Gather the rows' gradients and hessian packed (``stats[i]`` is row ``rows[i]``'s) and
     write their sums, in row order, to ``sums``; one channel: the smallest and the largest
-    hessian to ``extremes``."""
+    hessian to ``extremes``. ``packed_stats``: each row's as one packed integer."""
     cdef intp_t i, k, row, n_channels = ws.data.n_channels, n_stats = ws.data.n_channels + 1
     cdef const double* gradients = ws.gradients
     cdef const double* hessians = ws.hessians
     cdef double gradient, hessian, gradient_sum = 0.0, hessian_sum = 0.0
     cdef double low = INFINITY, high = -INFINITY
+    cdef uint64_t* packed = <uint64_t*>stats
+    cdef const uint64_t* packed_statistics = ws.data.packed_statistics
+    cdef uint64_t value, packed_sum = 0, hessian_part
+    cdef uint64_t low_part = 0xFFFFFFFFu, high_part = 0
+    if ws.packed_stats:
+        # One word a row; the words' sum is the words of the sums (exact: the float64 sums of
+        # the quantised values, bit for bit).
+        for i in range(n_rows):
+            value = packed_statistics[rows[i]]
+            packed[i] = value
+            packed_sum += value
+            hessian_part = value & 0xFFFFFFFFu
+            low_part = hessian_part if hessian_part < low_part else low_part
+            high_part = hessian_part if hessian_part > high_part else high_part
+        hessian_part = packed_sum & 0xFFFFFFFFu
+        sums[0] = (<double>((<int64_t>(packed_sum - hessian_part)) >> 32)
+                   * ws.data.gradient_scale)
+        sums[1] = <double>hessian_part * ws.data.hessian_scale
+        extremes[0] = <double>low_part * ws.data.hessian_scale if n_rows > 0 else INFINITY
+        extremes[1] = <double>high_part * ws.data.hessian_scale if n_rows > 0 else -INFINITY
+        return
     if n_channels == 1 and ws.unit_hessians:
         # Every hessian 1 (unweighted squared error): not read.
         for i in range(n_rows):
@@ -250,13 +281,13 @@ cdef void gather_statistics(const Workspace* ws, const intp_t* rows, intp_t n_ro
         for c in prange(n_chunks, schedule='static', num_threads=ws.params.n_threads):
             first = c * GATHER_CHUNK
             gather_chunk(ws, rows + first, min(GATHER_CHUNK, n_rows - first),
-                         stats + first * n_stats, ws.chunk_sums + c * n_stats,
+                         stats_at(ws, stats, first), ws.chunk_sums + c * n_stats,
                          ws.chunk_extremes + 2 * c)
     else:
         for c in range(n_chunks):
             first = c * GATHER_CHUNK
             gather_chunk(ws, rows + first, min(GATHER_CHUNK, n_rows - first),
-                         stats + first * n_stats, ws.chunk_sums + c * n_stats,
+                         stats_at(ws, stats, first), ws.chunk_sums + c * n_stats,
                          ws.chunk_extremes + 2 * c)
     add_chunk_sums(ws.chunk_sums, n_chunks, n_stats, totals)
     if extremes != NULL and n_stats == 2:
@@ -397,7 +428,8 @@ cdef void gather_job_chunk(const Workspace* ws, const HistogramJob* jobs, intp_t
     first = (chunk - jobs[j].first_chunk) * GATHER_CHUNK
     n_rows = jobs[j].end - jobs[j].start
     gather_chunk(ws, ws.samples + jobs[j].start + first, min(GATHER_CHUNK, n_rows - first),
-                 ws.ordered_stats + 2 * (jobs[j].start + first), ws.chunk_sums + 2 * chunk,
+                 stats_at(ws, ws.ordered_stats + 2 * jobs[j].start, first),
+                 ws.chunk_sums + 2 * chunk,
                  ws.chunk_extremes + 2 * chunk)
 
 
@@ -417,25 +449,102 @@ cdef inline int dense_counting(const Workspace* ws) noexcept nogil:
     return COUNT_ROWS
 
 
+cdef enum:
+    # Where a group's bins are read from (``group_source``).
+    SCATTERED_ROWS = 0      # columns' features, from the row-major bins
+    COLUMNS = 1             # columns' features, from their columns
+    ROWS = 2                # row-major features, row by row
+
+
+cdef inline int group_source(const Workspace* ws, intp_t group, intp_t n_rows) noexcept nogil:
+    """How the ``group``-th group of dense features is read for a node of ``n_rows`` rows:
+    row by row over the row-major bins, or from their columns, four at a time (from the
+    row-major bins when the node's rows are scattered)."""
+    cdef const GrowData* data = ws.data
+    cdef intp_t first = ws.group_starts[group]
+    if not feature_built_by_column(data, ws.dense_n_bins[first] + 1):
+        return ROWS
+    if (dense_row_major(data) != NULL and n_rows <= SCATTERED_MAX_ROWS
+            and n_rows * SCATTERED_DENSITY < data.n_samples):
+        return SCATTERED_ROWS
+    return COLUMNS
+
+
+cdef inline const BIN_DTYPE_C* dense_row_major(const GrowData* data) noexcept nogil:
+    """The dense features' row-major bins: their own copy beside sparse features."""
+    return data.dense_rows if data.n_sparse > 0 else data.binned_rows
+
+
+cdef inline intp_t dense_row_stride(const GrowData* data) noexcept nogil:
+    return data.n_dense if data.n_sparse > 0 else data.n_features
+
+
+cdef void build_packed_group(const Workspace* ws, intp_t group, const intp_t* rows,
+                             intp_t n_rows, const uint64_t* packed, intp_t first_offset,
+                             uint64_t* packed_histogram) noexcept nogil:
+    """Add the rows' packed statistics (``packed_stats``) to the packed histograms of the
+    ``group``-th group of dense features, read as ``build_group`` reads them; the group's
+    entries start at ``packed_histogram + dense_offsets[first] - first_offset``."""
+    cdef const GrowData* data = ws.data
+    cdef intp_t first = ws.group_starts[group], size = ws.group_starts[group + 1] - first
+    cdef int source = group_source(ws, group, n_rows)
+    if source == COLUMNS:
+        build_packed_histograms(data.binned, 1, ws.dense_features + first, size,
+                                data.n_samples, rows, n_rows, packed, ws.dense_n_bins + first,
+                                ws.dense_offsets + first, first_offset, packed_histogram)
+    else:
+        build_packed_histograms(dense_row_major(data) + first, dense_row_stride(data),
+                                GROUP_POSITIONS, size, 1, rows, n_rows, packed,
+                                ws.dense_n_bins + first, ws.dense_offsets + first,
+                                first_offset, packed_histogram)
+
+
+cdef inline intp_t group_entries(const Workspace* ws, intp_t first_group,
+                                 intp_t last_group) noexcept nogil:
+    """The histogram entries of the dense groups ``first_group:last_group`` (consecutive)."""
+    cdef intp_t last = ws.group_starts[last_group] - 1
+    return (ws.dense_offsets[last] + ws.dense_n_bins[last] + 1
+            - ws.dense_offsets[ws.group_starts[first_group]])
+
+
+cdef void unpack_groups(const Workspace* ws, intp_t first_group, intp_t last_group,
+                        const uint64_t* packed_histogram, bint accumulate,
+                        double* histogram) noexcept nogil:
+    """The float64 entries of the dense groups ``first_group:last_group`` from their packed
+    ones (``packed_histogram``, from the first group's first entry)."""
+    cdef intp_t first = ws.group_starts[first_group]
+    unpack_histograms(packed_histogram, ws.dense_offsets[first],
+                      ws.group_starts[last_group] - first, ws.dense_n_bins + first,
+                      ws.dense_offsets + first, ws.data.gradient_scale,
+                      ws.data.hessian_scale, accumulate, histogram)
+
+
 cdef void build_group(const Workspace* ws, intp_t group, const intp_t* rows, intp_t n_rows,
                       const double* ordered_stats, double* histogram,
                       bint accumulate) noexcept nogil:
-    """The histograms of the ``group``-th group of dense features: row by row over the
-    row-major bins, or from their columns, four at a time (from the row-major bins when the
-    node's rows are scattered) (``accumulate``: as ``build_histograms``)."""
+    """The histograms of the ``group``-th group of dense features, read as ``group_source``
+    says (``accumulate``: as ``build_histograms``); packed statistics are added as integers
+    first, on the stack (a group holds at most COLUMN_GROUP * N_BINS entries)."""
     cdef const GrowData* data = ws.data
     cdef intp_t first = ws.group_starts[group], size = ws.group_starts[group + 1] - first
-    cdef bint by_column = feature_built_by_column(data, ws.dense_n_bins[first] + 1)
-    # The dense features' row-major bins: their own copy beside sparse features.
-    cdef const BIN_DTYPE_C* row_major = data.dense_rows if data.n_sparse > 0 else data.binned_rows
-    cdef intp_t row_stride = data.n_dense if data.n_sparse > 0 else data.n_features
-    if (by_column and row_major != NULL and n_rows <= SCATTERED_MAX_ROWS
-            and n_rows * SCATTERED_DENSITY < data.n_samples):
+    cdef int source = group_source(ws, group, n_rows)
+    cdef const BIN_DTYPE_C* row_major = dense_row_major(data)
+    cdef intp_t row_stride = dense_row_stride(data)
+    cdef uint64_t packed_histogram[COLUMN_GROUP * N_BINS]
+    if ws.packed_stats:
+        memset(packed_histogram, 0, group_entries(ws, group, group + 1) * sizeof(uint64_t))
+        build_packed_group(ws, group, rows, n_rows, <const uint64_t*>ordered_stats,
+                           ws.dense_offsets[first], packed_histogram)
+        unpack_groups(ws, group, group + 1, packed_histogram, accumulate, histogram)
+        if ws.unit_hessians and not accumulate:
+            counts_from_hessians(histogram, ws.dense_n_bins + first, ws.dense_offsets + first,
+                                 size)
+    elif source == SCATTERED_ROWS:
         build_column_histograms(row_major + first, 0, GROUP_POSITIONS, size, rows, n_rows,
                                 ordered_stats, data.n_channels, ws.dense_n_bins + first,
                                 ws.dense_offsets + first, histogram, dense_counting(ws),
                                 accumulate, row_stride)
-    elif by_column:
+    elif source == COLUMNS:
         build_column_histograms(data.binned, data.n_samples, ws.dense_features + first, size,
                                 rows, n_rows, ordered_stats, data.n_channels,
                                 ws.dense_n_bins + first, ws.dense_offsets + first, histogram,
@@ -461,6 +570,14 @@ cdef void build_group_run(const Workspace* ws, intp_t first_group, intp_t last_g
     for all the groups instead of once a group (a large node's are megabytes, and a group's
     pass over them was bound by memory). Every entry still adds its rows in row order."""
     cdef intp_t g, j, block, n_block, stride = ws.data.n_channels + 2
+    cdef intp_t n_entries = group_entries(ws, first_group, last_group)
+    # Packed statistics: the run's packed entries, added as integers over all the blocks
+    # (NULL, out of memory: each block's groups added in float64 as they are built).
+    cdef uint64_t* packed_histogram = NULL
+    if ws.packed_stats:
+        packed_histogram = <uint64_t*>malloc(n_entries * sizeof(uint64_t))
+        if packed_histogram != NULL:
+            memset(packed_histogram, 0, n_entries * sizeof(uint64_t))
     for j in range(ws.group_starts[first_group], ws.group_starts[last_group]):
         memset(histogram + ws.dense_offsets[j] * stride, 0,
                (ws.dense_n_bins[j] + 1) * stride * sizeof(double))
@@ -468,8 +585,18 @@ cdef void build_group_run(const Workspace* ws, intp_t first_group, intp_t last_g
     while block < n_rows:
         n_block = min(HISTOGRAM_ROW_BLOCK, n_rows - block)
         for g in range(first_group, last_group):
-            build_group(ws, g, rows + block, n_block, ordered_stats + 2 * block, histogram, True)
+            if packed_histogram != NULL:
+                build_packed_group(ws, g, rows + block, n_block,
+                                   <const uint64_t*>ordered_stats + block,
+                                   ws.dense_offsets[ws.group_starts[first_group]],
+                                   packed_histogram)
+            else:
+                build_group(ws, g, rows + block, n_block, stats_at(ws, ordered_stats, block),
+                            histogram, True)
         block += n_block
+    if packed_histogram != NULL:
+        unpack_groups(ws, first_group, last_group, packed_histogram, False, histogram)
+        free(packed_histogram)
     if dense_counting(ws) == COUNTS_FROM_HESSIANS:
         counts_from_hessians(histogram, ws.dense_n_bins + ws.group_starts[first_group],
                              ws.dense_offsets + ws.group_starts[first_group],

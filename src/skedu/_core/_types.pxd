@@ -178,6 +178,12 @@ cdef struct GrowData:
                                         # carry their hessian (weight) in the channel of their
                                         # class, one per output, instead of a one-hot row
     const double* hessians              # [n_samples]
+    # Quantised boosting (``_boosting.quantize_gradients``), else 0: every gradient (hessian)
+    # is an integer multiple of this power of two, so that every sum of them is exact.
+    double gradient_scale
+    double hessian_scale
+    const uint64_t* packed_statistics   # [n_samples] or NULL: each row's quantised gradient
+                                        # and hessian, packed (gradient * 2**32 + hessian)
     const double* squares               # [n_samples] or NULL: the regression impurity's row
                                         # term (squared error: sum_k w y_k^2; Poisson:
                                         # sum_k w y_k log y_k)

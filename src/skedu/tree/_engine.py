@@ -210,7 +210,7 @@ def weight_channels(labels, weights, n_channels):
 def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weights=None,
                channels=None, features=None, squares=None, labels=None, n_channels=None,
                n_threads=1, return_leaves=False, value_dtype=np.float64, keep_buffers=False,
-               leaves_out=None, channels_out=None):
+               leaves_out=None, channels_out=None, quantized=None):
     """Grow ``len(seeds)`` trees on prepared data; several trees grow in parallel.
 
     Parameters
@@ -259,6 +259,11 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
         With ``channels`` and 2-D gradients: arrays of shapes (n_channels, n_samples, 1) and
         (n_channels, n_samples) to copy each channel's gradients and hessians to (reused
         across rounds); None: allocated by the call.
+    quantized : (ndarray, ndarray) or None
+        Second-order trees on gradients and hessians quantised by
+        ``_boosting.quantize_gradients``: what it returned, the channels' scales and packed
+        rows (large trees then add packed integers to their histograms: the same sums,
+        faster).
 
     Returns
     -------
@@ -312,7 +317,9 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
             n_threads=n_threads, return_leaves=return_leaves, leaves_out=leaves_out,
             channels_out=channels_out,
             monotonic_cst=_check_monotonic_cst(params.monotonic_cst, data.n_features),
-            single_values=np.dtype(value_dtype) == np.float32)
+            single_values=np.dtype(value_dtype) == np.float32,
+            quantized_scales=None if quantized is None else quantized[0],
+            quantized_packed=None if quantized is None else quantized[1])
     finally:
         if not keep_buffers:
             release_kept_buffers()
