@@ -8,7 +8,9 @@ leaves), learning rate 0.1, 255 bins, lambda 1, at least 20 rows and 1e-3 hessia
 (XGBoost has no row minimum), no early stopping; small data (2,000 x 10 and 20,000 x 20, 100
 rounds); ``--exact``: the exact greedy method on 50k rows of W-gbdt against scikit-learn's
 GradientBoostingClassifier and XGBoost's ``tree_method="exact"``; ``--real``: adult,
-cal_housing, Fashion-MNIST. ``--quick`` divides the rows by 10. Fit times include binning.
+cal_housing, Fashion-MNIST; ``--quantized``: skedu with ``quantize_gradients=True`` against the
+peers and LightGBM with ``use_quantized_grad=True`` (its defaults: 4 gradient levels, stochastic
+rounding). ``--quick`` divides the rows by 10. Fit times include binning.
 Each figure is the median of 3 fits (1 when a fit takes over 20 s, or with ``--quick``), the
 libraries alternating;
 the ratio columns are skedu's time over the peer's in the same run. ``--profile`` prints where
@@ -83,8 +85,8 @@ def _real(name):
     return X.astype(np.float32), y, X_test.astype(np.float32), y_test
 
 
-def _models(task, n_threads, exact=False):
-    """name -> factory of an unfitted model with the shared settings."""
+def _models(task, n_threads, exact=False, quantized=False):
+    """name -> factory of an unfitted model with the shared settings (skedu first)."""
     import lightgbm
     import xgboost
     from sklearn import ensemble as sk_ensemble
@@ -108,13 +110,25 @@ def _models(task, n_threads, exact=False):
     xgb = xgboost.XGBClassifier if classification else xgboost.XGBRegressor
     hgb = (sk_ensemble.HistGradientBoostingClassifier if classification
            else sk_ensemble.HistGradientBoostingRegressor)
-    return {
+    lgbm_settings = dict(num_leaves=2 ** DEPTH - 1, max_depth=DEPTH, reg_lambda=LAMBDA,
+                         min_child_samples=20, min_child_weight=1e-3, max_bin=BINS,
+                         n_jobs=n_threads, verbose=-1, random_state=0, **common)
+    skedu = {
         "skedu": lambda: ours(max_depth=DEPTH, reg_lambda=LAMBDA, min_child_weight=1e-3,
                               min_samples_leaf=20, max_bins=BINS, early_stopping=False,
                               n_jobs=n_threads, random_state=0, **common),
-        "LightGBM": lambda: lgbm(num_leaves=2 ** DEPTH - 1, max_depth=DEPTH, reg_lambda=LAMBDA,
-                                 min_child_samples=20, min_child_weight=1e-3, max_bin=BINS,
-                                 n_jobs=n_threads, verbose=-1, random_state=0, **common),
+    }
+    if quantized:
+        skedu = {
+            "skedu quantised": lambda: ours(
+                max_depth=DEPTH, reg_lambda=LAMBDA, min_child_weight=1e-3, min_samples_leaf=20,
+                max_bins=BINS, early_stopping=False, n_jobs=n_threads, random_state=0,
+                quantize_gradients=True, **common),
+            "LightGBM quantised": lambda: lgbm(use_quantized_grad=True, **lgbm_settings),
+        }
+    return {
+        **skedu,
+        "LightGBM": lambda: lgbm(**lgbm_settings),
         "XGBoost hist": lambda: xgb(tree_method="hist", max_depth=DEPTH, reg_lambda=LAMBDA,
                                     min_child_weight=1e-3, max_bin=BINS + 1, n_jobs=n_threads,
                                     random_state=0, **common),
@@ -159,7 +173,8 @@ def _compare(label, task, data, models, repeats, clock=time.perf_counter):
     for name, model in fitted.items():
         metric, value = _quality(task, model, X_test, y_test)
         version = package_version({"skedu": "skedu", "skedu exact": "skedu",
-                                   "LightGBM": "lightgbm", "XGBoost hist": "xgboost",
+                                   "skedu quantised": "skedu", "LightGBM": "lightgbm",
+                                   "LightGBM quantised": "lightgbm", "XGBoost hist": "xgboost",
                                    "XGBoost exact": "xgboost"}.get(name, "scikit-learn"))
         rows.append({"workload": label, "library": name, "version": version,
                      "fit s": fit[name], "predict s": predict[name],
@@ -192,9 +207,10 @@ SYNTHETIC = (("W-gbdt", "binary"), ("W-gbdt-reg", "regression"), ("W-gbdt-multi"
 
 
 def run(quick=False, n_threads=2, real=False, exact=False, profile=False, only=None, cpu=False,
-        repeats=None):
+        repeats=None, quantized=False):
     """Every comparison (or the workloads whose names contain one of the comma-separated
-    ``only``); returns the Markdown tables. ``cpu``: CPU seconds instead of wall seconds."""
+    ``only``); returns the Markdown tables. ``cpu``: CPU seconds instead of wall seconds;
+    ``quantized``: skedu's quantised fits (``_models``)."""
     if repeats is None:
         repeats = 1 if quick else 3
     clock = time.process_time if cpu else time.perf_counter
@@ -205,14 +221,14 @@ def run(quick=False, n_threads=2, real=False, exact=False, profile=False, only=N
 
     for label, task in SYNTHETIC:
         if selected(label):
-            rows += _compare(label, task, _workload(label, quick), _models(task, n_threads),
-                             repeats, clock)
+            rows += _compare(label, task, _workload(label, quick),
+                             _models(task, n_threads, quantized=quantized), repeats, clock)
     if real:
         for label, task in (("adult", "binary"), ("cal_housing", "regression"),
                             ("Fashion-MNIST", "multiclass")):
             if selected(label):
-                rows += _compare(label, task, _real(label), _models(task, n_threads), repeats,
-                                 clock)
+                rows += _compare(label, task, _real(label),
+                                 _models(task, n_threads, quantized=quantized), repeats, clock)
     if exact:
         rows += _compare("W-gbdt 50k exact", "binary", _workload("exact 50k", quick),
                          _models("binary", n_threads, exact=True), repeats, clock)
@@ -231,6 +247,8 @@ def main():
     parser.add_argument("--real", action="store_true", help="adult, cal_housing, Fashion-MNIST")
     parser.add_argument("--exact", action="store_true", help="exact greedy on 50k rows")
     parser.add_argument("--profile", action="store_true", help="stages of one skedu fit")
+    parser.add_argument("--quantized", action="store_true",
+                        help="skedu and LightGBM with quantised gradients, against the peers")
     parser.add_argument("--cpu", action="store_true",
                         help="CPU seconds of the process instead of wall seconds")
     parser.add_argument("--repeats", type=int,
@@ -242,7 +260,8 @@ def main():
           f"{'CPU' if args.cpu else 'wall'} seconds -->")
     with threadpool_limits(limits=args.threads):
         print(run(quick=args.quick, n_threads=args.threads, real=args.real, exact=args.exact,
-                  profile=args.profile, only=args.only, cpu=args.cpu, repeats=args.repeats))
+                  profile=args.profile, only=args.only, cpu=args.cpu, repeats=args.repeats,
+                  quantized=args.quantized))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ cdef intp_t MIN_PARALLEL_UPDATE = 16384
 # Quantised boosting's finest step: 1 / 2**14 of the largest gradient (or hessian), when the
 # rows allow it (``quantize_gradients``).
 cdef intp_t MAX_QUANTIZATION_LEVELS = 1 << 14
-# Rows a thread rounds at a time.
+# Values (rows times columns) a thread rounds at a time: a chunk's gradients and hessians
+# stay cached between its passes over the columns.
 cdef intp_t QUANTIZATION_CHUNK = 16384
 
 
@@ -277,28 +278,34 @@ cdef bint column_extremes(const double* values, intp_t n, intp_t stride,
     return not not_finite
 
 
-cdef bint parallel_extremes(const double* values, intp_t n, intp_t stride, int n_threads,
-                            double* extremes) noexcept nogil:
-    """``column_extremes`` by chunks of rows on ``n_threads`` threads (min and max: the same
-    result for any number of threads)."""
-    cdef intp_t c, n_chunks = (n + QUANTIZATION_CHUNK - 1) // QUANTIZATION_CHUNK
-    cdef double* chunk_extremes
+cdef bint columns_extremes(const double* values, intp_t n, intp_t n_columns, int n_threads,
+                           double* extremes) noexcept nogil:
+    """``extremes[2 k]``, ``extremes[2 k + 1]``: the smallest and the largest of column k of
+    the row-major ``values`` (n, n_columns); False when one is not finite. By chunks of
+    rows on ``n_threads`` threads, every column of a chunk while it is cached (min and max:
+    the same result for any number of threads)."""
+    cdef intp_t c, k, first, chunk = max(QUANTIZATION_CHUNK // n_columns, 1)
+    cdef intp_t n_chunks = (n + chunk - 1) // chunk
+    cdef double* chunk_extremes = <double*>malloc(n_chunks * n_columns * 3 * sizeof(double))
+    cdef double* found
     cdef bint finite = True
-    if n_threads <= 1 or n <= MIN_PARALLEL_UPDATE:
-        return column_extremes(values, n, stride, extremes)
-    chunk_extremes = <double*>malloc(n_chunks * 3 * sizeof(double))
     if chunk_extremes == NULL:
-        return column_extremes(values, n, stride, extremes)
-    for c in prange(n_chunks, schedule='static', num_threads=n_threads):
-        chunk_extremes[3 * c + 2] = column_extremes(
-            values + c * QUANTIZATION_CHUNK * stride,
-            min(QUANTIZATION_CHUNK, n - c * QUANTIZATION_CHUNK), stride, chunk_extremes + 3 * c)
-    extremes[0] = INFINITY
-    extremes[1] = -INFINITY
-    for c in range(n_chunks):
-        finite = finite and chunk_extremes[3 * c + 2] != 0.0
-        extremes[0] = min(extremes[0], chunk_extremes[3 * c])
-        extremes[1] = max(extremes[1], chunk_extremes[3 * c + 1])
+        return False
+    for c in prange(n_chunks, schedule='static', num_threads=max(n_threads, 1),
+                    use_threads_if=n_threads > 1 and n > MIN_PARALLEL_UPDATE):
+        first = c * chunk
+        for k in range(n_columns):
+            found = chunk_extremes + 3 * (c * n_columns + k)
+            found[2] = column_extremes(values + first * n_columns + k, min(chunk, n - first),
+                                       n_columns, found)
+    for k in range(n_columns):
+        extremes[2 * k] = INFINITY
+        extremes[2 * k + 1] = -INFINITY
+        for c in range(n_chunks):
+            found = chunk_extremes + 3 * (c * n_columns + k)
+            finite = finite and found[2] != 0.0
+            extremes[2 * k] = min(extremes[2 * k], found[0])
+            extremes[2 * k + 1] = max(extremes[2 * k + 1], found[1])
     free(chunk_extremes)
     return finite
 
@@ -309,17 +316,32 @@ cdef inline double nearest_integer(double value) noexcept nogil:
     return (value + 6755399441055744.0) - 6755399441055744.0
 
 
-cdef inline void quantize_row(double* gradient, double* hessian, double gradient_step,
-                              double hessian_step, uint64_t* packed) noexcept nogil:
-    """Round one row's gradient and hessian to their steps (powers of two: exact quotients
-    and products; a positive hessian keeps at least one step) and pack the two integers."""
-    cdef double gradient_units = nearest_integer(gradient[0] * (1.0 / gradient_step))
-    cdef double hessian_units = nearest_integer(hessian[0] * (1.0 / hessian_step))
-    hessian_units = 1.0 if hessian_units == 0.0 and hessian[0] > 0.0 else hessian_units
-    gradient[0] = gradient_units * gradient_step
-    hessian[0] = hessian_units * hessian_step
-    packed[0] = ((<uint64_t>(<int64_t>gradient_units) << 32)
-                 + <uint64_t>(<int64_t>hessian_units))
+cdef void quantize_chunk(double* gradients, double* hessians, intp_t n, intp_t n_channels,
+                         intp_t n_hessian_columns, const double* steps,
+                         uint64_t* packed, intp_t n_samples) noexcept nogil:
+    """Round ``n`` rows (row-major, from ``gradients`` and ``hessians``) to their columns'
+    steps (``steps[2 k]``, ``steps[2 k + 1]``: powers of two, so the quotients and products
+    are exact; a positive hessian keeps at least one step) and write channel k's row i packed
+    at ``packed[k * n_samples + i]``."""
+    cdef intp_t i, k, h
+    cdef double units, hessian
+    cdef int64_t gradient_units
+    for k in range(n_hessian_columns):
+        for i in range(n):
+            hessian = hessians[i * n_hessian_columns + k]
+            units = nearest_integer(hessian * (1.0 / steps[2 * k + 1]))
+            units = 1.0 if units == 0.0 and hessian > 0.0 else units
+            hessians[i * n_hessian_columns + k] = units * steps[2 * k + 1]
+    for k in range(n_channels):
+        h = k if n_hessian_columns > 1 else 0
+        for i in range(n):
+            units = nearest_integer(gradients[i * n_channels + k] * (1.0 / steps[2 * k]))
+            gradients[i * n_channels + k] = units * steps[2 * k]
+            gradient_units = <int64_t>units
+            packed[k * n_samples + i] = (
+                (<uint64_t>gradient_units << 32)
+                + <uint64_t>(<int64_t>(hessians[i * n_hessian_columns + h]
+                                       * (1.0 / steps[2 * h + 1]))))
 
 
 def quantize_gradients(double[:, ::1] gradients, hessians, intp_t n_rows, int n_threads=1,
@@ -332,8 +354,10 @@ def quantize_gradients(double[:, ::1] gradients, hessians, intp_t n_rows, int n_
 
     A channel's step is the smallest power of two with at most ``levels`` steps to its largest
     gradient (hessian) in magnitude, ``levels = min(2**14, (2**31 - 1) // n_rows)``: a sum over
-    ``n_rows`` rows stays within 31 bits. Values are rounded to the nearest step; a positive
-    hessian keeps at least one step (its row still holds weight); unit hessians stay 1.
+    ``n_rows`` rows stays within 31 bits. Values are rounded to the nearest step (half to
+    even); a positive hessian keeps at least one step (its row still holds weight); unit
+    hessians stay 1. Two passes over the rows, by chunks, on ``n_threads`` threads: the same
+    values for any number.
 
     Parameters
     ----------
@@ -358,66 +382,42 @@ def quantize_gradients(double[:, ::1] gradients, hessians, intp_t n_rows, int n_
     """
     import numpy as np
 
-    cdef intp_t n = gradients.shape[0], n_channels = gradients.shape[1], i, k
+    cdef intp_t n = gradients.shape[0], n_channels = gradients.shape[1], c, k, first
     cdef intp_t levels = min(MAX_QUANTIZATION_LEVELS, max((2 ** 31 - 1) // max(n_rows, 1), 1))
     cdef double[:, ::1] hessian_view = (hessians if hessians.ndim == 2
                                         else hessians.reshape(-1, 1))
     cdef intp_t n_hessian_columns = hessian_view.shape[1]
-    cdef double extremes[2]
-    cdef double gradient_step, hessian_step
-    cdef bint parallel = n_threads > 1 and n > MIN_PARALLEL_UPDATE
+    cdef intp_t chunk = max(QUANTIZATION_CHUNK // n_channels, 1)
+    cdef intp_t n_chunks = (n + chunk - 1) // chunk
     if hessian_view.shape[0] != n or n_hessian_columns not in (1, n_channels):
         raise ValueError("quantize_gradients: hessians of another shape than the gradients")
     if packed_out is None or packed_out.shape != (n_channels, n):
         packed_out = np.empty((n_channels, n), dtype=np.uint64)
     cdef uint64_t[:, ::1] packed = packed_out
-    scales_array = np.ones((n_channels, 2))
-    cdef double[:, ::1] scales = scales_array
+    # steps[k] = (gradient step, hessian step) of channel k (hessians: column k or the shared).
+    steps_array = np.ones((n_channels, 2))
+    cdef double[:, ::1] steps = steps_array
+    extremes_array = np.empty((max(n_channels, n_hessian_columns), 2))
+    cdef double[:, ::1] extremes = extremes_array
     if n == 0:
-        return scales_array, packed_out
-    # Every column's steps before any is rounded: None leaves them all as they were.
-    for k in range(max(n_channels, n_hessian_columns)):
-        if k < n_channels:
-            if not parallel_extremes(&gradients[0, k], n, n_channels, n_threads, extremes):
-                return None
-            scales[k, 0] = quantization_step(max(-extremes[0], extremes[1]), levels)
-        if k < n_hessian_columns:
-            if (not parallel_extremes(&hessian_view[0, k], n, n_hessian_columns, n_threads,
-                                      extremes) or extremes[0] < 0.0):
-                return None
-            if not (extremes[0] == 1.0 and extremes[1] == 1.0):
-                scales[k, 1] = quantization_step(extremes[1], levels)
+        return steps_array, packed_out
+    # Every column's step before any is rounded: None leaves them all as they were.
+    if not columns_extremes(&gradients[0, 0], n, n_channels, n_threads, &extremes[0, 0]):
+        return None
+    for k in range(n_channels):
+        steps[k, 0] = quantization_step(max(-extremes[k, 0], extremes[k, 1]), levels)
+    if (not columns_extremes(&hessian_view[0, 0], n, n_hessian_columns, n_threads,
+                             &extremes[0, 0]) or np.any(extremes_array[:n_hessian_columns, 0] < 0)):
+        return None
+    for k in range(n_hessian_columns):
+        if not (extremes[k, 0] == 1.0 and extremes[k, 1] == 1.0):
+            steps[k, 1] = quantization_step(extremes[k, 1], levels)
     if n_hessian_columns == 1:
-        scales_array[:, 1] = scales_array[0, 1]
-    if n_channels == 1:
-        gradient_step, hessian_step = scales[0, 0], scales[0, 1]
-        for i in prange(n, schedule='static', num_threads=max(n_threads, 1),
-                        use_threads_if=parallel, nogil=True):
-            quantize_row(&gradients[i, 0], &hessian_view[i, 0], gradient_step, hessian_step,
-                         &packed[0, i])
-        return scales_array, packed_out
-    # Several channels (softmax: a hessian each): a channel a thread.
-    for k in prange(n_channels, schedule='static', num_threads=max(n_threads, 1),
-                    use_threads_if=parallel, nogil=True):
-        quantize_channel(&gradients[0, k], &hessian_view[0, k if n_hessian_columns > 1 else 0],
-                         n, n_channels, n_hessian_columns, scales[k, 0], scales[k, 1],
-                         &packed[k, 0], n_hessian_columns > 1 or k == 0)
-    return scales_array, packed_out
-
-
-cdef void quantize_channel(double* gradients, double* hessians, intp_t n,
-                           intp_t gradient_stride, intp_t hessian_stride, double gradient_step,
-                           double hessian_step, uint64_t* packed,
-                           bint round_hessians) noexcept nogil:
-    """``quantize_row`` over a channel's strided rows; ``round_hessians`` False: a shared
-    hessian column another channel rounds (packed from its value as it will be)."""
-    cdef intp_t i
-    cdef double hessian
-    for i in range(n):
-        if round_hessians:
-            quantize_row(gradients + i * gradient_stride, hessians + i * hessian_stride,
-                         gradient_step, hessian_step, packed + i)
-        else:
-            hessian = hessians[i * hessian_stride]
-            quantize_row(gradients + i * gradient_stride, &hessian, gradient_step,
-                         hessian_step, packed + i)
+        steps_array[:, 1] = steps_array[0, 1]
+    for c in prange(n_chunks, schedule='static', num_threads=max(n_threads, 1),
+                    use_threads_if=n_threads > 1 and n > MIN_PARALLEL_UPDATE, nogil=True):
+        first = c * chunk
+        quantize_chunk(&gradients[first, 0], &hessian_view[first, 0],
+                       min(chunk, n - first), n_channels, n_hessian_columns,
+                       &steps[0, 0], &packed[0, first], n)
+    return steps_array, packed_out
