@@ -399,3 +399,37 @@ def test_large_buffers_are_kept_between_calls_only_when_asked():
     for trees in (kept, again):
         assert np.array_equal(trees[0][0], plain[0][0])
         assert np.array_equal(trees[0][1], plain[0][1])
+
+
+@pytest.mark.parametrize("zero_hessians", [False, True])
+def test_quantised_statistics_grow_the_trees_of_their_float64_values(zero_hessians):
+    # A tree given its statistics' quantisation packs them (40,000 rows: dense histograms of
+    # packed integers, counts bounded by the hessians). With some hessians 0 it cannot bound
+    # its counts: the root's packed statistics are unpacked again and its rows counted. Either
+    # way the tree is the one grown on the same (quantised) float64 values without the scales.
+    from skedu._core._boosting import quantize_gradients
+
+    rng = np.random.RandomState(5)
+    n = 40_000
+    X = rng.randn(n, 9)
+    X[rng.rand(n, 9) < 0.05] = np.nan
+    gradients = rng.randn(n, 1) + np.nan_to_num(X[:, :1])
+    hessians = rng.uniform(0.0, 0.25, n)
+    if zero_hessians:
+        hessians[rng.rand(n) < 0.01] = 0.0
+    quantized = quantize_gradients(gradients, hessians, n)
+    data = _engine.TrainingData(X, splitter=Splitter.HIST)
+    params = _engine.TreeParams(criterion=SECOND_ORDER, max_depth=6, l2_regularization=1.0,
+                                min_samples_leaf=20)
+    grown = []
+    for scales in (quantized, None):
+        for n_threads in (1, 2):
+            ((nodes, values),), leaves = _engine.grow_trees(
+                data, gradients, hessians, params, seeds=[3], n_threads=n_threads,
+                return_leaves=True, quantized=scales)
+            grown.append((nodes, values, leaves))
+    assert len(grown[0][0]) > 60
+    for nodes, values, leaves in grown[1:]:
+        np.testing.assert_array_equal(nodes, grown[0][0])
+        np.testing.assert_array_equal(values, grown[0][1])
+        np.testing.assert_array_equal(leaves, grown[0][2])
