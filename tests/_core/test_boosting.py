@@ -197,7 +197,8 @@ def test_quantized_gradients_are_near_multiples_of_a_power_of_two(n_threads):
         assert largest / step <= levels < 2 * largest / step     # the smallest such
     gradient_units, hessian_units = g[:, 0] / gradient_step, h / hessian_step
     np.testing.assert_array_equal(gradient_units, np.rint(g0[:, 0] / gradient_step))
-    np.testing.assert_array_equal(hessian_units[20:], np.maximum(np.rint(h0[20:] / hessian_step), 1))
+    np.testing.assert_array_equal(hessian_units[20:],
+                                  np.maximum(np.rint(h0[20:] / hessian_step), 1))
     np.testing.assert_array_equal(hessian_units[:10], 1.0)
     np.testing.assert_array_equal(hessian_units[10:20], 0.0)
     expected = ((gradient_units.astype(np.int64).astype(np.uint64) << np.uint64(32))

@@ -9,6 +9,10 @@ and clipped below at machine epsilon (rows of zero weight stay at zero), ready f
 The loops are serial: a round touches each row a few times (tens of microseconds for 50k rows,
 against milliseconds for the tree), and a serial sum keeps the weights, hence the model,
 independent of the thread count.
+
+Gradient boosting's per-round work besides the trees is here too: leaf values scaled by the
+learning rate, the training predictions updated from each row's leaf, and the optional
+quantisation of the gradients and hessians (``quantize_gradients``).
 """
 
 from cython.parallel import prange

@@ -106,7 +106,8 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
                const int8_t[::1] monotonic_cst=None,
                intp_t n_sparse_features=0, const intp_t[::1] csr_indptr=None,
                const int32_t[::1] csr_features=None, const X_DTYPE_C[::1] csr_values=None,
-               const BIN_DTYPE_C[::1] csr_bins=None, const BIN_DTYPE_C[::1] zero_bins=None, bint single_values=False,
+               const BIN_DTYPE_C[::1] csr_bins=None, const BIN_DTYPE_C[::1] zero_bins=None,
+               bint single_values=False,
                const double[:, ::1] quantized_scales=None,
                const uint64_t[:, ::1] quantized_packed=None):
     """Grow one tree per entry of ``rows_per_tree``; trees in parallel when there are several.
