@@ -234,6 +234,85 @@ cdef inline void consider_bounded(const BoundedScan* scan, SplitRecord* best, in
         best.missing_by_majority = missing_by_majority
 
 
+cdef inline void stage_bounded(const BoundedScan* scan, SplitRecord* best, double left_gradient,
+                               double left_hessian, intp_t left_bins, intp_t right_bins,
+                               double* gradient, double* hessian, double* count) noexcept nogil:
+    """A candidate of ``vector_bounded_split``, staged for the kernel: its left sums, and a
+    count that lets the kernel score it (``min_samples_leaf``: surely allowed) or not (-1);
+    a candidate that may or may not be allowed has its gain kept in ``best.unsure_gain``
+    here, as ``consider_bounded`` keeps it."""
+    cdef double gain, right_hessian = scan.node_hessian - left_hessian
+    cdef int sure
+    gradient[0] = left_gradient
+    hessian[0] = left_hessian
+    count[0] = -1.0
+    if not (left_hessian >= scan.min_weight and right_hessian >= scan.min_weight):
+        return
+    sure = sides_keep_minimum(scan, left_hessian, left_bins, right_bins)
+    if sure == 2:
+        count[0] = scan.min_samples_leaf
+    elif sure == 1:
+        gain = (second_order_score(left_gradient, left_hessian, scan.l2_regularization)
+                + second_order_score(scan.node_gradient - left_gradient, right_hessian,
+                                     scan.l2_regularization)
+                - scan.node_score)
+        if gain > best.unsure_gain:
+            best.unsure_gain = gain
+
+
+cdef void vector_bounded_split(const BoundedScan* scan, intp_t feature, const double* histogram,
+                               const unsigned char* occupied, intp_t n_occupied,
+                               const double* missing, bint has_missing,
+                               const double* bin_thresholds, SplitRecord* best) noexcept nogil:
+    """``bounded_second_order_split``'s candidates scored four at a time: each is staged in
+    the sweep's order (with missing values: a bin's candidate sending them right, then the
+    one sending them left), the sure ones scored by ``skedu_best_gain_avx2`` with the same
+    operations as ``consider_bounded``, whose first best gain wins as in the sweep: the same
+    split bit for bit. Needs ``min_samples_leaf`` >= 1 (refused candidates count -1)."""
+    # Two candidates a bin, and room for the last group of four.
+    cdef double gradient[2 * N_BINS + 4]
+    cdef double hessian[2 * N_BINS + 4]
+    cdef double count[2 * N_BINS + 4]
+    cdef double left_gradient = 0.0, left_hessian = 0.0, gain
+    cdef intp_t i, n = 0, step = 2 if has_missing else 1
+    cdef long at
+    cdef int varies
+    cdef bint missing_left
+    cdef const double* entry
+    for i in range(n_occupied):
+        entry = histogram + 3 * occupied[i]
+        left_gradient += entry[0]
+        left_hessian += entry[1]
+        if i == n_occupied - 1 and not has_missing:
+            break               # every row on the left
+        stage_bounded(scan, best, left_gradient, left_hessian, i + 1,
+                      n_occupied - i - 1 + has_missing, gradient + n, hessian + n, count + n)
+        n += 1
+        if has_missing:
+            if i < n_occupied - 1:
+                stage_bounded(scan, best, left_gradient + missing[0], left_hessian + missing[1],
+                              i + 2, n_occupied - i - 1, gradient + n, hessian + n, count + n)
+            else:
+                gradient[n] = hessian[n] = 0.0
+                count[n] = -1.0
+            n += 1
+    while n % 4 != 0:
+        gradient[n] = hessian[n] = 0.0
+        count[n] = -1.0
+        n += 1
+    gain = best.gain
+    at = skedu_best_gain_avx2(gradient, hessian, count, n, scan.node_gradient, scan.node_hessian,
+                              scan.n_rows, scan.node_score, scan.l2_regularization,
+                              scan.min_weight, <double>scan.min_samples_leaf, &gain, &varies)
+    if at < 0:
+        return
+    i = at // step
+    missing_left = has_missing and at % 2 == 1
+    record_split(best, feature, gain, bin_thresholds[occupied[i]], occupied[i], -1,
+                 missing_left)
+    best.missing_by_majority = not has_missing
+
+
 cdef bint bounded_second_order_split(intp_t feature, const double* histogram,
                                      intp_t n_bins_non_missing, const double* bin_thresholds,
                                      const SplitContext* context,
@@ -277,6 +356,10 @@ cdef bint bounded_second_order_split(intp_t feature, const double* histogram,
     for b in range(n_bins_non_missing):
         occupied[n_occupied] = <unsigned char>b
         n_occupied += histogram[3 * b + 1] > occupied_hessian
+    if VECTOR_SCAN and scan.min_samples_leaf >= 1 and n_occupied >= VECTOR_MIN_BINS:
+        vector_bounded_split(&scan, feature, histogram, occupied, n_occupied, missing,
+                             has_missing, bin_thresholds, best)
+        return n_occupied + has_missing > 1
     for i in range(n_occupied):
         b = occupied[i]
         entry = histogram + b * 3
