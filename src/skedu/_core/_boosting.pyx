@@ -21,6 +21,7 @@ from libc.stdint cimport int64_t, uint64_t
 from libc.math cimport INFINITY, NAN, exp, fabs, frexp, isfinite, ldexp, log, pow, rint
 from libc.stdlib cimport free, malloc
 
+from ._histogram cimport pack_statistics
 from ._types cimport EXPONENTIAL, SQUARE, intp_t
 
 # Boosting's training predictions are updated on several threads from this many rows (a row
@@ -329,7 +330,6 @@ cdef void quantize_chunk(double* gradients, double* hessians, intp_t n, intp_t n
     at ``packed[k * n_samples + i]``."""
     cdef intp_t i, k, h
     cdef double units, hessian
-    cdef int64_t gradient_units
     for k in range(n_hessian_columns):
         for i in range(n):
             hessian = hessians[i * n_hessian_columns + k]
@@ -341,11 +341,9 @@ cdef void quantize_chunk(double* gradients, double* hessians, intp_t n, intp_t n
         for i in range(n):
             units = nearest_integer(gradients[i * n_channels + k] * (1.0 / steps[2 * k]))
             gradients[i * n_channels + k] = units * steps[2 * k]
-            gradient_units = <int64_t>units
-            packed[k * n_samples + i] = (
-                (<uint64_t>gradient_units << 32)
-                + <uint64_t>(<int64_t>(hessians[i * n_hessian_columns + h]
-                                       * (1.0 / steps[2 * h + 1]))))
+            packed[k * n_samples + i] = pack_statistics(
+                <int64_t>units,
+                <int64_t>(hessians[i * n_hessian_columns + h] * (1.0 / steps[2 * h + 1])))
 
 
 def quantize_gradients(double[:, ::1] gradients, hessians, intp_t n_rows, int n_threads=1,

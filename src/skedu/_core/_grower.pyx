@@ -11,7 +11,7 @@ histograms: the smaller child's is built, the larger's is the parent's minus it.
 
 from libc.float cimport DBL_EPSILON
 from libc.math cimport INFINITY, isfinite, isnan
-from libc.stdint cimport int64_t, uint64_t
+from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
 from cython.parallel cimport prange
@@ -19,6 +19,7 @@ from cython.parallel cimport prange
 from ._criterion cimport (gain_suffices, impurity_known, leaf_value, node_impurity,
                           pure_children_gain, required_gain, split_gain_scale)
 from ._absolute_error cimport prepare_node
+from ._histogram cimport packed_gradient, packed_hessian
 from ._sparse_split cimport sparse_partition_rows
 from ._split cimport init_context
 from ._node_split cimport (HISTOGRAM_MIN_ROWS, HistogramJob, ScanJob, build_batch_histograms,
@@ -332,15 +333,13 @@ cdef bint may_pack_statistics(const Workspace* ws, intp_t n_rows) noexcept nogil
 cdef void unpack_root_statistics(Workspace* ws, intp_t n_rows) noexcept nogil:
     """Rewrite the root's packed statistics as float64 pairs, in place (from the last row:
     row i's pair overwrites packed words i's and later ones, already read)."""
-    cdef uint64_t value, hessian_part
+    cdef uint64_t word
     cdef intp_t i
     for i in range(n_rows - 1, -1, -1):
         # Read through memcpy: the words and the pairs share the buffer.
-        memcpy(&value, <char*>ws.ordered_stats + i * sizeof(uint64_t), sizeof(uint64_t))
-        hessian_part = value & 0xFFFFFFFFu
-        ws.ordered_stats[2 * i] = (<double>((<int64_t>(value - hessian_part)) >> 32)
-                                   * ws.data.gradient_scale)
-        ws.ordered_stats[2 * i + 1] = <double>hessian_part * ws.data.hessian_scale
+        memcpy(&word, <char*>ws.ordered_stats + i * sizeof(uint64_t), sizeof(uint64_t))
+        ws.ordered_stats[2 * i] = packed_gradient(word, ws.data.gradient_scale)
+        ws.ordered_stats[2 * i + 1] = packed_hessian(word, ws.data.hessian_scale)
 
 
 cdef void bound_counts(Workspace* ws, intp_t n_rows, double hessian_sum,

@@ -50,6 +50,27 @@ cdef void build_feature_histogram_labels(const BIN_DTYPE_C* binned_feature, cons
 
 cdef void subtract_histograms(double* parent, const double* child, intp_t size) noexcept nogil
 
+# Quantised boosting's rows: an integer gradient and a non-negative integer hessian in one
+# 64-bit word, ``gradient * 2**32 + hessian``. Words add as the pairs do while the hessians'
+# sum stays below 2**32 and the gradients' within 31 bits (``_boosting.quantize_gradients``).
+cdef inline uint64_t pack_statistics(int64_t gradient_units,
+                                     int64_t hessian_units) noexcept nogil:
+    return (<uint64_t>gradient_units << 32) + <uint64_t>hessian_units
+
+
+cdef inline uint64_t packed_hessian_units(uint64_t word) noexcept nogil:
+    return word & 0xFFFFFFFFu
+
+
+cdef inline double packed_gradient(uint64_t word, double scale) noexcept nogil:
+    """A word's (or a sum of words') gradient, times its scale (a power of two: exact)."""
+    return <double>((<int64_t>(word - packed_hessian_units(word))) >> 32) * scale
+
+
+cdef inline double packed_hessian(uint64_t word, double scale) noexcept nogil:
+    return <double>packed_hessian_units(word) * scale
+
+
 cdef void build_packed_histograms(const BIN_DTYPE_C* binned, intp_t row_stride,
                                   const intp_t* features, intp_t n_features, intp_t feature_step,
                                   const intp_t* rows, intp_t n_rows, const uint64_t* packed,

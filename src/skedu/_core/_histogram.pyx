@@ -259,7 +259,6 @@ cdef void unpack_histograms(const uint64_t* packed_histogram, intp_t first_offse
     power of two: exact, as float64 sums of the quantised values are). Counts are left at 0
     (left out, or copied from the hessians by the caller)."""
     cdef intp_t j, slot
-    cdef uint64_t value, hessian_part
     cdef const uint64_t* source
     cdef double* entry
     cdef double gradient, hessian
@@ -267,10 +266,8 @@ cdef void unpack_histograms(const uint64_t* packed_histogram, intp_t first_offse
         source = packed_histogram + offsets[j] - first_offset
         entry = histogram + offsets[j] * 3
         for slot in range(n_bins_non_missing[j] + 1):
-            value = source[slot]
-            hessian_part = value & 0xFFFFFFFFu
-            gradient = <double>((<int64_t>(value - hessian_part)) >> 32) * gradient_scale
-            hessian = <double>hessian_part * hessian_scale
+            gradient = packed_gradient(source[slot], gradient_scale)
+            hessian = packed_hessian(source[slot], hessian_scale)
             if accumulate:
                 entry[3 * slot] += gradient
                 entry[3 * slot + 1] += hessian

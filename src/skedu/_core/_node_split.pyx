@@ -5,7 +5,7 @@ features when the node is large, reduced in draw order so the tree does not depe
 
 from cython.parallel import prange, threadid
 from libc.math cimport INFINITY
-from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdint cimport uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 
@@ -14,7 +14,8 @@ from ._histogram cimport (COUNT_ROWS, COUNTS_FROM_HESSIANS, COUNTS_LEFT_OUT,
                           add_sparse_rows, build_column_histograms, build_packed_histograms,
                           build_feature_histogram_labels, build_histograms,
                           clear_sparse_histograms, count_column_rows, counts_from_hessians,
-                          fill_sparse_defaults, subtract_histograms, unpack_histograms)
+                          fill_sparse_defaults, packed_gradient, packed_hessian,
+                          packed_hessian_units, subtract_histograms, unpack_histograms)
 from ._random cimport next_random, random_below, random_uniform
 from ._absolute_error cimport random_split_absolute_error
 from ._random_split cimport random_split
@@ -173,24 +174,22 @@ cdef void gather_chunk(const Workspace* ws, const intp_t* rows, intp_t n_rows, d
     cdef double low = INFINITY, high = -INFINITY
     cdef uint64_t* packed = <uint64_t*>stats
     cdef const uint64_t* packed_statistics = ws.data.packed_statistics
-    cdef uint64_t value, packed_sum = 0, hessian_part
-    cdef uint64_t low_part = 0xFFFFFFFFu, high_part = 0
+    cdef uint64_t word, word_sum = 0, hessian_units
+    cdef uint64_t low_units = 0xFFFFFFFFu, high_units = 0
     if ws.packed_stats:
         # One word a row; the words' sum is the words of the sums (exact: the float64 sums of
         # the quantised values, bit for bit).
         for i in range(n_rows):
-            value = packed_statistics[rows[i]]
-            packed[i] = value
-            packed_sum += value
-            hessian_part = value & 0xFFFFFFFFu
-            low_part = hessian_part if hessian_part < low_part else low_part
-            high_part = hessian_part if hessian_part > high_part else high_part
-        hessian_part = packed_sum & 0xFFFFFFFFu
-        sums[0] = (<double>((<int64_t>(packed_sum - hessian_part)) >> 32)
-                   * ws.data.gradient_scale)
-        sums[1] = <double>hessian_part * ws.data.hessian_scale
-        extremes[0] = <double>low_part * ws.data.hessian_scale if n_rows > 0 else INFINITY
-        extremes[1] = <double>high_part * ws.data.hessian_scale if n_rows > 0 else -INFINITY
+            word = packed_statistics[rows[i]]
+            packed[i] = word
+            word_sum += word
+            hessian_units = packed_hessian_units(word)
+            low_units = hessian_units if hessian_units < low_units else low_units
+            high_units = hessian_units if hessian_units > high_units else high_units
+        sums[0] = packed_gradient(word_sum, ws.data.gradient_scale)
+        sums[1] = packed_hessian(word_sum, ws.data.hessian_scale)
+        extremes[0] = <double>low_units * ws.data.hessian_scale if n_rows > 0 else INFINITY
+        extremes[1] = <double>high_units * ws.data.hessian_scale if n_rows > 0 else -INFINITY
         return
     if n_channels == 1 and ws.unit_hessians:
         # Every hessian 1 (unweighted squared error): not read.
