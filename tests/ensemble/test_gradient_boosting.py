@@ -651,3 +651,14 @@ def test_quantised_fit_stays_near_the_float64_fit():
         GradientBoostingClassifier(quantize_gradients=True, **exact_method).fit(X, y)
         .decision_function(X),
         GradientBoostingClassifier(**exact_method).fit(X, y).decision_function(X))
+
+
+def test_quantised_warm_start_equals_one_long_fit_and_pickles():
+    X, y = _binary(3000, seed=4)
+    params = dict(max_depth=4, early_stopping=False, random_state=0, quantize_gradients=True)
+    long_fit = GradientBoostingClassifier(n_estimators=12, **params).fit(X, y)
+    warm = GradientBoostingClassifier(n_estimators=5, warm_start=True, **params).fit(X, y)
+    warm.set_params(n_estimators=12).fit(X, y)
+    np.testing.assert_array_equal(warm.decision_function(X), long_fit.decision_function(X))
+    restored = pickle.loads(pickle.dumps(long_fit))
+    np.testing.assert_array_equal(restored.predict_proba(X), long_fit.predict_proba(X))
