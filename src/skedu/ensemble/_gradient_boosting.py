@@ -694,10 +694,11 @@ _PARAMETERS_DOC = """
         With ``tree_method="hist"``: round every round's gradients and hessians to integer
         multiples of a power of two, at most 2**14 steps to the largest (fewer past 131,072
         rows: ``(2**31 - 1) // n_rows``), as LightGBM's ``use_quantized_grad`` does with a
-        few. Every histogram sum is then exact and trees of 32,768 rows or more add a row's
-        gradient and hessian as one packed integer: faster fits of large data, with models
-        within rounding of the unquantised ones (their gains and leaf values differ by about
-        the step over the node's rows).
+        few. Every histogram sum is then exact, and trees of 32,768 rows or more add a row's
+        gradient and hessian as one packed integer: faster fits of large data (where no column
+        is stored as lists of its rows' rare bins, as one-hot columns are), with models within
+        rounding of the unquantised ones (their gains and leaf values differ by about the step
+        over the node's rows).
     early_stopping : "auto" or bool, default="auto"
         Stop when the validation score has not improved by ``tol`` for ``n_iter_no_change``
         rounds and keep the best round. "auto": on when ``X_val`` is given or the training set
