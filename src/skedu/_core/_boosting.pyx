@@ -254,32 +254,29 @@ cdef double quantization_step(double largest, intp_t levels) noexcept nogil:
     return ldexp(1.0, exponent)
 
 
-cdef inline void track_extremes(double value, double* low, double* high,
-                                int* not_finite) noexcept nogil:
-    low[0] = value if value < low[0] else low[0]
-    high[0] = value if value > high[0] else high[0]
-    not_finite[0] |= not (fabs(value) <= DBL_MAX)
-
-
 cdef bint column_extremes(const double* values, intp_t n, intp_t stride,
                           double* extremes) noexcept nogil:
     """``extremes``: the smallest and the largest of ``values[::stride][:n]``; False when one
-    is not finite. Four rows at a time into four pairs of extremes: one chain of maxima is
-    bound by its latency."""
-    cdef intp_t i, j
-    cdef double low[4]
-    cdef double high[4]
+    is not finite. Two rows at a time into two pairs of extremes, kept in registers: one chain
+    of maxima is bound by its latency."""
+    cdef intp_t i
+    cdef double a, b, low_a = INFINITY, low_b = INFINITY, high_a = -INFINITY, high_b = -INFINITY
     cdef int not_finite = 0
-    for j in range(4):
-        low[j] = INFINITY
-        high[j] = -INFINITY
-    for i in range(0, n - 3, 4):
-        for j in range(4):
-            track_extremes(values[(i + j) * stride], &low[j], &high[j], &not_finite)
-    for i in range(n - n % 4, n):
-        track_extremes(values[i * stride], &low[0], &high[0], &not_finite)
-    extremes[0] = min(min(low[0], low[1]), min(low[2], low[3]))
-    extremes[1] = max(max(high[0], high[1]), max(high[2], high[3]))
+    for i in range(0, n - 1, 2):
+        a = values[i * stride]
+        b = values[(i + 1) * stride]
+        low_a = a if a < low_a else low_a
+        low_b = b if b < low_b else low_b
+        high_a = a if a > high_a else high_a
+        high_b = b if b > high_b else high_b
+        not_finite |= (not (fabs(a) <= DBL_MAX)) | (not (fabs(b) <= DBL_MAX))
+    if n % 2:
+        a = values[(n - 1) * stride]
+        low_a = a if a < low_a else low_a
+        high_a = a if a > high_a else high_a
+        not_finite |= not (fabs(a) <= DBL_MAX)
+    extremes[0] = min(low_a, low_b)
+    extremes[1] = max(high_a, high_b)
     return not not_finite
 
 
@@ -329,21 +326,27 @@ cdef void quantize_chunk(double* gradients, double* hessians, intp_t n, intp_t n
     are exact; a positive hessian keeps at least one step) and write channel k's row i packed
     at ``packed[k * n_samples + i]``."""
     cdef intp_t i, k, h
-    cdef double units, hessian
+    # The steps and their inverses in registers: the stores to the rows may alias ``steps``,
+    # which would be reloaded and divided by every row.
+    cdef double units, hessian, step, inverse, hessian_inverse
     for k in range(n_hessian_columns):
+        step = steps[2 * k + 1]
+        inverse = 1.0 / step
         for i in range(n):
             hessian = hessians[i * n_hessian_columns + k]
-            units = nearest_integer(hessian * (1.0 / steps[2 * k + 1]))
+            units = nearest_integer(hessian * inverse)
             units = 1.0 if units == 0.0 and hessian > 0.0 else units
-            hessians[i * n_hessian_columns + k] = units * steps[2 * k + 1]
+            hessians[i * n_hessian_columns + k] = units * step
     for k in range(n_channels):
         h = k if n_hessian_columns > 1 else 0
+        step = steps[2 * k]
+        inverse = 1.0 / step
+        hessian_inverse = 1.0 / steps[2 * h + 1]
         for i in range(n):
-            units = nearest_integer(gradients[i * n_channels + k] * (1.0 / steps[2 * k]))
-            gradients[i * n_channels + k] = units * steps[2 * k]
+            units = nearest_integer(gradients[i * n_channels + k] * inverse)
+            gradients[i * n_channels + k] = units * step
             packed[k * n_samples + i] = pack_statistics(
-                <int64_t>units,
-                <int64_t>(hessians[i * n_hessian_columns + h] * (1.0 / steps[2 * h + 1])))
+                <int64_t>units, <int64_t>(hessians[i * n_hessian_columns + h] * hessian_inverse))
 
 
 def quantize_gradients(double[:, ::1] gradients, hessians, intp_t n_rows, int n_threads=1,
