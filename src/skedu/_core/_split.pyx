@@ -208,6 +208,15 @@ cdef inline int sides_keep_minimum(const BoundedScan* scan, double left_hessian,
     return 1
 
 
+cdef inline double bounded_gain(const BoundedScan* scan, double left_gradient,
+                                double left_hessian) noexcept nogil:
+    """A candidate's gain, as ``second_order_split`` (and the vector kernel) computes it."""
+    return (second_order_score(left_gradient, left_hessian, scan.l2_regularization)
+            + second_order_score(scan.node_gradient - left_gradient,
+                                 scan.node_hessian - left_hessian, scan.l2_regularization)
+            - scan.node_score)
+
+
 cdef inline void consider_bounded(const BoundedScan* scan, SplitRecord* best, intp_t feature,
                                   double threshold, intp_t bin_threshold, double left_gradient,
                                   double left_hessian, intp_t left_bins, intp_t right_bins,
@@ -222,10 +231,7 @@ cdef inline void consider_bounded(const BoundedScan* scan, SplitRecord* best, in
     sure = sides_keep_minimum(scan, left_hessian, left_bins, right_bins)
     if sure == 0:
         return
-    gain = (second_order_score(left_gradient, left_hessian, scan.l2_regularization)
-            + second_order_score(scan.node_gradient - left_gradient, right_hessian,
-                                 scan.l2_regularization)
-            - scan.node_score)
+    gain = bounded_gain(scan, left_gradient, left_hessian)
     if sure == 1:
         if gain > best.unsure_gain:
             best.unsure_gain = gain
@@ -252,10 +258,7 @@ cdef inline void stage_bounded(const BoundedScan* scan, SplitRecord* best, doubl
     if sure == 2:
         count[0] = scan.min_samples_leaf
     elif sure == 1:
-        gain = (second_order_score(left_gradient, left_hessian, scan.l2_regularization)
-                + second_order_score(scan.node_gradient - left_gradient, right_hessian,
-                                     scan.l2_regularization)
-                - scan.node_score)
+        gain = bounded_gain(scan, left_gradient, left_hessian)
         if gain > best.unsure_gain:
             best.unsure_gain = gain
 
