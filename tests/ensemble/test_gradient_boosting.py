@@ -605,13 +605,18 @@ def _quantised_case(case):
         params.update(max_depth=None, max_leaf_nodes=12, subsample=0.9, colsample_bytree=0.8)
     if case == "one-hot columns":
         X = np.hstack([X, np.eye(12)[rng.randint(0, 12, n)]])
+    if case == "one-hot between columns":
+        # A hundred sparse-layout columns between many-bin ones: a group's span of entries
+        # holds theirs too, more than its stack buffer.
+        X = np.hstack([X[:, :1], np.eye(100)[rng.randint(0, 100, n)], X[:, 1:]])
     if case == "leaf limits":
         params.update(min_samples_leaf=1, min_child_weight=2.0, max_depth=8, gamma=0.01)
     return GradientBoostingClassifier, X, y, weight, params
 
 
 @pytest.mark.parametrize("case", ["binary", "regression", "multiclass", "weighted",
-                                  "best-first subsampled", "one-hot columns", "leaf limits"])
+                                  "best-first subsampled", "one-hot columns",
+                                  "one-hot between columns", "leaf limits"])
 def test_quantised_trees_are_the_same_packed_or_not_and_counted_or_not(case):
     # Quantised statistics are integer multiples of powers of two: every sum is exact, so
     # histograms of packed integers, float64 histograms with bounded counts and float64

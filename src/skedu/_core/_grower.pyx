@@ -318,14 +318,15 @@ def set_packed_statistics_for_tests(bint enabled):
 
 cdef bint may_pack_statistics(const Workspace* ws, intp_t n_rows) noexcept nogil:
     """Whether a boosted tree's gathers may pack its rows' statistics (``packed_stats``):
-    quantised, one channel, dense bins, and histograms whose counts are left out or copied
+    quantised, one channel, binned dense data (sparse-layout columns unpack each row's word
+    once for their lists), and histograms whose counts are left out or copied
     from the hessians (the packed entries have none), as ``bound_counts`` will decide for
     trees of BOUNDED_MIN_ROWS rows or more whose rows all have a positive hessian (unit
     hessians included)."""
     cdef const GrowData* data = ws.data
     return (PACKED_STATISTICS and quantized(ws) and data.packed_statistics != NULL
             and data.n_channels == 1 and data.labels == NULL
-            and data.csr_indptr == NULL and data.n_sparse == 0 and data.binned != NULL
+            and data.csr_indptr == NULL and data.binned != NULL
             and BOUNDED_COUNTS and n_rows >= BOUNDED_MIN_ROWS
             and ws.params.monotonic_cst == NULL and ws.params.criterion == SECOND_ORDER)
 

@@ -37,6 +37,11 @@ cdef void add_sparse_rows(const intp_t* row_starts, const uint32_t* entries,
                           const intp_t* rows, intp_t n_rows, const double* ordered_stats,
                           intp_t n_channels, double* histogram) noexcept nogil
 
+cdef void add_packed_sparse_rows(const intp_t* row_starts, const uint32_t* entries,
+                                 const intp_t* rows, intp_t n_rows, const uint64_t* packed,
+                                 double gradient_scale, double hessian_scale,
+                                 double* histogram) noexcept nogil
+
 cdef void fill_sparse_defaults(intp_t n_rows, const double* totals, intp_t n_channels,
                                intp_t n_sparse, const intp_t* sparse_features,
                                const intp_t* default_slots, const intp_t* n_bins_non_missing,

@@ -319,6 +319,25 @@ cdef void add_sparse_rows(const intp_t* row_starts, const uint32_t* entries,
                 entry[n_stats] += 1.0
 
 
+cdef void add_packed_sparse_rows(const intp_t* row_starts, const uint32_t* entries,
+                                 const intp_t* rows, intp_t n_rows, const uint64_t* packed,
+                                 double gradient_scale, double hessian_scale,
+                                 double* histogram) noexcept nogil:
+    """``add_sparse_rows`` of one channel from the rows' packed words (``packed[i]`` is row
+    ``rows[i]``'s), each unpacked once: the same float64 values, hence the same sums."""
+    cdef intp_t i, e
+    cdef double* entry
+    cdef double gradient, hessian
+    for i in range(n_rows):
+        gradient = packed_gradient(packed[i], gradient_scale)
+        hessian = packed_hessian(packed[i], hessian_scale)
+        for e in range(row_starts[rows[i]], row_starts[rows[i] + 1]):
+            entry = histogram + <intp_t>entries[e] * 3
+            entry[0] += gradient
+            entry[1] += hessian
+            entry[2] += 1.0
+
+
 cdef void fill_sparse_defaults(intp_t n_rows, const double* totals, intp_t n_channels,
                                intp_t n_sparse, const intp_t* sparse_features,
                                const intp_t* default_slots, const intp_t* n_bins_non_missing,

@@ -11,7 +11,8 @@ from libc.string cimport memcpy, memset
 
 from ._exact_split cimport best_split_sorted, gather_bins, gather_values
 from ._histogram cimport (COUNT_ROWS, COUNTS_FROM_HESSIANS, COUNTS_LEFT_OUT,
-                          add_sparse_rows, build_column_histograms, build_packed_histograms,
+                          add_packed_sparse_rows, add_sparse_rows, build_column_histograms,
+                          build_packed_histograms,
                           build_feature_histogram_labels, build_histograms,
                           clear_sparse_histograms, count_column_rows, counts_from_hessians,
                           fill_sparse_defaults, packed_gradient, packed_hessian,
@@ -376,8 +377,14 @@ cdef void run_job_task(const Workspace* ws, HistogramJob* job, intp_t task,
     target = job.histogram if task == 0 else job.parts[task]
     clear_sparse_histograms(data.n_channels, data.n_sparse, data.sparse_features,
                             data.n_bins_non_missing, ws.histogram_offsets, target)
-    add_sparse_rows(data.sparse_row_starts, data.sparse_entries, rows + first, last - first,
-                    ordered_stats + (data.n_channels + 1) * first, data.n_channels, target)
+    if ws.packed_stats:
+        add_packed_sparse_rows(data.sparse_row_starts, data.sparse_entries, rows + first,
+                               last - first, <const uint64_t*>ordered_stats + first,
+                               data.gradient_scale, data.hessian_scale, target)
+    else:
+        add_sparse_rows(data.sparse_row_starts, data.sparse_entries, rows + first,
+                        last - first, ordered_stats + (data.n_channels + 1) * first,
+                        data.n_channels, target)
     if job.n_parts == 1:
         finish_sparse(ws, job, totals)
 
@@ -482,11 +489,19 @@ cdef void build_packed_group(const Workspace* ws, intp_t group, const intp_t* ro
                              intp_t n_rows, const uint64_t* packed, intp_t first_offset,
                              uint64_t* packed_histogram) noexcept nogil:
     """Add the rows' packed statistics (``packed_stats``) to the packed histograms of the
-    ``group``-th group of dense features, read as ``build_group`` reads them; the group's
-    entries start at ``packed_histogram + dense_offsets[first] - first_offset``."""
+    ``group``-th group of dense features, read as ``build_group`` reads them; dense feature
+    j's entries start at ``packed_histogram + dense_offsets[j] - first_offset``."""
+    build_packed_features(ws, ws.group_starts[group],
+                          ws.group_starts[group + 1] - ws.group_starts[group],
+                          group_source(ws, group, n_rows), rows, n_rows, packed, first_offset,
+                          packed_histogram)
+
+
+cdef void build_packed_features(const Workspace* ws, intp_t first, intp_t size, int source,
+                                const intp_t* rows, intp_t n_rows, const uint64_t* packed,
+                                intp_t first_offset, uint64_t* packed_histogram) noexcept nogil:
+    """``build_packed_group`` of the dense features ``first:first + size`` of one group."""
     cdef const GrowData* data = ws.data
-    cdef intp_t first = ws.group_starts[group], size = ws.group_starts[group + 1] - first
-    cdef int source = group_source(ws, group, n_rows)
     if source == COLUMNS:
         build_packed_histograms(data.binned, 1, ws.dense_features + first, size,
                                 data.n_samples, rows, n_rows, packed, ws.dense_n_bins + first,
@@ -529,12 +544,32 @@ cdef void build_group(const Workspace* ws, intp_t group, const intp_t* rows, int
     cdef int source = group_source(ws, group, n_rows)
     cdef const BIN_DTYPE_C* row_major = dense_row_major(data)
     cdef intp_t row_stride = dense_row_stride(data)
-    cdef uint64_t packed_histogram[COLUMN_GROUP * N_BINS]
+    cdef uint64_t stack_histogram[COLUMN_GROUP * N_BINS]
+    cdef uint64_t* packed_histogram = stack_histogram
+    cdef intp_t j, n_entries
     if ws.packed_stats:
-        memset(packed_histogram, 0, group_entries(ws, group, group + 1) * sizeof(uint64_t))
-        build_packed_group(ws, group, rows, n_rows, <const uint64_t*>ordered_stats,
-                           ws.dense_offsets[first], packed_histogram)
-        unpack_groups(ws, group, group + 1, packed_histogram, accumulate, histogram)
+        # The group's entries from its first to its last feature's: sparse features' may lie
+        # between, and then they may not fit on the stack.
+        n_entries = group_entries(ws, group, group + 1)
+        if n_entries > COLUMN_GROUP * N_BINS:
+            packed_histogram = <uint64_t*>malloc(n_entries * sizeof(uint64_t))
+        if packed_histogram != NULL:
+            memset(packed_histogram, 0, n_entries * sizeof(uint64_t))
+            build_packed_group(ws, group, rows, n_rows, <const uint64_t*>ordered_stats,
+                               ws.dense_offsets[first], packed_histogram)
+            unpack_groups(ws, group, group + 1, packed_histogram, accumulate, histogram)
+        else:
+            # Out of memory: one feature at a time on the stack.
+            for j in range(first, first + size):
+                memset(stack_histogram, 0, (ws.dense_n_bins[j] + 1) * sizeof(uint64_t))
+                build_packed_features(ws, j, 1, source, rows, n_rows,
+                                      <const uint64_t*>ordered_stats, ws.dense_offsets[j],
+                                      stack_histogram)
+                unpack_histograms(stack_histogram, ws.dense_offsets[j], 1, ws.dense_n_bins + j,
+                                  ws.dense_offsets + j, data.gradient_scale,
+                                  data.hessian_scale, accumulate, histogram)
+        if packed_histogram != stack_histogram:
+            free(packed_histogram)
         if ws.unit_hessians and not accumulate:
             counts_from_hessians(histogram, ws.dense_n_bins + first, ws.dense_offsets + first,
                                  size)

@@ -695,10 +695,9 @@ _PARAMETERS_DOC = """
         multiples of a power of two, at most 2**14 steps to the largest (fewer past 131,072
         rows: ``(2**31 - 1) // n_rows``), as LightGBM's ``use_quantized_grad`` does with a
         few. Every histogram sum is then exact, and trees of 32,768 rows or more add a row's
-        gradient and hessian as one packed integer: faster fits of large data (where no column
-        is stored as lists of its rows' rare bins, as one-hot columns are), with models within
-        rounding of the unquantised ones (their gains and leaf values differ by about the step
-        over the node's rows). The rounding costs a few nanoseconds a row a round: on smaller
+        gradient and hessian as one packed integer: faster fits of large data, with models
+        within rounding of the unquantised ones (their gains and leaf values differ by about
+        the step over the node's rows). The rounding costs a few nanoseconds a row a round: on smaller
         data, whose histograms stay float64, fits are a little slower.
     early_stopping : "auto" or bool, default="auto"
         Stop when the validation score has not improved by ``tol`` for ``n_iter_no_change``
