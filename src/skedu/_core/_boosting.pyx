@@ -18,7 +18,7 @@ quantisation of the gradients and hessians (``quantize_gradients``).
 from cython.parallel import prange
 from libc.float cimport DBL_EPSILON, DBL_MAX
 from libc.stdint cimport int64_t, uint64_t
-from libc.math cimport INFINITY, NAN, exp, fabs, frexp, isfinite, ldexp, log, pow, rint
+from libc.math cimport INFINITY, NAN, exp, fabs, frexp, isfinite, ldexp, log, pow
 from libc.stdlib cimport free, malloc
 
 from ._histogram cimport pack_statistics
@@ -292,7 +292,10 @@ cdef bint columns_extremes(const double* values, intp_t n, intp_t n_columns, int
     cdef double* found
     cdef bint finite = True
     if chunk_extremes == NULL:
-        return False
+        # No room for the chunks' extremes: each column in one pass.
+        for k in range(n_columns):
+            finite = column_extremes(values + k, n, n_columns, extremes + 2 * k) and finite
+        return finite
     for c in prange(n_chunks, schedule='static', num_threads=max(n_threads, 1),
                     use_threads_if=n_threads > 1 and n > MIN_PARALLEL_UPDATE):
         first = c * chunk

@@ -579,7 +579,7 @@ cdef void build_group(const Workspace* ws, intp_t group, const intp_t* rows, int
                                   data.hessian_scale, accumulate, histogram)
         if packed_histogram != stack_histogram:
             free(packed_histogram)
-        if ws.unit_hessians and not accumulate:
+        if dense_counting(ws) == COUNTS_FROM_HESSIANS and not accumulate:
             counts_from_hessians(histogram, ws.dense_n_bins + first, ws.dense_offsets + first,
                                  size)
     elif source == SCATTERED_ROWS:
@@ -612,12 +612,12 @@ cdef void build_group_run(const Workspace* ws, intp_t first_group, intp_t last_g
     of rows by block of rows: a block's row indices and statistics are read from memory once
     for all the groups instead of once a group (a large node's are megabytes, and a group's
     pass over them was bound by memory). Every entry still adds its rows in row order."""
-    cdef intp_t g, j, block, n_block, stride = ws.data.n_channels + 2
-    cdef intp_t n_entries = group_entries(ws, first_group, last_group)
+    cdef intp_t g, j, block, n_block, n_entries, stride = ws.data.n_channels + 2
     # Packed statistics: the run's packed entries, added as integers over all the blocks
     # (NULL, out of memory: each block's groups added in float64 as they are built).
     cdef uint64_t* packed_histogram = NULL
     if ws.packed_stats:
+        n_entries = group_entries(ws, first_group, last_group)
         packed_histogram = <uint64_t*>malloc(n_entries * sizeof(uint64_t))
         if packed_histogram != NULL:
             memset(packed_histogram, 0, n_entries * sizeof(uint64_t))

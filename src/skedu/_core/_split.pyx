@@ -224,18 +224,13 @@ cdef inline void consider_bounded(const BoundedScan* scan, SplitRecord* best, in
     """One candidate of ``bounded_second_order_split``: recorded when it surely keeps
     ``min_samples_leaf`` rows a side and gains more than ``best``, its gain kept in
     ``best.unsure_gain`` when that is not sure. The gain is ``second_order_split``'s."""
-    cdef double gain, right_hessian = scan.node_hessian - left_hessian
-    cdef int sure
-    if not (left_hessian >= scan.min_weight and right_hessian >= scan.min_weight):
-        return
-    sure = sides_keep_minimum(scan, left_hessian, left_bins, right_bins)
-    if sure == 0:
-        return
+    cdef double gain, staged_gradient, staged_hessian, count
+    stage_bounded(scan, best, left_gradient, left_hessian, left_bins, right_bins,
+                  &staged_gradient, &staged_hessian, &count)
+    if count < 0.0:
+        return              # refused, or unsure (its gain kept by stage_bounded)
     gain = bounded_gain(scan, left_gradient, left_hessian)
-    if sure == 1:
-        if gain > best.unsure_gain:
-            best.unsure_gain = gain
-    elif gain > best.gain:
+    if gain > best.gain:
         record_split(best, feature, gain, threshold, bin_threshold, -1, missing_go_left)
         best.missing_by_majority = missing_by_majority
 
