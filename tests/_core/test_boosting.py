@@ -55,7 +55,7 @@ def test_samme_round_matches_numpy(n_classes, update):
     y = rng.integers(0, n_classes, n).astype(np.intp)
     leaf_class = (np.arange(n_nodes) % n_classes).astype(np.intp)
     # 80% of the rows reach a leaf of their class, the rest a random leaf.
-    leaves = (y + n_classes * rng.integers(0, 2, n)).astype(np.intp)
+    leaves = (y + n_classes * rng.integers(0, 2, n)).astype(np.int32)
     leaves[800:] = rng.integers(0, n_nodes, n - 800)
     w = rng.uniform(0.1, 1.0, n)
     w[:5] = 0.0
@@ -76,7 +76,7 @@ def test_samme_round_matches_numpy(n_classes, update):
 
 def test_samme_round_stops():
     y = np.array([0, 1, 0, 1], dtype=np.intp)
-    leaves = np.array([0, 1, 0, 1], dtype=np.intp)
+    leaves = np.array([0, 1, 0, 1], dtype=np.int32)
     w = np.full(4, 0.25)
     # A perfect learner: weight 1, weights left.
     assert _boosting.samme_round(leaves, np.array([0, 1], np.intp), y, w, 1.0, 2, True) == (
@@ -122,7 +122,7 @@ def test_add_leaf_values_adds_each_known_leaf_to_its_channel():
     rng = np.random.RandomState(3)
     raw = rng.randn(50, 3)
     values = [rng.randn(n_nodes, 1) for n_nodes in (7, 3, 11)]
-    leaves = np.stack([rng.randint(0, len(v), 50) for v in values]).astype(np.intp)
+    leaves = np.stack([rng.randint(0, len(v), 50) for v in values]).astype(np.int32)
     leaves[:, ::5] = -1  # rows the tree was not grown on: left alone
     expected = raw.copy()
     for k in range(3):
@@ -142,7 +142,7 @@ def test_add_leaf_values_on_threads(n_threads):
     rng = np.random.RandomState(4)
     raw = rng.randn(150_000, 2)
     values = [rng.randn(40, 1), rng.randn(9, 1)]
-    leaves = np.stack([rng.randint(-1, 40, 150_000), rng.randint(-1, 9, 150_000)]).astype(np.intp)
+    leaves = np.stack([rng.randint(-1, 40, 150_000), rng.randint(-1, 9, 150_000)]).astype(np.int32)
     expected = raw.copy()
     for k in range(2):
         known = leaves[k] >= 0

@@ -17,7 +17,7 @@ quantisation of the gradients and hessians (``quantize_gradients``).
 
 from cython.parallel import prange
 from libc.float cimport DBL_EPSILON, DBL_MAX
-from libc.stdint cimport int64_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t
 from libc.math cimport INFINITY, NAN, exp, fabs, frexp, isfinite, ldexp, log, pow
 from libc.stdlib cimport free, malloc
 
@@ -48,13 +48,13 @@ cdef double normalise_and_clip(double[::1] weights, double total) noexcept nogil
     return total
 
 
-def samme_round(const intp_t[::1] leaves, const intp_t[::1] leaf_class, const intp_t[::1] y,
+def samme_round(const int32_t[::1] leaves, const intp_t[::1] leaf_class, const intp_t[::1] y,
                 double[::1] weights, double learning_rate, intp_t n_classes, bint update):
     """Weighted error and learner weight of one SAMME round; reweight the rows in place.
 
     Parameters
     ----------
-    leaves : ndarray of shape (n_samples,), intp
+    leaves : ndarray of shape (n_samples,), int32
         Leaf (node id local to the tree) of each row; -1 for rows the tree did not see
         (rows of zero weight, which stay at zero).
     leaf_class : ndarray of shape (n_nodes,), intp
@@ -202,7 +202,7 @@ def scaled_leaf_values(const double[:, ::1] values, double scale):
     return scaled_array if finite else None
 
 
-def add_leaf_values(double[:, ::1] raw, const intp_t[:, ::1] leaves, values, int n_threads=1):
+def add_leaf_values(double[:, ::1] raw, const int32_t[:, ::1] leaves, values, int n_threads=1):
     """``raw[i, k] += values[k][leaves[k, i], 0]`` for every channel k and every row whose leaf
     is known (boosting's update of the training predictions from the leaf each row fell into
     in each of the round's trees), in one pass over the rows, without numpy's temporaries;

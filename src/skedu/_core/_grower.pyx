@@ -11,7 +11,7 @@ histograms: the smaller child's is built, the larger's is the parent's minus it.
 
 from libc.float cimport DBL_EPSILON
 from libc.math cimport INFINITY, isfinite, isnan
-from libc.stdint cimport uint64_t
+from libc.stdint cimport int32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
 from cython.parallel cimport prange
@@ -181,16 +181,17 @@ cdef void mark_leaf(Workspace* ws, intp_t node_id, intp_t start, intp_t end) noe
         ws.n_leaf_ranges += 1
         return
     for i in range(start, end):
-        ws.leaves[ws.samples[i]] = node_id
+        ws.leaves[ws.samples[i]] = <int32_t>node_id
 
 
 cdef void write_leaves(Workspace* ws) noexcept nogil:
     """The leaves recorded in ``leaf_ranges``, leaf by leaf in parallel: a large set's rows
     are scattered writes of a few nanoseconds each, on one thread in ``mark_leaf``."""
-    cdef intp_t j, i, node_id
+    cdef intp_t j, i
+    cdef int32_t node_id
     for j in prange(ws.n_leaf_ranges, schedule='dynamic', num_threads=ws.params.n_threads,
                     use_threads_if=ws.params.n_threads > 1 and ws.n_rows >= MIN_PARALLEL_LEAVES):
-        node_id = ws.leaf_ranges[3 * j]
+        node_id = <int32_t>ws.leaf_ranges[3 * j]
         for i in range(ws.leaf_ranges[3 * j + 1], ws.leaf_ranges[3 * j + 2]):
             ws.leaves[ws.samples[i]] = node_id
     ws.n_leaf_ranges = 0
@@ -1274,7 +1275,7 @@ cdef void number_in_preorder(Workspace* ws, TreeArrays* tree) noexcept nogil:
 
 cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t* rows,
                    intp_t n_rows, const double* row_weights, const intp_t* features,
-                   intp_t n_tree_features, uint64_t seed, intp_t* leaves,
+                   intp_t n_tree_features, uint64_t seed, int32_t* leaves,
                    TreeArrays* tree) noexcept nogil:
     """Grow one tree on ``rows[:n_rows]`` into ``tree`` (whose arrays the caller frees).
 

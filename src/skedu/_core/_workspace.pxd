@@ -1,4 +1,4 @@
-from libc.stdint cimport uint32_t, uint64_t
+from libc.stdint cimport int32_t, uint32_t, uint64_t
 from ._absolute_error cimport YRow
 from ._types cimport intp_t, CountBounds, Node, GrowData, GrowParams, SplitRecord, TreeArrays
 
@@ -126,7 +126,7 @@ cdef struct Workspace:
     PendingNode* frontier
     intp_t n_frontier
     intp_t frontier_capacity
-    intp_t* leaves                  # [n_samples] or NULL: each row's leaf, written at the end
+    int32_t* leaves                 # [n_samples] or NULL: each row's leaf, written at the end
     # Large trees with threads: each leaf's (node, start, end), its rows' leaves written in
     # parallel once the tree is grown; NULL: written as each leaf is found.
     intp_t* leaf_ranges

@@ -417,7 +417,7 @@ class BaseGradientBoosting(BaseEstimator):
         packed_buffer = None
         # The trees' large buffers are kept from one round to the next (given back below),
         # and the rounds' leaves written to one array.
-        leaves_buffer = np.empty((n_channels, len(y)), dtype=np.intp)
+        leaves_buffer = np.empty((n_channels, len(y)), dtype=np.int32)
         # Several classes: each class's channel is copied to these for its tree every round.
         channel_buffers = None
         if n_channels > 1:

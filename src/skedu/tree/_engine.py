@@ -253,7 +253,7 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
     keep_buffers : bool, default=False
         Keep the trees' large buffers for the next call (boosting's rounds), until
         ``release_kept_buffers()``; by default they are given back when the call ends.
-    leaves_out : ndarray of shape (n_trees, n_samples), intp, or None
+    leaves_out : ndarray of shape (n_trees, n_samples), int32, or None
         With ``return_leaves``: the array to write the leaves to (reused across rounds).
     channels_out : tuple of two ndarrays or None
         With ``channels`` and 2-D gradients: arrays of shapes (n_channels, n_samples, 1) and
@@ -269,7 +269,7 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
     -------
     trees : list of (nodes, values)
         Per tree: the grower's node array and leaf values of shape (n_nodes, n_tree_channels).
-    leaves : ndarray of shape (n_trees, n_samples), intp, or None
+    leaves : ndarray of shape (n_trees, n_samples), int32, or None
         Only with ``return_leaves``: the node (local to its tree) each row of the tree's
         ``rows`` ended in; -1 for rows the tree was not grown on.
     """
@@ -294,6 +294,8 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
         raise ValueError("per-channel hessians need one channel per tree (channels).")
     if rows is None:
         rows = [data.all_rows()] * n_trees
+    # Trees on every row write every row's leaf: the leaves need no -1 first.
+    rows_cover_all = all(tree_rows is data.all_rows() for tree_rows in rows)
     rows = _per_tree(rows, n_trees, np.intp, "rows")
     row_weights = _per_tree(row_weights, n_trees, np.float64, "row_weights")
     features = _per_tree(features, n_trees, np.intp, "features")
@@ -315,6 +317,7 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
             min_split_gain=params.min_split_gain, max_leaf_nodes=params.max_leaf_nodes,
             max_features=max_features, l2_regularization=params.l2_regularization,
             n_threads=n_threads, return_leaves=return_leaves, leaves_out=leaves_out,
+            rows_cover_all=rows_cover_all,
             channels_out=channels_out,
             monotonic_cst=_check_monotonic_cst(params.monotonic_cst, data.n_features),
             single_values=np.dtype(value_dtype) == np.float32,
