@@ -92,6 +92,35 @@ def test_column_histograms_equal_row_major_ones_bit_for_bit(n_channels, features
                                                     hessians, n_bins), rtol=1e-12, atol=1e-9)
 
 
+@pytest.mark.parametrize("counting", ["added", "copied from unit hessians", "left out"])
+@pytest.mark.parametrize("features", [[0, 1, 2, 3], [3, 1, 2], [2, 0]])
+def test_groups_of_full_features_equal_the_clamped_loops_bit_for_bit(features, counting):
+    # Features of 255 non-missing bins keep their missing values in slot 255, their bin: a
+    # group of them is built without clamping its bins (``_histogram_full.h``), the same sums
+    # in the same row order as the loops that clamp (the row-major ones).
+    rng = np.random.RandomState(40 + len(features))
+    n_bins = np.full(len(features), 255, dtype=np.intp)
+    binned_rows = rng.randint(0, 255, (3000, 4)).astype(np.uint8)
+    binned_rows[rng.rand(3000, 4) < 0.1] = 255  # missing values: slot 255
+    binned_rows[:, 1] = np.minimum(binned_rows[:, 1], 2)  # rows mostly in a few bins
+    rows = np.sort(rng.choice(3000, 2200, replace=False)).astype(np.intp)
+    gradients = rng.randn(2200, 1) * 1e3
+    hessians = np.ones(2200) if counting == "copied from unit hessians" else rng.rand(2200)
+    mode = {"added": {}, "copied from unit hessians": dict(unit_hessians=True),
+            "left out": dict(count_rows=False)}[counting]
+    features = np.array(features, dtype=np.intp)
+    columns = np.ascontiguousarray(binned_rows.T)
+    full = build_column_histograms_for_tests(columns, features, rows, gradients, hessians,
+                                             n_bins, **mode)
+    clamped = build_histograms_for_tests(np.ascontiguousarray(binned_rows[:, features]), rows,
+                                         gradients, hessians, n_bins, **mode)
+    np.testing.assert_array_equal(full, clamped)
+    expected = naive_packed(binned_rows[:, features], rows, gradients, hessians, n_bins)
+    if counting == "left out":
+        expected[:, 2] = 0.0
+    np.testing.assert_allclose(full, expected, rtol=1e-12, atol=1e-9)
+
+
 @pytest.mark.parametrize("n_channels", [1, 3])
 def test_sparse_histograms_complete_the_default_bin_from_the_totals(n_channels):
     # One-hot-like columns (most rows in one bin, sometimes the missing bin), read from the
@@ -213,18 +242,22 @@ def test_sparse_lists_made_on_threads_equal_those_made_on_one():
         assert np.array_equal(one[key], two[key])
 
 
+@pytest.mark.parametrize("full_bins", [False, True])
 @pytest.mark.parametrize("row_major", [False, True])
 @pytest.mark.parametrize("n_features", [1, 2, 3, 4, 7])
 def test_packed_histograms_equal_float64_histograms_of_the_quantised_values(row_major,
-                                                                            n_features):
+                                                                            n_features,
+                                                                            full_bins):
     # Rows' integer gradients (signed, up to 2**14 in magnitude) and hessians packed in one
     # word: every entry unpacks to the float64 sums of the scaled integers, bit for bit,
-    # missing values (bin 255) included, and groups of 1 to 4 features a pass.
+    # missing values (bin 255) included, and groups of 1 to 4 features a pass (``full_bins``:
+    # every feature of 255 bins, whose groups add without clamping their bins).
     from skedu._core._histogram import build_packed_histograms_for_tests
 
     rng = np.random.RandomState(n_features)
     n_samples, n_rows = 3000, 2000
-    n_bins = rng.randint(2, 255, n_features).astype(np.intp)
+    n_bins = (np.full(n_features, 255) if full_bins
+              else rng.randint(2, 255, n_features)).astype(np.intp)
     binned = np.stack([np.where(rng.rand(n_samples) < 0.05, 255,
                                 rng.randint(0, b, n_samples)) for b in n_bins]).astype(np.uint8)
     features = np.arange(n_features, dtype=np.intp)

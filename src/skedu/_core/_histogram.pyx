@@ -25,8 +25,26 @@ totals minus the feature's other entries, so a row costs only its few non-defaul
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.string cimport memset
 
-from ._types cimport N_BINS
+from ._types cimport MISSING_BIN, N_BINS
 from ._workspace cimport COLUMN_GROUP
+
+cdef extern from "_histogram_full.h":
+    void skedu_add_full_columns(const BIN_DTYPE_C** columns, double** bases, intp_t n_columns,
+                                const intp_t* rows, intp_t n_rows, const double* stats,
+                                int count) nogil
+    void skedu_add_full_packed_columns(const BIN_DTYPE_C** columns, uint64_t** bases,
+                                       intp_t n_columns, const intp_t* rows, intp_t n_rows,
+                                       const uint64_t* packed) nogil
+
+
+cdef inline bint all_full(const intp_t* lasts, intp_t n_features) noexcept nogil:
+    """Whether every one of the features has 255 non-missing bins: its missing bin (255) is
+    then its missing slot, and its bins need no clamping (``_histogram_full.h``)."""
+    cdef intp_t j
+    for j in range(n_features):
+        if lasts[j] != MISSING_BIN:
+            return False
+    return True
 
 
 cdef inline void add_to_entry(double* entry, double gradient, double hessian,
@@ -132,7 +150,8 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
     Up to ``COLUMN_GROUP`` columns of one gradient channel are built in one pass over the
     rows: the row's index and statistics are read once for all, and the additions, to
     different histograms, do not wait on each other (one column at a time is bound by its
-    row's loads and the chain of its adds; four together are about 1.7 times faster). Every
+    row's loads and the chain of its adds; four together are about 1.7 times faster). Columns
+    of 255 non-missing bins need no clamping of their bins (``_histogram_full.h``). Every
     entry still adds its rows in row order: the same sums, bit for bit. ``counting`` and
     ``accumulate``: as ``build_histograms``.
     """
@@ -159,7 +178,9 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
         lasts[j] = n_bins_non_missing[j]
     # One loop per group size, unrolled by hand: the pointers stay in registers (one loop
     # testing the group's size on every row is 20% slower).
-    if n_columns == 4:
+    if row_stride == 0 and all_full(lasts, n_columns):
+        skedu_add_full_columns(columns, bases, n_columns, rows, n_rows, ordered_stats, count)
+    elif n_columns == 4:
         for i in range(n_rows):
             row = rows[i] * stride
             gradient = ordered_stats[2 * i]
@@ -223,7 +244,9 @@ cdef void build_packed_histograms(const BIN_DTYPE_C* binned, intp_t row_stride,
             lasts[j] = n_bins_non_missing[g + j]
         # One loop per group size, unrolled by hand (as in ``build_column_histograms``): the
         # pointers stay in registers.
-        if size == 4:
+        if row_stride == 1 and size >= 2 and all_full(lasts, size):
+            skedu_add_full_packed_columns(columns, bases, size, rows, n_rows, packed)
+        elif size == 4:
             for i in range(n_rows):
                 row = rows[i] * row_stride
                 value = packed[i]
