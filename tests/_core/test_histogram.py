@@ -115,6 +115,10 @@ def test_groups_of_full_features_equal_the_clamped_loops_bit_for_bit(features, c
     clamped = build_histograms_for_tests(np.ascontiguousarray(binned_rows[:, features]), rows,
                                          gradients, hessians, n_bins, **mode)
     np.testing.assert_array_equal(full, clamped)
+    # Read from a row-major copy (scattered rows of small nodes): the same.
+    strided = build_column_histograms_for_tests(columns, features, rows, gradients, hessians,
+                                                n_bins, row_major=True, **mode)
+    np.testing.assert_array_equal(strided, clamped)
     expected = naive_packed(binned_rows[:, features], rows, gradients, hessians, n_bins)
     if counting == "left out":
         expected[:, 2] = 0.0
