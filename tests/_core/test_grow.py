@@ -298,24 +298,25 @@ def test_returned_leaves_are_where_apply_sends_the_rows(splitter, max_leaf_nodes
 @pytest.mark.parametrize("n_threads", [1, 2])
 def test_a_reused_leaves_buffer_is_rewritten_whole(n_threads):
     """Boosting passes last round's leaves back as ``leaves_out``: trees on every row write
-    every entry (no -1 first), trees on some rows leave -1 on the others, not stale leaves."""
+    every entry (no -1 first), trees on some rows leave -1 on the others, not stale leaves.
+    Large trees on threads write their leaves by parts of the rows' indices."""
     rng = np.random.RandomState(7)
-    X = rng.randn(40_000, 6)
+    X = rng.randn(60_000, 6)
     data = prepare(X, Splitter.HIST)
     params = _engine.TreeParams(criterion=SECOND_ORDER, max_depth=5, l2_regularization=1.0)
     X32 = np.ascontiguousarray(X, dtype=np.float32)
-    buffer = np.full((1, 40_000), 12345, dtype=np.int32)
-    rows = np.sort(rng.choice(40_000, 30_000, replace=False))
+    buffer = np.full((1, 60_000), 12345, dtype=np.int32)
+    rows = np.sort(rng.choice(60_000, 45_000, replace=False))
     for tree_rows in (None, [rows], [data.all_rows()]):
-        gradients = rng.randn(40_000, 1)
+        gradients = rng.randn(60_000, 1)
         ((nodes, _),), leaves = _engine.grow_trees(
-            data, gradients, np.ones(40_000), params, seeds=[0], rows=tree_rows,
+            data, gradients, np.ones(60_000), params, seeds=[0], rows=tree_rows,
             return_leaves=True, leaves_out=buffer, n_threads=n_threads)
         assert leaves is buffer and leaves.dtype == np.int32
         applied = apply_trees(X32, nodes, np.zeros(1, dtype=np.intp), 1)[:, 0]
-        grown_on = np.arange(40_000) if tree_rows is None or tree_rows[0] is not rows else rows
+        grown_on = np.arange(60_000) if tree_rows is None or tree_rows[0] is not rows else rows
         np.testing.assert_array_equal(leaves[0, grown_on], applied[grown_on])
-        assert np.all(leaves[0, np.setdiff1d(np.arange(40_000), grown_on)] == -1)
+        assert np.all(leaves[0, np.setdiff1d(np.arange(60_000), grown_on)] == -1)
 
 
 def test_second_order_gain_and_gamma_follow_xgboost():

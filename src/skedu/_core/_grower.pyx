@@ -184,16 +184,35 @@ cdef void mark_leaf(Workspace* ws, intp_t node_id, intp_t start, intp_t end) noe
         ws.leaves[ws.samples[i]] = <int32_t>node_id
 
 
-cdef void write_leaves(Workspace* ws) noexcept nogil:
-    """The leaves recorded in ``leaf_ranges``, leaf by leaf in parallel: a large set's rows
-    are scattered writes of a few nanoseconds each, on one thread in ``mark_leaf``."""
-    cdef intp_t j, i
+cdef void write_leaf_rows(Workspace* ws, intp_t first_row, intp_t last_row) noexcept nogil:
+    """Write the leaf of every recorded row whose index is in ``[first_row, last_row)``."""
+    cdef intp_t j, i, row
     cdef int32_t node_id
-    for j in prange(ws.n_leaf_ranges, schedule='dynamic', num_threads=ws.params.n_threads,
-                    use_threads_if=ws.params.n_threads > 1 and ws.n_rows >= MIN_PARALLEL_LEAVES):
+    cdef int32_t ignored = 0
+    cdef int32_t* target
+    for j in range(ws.n_leaf_ranges):
         node_id = <int32_t>ws.leaf_ranges[3 * j]
         for i in range(ws.leaf_ranges[3 * j + 1], ws.leaf_ranges[3 * j + 2]):
-            ws.leaves[ws.samples[i]] = node_id
+            row = ws.samples[i]
+            # A row of another thread's part is written to a slot of this thread's own:
+            # a branch here would be a coin toss.
+            target = &ws.leaves[row] if first_row <= row < last_row else &ignored
+            target[0] = node_id
+
+
+cdef void write_leaves(Workspace* ws) noexcept nogil:
+    """The leaves recorded in ``leaf_ranges``: a large set's rows are scattered writes of a
+    few nanoseconds each, which threads share by parts of the rows' indices, each reading
+    every range and writing only its own part's rows. Threads sharing the ranges instead wrote
+    to the same cache lines (their rows interleave): W-gbdt, 500k rows, 2 threads, 1.19 ms a
+    tree against 1.07 on one."""
+    cdef intp_t t, n_parts = ws.params.n_threads
+    cdef intp_t n_samples = ws.data.n_samples
+    if n_parts > 1 and ws.n_rows >= MIN_PARALLEL_LEAVES:
+        for t in prange(n_parts, schedule='static', num_threads=n_parts):
+            write_leaf_rows(ws, t * n_samples // n_parts, (t + 1) * n_samples // n_parts)
+    else:
+        write_leaf_rows(ws, 0, n_samples)
     ws.n_leaf_ranges = 0
 
 
