@@ -25,7 +25,7 @@ from ._split cimport init_context
 from ._node_split cimport (HISTOGRAM_MIN_ROWS, HistogramJob, ScanJob, build_batch_histograms,
                           build_node_histogram, draw_feature_order, find_best_split,
                           gather_node_statistics, gather_statistics, reduce_job, search_jobs,
-                          searches_drawn_at_once, sum_statistics)
+                          searches_drawn_at_once, sum_batch_statistics, sum_statistics)
 from ._types cimport (ABSOLUTE_ERROR, BIN_DTYPE_C, ENTROPY, GINI, HIST, LEAF, MISSING_BIN, N_BINS,
                       SECOND_ORDER, GrowData,
                       GrowParams, Node, SplitContext, SplitRecord, TreeArrays, intp_t)
@@ -935,6 +935,10 @@ cdef void split_batch(Workspace* ws, TreeArrays* tree, PendingNode* batch, intp_
     cdef ScanJob* scan
     cdef double* smaller
     cdef double known[2][3]
+    cdef intp_t n_summed = 0
+    cdef intp_t summed_starts[MAX_BATCH]
+    cdef intp_t summed_ends[MAX_BATCH]
+    cdef double summed[2 * MAX_BATCH]
     for j in range(n_batch):
         pending = &batch[j]
         node = &split[j]
@@ -971,14 +975,33 @@ cdef void split_batch(Workspace* ws, TreeArrays* tree, PendingNode* batch, intp_
         n_jobs += 1
     if not ws.failed:
         build_batch_histograms(ws, jobs, n_jobs)
+    # The smaller children without a histogram: their sums together, on the threads.
+    for j in range(n_batch):
+        pending = &batch[j]
+        node = &split[j]
+        if node.job >= 0:
+            continue
+        if node.middle - pending.start <= pending.end - node.middle:
+            summed_starts[n_summed], summed_ends[n_summed] = pending.start, node.middle
+        else:
+            summed_starts[n_summed], summed_ends[n_summed] = node.middle, pending.end
+        n_summed += 1
+    if not ws.failed:
+        sum_batch_statistics(ws, summed_starts, summed_ends, n_summed, summed)
+    n_summed = 0
     # The children's nodes first: no node may be added while the searches read the sums.
     for j in range(n_batch):
         if ws.failed:
             break
         pending = &batch[j]
         node = &split[j]
-        child_sums(ws, tree, pending.node_id, pending.start, node.middle, pending.end,
-                   jobs[node.job].totals if node.job >= 0 else NULL, known[0], known[1])
+        if node.job >= 0:
+            child_sums(ws, tree, pending.node_id, pending.start, node.middle, pending.end,
+                       jobs[node.job].totals, known[0], known[1])
+        else:
+            child_sums(ws, tree, pending.node_id, pending.start, node.middle, pending.end,
+                       summed + 2 * n_summed, known[0], known[1])
+            n_summed += 1
         for side in range(2):
             node.child[side] = add_node(ws, tree, pending.node_id, side == 0,
                                         pending.start if side == 0 else node.middle,

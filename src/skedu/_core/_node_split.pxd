@@ -43,6 +43,8 @@ cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
                                  intp_t n_jobs) noexcept nogil
 cdef void sum_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
                          double* totals) noexcept nogil
+cdef void sum_batch_statistics(const Workspace* ws, const intp_t* starts, const intp_t* ends,
+                               intp_t n_ranges, double* totals) noexcept nogil
 cdef void gather_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
                             double* stats, double* totals, double* extremes=*) noexcept nogil
 cdef void gather_node_statistics(Workspace* ws, intp_t start, intp_t end) noexcept nogil
