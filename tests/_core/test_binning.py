@@ -54,6 +54,44 @@ def test_binning_in_row_blocks_and_fours_matches_a_search_per_value():
             np.testing.assert_array_equal(binned[:, feature], expected)
 
 
+@pytest.mark.parametrize("vector", [False, True])
+def test_bins_found_sixteen_edges_at_a_time_equal_the_halving_search(vector):
+    # Where the processor has AVX2, bins are counted by compares of sixteen float32 edges
+    # (each float64 edge as the largest float32 not above it): the same counts for values on
+    # the edges, the float32 values either side of them, infinities, subnormals, NaN and
+    # edges past float32's range, for columns of 1 to 255 bins.
+    from skedu._core import _binning
+
+    rng = np.random.RandomState(2)
+    upper_edges = np.full((6, 255), np.inf)
+    n_bins = np.array([1, 2, 3, 17, 255, 200], dtype=np.intp)
+    for feature, count in enumerate(n_bins):
+        upper_edges[feature, :count - 1] = np.sort(rng.randn(count - 1) * 10 ** rng.randint(-3, 4))
+    upper_edges[5, :199] = np.sort(np.r_[rng.randn(195), -1e300, 1e300, 1e-42, -1e-42])
+    edges = upper_edges[np.isfinite(upper_edges)]
+    with np.errstate(over="ignore"):
+        as_float = edges.astype(np.float32)  # the largest edges: +-inf
+    special = np.r_[as_float, np.nextafter(as_float, np.float32(np.inf)),
+                    np.nextafter(as_float, np.float32(-np.inf)), np.inf, -np.inf, np.nan, 0.0,
+                    -0.0, 1e-45, -1e-45, 3.4e38, -3.4e38].astype(np.float32)
+    X = np.stack([rng.permutation(np.r_[special, rng.randn(3000).astype(np.float32) * 100])
+                  for _ in range(6)], axis=1)
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    used = _binning.set_vector_binning_for_tests(vector)
+    try:
+        binned = np.empty(X.shape, dtype=np.uint8)
+        _binning.map_rows_to_bins(X, upper_edges, n_bins, binned, 2)
+    finally:
+        _binning.set_vector_binning_for_tests(True)
+    if vector and not used:
+        pytest.skip("the processor has no AVX2: bins are found by halving only")
+    for feature in range(6):
+        column = X[:, feature].astype(np.float64)
+        expected = np.searchsorted(upper_edges[feature, :n_bins[feature] - 1], column)
+        expected[np.isnan(column)] = 255
+        np.testing.assert_array_equal(binned[:, feature], expected)
+
+
 def test_list_sparse_bins_matches_numpy():
     from skedu._core._binning import list_sparse_bins
 
