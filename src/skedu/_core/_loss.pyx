@@ -300,10 +300,12 @@ cdef void binomial_chunk(const double* y, const double* raw, const double* weigh
     cdef intp_t exponents[2]
     products[0] = products[1] = 1.0
     exponents[0] = exponents[1] = 0
+    # The exponentials first (calls), then the rest in a loop of its own that the compiler
+    # vectorises (its divisions two or four at a time): the same operations on each row.
     for i in range(first, last):
-        e = exp(-raw[i])
-        negative_exp[i - first] = e
-        p = 1.0 / (1.0 + e)
+        negative_exp[i - first] = exp(-raw[i])
+    for i in range(first, last):
+        p = 1.0 / (1.0 + negative_exp[i - first])
         gradient[i] = weight[i] * (p - y[i])
         hessian[i] = weight[i] * p * (1.0 - p)
     if all_scored:
