@@ -253,26 +253,46 @@ def poisson_gradients(const double[::1] y, const double[::1] raw, const double[:
                 hessian[i] = weight[i] * mu
 
 
-cdef inline void softmax_row(const double* raw, intp_t label, double w, double* gradient,
-                             double* hessian, intp_t n_classes, double* row_largest=NULL,
-                             double* row_exp_sum=NULL) noexcept nogil:
-    """The row's gradients and hessians; its largest raw value and sum of exp(raw - largest)
-    into ``row_largest`` and ``row_exp_sum`` when given (the row's loss needs them)."""
-    cdef intp_t k
-    cdef double largest = raw[0], total = 0.0, p
-    for k in range(1, n_classes):
-        if raw[k] > largest:
-            largest = raw[k]
-    for k in range(n_classes):
-        gradient[k] = exp(raw[k] - largest)
-        total += gradient[k]
-    for k in range(n_classes):
-        p = gradient[k] / total
-        gradient[k] = w * (p - (1.0 if k == label else 0.0))
-        hessian[k] = w * p * (1.0 - p)
-    if row_largest != NULL:
-        row_largest[0] = largest
-        row_exp_sum[0] = total
+cdef void softmax_chunk(const intp_t* y, const double* raw, const double* weight,
+                        double* gradient, double* hessian, intp_t n_classes, intp_t first,
+                        intp_t last, double* row_largest=NULL,
+                        double* row_exp_sum=NULL) noexcept nogil:
+    """The gradients and hessians of rows ``first:last`` (row-major, ``n_classes`` a row);
+    each row's largest raw value and sum of exp(raw - largest) into ``row_largest[i -
+    first]`` and ``row_exp_sum[i - first]`` when given (the row's loss needs them). The
+    exponentials of the whole chunk in one vectorised pass (``_exp.h``), of the rows'
+    largest minus their raw values (written to the hessians first), then the rest row by
+    row."""
+    cdef intp_t i, k
+    cdef double largest, total, p
+    cdef const double* row_raw
+    cdef double* row_gradient
+    cdef double* row_hessian
+    for i in range(first, last):
+        row_raw = raw + i * n_classes
+        row_hessian = hessian + i * n_classes
+        largest = row_raw[0]
+        for k in range(1, n_classes):
+            if row_raw[k] > largest:
+                largest = row_raw[k]
+        for k in range(n_classes):
+            row_hessian[k] = largest - row_raw[k]
+        if row_largest != NULL:
+            row_largest[i - first] = largest
+    negative_exp(hessian + first * n_classes, gradient + first * n_classes,
+                 (last - first) * n_classes)
+    for i in range(first, last):
+        row_gradient = gradient + i * n_classes
+        row_hessian = hessian + i * n_classes
+        total = 0.0
+        for k in range(n_classes):
+            total += row_gradient[k]
+        for k in range(n_classes):
+            p = row_gradient[k] / total
+            row_gradient[k] = weight[i] * (p - (1.0 if k == y[i] else 0.0))
+            row_hessian[k] = weight[i] * p * (1.0 - p)
+        if row_exp_sum != NULL:
+            row_exp_sum[i - first] = total
 
 
 def multinomial_gradients(const intp_t[::1] y, const double[:, ::1] raw,
@@ -286,15 +306,13 @@ def multinomial_gradients(const intp_t[::1] y, const double[:, ::1] raw,
         raise ValueError("multinomial_gradients: arrays of different shapes.")
     if n == 0:
         return
+    cdef intp_t c, first, n_chunks = (n + FUSED_CHUNK - 1) // FUSED_CHUNK
     with nogil:
-        if n_threads > 1 and n * n_classes >= MIN_PARALLEL_ROWS:
-            for i in prange(n, schedule='static', num_threads=n_threads):
-                softmax_row(&raw[i, 0], y[i], weight[i], &gradient[i, 0], &hessian[i, 0],
-                            n_classes)
-        else:
-            for i in range(n):
-                softmax_row(&raw[i, 0], y[i], weight[i], &gradient[i, 0], &hessian[i, 0],
-                            n_classes)
+        for c in prange(n_chunks, schedule='static', num_threads=max(n_threads, 1),
+                        use_threads_if=n_threads > 1 and n * n_classes >= MIN_PARALLEL_ROWS):
+            first = c * FUSED_CHUNK
+            softmax_chunk(&y[0], &raw[0, 0], &weight[0], &gradient[0, 0], &hessian[0, 0],
+                          n_classes, first, min(first + FUSED_CHUNK, n))
 
 
 # The fused passes below (gradients and the training loss of the same raw predictions) take
@@ -386,10 +404,7 @@ cdef void multinomial_fused_chunk(const intp_t* y, const double* raw, intp_t n_c
     cdef double exp_sum[FUSED_CHUNK]
     cdef double total = 0.0, weight_sum = 0.0
     cdef intp_t i, j, row
-    for i in range(first, last):
-        softmax_row(&raw[i * n_classes], y[i], weight[i], &gradient[i * n_classes],
-                    &hessian[i * n_classes], n_classes, &largest[i - first],
-                    &exp_sum[i - first])
+    softmax_chunk(y, raw, weight, gradient, hessian, n_classes, first, last, largest, exp_sum)
     if all_scored:
         first_scored, last_scored = first, last
     for j in range(first_scored, last_scored):
