@@ -11,6 +11,7 @@ from cython.parallel import prange
 from libc.math cimport exp, fabs, log, log1p
 
 from libc.stdint cimport uint64_t
+from libc.string cimport memcpy
 
 from ._types cimport intp_t
 
@@ -343,10 +344,14 @@ cdef object scored_starts(const intp_t[::1] rows, intp_t n, intp_t n_chunks):
 cdef inline double split_exponent(double value, intp_t* exponent) noexcept nogil:
     """``value`` (positive, normal) as its mantissa in [1, 2); its power of two added to
     ``exponent``. The bits, not ``frexp``: a shift and two masks."""
-    cdef uint64_t bits = (<uint64_t*>&value)[0]
+    cdef uint64_t bits
+    # Copied, not read through a cast pointer: a double and an integer may not alias (the
+    # compiler may read the integer's bits before they are written).
+    memcpy(&bits, &value, sizeof(uint64_t))
     exponent[0] += <intp_t>(bits >> 52) - 1023
     bits = (bits & 0x000FFFFFFFFFFFFFULL) | 0x3FF0000000000000ULL
-    return (<double*>&bits)[0]
+    memcpy(&value, &bits, sizeof(uint64_t))
+    return value
 
 
 cdef void binomial_chunk(const double* y, const double* raw, const double* weight,

@@ -256,7 +256,7 @@ cdef void sum_chunk(const Workspace* ws, const intp_t* rows, intp_t n_rows,
     if ws.packed_stats:
         for i in range(n_rows):
             word_sum += packed_statistics[rows[i]]
-        (<uint64_t*>sums)[0] = word_sum
+        memcpy(sums, &word_sum, sizeof(uint64_t))
         return
     for i in range(n_rows):
         gradient += ws.gradients[rows[i]]
@@ -269,10 +269,11 @@ cdef void add_summed_chunks(const Workspace* ws, const double* chunk_sums, intp_
                             double* totals) noexcept nogil:
     """The totals of ``sum_chunk``'s chunks, added in order (packed words: exactly)."""
     cdef intp_t c
-    cdef uint64_t word_sum = 0
+    cdef uint64_t word_sum = 0, word
     if ws.packed_stats:
         for c in range(n_chunks):
-            word_sum += (<const uint64_t*>chunk_sums)[2 * c]
+            memcpy(&word, chunk_sums + 2 * c, sizeof(uint64_t))
+            word_sum += word
         totals[0] = packed_gradient(word_sum, ws.data.gradient_scale)
         totals[1] = packed_hessian(word_sum, ws.data.hessian_scale)
         return
@@ -291,21 +292,20 @@ cdef void sum_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
     Packed statistics: the words' sum, exact (the chunks' float64 sums, bit for bit)."""
     cdef intp_t c, first, n_chunks = n_gather_chunks(n_rows)
     cdef double sums[2]
-    cdef double total[2]
-    total[0] = total[1] = 0.0
+    cdef uint64_t word_sum = 0, word
+    totals[0] = totals[1] = 0.0
     for c in range(n_chunks):
         first = c * GATHER_CHUNK
         sum_chunk(ws, rows + first, min(GATHER_CHUNK, n_rows - first), sums)
         if ws.packed_stats:
-            (<uint64_t*>total)[0] += (<uint64_t*>sums)[0]
+            memcpy(&word, sums, sizeof(uint64_t))
+            word_sum += word
         else:
-            total[0] += sums[0]
-            total[1] += sums[1]
+            totals[0] += sums[0]
+            totals[1] += sums[1]
     if ws.packed_stats:
-        add_summed_chunks(ws, total, 1, totals)
-    else:
-        totals[0] = total[0]
-        totals[1] = total[1]
+        totals[0] = packed_gradient(word_sum, ws.data.gradient_scale)
+        totals[1] = packed_hessian(word_sum, ws.data.hessian_scale)
 
 
 cdef void sum_batch_statistics(const Workspace* ws, const intp_t* starts, const intp_t* ends,

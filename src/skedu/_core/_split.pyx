@@ -12,6 +12,7 @@ from ._types cimport ABSOLUTE_ERROR, SECOND_ORDER
 
 from libc.math cimport INFINITY
 from libc.stdint cimport uint64_t
+from libc.string cimport memcpy
 
 from ._types cimport MISSING_BIN, N_BINS
 
@@ -388,6 +389,18 @@ cdef inline long best_of_running_sums(const SplitContext* context, const double*
                                 best_gain, varies)
 
 
+cdef inline double kept_or_zero(double value, double count) noexcept nogil:
+    """``value``, or +0.0 where the bits of ``count`` are all 0 (an empty bin), without a
+    branch. The bits are copied, not read through a cast pointer: a double and an integer
+    may not alias."""
+    cdef uint64_t bits, count_bits
+    memcpy(&bits, &value, sizeof(uint64_t))
+    memcpy(&count_bits, &count, sizeof(uint64_t))
+    bits &= 0 - <uint64_t>(count_bits != 0)
+    memcpy(&value, &bits, sizeof(uint64_t))
+    return value
+
+
 cdef bint vector_second_order_split(intp_t feature, const double* histogram,
                                     intp_t n_bins_non_missing, const double* bin_thresholds,
                                     const SplitContext* context,
@@ -412,23 +425,19 @@ cdef bint vector_second_order_split(intp_t feature, const double* histogram,
     cdef double missing_count = missing[2], node_count = <double>context.node_count
     cdef double gradient = 0.0, hessian = 0.0, count = 0.0, gain, gain_with
     cdef intp_t b, n_padded = (n_bins_non_missing + 3) // 4 * 4
-    cdef uint64_t kept, masked
     cdef long at, at_with = -1
     cdef int varies, varies_with
-    cdef const uint64_t* entry
+    cdef const double* entry
     for b in range(n_bins_non_missing):
-        entry = <const uint64_t*>histogram + 3 * b
+        entry = histogram + 3 * b
         # An empty bin adds nothing: a histogram made by subtraction may hold rounding
         # residues in its empty bins' sums, which the one-at-a-time sweep never reads. Their
         # bits are masked to +0.0 (empty is a count of +0.0, all bits 0), whose addition
         # leaves a sum as it was (its sign aside): no branch, whose outcome would be a coin
         # toss in nodes with a few empty bins.
-        kept = 0 - <uint64_t>(entry[2] != 0)
-        masked = entry[0] & kept
-        gradient += (<double*>&masked)[0]
-        masked = entry[1] & kept
-        hessian += (<double*>&masked)[0]
-        count += (<const double*>entry)[2]
+        gradient += kept_or_zero(entry[0], entry[2])
+        hessian += kept_or_zero(entry[1], entry[2])
+        count += entry[2]
         left_gradient[b] = gradient
         left_hessian[b] = hessian
         left_count[b] = count
