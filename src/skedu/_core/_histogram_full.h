@@ -20,6 +20,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The group's columns and histograms as locals, which the loops keep in registers (a
+   feature past the group's size is never read). */
+#define SKEDU_GROUP_POINTERS(entry_type)                                                     \
+    const uint8_t* const column_0 = columns[0];                                              \
+    const uint8_t* const column_1 = columns[1];                                              \
+    const uint8_t* const column_2 = n_columns > 2 ? columns[2] : NULL;                       \
+    const uint8_t* const column_3 = n_columns > 3 ? columns[3] : NULL;                       \
+    entry_type* const base_0 = bases[0];                                                     \
+    entry_type* const base_1 = bases[1];                                                     \
+    entry_type* const base_2 = n_columns > 2 ? bases[2] : NULL;                              \
+    entry_type* const base_3 = n_columns > 3 ? bases[3] : NULL;
+
 /* Feature k of the group adds the row's (gradient, hessian) (and 1 to its count) to the
    entry of its bin. */
 #define SKEDU_FULL_ADD(k, n, count)                                                          \
@@ -48,16 +60,7 @@
 static void skedu_add_full_columns(const uint8_t* const* columns, double* const* bases,
                                    ptrdiff_t n_columns, const ptrdiff_t* rows,
                                    ptrdiff_t n_rows, const double* stats, int count) {
-    /* The group's pointers as locals, which the loops keep in registers (a feature past
-       the group's size is never read). */
-    const uint8_t* const column_0 = columns[0];
-    const uint8_t* const column_1 = columns[1];
-    const uint8_t* const column_2 = n_columns > 2 ? columns[2] : NULL;
-    const uint8_t* const column_3 = n_columns > 3 ? columns[3] : NULL;
-    double* const base_0 = bases[0];
-    double* const base_1 = bases[1];
-    double* const base_2 = n_columns > 2 ? bases[2] : NULL;
-    double* const base_3 = n_columns > 3 ? bases[3] : NULL;
+    SKEDU_GROUP_POINTERS(double)
     ptrdiff_t i;
     if (count) {
         if (n_columns == 4) {
@@ -99,14 +102,7 @@ static void skedu_add_full_columns(const uint8_t* const* columns, double* const*
 static void skedu_add_full_packed_columns(const uint8_t* const* columns, uint64_t* const* bases,
                                           ptrdiff_t n_columns, const ptrdiff_t* rows,
                                           ptrdiff_t n_rows, const uint64_t* packed) {
-    const uint8_t* const column_0 = columns[0];
-    const uint8_t* const column_1 = columns[1];
-    const uint8_t* const column_2 = n_columns > 2 ? columns[2] : NULL;
-    const uint8_t* const column_3 = n_columns > 3 ? columns[3] : NULL;
-    uint64_t* const base_0 = bases[0];
-    uint64_t* const base_1 = bases[1];
-    uint64_t* const base_2 = n_columns > 2 ? bases[2] : NULL;
-    uint64_t* const base_3 = n_columns > 3 ? bases[3] : NULL;
+    SKEDU_GROUP_POINTERS(uint64_t)
     ptrdiff_t i;
     if (n_columns == 4) {
         SKEDU_PACKED_LOOP(4)
