@@ -25,26 +25,16 @@ totals minus the feature's other entries, so a row costs only its few non-defaul
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.string cimport memset
 
-from ._types cimport MISSING_BIN, N_BINS
+from ._types cimport N_BINS
 from ._workspace cimport COLUMN_GROUP
 
-cdef extern from "_histogram_full.h":
-    void skedu_add_full_columns(const BIN_DTYPE_C** columns, double** bases, intp_t n_columns,
-                                const intp_t* rows, intp_t n_rows, const double* stats,
-                                int count) nogil
-    void skedu_add_full_packed_columns(const BIN_DTYPE_C** columns, uint64_t** bases,
-                                       intp_t n_columns, const intp_t* rows, intp_t n_rows,
-                                       const uint64_t* packed) nogil
-
-
-cdef inline bint all_full(const intp_t* lasts, intp_t n_features) noexcept nogil:
-    """Whether every one of the features has 255 non-missing bins: its missing bin (255) is
-    then its missing slot, and its bins need no clamping (``_histogram_full.h``)."""
-    cdef intp_t j
-    for j in range(n_features):
-        if lasts[j] != MISSING_BIN:
-            return False
-    return True
+cdef extern from "_histogram_groups.h":
+    void skedu_add_column_group(const BIN_DTYPE_C** columns, double** bases, const intp_t* lasts,
+                                intp_t n_columns, const intp_t* rows, intp_t n_rows,
+                                intp_t stride, const double* stats, int count) nogil
+    void skedu_add_packed_group(const BIN_DTYPE_C** columns, uint64_t** bases,
+                                const intp_t* lasts, intp_t n_columns, const intp_t* rows,
+                                intp_t n_rows, intp_t stride, const uint64_t* packed) nogil
 
 
 cdef inline void add_to_entry(double* entry, double gradient, double hessian,
@@ -129,13 +119,6 @@ cdef void build_histograms(const BIN_DTYPE_C* binned, intp_t row_stride, const i
             entry[n_channels + 1] += 1.0
 
 
-cdef inline void add_to_column_entry(double* base, const BIN_DTYPE_C* column, intp_t last_slot,
-                                     intp_t position, double gradient, double hessian,
-                                     bint count) noexcept nogil:
-    # The missing bin (255) maps to the slot after the last non-missing bin.
-    add_to_entry(base + min(<intp_t>column[position], last_slot) * 3, gradient, hessian, count)
-
-
 cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
                                   const intp_t* features, intp_t n_columns, const intp_t* rows,
                                   intp_t n_rows, const double* ordered_stats, intp_t n_channels,
@@ -148,21 +131,17 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
     feature ``features[j]`` of row r at ``binned[r * row_stride + features[j]]``.
 
     Up to ``COLUMN_GROUP`` columns of one gradient channel are built in one pass over the
-    rows: the row's index and statistics are read once for all, and the additions, to
-    different histograms, do not wait on each other (one column at a time is bound by its
-    row's loads and the chain of its adds; four together are about 1.7 times faster). Columns
-    of 255 non-missing bins need no clamping of their bins (``_histogram_full.h``). Every
-    entry still adds its rows in row order: the same sums, bit for bit. ``counting`` and
-    ``accumulate``: as ``build_histograms``.
+    rows (``_histogram_groups.h``; columns of 255 non-missing bins without clamping their
+    bins). Every entry still adds its rows in row order: the same sums, bit for bit.
+    ``counting`` and ``accumulate``: as ``build_histograms``.
     """
     # A row's step and a feature's step in ``binned``: column-major, or row-major.
-    cdef intp_t i, j, row, stride = max(row_stride, 1)
+    cdef intp_t j, stride = max(row_stride, 1)
     cdef intp_t feature_step = 1 if row_stride > 0 else n_samples
     cdef bint count = counting == COUNT_ROWS
     cdef const BIN_DTYPE_C* columns[COLUMN_GROUP]
     cdef double* bases[COLUMN_GROUP]
     cdef intp_t lasts[COLUMN_GROUP]
-    cdef double gradient, hessian
     if n_channels != 1 or n_columns > COLUMN_GROUP or n_columns < 2:
         for j in range(n_columns):
             build_histograms(binned + features[j] * feature_step, stride, rows, n_rows,
@@ -176,42 +155,11 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
         columns[j] = binned + features[j] * feature_step
         bases[j] = histogram + offsets[j] * 3
         lasts[j] = n_bins_non_missing[j]
-    # One loop per group size, unrolled by hand: the pointers stay in registers (one loop
-    # testing the group's size on every row is 20% slower).
-    if row_stride == 0 and all_full(lasts, n_columns):
-        skedu_add_full_columns(columns, bases, n_columns, rows, n_rows, ordered_stats, count)
-    elif n_columns == 4:
-        for i in range(n_rows):
-            row = rows[i] * stride
-            gradient = ordered_stats[2 * i]
-            hessian = ordered_stats[2 * i + 1]
-            add_to_column_entry(bases[0], columns[0], lasts[0], row, gradient, hessian, count)
-            add_to_column_entry(bases[1], columns[1], lasts[1], row, gradient, hessian, count)
-            add_to_column_entry(bases[2], columns[2], lasts[2], row, gradient, hessian, count)
-            add_to_column_entry(bases[3], columns[3], lasts[3], row, gradient, hessian, count)
-    elif n_columns == 3:
-        for i in range(n_rows):
-            row = rows[i] * stride
-            gradient = ordered_stats[2 * i]
-            hessian = ordered_stats[2 * i + 1]
-            add_to_column_entry(bases[0], columns[0], lasts[0], row, gradient, hessian, count)
-            add_to_column_entry(bases[1], columns[1], lasts[1], row, gradient, hessian, count)
-            add_to_column_entry(bases[2], columns[2], lasts[2], row, gradient, hessian, count)
-    else:
-        for i in range(n_rows):
-            row = rows[i] * stride
-            gradient = ordered_stats[2 * i]
-            hessian = ordered_stats[2 * i + 1]
-            add_to_column_entry(bases[0], columns[0], lasts[0], row, gradient, hessian, count)
-            add_to_column_entry(bases[1], columns[1], lasts[1], row, gradient, hessian, count)
+    # The group's loops (``_histogram_groups.h``): one per size, counting and clamping.
+    skedu_add_column_group(columns, bases, lasts, n_columns, rows, n_rows, stride, ordered_stats,
+                           count)
     if counting == COUNTS_FROM_HESSIANS and not accumulate:
         counts_from_hessians(histogram, n_bins_non_missing, offsets, n_columns)
-
-
-cdef inline void add_packed(uint64_t* base, const BIN_DTYPE_C* column, intp_t last_slot,
-                            intp_t position, uint64_t value) noexcept nogil:
-    # The missing bin (255) maps to the slot after the last non-missing bin.
-    base[min(<intp_t>column[position], last_slot)] += value
 
 
 cdef void build_packed_histograms(const BIN_DTYPE_C* binned, intp_t row_stride,
@@ -228,13 +176,13 @@ cdef void build_packed_histograms(const BIN_DTYPE_C* binned, intp_t row_stride,
     words of the sums (the hessians' sum stays below 2**32, the gradients' within 31 bits), so
     a row costs one integer addition a feature where a float64 entry takes a pair of them,
     and a group's entries take a third of the cache. Four features a pass, as
-    ``build_column_histograms``. Integer sums do not depend on the order of the rows.
+    ``build_column_histograms`` (``_histogram_groups.h``). Integer sums do not depend on the
+    order of the rows.
     """
-    cdef intp_t i, j, g, size, row
+    cdef intp_t j, g, size
     cdef const BIN_DTYPE_C* columns[COLUMN_GROUP]
     cdef uint64_t* bases[COLUMN_GROUP]
     cdef intp_t lasts[COLUMN_GROUP]
-    cdef uint64_t value
     g = 0
     while g < n_features:
         size = min(<intp_t>COLUMN_GROUP, n_features - g)
@@ -242,34 +190,7 @@ cdef void build_packed_histograms(const BIN_DTYPE_C* binned, intp_t row_stride,
             columns[j] = binned + features[g + j] * feature_step
             bases[j] = histogram + offsets[g + j] - first_offset
             lasts[j] = n_bins_non_missing[g + j]
-        # One loop per group size, unrolled by hand (as in ``build_column_histograms``): the
-        # pointers stay in registers.
-        if row_stride == 1 and size >= 2 and all_full(lasts, size):
-            skedu_add_full_packed_columns(columns, bases, size, rows, n_rows, packed)
-        elif size == 4:
-            for i in range(n_rows):
-                row = rows[i] * row_stride
-                value = packed[i]
-                add_packed(bases[0], columns[0], lasts[0], row, value)
-                add_packed(bases[1], columns[1], lasts[1], row, value)
-                add_packed(bases[2], columns[2], lasts[2], row, value)
-                add_packed(bases[3], columns[3], lasts[3], row, value)
-        elif size == 3:
-            for i in range(n_rows):
-                row = rows[i] * row_stride
-                value = packed[i]
-                add_packed(bases[0], columns[0], lasts[0], row, value)
-                add_packed(bases[1], columns[1], lasts[1], row, value)
-                add_packed(bases[2], columns[2], lasts[2], row, value)
-        elif size == 2:
-            for i in range(n_rows):
-                row = rows[i] * row_stride
-                value = packed[i]
-                add_packed(bases[0], columns[0], lasts[0], row, value)
-                add_packed(bases[1], columns[1], lasts[1], row, value)
-        else:
-            for i in range(n_rows):
-                add_packed(bases[0], columns[0], lasts[0], rows[i] * row_stride, packed[i])
+        skedu_add_packed_group(columns, bases, lasts, size, rows, n_rows, row_stride, packed)
         g += size
 
 
