@@ -125,6 +125,50 @@ def test_groups_of_full_features_equal_the_clamped_loops_bit_for_bit(features, c
     np.testing.assert_allclose(full, expected, rtol=1e-12, atol=1e-9)
 
 
+@pytest.mark.parametrize("row_major", [False, True])
+@pytest.mark.parametrize("full_bins", [True, False])
+@pytest.mark.parametrize("n_features", [2, 3, 4])
+def test_consecutive_rows_read_without_indices_give_the_same_histograms(n_features, full_bins,
+                                                                         row_major):
+    # A root grown on every row reads rows first..first + n - 1 without their indices
+    # (``_histogram_groups.h``, the ``_consecutive`` loops): the same entries, bit for bit,
+    # float64 (counts added or left out) and packed, clamped or not, columns or row-major.
+    from skedu._core._histogram import build_packed_histograms_for_tests
+
+    rng = np.random.RandomState(60 + n_features)
+    n_samples = 3000
+    n_bins = (np.full(n_features, 255) if full_bins
+              else rng.randint(2, 255, n_features)).astype(np.intp)
+    binned = np.stack([np.where(rng.rand(n_samples) < 0.05, 255,
+                                rng.randint(0, b, n_samples)) for b in n_bins]).astype(np.uint8)
+    features = np.arange(n_features, dtype=np.intp)
+    rows = np.arange(700, 2900, dtype=np.intp)
+    gradients = rng.randn(len(rows), 1) * 1e3
+    hessians = rng.rand(len(rows))
+    for count_rows in (True, False):
+        indexed = build_column_histograms_for_tests(binned, features, rows, gradients, hessians,
+                                                    n_bins, count_rows=count_rows,
+                                                    row_major=row_major)
+        consecutive = build_column_histograms_for_tests(binned, features, rows, gradients,
+                                                        hessians, n_bins,
+                                                        count_rows=count_rows,
+                                                        row_major=row_major, consecutive=True)
+        np.testing.assert_array_equal(consecutive, indexed)
+    expected = naive_packed(np.ascontiguousarray(binned.T), rows, gradients, hessians, n_bins)
+    np.testing.assert_allclose(indexed[:, :2], expected[:, :2], rtol=1e-12, atol=1e-9)
+    gradient_units = rng.randint(-2 ** 14, 2 ** 14 + 1, len(rows)).astype(np.int64)
+    hessian_units = rng.randint(0, 2 ** 14 + 1, len(rows)).astype(np.int64)
+    packed = [build_packed_histograms_for_tests(binned, features, rows, gradient_units,
+                                                hessian_units, n_bins, 2.0 ** -17, 2.0 ** -16,
+                                                row_major, consecutive=consecutive)
+              for consecutive in (False, True)]
+    np.testing.assert_array_equal(packed[1], packed[0])
+    with pytest.raises(ValueError, match="consecutive"):
+        build_column_histograms_for_tests(binned, features, rows[::2].copy(),
+                                          gradients[::2].copy(), hessians[::2].copy(), n_bins,
+                                          consecutive=True)
+
+
 @pytest.mark.parametrize("n_channels", [1, 3])
 def test_sparse_histograms_complete_the_default_bin_from_the_totals(n_channels):
     # One-hot-like columns (most rows in one bin, sometimes the missing bin), read from the

@@ -158,8 +158,10 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
     leaves_out : ndarray of shape (n_trees, n_samples), int32, or None
         Where to write the leaves (a buffer reused across boosting rounds).
     rows_cover_all : bool
-        Every tree's rows are all the samples, each once: every entry of the leaves is
-        written, none needs its -1 first (a pass over the leaves saved each round).
+        Every tree's rows are all the samples, each once, in order (``0 .. n_samples - 1``):
+        every entry of the leaves is written, none needs its -1 first (a pass over the
+        leaves saved each round), and the root's histograms read the rows without their
+        indices.
     channels_out : tuple of two ndarrays or None
         Arrays of shapes (n_channels, n_samples, 1) and (n_channels, n_samples) that
         ``split_channels`` copies the channels to (reused across rounds), or None.
@@ -402,6 +404,7 @@ def grow_trees(*, int criterion, int splitter, const double[:, ::1] gradients, h
                 feature_pointers[t] = &index_view[0]
                 n_features[t] = index_view.shape[0]
             leaf_pointers[t] = &leaves_view[t, 0] if return_leaves else NULL
+            data[t].rows_in_order = rows_cover_all
         with nogil:
             if n_trees == 1:
                 status[0] = grow_tree(&data[0], &params, rows_pointers[0], n_rows[0],

@@ -1390,8 +1390,12 @@ cdef int grow_tree(const GrowData* data, const GrowParams* params, const intp_t*
                                          tree.nodes[root].weighted_n_node_samples)
         ws.gain_scale = split_gain_scale(params.criterion, params.n_outputs,
                                          tree.nodes[root].weighted_n_node_samples)
+        # The root's histograms read its rows without their indices when they are all the
+        # rows in order (``_histogram_groups.h``).
+        ws.root_in_order = data.rows_in_order and n_rows == data.n_samples
         consider_node(&ws, tree, root, 0, n_rows, 0, NULL)
     ws.root_gathered = False
+    ws.root_in_order = False
     if n_batch > 1:
         if not alloc_batch_buffers(&buffers, &ws, n_batch):
             ws.failed = True

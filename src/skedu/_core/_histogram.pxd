@@ -20,7 +20,8 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
                                   intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                                   const intp_t* n_bins_non_missing, const intp_t* offsets,
                                   double* histogram, int counting,
-                                  bint accumulate=*, intp_t row_stride=*) noexcept nogil
+                                  bint accumulate=*, intp_t row_stride=*,
+                                  bint consecutive=*) noexcept nogil
 
 cdef void counts_from_hessians(double* histogram, const intp_t* n_bins_non_missing,
                                const intp_t* offsets, intp_t n_features) noexcept nogil
@@ -80,7 +81,8 @@ cdef void build_packed_histograms(const BIN_DTYPE_C* binned, intp_t row_stride,
                                   const intp_t* features, intp_t n_features, intp_t feature_step,
                                   const intp_t* rows, intp_t n_rows, const uint64_t* packed,
                                   const intp_t* n_bins_non_missing, const intp_t* offsets,
-                                  intp_t first_offset, uint64_t* histogram) noexcept nogil
+                                  intp_t first_offset, uint64_t* histogram,
+                                  bint consecutive=*) noexcept nogil
 
 cdef void unpack_histograms(const uint64_t* packed_histogram, intp_t first_offset,
                             intp_t n_features, const intp_t* n_bins_non_missing,

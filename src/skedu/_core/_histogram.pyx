@@ -29,6 +29,7 @@ from ._types cimport N_BINS
 from ._workspace cimport COLUMN_GROUP
 
 cdef extern from "_histogram_groups.h":
+    # ``rows`` NULL: the rows are consecutive, from the columns' first.
     void skedu_add_column_group(const BIN_DTYPE_C** columns, double** bases, const intp_t* lasts,
                                 intp_t n_columns, const intp_t* rows, intp_t n_rows,
                                 intp_t stride, const double* stats, int count) nogil
@@ -124,11 +125,14 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
                                   intp_t n_rows, const double* ordered_stats, intp_t n_channels,
                                   const intp_t* n_bins_non_missing, const intp_t* offsets,
                                   double* histogram, int counting,
-                                  bint accumulate=False, intp_t row_stride=0) noexcept nogil:
+                                  bint accumulate=False, intp_t row_stride=0,
+                                  bint consecutive=False) noexcept nogil:
     """Fill the histograms of ``n_columns`` features read from their columns (feature
     ``features[j]``'s bins start at ``binned + features[j] * n_samples``); ``offsets[j]`` and
     ``n_bins_non_missing[j]`` describe the j-th. ``row_stride`` > 0: row-major bins instead,
     feature ``features[j]`` of row r at ``binned[r * row_stride + features[j]]``.
+    ``consecutive``: the rows are ``rows[0] + i`` (a root's, every row growing the tree): the
+    group loops read them without their indices.
 
     Up to ``COLUMN_GROUP`` columns of one gradient channel are built in one pass over the
     rows (``_histogram_groups.h``; columns of 255 non-missing bins without clamping their
@@ -153,11 +157,15 @@ cdef void build_column_histograms(const BIN_DTYPE_C* binned, intp_t n_samples,
             memset(histogram + offsets[j] * 3, 0,
                    (n_bins_non_missing[j] + 1) * 3 * sizeof(double))
         columns[j] = binned + features[j] * feature_step
+        if consecutive and n_rows > 0:
+            columns[j] += rows[0] * stride
         bases[j] = histogram + offsets[j] * 3
         lasts[j] = n_bins_non_missing[j]
+    if consecutive:
+        rows = NULL
     # The group's loops (``_histogram_groups.h``): one per size, counting and clamping.
-    skedu_add_column_group(columns, bases, lasts, n_columns, rows, n_rows, stride, ordered_stats,
-                           count)
+    skedu_add_column_group(columns, bases, lasts, n_columns, rows, n_rows, stride,
+                           ordered_stats, count)
     if counting == COUNTS_FROM_HESSIANS and not accumulate:
         counts_from_hessians(histogram, n_bins_non_missing, offsets, n_columns)
 
@@ -166,7 +174,8 @@ cdef void build_packed_histograms(const BIN_DTYPE_C* binned, intp_t row_stride,
                                   const intp_t* features, intp_t n_features, intp_t feature_step,
                                   const intp_t* rows, intp_t n_rows, const uint64_t* packed,
                                   const intp_t* n_bins_non_missing, const intp_t* offsets,
-                                  intp_t first_offset, uint64_t* histogram) noexcept nogil:
+                                  intp_t first_offset, uint64_t* histogram,
+                                  bint consecutive=False) noexcept nogil:
     """Add the rows' packed statistics to the packed histograms of ``n_features`` features:
     feature j of row r has bin ``binned[r * row_stride + features[j] * feature_step]``, its
     entries start at ``histogram + offsets[j] - first_offset``.
@@ -177,20 +186,26 @@ cdef void build_packed_histograms(const BIN_DTYPE_C* binned, intp_t row_stride,
     a row costs one integer addition a feature where a float64 entry takes a pair of them,
     and a group's entries take a third of the cache. Four features a pass, as
     ``build_column_histograms`` (``_histogram_groups.h``). Integer sums do not depend on the
-    order of the rows.
+    order of the rows. ``consecutive``: as ``build_column_histograms``.
     """
     cdef intp_t j, g, size
+    cdef const intp_t* group_rows = rows
     cdef const BIN_DTYPE_C* columns[COLUMN_GROUP]
     cdef uint64_t* bases[COLUMN_GROUP]
     cdef intp_t lasts[COLUMN_GROUP]
+    if consecutive:
+        group_rows = NULL
     g = 0
     while g < n_features:
         size = min(<intp_t>COLUMN_GROUP, n_features - g)
         for j in range(size):
             columns[j] = binned + features[g + j] * feature_step
+            if consecutive and n_rows > 0:
+                columns[j] += rows[0] * row_stride
             bases[j] = histogram + offsets[g + j] - first_offset
             lasts[j] = n_bins_non_missing[g + j]
-        skedu_add_packed_group(columns, bases, lasts, size, rows, n_rows, row_stride, packed)
+        skedu_add_packed_group(columns, bases, lasts, size, group_rows, n_rows, row_stride,
+                               packed)
         g += size
 
 
@@ -384,11 +399,14 @@ def build_column_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_columns,
                                       const double[::1] ordered_hessians,
                                       const intp_t[::1] n_bins_non_missing,
                                       bint unit_hessians=False, bint count_rows=True,
-                                      bint row_major=False):
+                                      bint row_major=False, bint consecutive=False):
     """Packed histograms of the columns ``binned_columns[features]`` (feature-major bins, one
     row per feature), built in one call, as one (n_entries, K + 2) array; ``n_bins_non_missing``
     describes the selected features; ``count_rows``: as ``build_histograms_for_tests``;
-    ``row_major``: read from a row-major copy of the bins (test entry point)."""
+    ``row_major``: read from a row-major copy of the bins; ``consecutive``: the rows are
+    ``rows[0] + i``, read without their indices (test entry point)."""
+    if consecutive and not rows_are_consecutive(rows):
+        raise ValueError("consecutive rows must be rows[0] + i")
     import numpy as np
 
     cdef intp_t n_channels = ordered_gradients.shape[1]
@@ -406,13 +424,22 @@ def build_column_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_columns,
                                 &rows[0], rows.shape[0], &stats_view[0, 0], n_channels,
                                 &n_bins_non_missing[0], &offsets[0], &view[0, 0],
                                 test_counting(unit_hessians, count_rows), False,
-                                binned_rows.shape[1])
+                                binned_rows.shape[1], consecutive)
         return histogram
     build_column_histograms(&binned_columns[0, 0], binned_columns.shape[1], &features[0],
                             features.shape[0], &rows[0], rows.shape[0], &stats_view[0, 0],
                             n_channels, &n_bins_non_missing[0], &offsets[0], &view[0, 0],
-                            test_counting(unit_hessians, count_rows))
+                            test_counting(unit_hessians, count_rows), False, 0, consecutive)
     return histogram
+
+
+cdef bint rows_are_consecutive(const intp_t[::1] rows):
+    """Whether ``rows[i] == rows[0] + i`` for every i."""
+    cdef intp_t i
+    for i in range(rows.shape[0]):
+        if rows[i] != rows[0] + i:
+            return False
+    return True
 
 
 def build_column_histograms_in_blocks_for_tests(const BIN_DTYPE_C[:, ::1] binned_columns,
@@ -494,13 +521,16 @@ def build_packed_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_columns,
                                       const int64_t[::1] hessian_units,
                                       const intp_t[::1] n_bins_non_missing,
                                       double gradient_scale=1.0, double hessian_scale=1.0,
-                                      bint row_major=False):
+                                      bint row_major=False, bint consecutive=False):
     """Float64 histograms (counts 0) of the columns ``binned_columns[features]`` built from
     the rows' packed integers ``gradient_units[i] * 2**32 + hessian_units[i]`` (statistics
     in row order, as gathered), then unpacked with the scales; ``row_major``: read from a
-    row-major copy of the bins (test entry point)."""
+    row-major copy of the bins; ``consecutive``: as ``build_column_histograms_for_tests``
+    (test entry point)."""
     import numpy as np
 
+    if consecutive and not rows_are_consecutive(rows):
+        raise ValueError("consecutive rows must be rows[0] + i")
     cdef intp_t n_features = features.shape[0]
     offsets_array = np.concatenate([[0], np.cumsum(np.asarray(n_bins_non_missing) + 1)])
     offsets_array = offsets_array.astype(np.intp)
@@ -517,11 +547,13 @@ def build_packed_histograms_for_tests(const BIN_DTYPE_C[:, ::1] binned_columns,
         binned_rows = np.ascontiguousarray(np.asarray(binned_columns).T)
         build_packed_histograms(&binned_rows[0, 0], binned_rows.shape[1], &features[0],
                                 n_features, 1, &rows[0], rows.shape[0], &packed[0],
-                                &n_bins_non_missing[0], &offsets[0], 0, &packed_histogram[0])
+                                &n_bins_non_missing[0], &offsets[0], 0, &packed_histogram[0],
+                                consecutive)
     else:
         build_packed_histograms(&binned_columns[0, 0], 1, &features[0], n_features,
                                 binned_columns.shape[1], &rows[0], rows.shape[0], &packed[0],
-                                &n_bins_non_missing[0], &offsets[0], 0, &packed_histogram[0])
+                                &n_bins_non_missing[0], &offsets[0], 0, &packed_histogram[0],
+                                consecutive)
     unpack_histograms(&packed_histogram[0], 0, n_features, &n_bins_non_missing[0], &offsets[0],
                       gradient_scale, hessian_scale, False, &view[0, 0])
     return histogram

@@ -574,12 +574,13 @@ cdef void build_packed_features(const Workspace* ws, intp_t first, intp_t size, 
     if source == COLUMNS:
         build_packed_histograms(data.binned, 1, ws.dense_features + first, size,
                                 data.n_samples, rows, n_rows, packed, ws.dense_n_bins + first,
-                                ws.dense_offsets + first, first_offset, packed_histogram)
+                                ws.dense_offsets + first, first_offset, packed_histogram,
+                                ws.root_in_order)
     else:
         build_packed_histograms(dense_row_major(data) + first, dense_row_stride(data),
                                 GROUP_POSITIONS, size, 1, rows, n_rows, packed,
                                 ws.dense_n_bins + first, ws.dense_offsets + first,
-                                first_offset, packed_histogram)
+                                first_offset, packed_histogram, ws.root_in_order)
 
 
 cdef inline intp_t group_entries(const Workspace* ws, intp_t first_group,
@@ -651,7 +652,7 @@ cdef void build_group(const Workspace* ws, intp_t group, const intp_t* rows, int
         build_column_histograms(data.binned, data.n_samples, ws.dense_features + first, size,
                                 rows, n_rows, ordered_stats, data.n_channels,
                                 ws.dense_n_bins + first, ws.dense_offsets + first, histogram,
-                                dense_counting(ws), accumulate)
+                                dense_counting(ws), accumulate, 0, ws.root_in_order)
     else:
         build_histograms(row_major + first, row_stride, rows, n_rows, ordered_stats,
                          data.n_channels, size, ws.dense_n_bins + first,

@@ -178,6 +178,7 @@ cdef struct GrowData:
                                         # carry their hessian (weight) in the channel of their
                                         # class, one per output, instead of a one-hot row
     const double* hessians              # [n_samples]
+    bint rows_in_order                  # every tree's rows are 0 .. n_samples - 1, in order
     # Quantised boosting (``_boosting.quantize_gradients``), else 0: every gradient (hessian)
     # is an integer multiple of this power of two, so that every sum of them is exact.
     double gradient_scale

@@ -116,6 +116,8 @@ cdef struct Workspace:
     double* chunk_sums              # [max_gather_chunks, n_channels + 1]: the gathers' chunks'
     double* chunk_extremes          # [max_gather_chunks, 2]: their smallest and largest hessian
     bint root_gathered              # the root's statistics are in ordered_stats (boosting)
+    bint root_in_order              # the root's rows are 0 .. n_samples - 1, in order (every
+                                    # row grows the tree), while the root is searched
     # Quantised boosting, one channel, binned dense X: ordered_stats holds each row's gradient
     # and hessian as one packed integer (``_histogram.build_packed_histograms``), the n-th row
     # of a gather at ``(uint64_t*)base + n``.

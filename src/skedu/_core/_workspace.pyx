@@ -380,6 +380,7 @@ cdef bint init_workspace(Workspace* ws, const GrowData* data, const GrowParams* 
     ws.chunk_extremes = <double*>malloc((n_rows // GATHER_CHUNK + MAX_BATCH + 1) * 2
                                         * sizeof(double))
     ws.root_gathered = False
+    ws.root_in_order = False
     ws.packed_stats = False
     ws.child_stats = <double*>malloc(2 * (n_channels + 2) * sizeof(double))
     ws.sort_values = <float*>reusable_malloc(max(n_rows, 1) * n_threads * sizeof(float))

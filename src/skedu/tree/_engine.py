@@ -294,7 +294,8 @@ def grow_trees(data, gradients, hessians, params, *, seeds, rows=None, row_weigh
         raise ValueError("per-channel hessians need one channel per tree (channels).")
     if rows is None:
         rows = [data.all_rows()] * n_trees
-    # Trees on every row write every row's leaf: the leaves need no -1 first.
+    # Trees on every row (in order) write every row's leaf: the leaves need no -1 first, and
+    # the roots' histograms read their rows without their indices.
     rows_cover_all = all(tree_rows is data.all_rows() for tree_rows in rows)
     rows = _per_tree(rows, n_trees, np.intp, "rows")
     row_weights = _per_tree(row_weights, n_trees, np.float64, "row_weights")
