@@ -97,7 +97,10 @@ def _extensions(debug):
     compile_flags, link_flags = _openmp_flags()
     size_compile_flags, size_link_flags = _size_flags(debug)
     if sys.platform != "win32":
-        compile_flags = compile_flags + ["-O3"]
+        # -ffp-contract=off: every product and sum rounded on its own, never fused into one
+        # multiply-add where the processor has them (AVX-512, arm64): the kernels give the
+        # same bits on every processor (``_exp.h``'s AVX-512 loop among them).
+        compile_flags = compile_flags + ["-O3", "-ffp-contract=off"]
     compile_flags = compile_flags + size_compile_flags
     link_flags = link_flags + size_link_flags
     extensions = [

@@ -184,20 +184,21 @@ def test_gradients_and_loss_refuse_bad_rows_and_labels():
 def test_the_sigmoids_exponentials_are_within_an_ulp_and_the_same_on_every_processor():
     # The binomial loss takes exp(-raw) vectorised (``_exp.h``): within 2 ulp of numpy's
     # (subnormal results within 2 of the smallest), +inf, 0 and NaN where numpy gives them,
-    # and the four-at-a-time (AVX2) pass gives the two-at-a-time one's bits.
+    # and the eight-at-a-time (AVX-512) and four-at-a-time (AVX2) passes give the
+    # two-at-a-time one's bits.
     rng = np.random.default_rng(0)
     x = np.concatenate([np.linspace(-800.0, 800.0, 100_001), rng.normal(0.0, 30.0, 100_000),
                         [np.inf, -np.inf, np.nan, 0.0, -0.0, 709.78, -709.78, 745.13, -745.13,
                          745.2, -710.0, 1e-300, -1e-300]])
     with np.errstate(over="ignore"):
         expected = np.exp(-x)
-    results = []
+    results, widths = [], []
     try:
-        for vector in (False, True):
-            used = _loss.set_vector_exp_for_tests(vector)
+        for width in (2, 4, 8):
+            widths.append(_loss.set_exp_width_for_tests(width))
             results.append(_loss.negative_exp_for_tests(x))
     finally:
-        _loss.set_vector_exp_for_tests(True)
+        _loss.set_exp_width_for_tests(8)
     for got in results:
         normal = np.isfinite(expected) & (expected >= np.finfo(np.float64).tiny)
         assert np.all(np.abs(got[normal] - expected[normal]) <= 2 * np.spacing(expected[normal]))
@@ -206,5 +207,6 @@ def test_the_sigmoids_exponentials_are_within_an_ulp_and_the_same_on_every_proce
         np.testing.assert_array_equal(np.isinf(got), np.isinf(expected))
         np.testing.assert_array_equal(got == 0.0, expected == 0.0)
         np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
-    if used:
-        np.testing.assert_array_equal(results[0], results[1])
+    assert widths[0] == 2 and widths[1] in (2, 4) and widths[2] in (2, 4, 8)
+    for got in results[1:]:
+        np.testing.assert_array_equal(got, results[0])
