@@ -91,19 +91,19 @@
 #define SKEDU_LOOPS(clamp, indexed)                                                          \
     if (count) {                                                                             \
         if (n_columns == 4) {                                                                \
-            SKEDU_LOOP(4, 1, clamp, indexed)                                                          \
+            SKEDU_LOOP(4, 1, clamp, indexed)                                                 \
         } else if (n_columns == 3) {                                                         \
-            SKEDU_LOOP(3, 1, clamp, indexed)                                                          \
+            SKEDU_LOOP(3, 1, clamp, indexed)                                                 \
         } else {                                                                             \
-            SKEDU_LOOP(2, 1, clamp, indexed)                                                          \
+            SKEDU_LOOP(2, 1, clamp, indexed)                                                 \
         }                                                                                    \
     } else {                                                                                 \
         if (n_columns == 4) {                                                                \
-            SKEDU_LOOP(4, 0, clamp, indexed)                                                          \
+            SKEDU_LOOP(4, 0, clamp, indexed)                                                 \
         } else if (n_columns == 3) {                                                         \
-            SKEDU_LOOP(3, 0, clamp, indexed)                                                          \
+            SKEDU_LOOP(3, 0, clamp, indexed)                                                 \
         } else {                                                                             \
-            SKEDU_LOOP(2, 0, clamp, indexed)                                                          \
+            SKEDU_LOOP(2, 0, clamp, indexed)                                                 \
         }                                                                                    \
     }
 
@@ -125,13 +125,13 @@
 /* The packed loops of a group of 1 to 4 features. */
 #define SKEDU_PACKED_LOOPS(clamp, indexed)                                                   \
     if (n_columns == 4) {                                                                    \
-        SKEDU_PACKED_LOOP(4, clamp, indexed)                                                          \
+        SKEDU_PACKED_LOOP(4, clamp, indexed)                                                 \
     } else if (n_columns == 3) {                                                             \
-        SKEDU_PACKED_LOOP(3, clamp, indexed)                                                          \
+        SKEDU_PACKED_LOOP(3, clamp, indexed)                                                 \
     } else if (n_columns == 2) {                                                             \
-        SKEDU_PACKED_LOOP(2, clamp, indexed)                                                          \
+        SKEDU_PACKED_LOOP(2, clamp, indexed)                                                 \
     } else {                                                                                 \
-        SKEDU_PACKED_LOOP(1, clamp, indexed)                                                          \
+        SKEDU_PACKED_LOOP(1, clamp, indexed)                                                 \
     }
 
 /* Whether the group's bins need no clamping: read from columns, every feature of 255
