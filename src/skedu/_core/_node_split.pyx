@@ -46,7 +46,10 @@ cdef intp_t MIN_PARALLEL_SCAN = 8192
 # columns loads four lines a row where the row-major copy loads one, which the group's next
 # passes find in cache. 30 rounds, 2 threads, engine: W-gbdt-multi (200k x 40, 10 classes)
 # 5.18-5.19 -> 4.80-5.02 s; W-gbdt and W-gbdt-reg (500k x 28) unchanged (0.96-0.99 s); a
-# density of 1/32 left W-gbdt 25% slower (the rows of 15k-row nodes leave the cache).
+# density of 1/32 left W-gbdt 25% slower (the rows of 15k-row nodes leave the cache). With
+# the rows' bins prefetched (``_histogram_groups.h``), 8,192 rows and 1/32 made W-gbdt's
+# nodes of 4k-8k rows faster to build (2.3 -> 1.7 ns an addition) but neither fit faster
+# (W-gbdt-multi 3.17-3.26 s against 3.22-3.31, 30 rounds).
 cdef intp_t SCATTERED_DENSITY = 64
 cdef intp_t SCATTERED_MAX_ROWS = 4096
 # A group's positions in the row-major bins, relative to its first feature (a group of
@@ -555,15 +558,15 @@ cdef inline intp_t dense_row_stride(const GrowData* data) noexcept nogil:
 
 
 cdef void build_packed_group(const Workspace* ws, intp_t group, const intp_t* rows,
-                             intp_t n_rows, const uint64_t* packed, intp_t first_offset,
-                             uint64_t* packed_histogram) noexcept nogil:
+                             intp_t n_rows, intp_t node_rows, const uint64_t* packed,
+                             intp_t first_offset, uint64_t* packed_histogram) noexcept nogil:
     """Add the rows' packed statistics (``packed_stats``) to the packed histograms of the
     ``group``-th group of dense features, read as ``build_group`` reads them; dense feature
     j's entries start at ``packed_histogram + dense_offsets[j] - first_offset``."""
     build_packed_features(ws, ws.group_starts[group],
                           ws.group_starts[group + 1] - ws.group_starts[group],
-                          group_source(ws, group, n_rows), rows, n_rows, packed, first_offset,
-                          packed_histogram)
+                          group_source(ws, group, node_rows), rows, n_rows, packed,
+                          first_offset, packed_histogram)
 
 
 cdef void build_packed_features(const Workspace* ws, intp_t first, intp_t size, int source,
@@ -604,14 +607,15 @@ cdef void unpack_groups(const Workspace* ws, intp_t first_group, intp_t last_gro
 
 
 cdef void build_group(const Workspace* ws, intp_t group, const intp_t* rows, intp_t n_rows,
-                      const double* ordered_stats, double* histogram,
+                      intp_t node_rows, const double* ordered_stats, double* histogram,
                       bint accumulate) noexcept nogil:
-    """The histograms of the ``group``-th group of dense features, read as ``group_source``
-    says (``accumulate``: as ``build_histograms``); packed statistics are added as integers
+    """The histograms of the ``group``-th group of dense features over ``rows[:n_rows]``, a
+    node of ``node_rows`` rows or a block of them, read as ``group_source`` says for the
+    node (``accumulate``: as ``build_histograms``); packed statistics are added as integers
     first, on the stack (a group holds at most COLUMN_GROUP * N_BINS entries)."""
     cdef const GrowData* data = ws.data
     cdef intp_t first = ws.group_starts[group], size = ws.group_starts[group + 1] - first
-    cdef int source = group_source(ws, group, n_rows)
+    cdef int source = group_source(ws, group, node_rows)
     cdef const BIN_DTYPE_C* row_major = dense_row_major(data)
     cdef intp_t row_stride = dense_row_stride(data)
     cdef uint64_t stack_histogram[COLUMN_GROUP * N_BINS]
@@ -625,8 +629,9 @@ cdef void build_group(const Workspace* ws, intp_t group, const intp_t* rows, int
             packed_histogram = <uint64_t*>malloc(n_entries * sizeof(uint64_t))
         if packed_histogram != NULL:
             memset(packed_histogram, 0, n_entries * sizeof(uint64_t))
-            build_packed_group(ws, group, rows, n_rows, <const uint64_t*>ordered_stats,
-                               ws.dense_offsets[first], packed_histogram)
+            build_packed_group(ws, group, rows, n_rows, node_rows,
+                               <const uint64_t*>ordered_stats, ws.dense_offsets[first],
+                               packed_histogram)
             unpack_groups(ws, group, group + 1, packed_histogram, accumulate, histogram)
         else:
             # Out of memory: one feature at a time on the stack.
@@ -690,13 +695,13 @@ cdef void build_group_run(const Workspace* ws, intp_t first_group, intp_t last_g
         n_block = min(HISTOGRAM_ROW_BLOCK, n_rows - block)
         for g in range(first_group, last_group):
             if packed_histogram != NULL:
-                build_packed_group(ws, g, rows + block, n_block,
+                build_packed_group(ws, g, rows + block, n_block, n_rows,
                                    <const uint64_t*>ordered_stats + block,
                                    ws.dense_offsets[ws.group_starts[first_group]],
                                    packed_histogram)
             else:
-                build_group(ws, g, rows + block, n_block, stats_at(ws, ordered_stats, block),
-                            histogram, True)
+                build_group(ws, g, rows + block, n_block, n_rows,
+                            stats_at(ws, ordered_stats, block), histogram, True)
         block += n_block
     if packed_histogram != NULL:
         unpack_groups(ws, first_group, last_group, packed_histogram, False, histogram)
@@ -734,7 +739,7 @@ cdef void build_dense_unit(const Workspace* ws, intp_t unit, const intp_t* rows,
         build_group_run(ws, unit * ws.n_groups // n_runs, (unit + 1) * ws.n_groups // n_runs,
                         rows, n_rows, ordered_stats, histogram, parent)
         return
-    build_group(ws, unit, rows, n_rows, ordered_stats, histogram, False)
+    build_group(ws, unit, rows, n_rows, n_rows, ordered_stats, histogram, False)
     if parent != NULL:
         subtract_groups(ws, unit, unit + 1, histogram, parent)
 
