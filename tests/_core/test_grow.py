@@ -319,6 +319,38 @@ def test_a_reused_leaves_buffer_is_rewritten_whole(n_threads):
         assert np.all(leaves[0, np.setdiff1d(np.arange(60_000), grown_on)] == -1)
 
 
+@pytest.mark.parametrize("quantized", [False, True])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_a_root_read_in_order_grows_the_tree_of_its_rows_read_by_index(n_threads, quantized):
+    """Trees on every row in order read the root's rows without their indices
+    (``_histogram_groups.h``): the same tree, bit for bit, as the same rows passed as a list
+    of their own (read by index), column and row-major groups, float64 and packed
+    statistics, missing values and 255-bin features among them."""
+    from skedu._core._boosting import quantize_gradients
+
+    rng = np.random.RandomState(11)
+    X = rng.randn(70_000, 9)
+    X[:, :3] = np.round(X[:, :3] * 3)  # features of few bins: clamped groups
+    X[rng.rand(*X.shape) < 0.05] = np.nan
+    data = prepare(X, Splitter.HIST)
+    params = _engine.TreeParams(criterion=SECOND_ORDER, max_depth=5, l2_regularization=1.0)
+    gradients = rng.randn(70_000, 1)
+    hessians = rng.rand(70_000) + 0.5
+    packed = None
+    if quantized:
+        packed = quantize_gradients(gradients, hessians, 70_000, n_threads)
+        assert packed is not None
+    grown = []
+    for tree_rows in (None, [np.arange(70_000)]):
+        ((nodes, values),), _ = _engine.grow_trees(
+            data, gradients, hessians, params, seeds=[0], rows=tree_rows, n_threads=n_threads,
+            quantized=packed)
+        grown.append((nodes, values))
+    np.testing.assert_array_equal(grown[0][0], grown[1][0])
+    np.testing.assert_array_equal(grown[0][1], grown[1][1])
+    assert len(grown[0][0]) > 31
+
+
 def test_second_order_gain_and_gamma_follow_xgboost():
     """gain = 1/2 [G_L^2/(H_L+l) + G_R^2/(H_R+l) - G^2/(H+l)], and a split needs gain > gamma."""
     X = np.array([[0.0], [0.0], [1.0], [1.0]])
