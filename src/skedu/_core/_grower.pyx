@@ -25,7 +25,7 @@ from ._split cimport init_context
 from ._node_split cimport (HISTOGRAM_MIN_ROWS, HistogramJob, ScanJob, build_batch_histograms,
                           build_node_histogram, draw_feature_order, find_best_split,
                           gather_node_statistics, gather_statistics, reduce_job, search_jobs,
-                          searches_drawn_at_once, sum_batch_statistics, sum_statistics)
+                          searches_drawn_at_once, sum_batch_statistics)
 from ._types cimport (ABSOLUTE_ERROR, BIN_DTYPE_C, ENTROPY, GINI, HIST, LEAF, MISSING_BIN, N_BINS,
                       SECOND_ORDER, GrowData,
                       GrowParams, Node, SplitContext, SplitRecord, TreeArrays, intp_t)
@@ -786,17 +786,24 @@ cdef inline bint sums_from_parent(const Workspace* ws) noexcept nogil:
             and ws.data.labels == NULL and ws.squares == NULL and ws.data.csr_indptr == NULL)
 
 
+cdef inline bint left_is_smaller(intp_t start, intp_t middle, intp_t end) noexcept nogil:
+    """Whether a split's left child (``start:middle``) is its smaller, ties to the left: the
+    child whose histogram is built and whose sums are added, the larger's being the parent's
+    minus them. Every step of a split must pick the same child."""
+    return middle - start <= end - middle
+
+
 cdef void child_sums(Workspace* ws, const TreeArrays* tree, intp_t parent, intp_t start,
                      intp_t middle, intp_t end, const double* built_totals, double* left,
                      double* right) noexcept nogil:
     """Boosting's children's (gradient, hessian, square) sums without a second pass over the
     parent's rows (where ``sums_from_parent``): the smaller child's from the gather of its
     histogram when one was just built, else summed as that gather sums them
-    (``sum_statistics``); the larger's the parent's minus those (LightGBM's rule)."""
+    (``sum_batch_statistics``); the larger's the parent's minus those (LightGBM's rule)."""
     cdef double* smaller = left
     cdef double* larger = right
     cdef intp_t first = start, last = middle
-    if middle - start > end - middle:
+    if not left_is_smaller(start, middle, end):
         smaller, larger = right, left
         first, last = middle, end
     if built_totals != NULL:
@@ -804,7 +811,7 @@ cdef void child_sums(Workspace* ws, const TreeArrays* tree, intp_t parent, intp_
         smaller[1] = built_totals[1]
     else:
         # The same sums as a histogram's gather would have given.
-        sum_statistics(ws, ws.samples + first, last - first, smaller)
+        sum_batch_statistics(ws, &first, &last, 1, smaller)
     larger[0] = tree.values[parent] - smaller[0]
     larger[1] = tree.nodes[parent].weighted_n_node_samples - smaller[1]
     # No squares in boosting (sums_from_parent): the square sum stays 0, as add_node's.
@@ -863,7 +870,7 @@ cdef void split_node(Workspace* ws, TreeArrays* tree, PendingNode* pending) noex
             ws.failed = True
             return
         # The smaller child's histogram is built; the parent's becomes the larger's.
-        if middle - start <= end - middle:
+        if left_is_smaller(start, middle, end):
             build_node_histogram(ws, start, middle, smaller, pending.histogram)
             left_histogram = smaller
             right_histogram = pending.histogram
@@ -964,7 +971,7 @@ cdef void split_batch(Workspace* ws, TreeArrays* tree, PendingNode* batch, intp_
             ws.failed = True
             continue
         # The smaller child's histogram is built; the parent's becomes the larger's.
-        side = 0 if node.middle - start <= end - node.middle else 1
+        side = 0 if left_is_smaller(start, node.middle, end) else 1
         jobs[n_jobs].start = start if side == 0 else node.middle
         jobs[n_jobs].end = node.middle if side == 0 else end
         jobs[n_jobs].histogram = smaller
@@ -981,7 +988,7 @@ cdef void split_batch(Workspace* ws, TreeArrays* tree, PendingNode* batch, intp_
         node = &split[j]
         if node.job >= 0:
             continue
-        if node.middle - pending.start <= pending.end - node.middle:
+        if left_is_smaller(pending.start, node.middle, pending.end):
             summed_starts[n_summed], summed_ends[n_summed] = pending.start, node.middle
         else:
             summed_starts[n_summed], summed_ends[n_summed] = node.middle, pending.end

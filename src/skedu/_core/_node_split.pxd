@@ -41,8 +41,6 @@ cdef void search_jobs(Workspace* ws, ScanJob* jobs, intp_t n_jobs) noexcept nogi
 cdef SplitRecord reduce_job(const Workspace* ws, const ScanJob* job) noexcept nogil
 cdef void build_batch_histograms(Workspace* ws, HistogramJob* jobs,
                                  intp_t n_jobs) noexcept nogil
-cdef void sum_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
-                         double* totals) noexcept nogil
 cdef void sum_batch_statistics(const Workspace* ws, const intp_t* starts, const intp_t* ends,
                                intp_t n_ranges, double* totals) noexcept nogil
 cdef void gather_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,

@@ -250,8 +250,8 @@ cdef void add_chunk_sums(const double* chunk_sums, intp_t n_chunks, intp_t n_sta
 
 cdef void sum_chunk(const Workspace* ws, const intp_t* rows, intp_t n_rows,
                     double* sums) noexcept nogil:
-    """One chunk of ``sum_statistics``: its rows' (gradient, hessian) sums in row order (packed
-    statistics: the words' sum, as a uint64 in ``sums[0]``)."""
+    """One chunk of ``sum_batch_statistics``: its rows' (gradient, hessian) sums in row order
+    (packed statistics: the words' sum, as a uint64 in ``sums[0]``)."""
     cdef intp_t i
     cdef double gradient = 0.0, hessian = 0.0
     cdef uint64_t word_sum = 0
@@ -287,37 +287,16 @@ cdef void add_summed_chunks(const Workspace* ws, const double* chunk_sums, intp_
         totals[1] += chunk_sums[2 * c + 1]
 
 
-cdef void sum_statistics(const Workspace* ws, const intp_t* rows, intp_t n_rows,
-                         double* totals) noexcept nogil:
-    """The (gradient, hessian) totals of one channel's rows as ``gather_statistics`` sums them
-    (by chunks of GATHER_CHUNK rows in row order, the chunks added in order), without
-    gathering: the sums of a node whose histogram is not built are those it would have had.
-    Packed statistics: the words' sum, exact (the chunks' float64 sums, bit for bit)."""
-    cdef intp_t c, first, n_chunks = n_gather_chunks(n_rows)
-    cdef double sums[2]
-    cdef uint64_t word_sum = 0, word
-    totals[0] = totals[1] = 0.0
-    for c in range(n_chunks):
-        first = c * GATHER_CHUNK
-        sum_chunk(ws, rows + first, min(GATHER_CHUNK, n_rows - first), sums)
-        if ws.packed_stats:
-            memcpy(&word, sums, sizeof(uint64_t))
-            word_sum += word
-        else:
-            totals[0] += sums[0]
-            totals[1] += sums[1]
-    if ws.packed_stats:
-        totals[0] = packed_gradient(word_sum, ws.data.gradient_scale)
-        totals[1] = packed_hessian(word_sum, ws.data.hessian_scale)
-
-
 cdef void sum_batch_statistics(const Workspace* ws, const intp_t* starts, const intp_t* ends,
                                intp_t n_ranges, double* totals) noexcept nogil:
-    """``sum_statistics`` of the rows ``samples[starts[j]:ends[j]]`` into ``totals[2 j]``,
-    ``totals[2 j + 1]`` for each of ``n_ranges`` (at most MAX_BATCH) ranges, their chunks
-    shared among the threads (the same sums: each chunk in row order, the chunks added in
-    order). A batch's children without histograms were summed one after another on one
-    thread: W-gbdt, 2 threads, 0.66 ms a tree."""
+    """The (gradient, hessian) totals of the rows ``samples[starts[j]:ends[j]]`` into
+    ``totals[2 j]``, ``totals[2 j + 1]`` for each of ``n_ranges`` (at most MAX_BATCH) ranges,
+    one channel, as ``gather_statistics`` sums them (by chunks of GATHER_CHUNK rows in row
+    order, the chunks added in order; packed statistics: the words' sum, exact), without
+    gathering: the sums of nodes whose histograms are not built are those they would have
+    had. The chunks are shared among the threads (the same sums). A batch's children without
+    histograms were summed one after another on one thread: W-gbdt, 2 threads, 0.66 ms a
+    tree."""
     cdef intp_t j, c, chunk, n_chunks = 0, n_rows = 0
     cdef intp_t first_chunk[MAX_BATCH + 1]
     for j in range(n_ranges):
